@@ -1,0 +1,152 @@
+/**
+ * The public entry point: load weights, pick a backend, embed faces, compare embeddings.
+ */
+import { GpuError, InputError, NonFiniteOutputError } from '../errors.js';
+import { parameterCount } from '../model/architecture.js';
+import { buildNetwork } from '../model/network.js';
+import { type StudentWeights, type Thresholds, readWeights } from '../model/weights-format.js';
+import type { Backend, BackendKind } from '../runtime/backend.js';
+import { CpuBackend } from '../runtime/cpu/backend.js';
+import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
+import { type RgbaImage, checkImage } from '../runtime/image.js';
+import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
+
+export interface RecognizerOptions {
+  /** 'auto' (default) uses WebGPU when an adapter is available and falls back to the CPU. */
+  backend?: BackendKind | 'auto';
+  /** Weights bytes, a URL, or (Node) a path; default: the shipped student in weights/. */
+  weights?: WeightsSource;
+  /** WebGPU only: faces per dispatch chain (default 128) and adapter preference. */
+  webgpu?: Omit<WebGpuOptions, 'device'>;
+}
+
+export interface RecognizerInfo {
+  backend: BackendKind;
+  /** The adapter that runs the network, e.g. "google swiftshader (core)". */
+  adapter: string;
+  inputSize: number;
+  embeddingDim: number;
+  parameters: number;
+  /** Multiply–accumulates per face. */
+  macsPerFace: number;
+  /** Whether the weights header says the network was trained (the seeded placeholder says false). */
+  trained: boolean;
+  thresholds: Thresholds;
+  /** Why 'auto' fell back to the CPU, when it did. */
+  fallbackReason?: string;
+}
+
+/** A face to embed: RGBA8 pixels, optionally with a face box to crop (see README, "Face boxes"). */
+export type FaceInput = RgbaImage;
+
+export class Recognizer {
+  private disposed = false;
+
+  constructor(
+    readonly info: RecognizerInfo,
+    readonly weights: StudentWeights,
+    private readonly backend: Backend,
+  ) {}
+
+  /**
+   * Embeds a batch: RGBA images of any size, or an N×3×S×S float tensor that is already preprocessed.
+   * Returns one unit-length Float32Array per face, in input order.
+   */
+  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
+    this.checkAlive();
+    const { inputSize: size, embeddingDim: dim } = this.info;
+    let flat: Float32Array;
+    let count: number;
+    if (faces instanceof Float32Array) {
+      const perFace = 3 * size * size;
+      if (faces.length === 0) throw new InputError('empty-batch', 'the input tensor is empty');
+      if (faces.length % perFace !== 0) {
+        throw new InputError('bad-shape', `tensor length ${faces.length} is not a multiple of 3×${size}×${size} = ${perFace}`);
+      }
+      const bad = faces.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
+      count = faces.length / perFace;
+      flat = await this.backend.embedTensor(faces, count);
+    } else {
+      if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
+      if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
+      faces.forEach(checkImage);
+      count = faces.length;
+      flat = await this.backend.embedImages(faces);
+    }
+    const bad = flat.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new NonFiniteOutputError(`the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
+    }
+    return Array.from({ length: count }, (_, i) => flat.slice(i * dim, (i + 1) * dim));
+  }
+
+  /** Cosine similarity of two embeddings, in [-1, 1]. */
+  similarity(a: Float32Array, b: Float32Array): number {
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
+      throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
+    }
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.max(Math.sqrt(na * nb), 1e-12);
+  }
+
+  /** Releases GPU buffers and the device. Later calls throw `InputError('disposed')`. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.backend.dispose();
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed; create a new one');
+  }
+}
+
+/** Loads weights, builds the network and the chosen backend. */
+export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
+  const choice = options.backend ?? 'auto';
+  if (!['auto', 'webgpu', 'cpu'].includes(choice)) {
+    throw new InputError('bad-option', `backend must be 'webgpu', 'cpu' or 'auto', got ${JSON.stringify(choice)}`);
+  }
+  const weights = readWeights(await loadWeightsBytes(options.weights));
+  const network = buildNetwork(weights);
+  const model = { network, input: weights.input, tensors: weights.tensors };
+
+  let backend: Backend;
+  let fallbackReason: string | undefined;
+  if (choice === 'cpu') {
+    backend = new CpuBackend(model);
+  } else {
+    try {
+      backend = await WebGpuBackend.create(model, options.webgpu);
+    } catch (e) {
+      if (choice === 'webgpu' || !(e instanceof GpuError)) throw e;
+      fallbackReason = e.message;
+      backend = new CpuBackend(model);
+    }
+  }
+  const { architecture } = weights;
+  return new Recognizer(
+    {
+      backend: backend.kind,
+      adapter: backend.adapter,
+      inputSize: architecture.inputSize,
+      embeddingDim: architecture.embeddingDim,
+      parameters: parameterCount(architecture),
+      macsPerFace: network.macsPerFace,
+      trained: weights.provenance.trained === true,
+      thresholds: weights.thresholds,
+      fallbackReason,
+    },
+    weights,
+    backend,
+  );
+}
+

@@ -1,0 +1,18 @@
+// Prepended to every kernel. Elementwise kernels run WG invocations per workgroup over a 2-D grid of
+// workgroups (the x dimension is capped at 65535), so one invocation = one flat output index.
+const WG: u32 = 64u;
+
+const ACT_NONE: u32 = 0u;
+const ACT_RELU: u32 = 1u;
+const ACT_PRELU: u32 = 2u;
+
+fn flat_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+  return (wid.y * nwg.x + wid.x) * WG + lid;
+}
+
+// `slope` is the PReLU slope of the channel (ignored for the other activations).
+fn activate(v: f32, act: u32, slope: f32) -> f32 {
+  if (act == ACT_NONE || v >= 0.0) { return v; }
+  if (act == ACT_RELU) { return 0.0; }
+  return v * slope;
+}

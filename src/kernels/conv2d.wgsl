@@ -1,0 +1,62 @@
+// Direct K×K convolution, NCHW, zero padding, bias + activation in the epilogue. One invocation per output
+// value. Serves the dense stem (groups = 1, weight [O, C, K, K]) and every depthwise layer (groups = C,
+// weight [C, 1, K, K]), including the global depthwise pooling (K = input size, pad 0, 1×1 output).
+// CPU reference: runtime/cpu/conv.ts.
+
+struct Params {
+  batch: u32,
+  in_channels: u32,
+  out_channels: u32,
+  in_size: u32,
+  out_size: u32,
+  kernel: u32,
+  stride: u32,
+  pad: u32,
+  depthwise: u32,   // 1: groups = channels; 0: dense
+  act: u32,
+  weight: u32,      // offsets (in floats) into `weights`
+  bias: u32,
+  alpha: u32,
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> weights: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  let out_plane = P.out_size * P.out_size;
+  if (i >= P.batch * P.out_channels * out_plane) { return; }
+  let ox = i % P.out_size;
+  let oy = (i / P.out_size) % P.out_size;
+  let o = (i / out_plane) % P.out_channels;
+  let n = i / (out_plane * P.out_channels);
+
+  let in_plane = P.in_size * P.in_size;
+  let k = P.kernel;
+  var first_in = 0u;
+  var group_in = P.in_channels;
+  if (P.depthwise == 1u) { first_in = o; group_in = 1u; }
+
+  var acc = weights[P.bias + o];
+  for (var ci = 0u; ci < group_in; ci++) {
+    let in_base = (n * P.in_channels + first_in + ci) * in_plane;
+    let w_base = P.weight + (o * group_in + ci) * k * k;
+    for (var ky = 0u; ky < k; ky++) {
+      // Unsigned wrap-around makes negative (padding) rows fail the bounds test.
+      let iy = oy * P.stride + ky - P.pad;
+      if (iy >= P.in_size) { continue; }
+      for (var kx = 0u; kx < k; kx++) {
+        let ix = ox * P.stride + kx - P.pad;
+        if (ix >= P.in_size) { continue; }
+        acc += x[in_base + iy * P.in_size + ix] * weights[w_base + ky * k + kx];
+      }
+    }
+  }
+  var slope = 0.0;
+  if (P.act == ACT_PRELU) { slope = weights[P.alpha + o]; }
+  y[i] = activate(acc, P.act, slope);
+}

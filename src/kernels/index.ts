@@ -1,0 +1,23 @@
+/**
+ * WGSL sources, one file per op family. `common.wgsl` (workgroup size, flat indexing, activations) is
+ * prepended to each, because WGSL has no includes.
+ */
+import common from './common.wgsl?raw';
+import conv2d from './conv2d.wgsl?raw';
+import pointwise from './pointwise.wgsl?raw';
+import avgpool from './avgpool.wgsl?raw';
+import l2norm from './l2norm.wgsl?raw';
+import preprocess from './preprocess.wgsl?raw';
+
+const sources = { conv2d, pointwise, avgpool, l2norm, preprocess };
+export type KernelName = keyof typeof sources;
+export const KERNEL_NAMES = Object.keys(sources) as KernelName[];
+
+/** Elementwise kernels' invocations per workgroup (WG in common.wgsl). */
+export const WORKGROUP_SIZE = 64;
+/** Output tile of pointwise.wgsl (rows = output channels, columns = pixels of the batch). */
+export const POINTWISE_TILE = 32;
+
+export function kernelSource(name: KernelName): string {
+  return `${common}\n${sources[name]}`;
+}

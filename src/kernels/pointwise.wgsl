@@ -1,0 +1,98 @@
+// 1×1 convolution as a tiled matrix product: Y[o][j] = act(b[o] + Σc W[o][c]·X[c][j]) (+ R[o][j]), where the
+// column j runs over every pixel of every face (j = n·P + p), so one dispatch covers the whole batch. With
+// P = 1 it is the fully connected layer. Each 8×8 workgroup computes a 32×32 output tile, 4×4 values per
+// invocation (strided by 8 so shared-memory reads don't conflict), staging 16-deep slices of W and X in
+// workgroup memory. CPU reference: runtime/cpu/pointwise.ts.
+
+struct Params {
+  batch: u32,
+  in_channels: u32,
+  out_channels: u32,
+  pixels: u32,
+  act: u32,
+  has_residual: u32,
+  weight: u32,      // offsets (in floats) into `weights`
+  bias: u32,
+  alpha: u32,
+}
+
+const TILE: u32 = 32u;
+const KT: u32 = 16u;
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> weights: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+// Bound to `weights` when the layer has no residual (never read then): a read-only alias is always valid.
+@group(0) @binding(3) var<storage, read> residual: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+var<workgroup> w_tile: array<f32, 512>;  // [KT][TILE], output channel fastest
+var<workgroup> x_tile: array<f32, 512>;  // [KT][TILE], column fastest
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let C = P.in_channels;
+  let O = P.out_channels;
+  let cols = P.batch * P.pixels;
+  let row0 = wid.y * TILE;
+  let col0 = wid.x * TILE;
+  let t = lid.y * 8u + lid.x;
+  var acc: array<f32, 16>;
+
+  for (var k0 = 0u; k0 < C; k0 += KT) {
+    for (var e = 0u; e < 8u; e++) {
+      let idx = t + 64u * e;
+      // W: consecutive invocations read consecutive input channels of one row.
+      let m = idx / KT;
+      let kw = idx % KT;
+      let o = row0 + m;
+      let cw = k0 + kw;
+      var wv = 0.0;
+      if (o < O && cw < C) { wv = weights[P.weight + o * C + cw]; }
+      w_tile[kw * TILE + m] = wv;
+      // X: consecutive invocations read consecutive pixels of one channel.
+      let kx = idx / TILE;
+      let col = idx % TILE;
+      let j = col0 + col;
+      let cx = k0 + kx;
+      var xv = 0.0;
+      if (j < cols && cx < C) {
+        let n = j / P.pixels;
+        xv = x[(n * C + cx) * P.pixels + j % P.pixels];
+      }
+      x_tile[kx * TILE + col] = xv;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < KT; kk++) {
+      var a: array<f32, 4>;
+      var b: array<f32, 4>;
+      for (var r = 0u; r < 4u; r++) {
+        a[r] = w_tile[kk * TILE + lid.y + 8u * r];
+        b[r] = x_tile[kk * TILE + lid.x + 8u * r];
+      }
+      for (var r = 0u; r < 4u; r++) {
+        for (var q = 0u; q < 4u; q++) {
+          acc[r * 4u + q] += a[r] * b[q];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  for (var r = 0u; r < 4u; r++) {
+    let o = row0 + lid.y + 8u * r;
+    if (o >= O) { continue; }
+    let bias = weights[P.bias + o];
+    var slope = 0.0;
+    if (P.act == ACT_PRELU) { slope = weights[P.alpha + o]; }
+    for (var q = 0u; q < 4u; q++) {
+      let j = col0 + lid.x + 8u * q;
+      if (j >= cols) { continue; }
+      let n = j / P.pixels;
+      let out_index = (n * O + o) * P.pixels + j % P.pixels;
+      var v = activate(acc[r * 4u + q] + bias, P.act, slope);
+      if (P.has_residual == 1u) { v += residual[out_index]; }
+      y[out_index] = v;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// RGBA8 images of any size (each with a source box) → S×S resize (area or bilinear) → normalised planar RGB.
+// One invocation per output pixel of each face. Arithmetic: docs/weights-format.md, "Preprocessing".
+// CPU reference: runtime/cpu/preprocess.ts.
+
+struct Params {
+  count: u32,
+  size: u32,
+  bilinear: u32,
+  _pad: u32,
+  mean: vec4<f32>,
+  inv_std: vec4<f32>,
+}
+
+struct Image {
+  offset: u32,      // first pixel (u32 word) of the image in `pixels`
+  width: u32,
+  height: u32,
+  _pad: u32,
+  box: vec4<f32>,   // x, y, width, height in source pixels
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> pixels: array<u32>;
+@group(0) @binding(2) var<storage, read> images: array<Image>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+fn rgb(img: Image, ix: i32, iy: i32) -> vec3<f32> {
+  let cx = u32(clamp(ix, 0, i32(img.width) - 1));
+  let cy = u32(clamp(iy, 0, i32(img.height) - 1));
+  return unpack4x8unorm(pixels[img.offset + cy * img.width + cx]).rgb * 255.0;
+}
+
+fn area(img: Image, ox: u32, oy: u32) -> vec3<f32> {
+  let scale = img.box.zw / f32(P.size);
+  let a = img.box.xy + vec2<f32>(f32(ox), f32(oy)) * scale;
+  let b = a + scale;
+  var acc = vec3<f32>(0.0);
+  for (var jy = i32(floor(a.y)); f32(jy) < b.y; jy++) {
+    let wy = (min(b.y, f32(jy + 1)) - max(a.y, f32(jy))) / scale.y;
+    if (wy <= 0.0) { continue; }
+    for (var jx = i32(floor(a.x)); f32(jx) < b.x; jx++) {
+      let wx = (min(b.x, f32(jx + 1)) - max(a.x, f32(jx))) / scale.x;
+      if (wx <= 0.0) { continue; }
+      acc += (wy * wx) * rgb(img, jx, jy);
+    }
+  }
+  return acc;
+}
+
+fn bilinear(img: Image, ox: u32, oy: u32) -> vec3<f32> {
+  let scale = img.box.zw / f32(P.size);
+  let limit = vec2<f32>(f32(img.width - 1u), f32(img.height - 1u));
+  let u = clamp(img.box.xy + (vec2<f32>(f32(ox), f32(oy)) + 0.5) * scale - 0.5, vec2<f32>(0.0), limit);
+  let j = vec2<i32>(floor(u));
+  let f = u - floor(u);
+  let top = (1.0 - f.x) * rgb(img, j.x, j.y) + f.x * rgb(img, j.x + 1, j.y);
+  let bottom = (1.0 - f.x) * rgb(img, j.x, j.y + 1) + f.x * rgb(img, j.x + 1, j.y + 1);
+  return (1.0 - f.y) * top + f.y * bottom;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid);
+  let plane = P.size * P.size;
+  if (i >= P.count * plane) { return; }
+  let n = i / plane;
+  let ox = i % P.size;
+  let oy = (i / P.size) % P.size;
+  let img = images[n];
+  var v: vec3<f32>;
+  if (P.bilinear == 1u) { v = bilinear(img, ox, oy); } else { v = area(img, ox, oy); }
+  let normed = (v / 255.0 - P.mean.xyz) * P.inv_std.xyz;
+  let base = n * 3u * plane + oy * P.size + ox;
+  y[base] = normed.x;
+  y[base + plane] = normed.y;
+  y[base + 2u * plane] = normed.z;
+}

@@ -1,0 +1,241 @@
+/**
+ * The WebGPU backend. At creation it compiles every kernel in parallel, uploads the weights once, allocates the
+ * input and activation buffers for a batch capacity, and then records one static plan per batch size it meets.
+ * A call uploads its input, replays plans chunk by chunk (larger batches are split at the capacity), and reads
+ * all embeddings back with a single mapAsync from a pooled staging buffer.
+ */
+import { GpuError } from '../../errors.js';
+import { KERNEL_NAMES, type KernelName, kernelSource } from '../../kernels/index.js';
+import type { Backend, BackendModel } from '../backend.js';
+import type { RgbaImage } from '../image.js';
+import { planMemory } from '../memory-plan.js';
+import { type AcquiredDevice, type DeviceOptions, acquireDevice } from './device.js';
+import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
+import { Plan } from './plan.js';
+
+export interface WebGpuOptions extends DeviceOptions {
+  /** Faces per dispatch chain; larger batches are split. Default 128, lowered to fit the binding limit. */
+  batchCapacity?: number;
+  /** Use this device instead of acquiring one (the caller keeps ownership). */
+  device?: AcquiredDevice;
+}
+
+/** Recorded plans kept per batch size; callers rarely use more than a handful of sizes. */
+const MAX_PLANS = 8;
+
+/** Compiles every kernel in parallel (createComputePipelineAsync) at load time, so none is built on a hot path. */
+export async function compilePipelines(device: GPUDevice): Promise<Map<KernelName, GPUComputePipeline>> {
+  const compiled = await Promise.all(
+    KERNEL_NAMES.map(async (name) => {
+      const module = device.createShaderModule({ code: kernelSource(name), label: name });
+      const descriptor: GPUComputePipelineDescriptor = { layout: 'auto', compute: { module, entryPoint: 'main' }, label: name };
+      try {
+        return [name, await device.createComputePipelineAsync(descriptor)] as const;
+      } catch (e) {
+        const info = await module.getCompilationInfo();
+        const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n');
+        throw new GpuError('validation', `kernel ${name} failed to compile: ${(e as Error).message}\n${messages}`);
+      }
+    }),
+  );
+  return new Map(compiled);
+}
+
+export class WebGpuBackend implements Backend {
+  readonly kind = 'webgpu';
+  readonly adapter: string;
+  readonly capacity: number;
+  private readonly device: GPUDevice;
+  private readonly ownsDevice: boolean;
+  private readonly plans = new Map<number, Plan>();
+  private readonly staging: GPUBuffer[] = [];
+  private readonly buffers: GPUBuffer[] = [];
+  private pixels: GPUBuffer;
+  private readonly images: GPUBuffer;
+  private readonly input: GPUBuffer;
+  private readonly slots: GPUBuffer[];
+  private readonly weights: GPUBuffer;
+  private readonly offsets = new Map<string, number>();
+  private readonly slotOf: number[];
+  /** Calls run one after another: they share the activation buffers. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private failure?: GpuError;
+
+  static async create(model: BackendModel, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+    const acquired = options.device ?? (await acquireDevice(options));
+    const pipelines = await compilePipelines(acquired.device);
+    return new WebGpuBackend(model, acquired, pipelines, options);
+  }
+
+  private constructor(
+    private readonly model: BackendModel,
+    acquired: AcquiredDevice,
+    private readonly pipelines: Map<KernelName, GPUComputePipeline>,
+    options: WebGpuOptions,
+  ) {
+    const device = acquired.device;
+    this.device = device;
+    this.adapter = acquired.adapter;
+    this.ownsDevice = options.device === undefined;
+    device.lost.then((info) => {
+      this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      this.failure ??= new GpuError(error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', error.message);
+    });
+
+    const { network } = model;
+    const memory = planMemory(network);
+    this.slotOf = memory.slotOf;
+    const perFace = Math.max(network.tensorSizes[0], ...memory.slotFloats) * 4;
+    const fits = Math.floor(device.limits.maxStorageBufferBindingSize / perFace);
+    this.capacity = Math.max(1, Math.min(options.batchCapacity ?? 128, fits));
+
+    const create = (size: number, usage: number, label: string) => {
+      const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage, label });
+      this.buffers.push(buffer);
+      return buffer;
+    };
+    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+
+    let floats = 0;
+    for (const [name, t] of model.tensors) {
+      this.offsets.set(name, floats);
+      floats += t.length;
+    }
+    this.weights = create(floats * 4, storage, 'weights');
+    for (const [name, t] of model.tensors) device.queue.writeBuffer(this.weights, this.offsets.get(name)! * 4, t as Float32Array<ArrayBuffer>);
+
+    this.input = create(this.capacity * network.tensorSizes[0] * 4, storage, 'input');
+    this.slots = memory.slotFloats.map((f, i) => create(this.capacity * f * 4, storage, `slot-${i}`));
+    this.images = create(this.capacity * IMAGE_RECORD_BYTES, storage, 'image-records');
+    this.pixels = create(1 << 16, storage, 'pixels');
+  }
+
+  embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
+    return this.serialised(() => {
+      const chunks = this.chunks(images.length);
+      this.ensurePixelCapacity(Math.max(...chunks.map(([start, n]) => pixelWords(images.slice(start, start + n)))) * 4);
+      return this.execute(images.length, chunks, (plan, start) => {
+        const { pixels, records } = packImages(images.slice(start, start + plan.batch));
+        this.device.queue.writeBuffer(this.pixels, 0, pixels);
+        this.device.queue.writeBuffer(this.images, 0, records);
+        return plan.preprocessStep(this.pixels, this.images, this.model.network.architecture.inputSize, this.model.input);
+      });
+    });
+  }
+
+  embedTensor(input: Float32Array, count: number): Promise<Float32Array> {
+    const perFace = this.model.network.tensorSizes[0];
+    return this.serialised(() =>
+      this.execute(count, this.chunks(count), (plan, start) => {
+        this.device.queue.writeBuffer(this.input, 0, input as Float32Array<ArrayBuffer>, start * perFace, plan.batch * perFace);
+        return undefined;
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const plan of this.plans.values()) plan.destroy();
+    this.plans.clear();
+    for (const b of [...this.buffers, ...this.staging]) b.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+
+  private chunks(count: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let start = 0; start < count; start += this.capacity) out.push([start, Math.min(this.capacity, count - start)]);
+    return out;
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private ensurePixelCapacity(bytes: number): void {
+    if (bytes <= this.pixels.size) return;
+    const grown = this.device.createBuffer({
+      size: 2 ** Math.ceil(Math.log2(bytes)),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      label: 'pixels',
+    });
+    // Work already submitted keeps the old buffer alive until it finishes; destroy() waits for that.
+    this.buffers.splice(this.buffers.indexOf(this.pixels), 1, grown);
+    this.pixels.destroy();
+    this.pixels = grown;
+  }
+
+  private plan(batch: number): Plan {
+    let plan = this.plans.get(batch);
+    if (!plan) {
+      if (this.plans.size >= MAX_PLANS) {
+        const [oldest, old] = this.plans.entries().next().value!;
+        old.destroy();
+        this.plans.delete(oldest);
+      }
+      plan = new Plan(batch, this.model.network.layers, {
+        device: this.device,
+        pipelines: this.pipelines,
+        weights: this.weights,
+        offsets: this.offsets,
+        input: this.input,
+        slots: this.slots,
+        slotOf: this.slotOf,
+      });
+      this.plans.set(batch, plan);
+    }
+    return plan;
+  }
+
+  /**
+   * Runs every chunk (upload, then the recorded plan, then a copy of its embeddings into one staging buffer)
+   * and maps that buffer once.
+   */
+  private async execute(
+    count: number,
+    chunks: Array<[number, number]>,
+    upload: (plan: Plan, start: number) => ReturnType<Plan['preprocessStep']> | undefined,
+  ): Promise<Float32Array> {
+    if (this.failure) throw this.failure;
+    const { network } = this.model;
+    const dim = network.tensorSizes[network.output];
+    const outputSlot = this.slots[this.slotOf[network.output]];
+    const bytes = count * dim * 4;
+    const staging = this.takeStaging(bytes);
+    const scopes = ['validation', 'out-of-memory', 'internal'] as const;
+    scopes.forEach((s) => this.device.pushErrorScope(s));
+    for (const [start, n] of chunks) {
+      const plan = this.plan(n);
+      const first = upload(plan, start);
+      const encoder = this.device.createCommandEncoder();
+      plan.encode(encoder, first);
+      encoder.copyBufferToBuffer(outputSlot, 0, staging, start * dim * 4, n * dim * 4);
+      this.device.queue.submit([encoder.finish()]);
+    }
+    const errors = await Promise.all(scopes.map(() => this.device.popErrorScope()));
+    const error = errors.find((e) => e !== null);
+    if (error) {
+      this.staging.push(staging);
+      throw new GpuError(error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', error.message);
+    }
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (e) {
+      throw this.failure ?? new GpuError('device-lost', `reading results back failed: ${(e as Error).message}`);
+    }
+    const result = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    staging.unmap();
+    this.staging.push(staging);
+    if (this.failure) throw this.failure;
+    return result;
+  }
+
+  private takeStaging(bytes: number): GPUBuffer {
+    const i = this.staging.findIndex((b) => b.size >= bytes);
+    if (i >= 0) return this.staging.splice(i, 1)[0];
+    return this.device.createBuffer({ size: Math.max(bytes, 4096), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'staging' });
+  }
+}

@@ -1,0 +1,42 @@
+import { InputError } from '../errors.js';
+
+/** A face box in source pixels; fractional values are allowed and a box may extend past the image edges. */
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** An RGBA8 image (row-major, 4 bytes per pixel, alpha ignored), optionally with the face box to crop. */
+export interface RgbaImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  box?: FaceBox;
+}
+
+/** Throws `InputError` unless `image` is a well-formed RGBA image with a usable box. */
+export function checkImage(image: RgbaImage, index: number): void {
+  const what = `faces[${index}]`;
+  if (typeof image !== 'object' || image === null || !(image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)) {
+    throw new InputError('bad-shape', `${what} must be { data: Uint8Array | Uint8ClampedArray (RGBA), width, height }`);
+  }
+  const { width, height } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new InputError('bad-size', `${what} has size ${width}×${height}; width and height must be positive integers`);
+  }
+  if (image.data.length !== width * height * 4) {
+    throw new InputError('bad-shape', `${what} has ${image.data.length} bytes; ${width}×${height} RGBA needs ${width * height * 4}`);
+  }
+  const box = image.box;
+  if (box !== undefined) {
+    const values = [box.x, box.y, box.width, box.height];
+    if (!values.every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
+      throw new InputError('bad-size', `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`);
+    }
+    if (box.x >= width || box.y >= height || box.x + box.width <= 0 || box.y + box.height <= 0) {
+      throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} lies entirely outside the ${width}×${height} image`);
+    }
+  }
+}

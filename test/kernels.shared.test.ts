@@ -1,0 +1,146 @@
+/**
+ * Per-kernel parity: every WGSL kernel against its CPU reference on random shapes, including odd spatial
+ * sizes, channel counts that are not multiples of 4, stride 2, batch 1 and batches larger than a workgroup.
+ * Runs on every adapter the project is configured for (Dawn in Node, Chromium's SwiftShader and llvmpipe).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_INPUT, type InputSpec } from '../src/model/architecture.js';
+import { ACT, type ActCode, type Layer } from '../src/model/network.js';
+import { conv2d } from '../src/runtime/cpu/conv.js';
+import { pointwise } from '../src/runtime/cpu/pointwise.js';
+import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
+import { preprocess } from '../src/runtime/cpu/preprocess.js';
+import type { RgbaImage } from '../src/runtime/image.js';
+import { type GpuContext, openGpu, runLayer, runPreprocess } from './support/gpu-harness.js';
+import { randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
+
+const TOLERANCE = 1e-4;
+let gpu: GpuContext;
+
+beforeAll(async () => {
+  gpu = await openGpu();
+  console.log(`kernel parity on WebGPU adapter: ${gpu.adapter}`);
+});
+afterAll(() => gpu?.device.destroy());
+
+const random = seededRandom(1234);
+const activations: Array<[string, ActCode]> = [['none', ACT.none], ['relu', ACT.relu], ['prelu', ACT.prelu]];
+
+describe('conv2d.wgsl (dense stem and depthwise)', () => {
+  const cases = [
+    { name: 'stem 3→5, 7×7, stride 1, batch 1', dense: true, batch: 1, inC: 3, outC: 5, size: 7, stride: 1 as const, act: ACT.prelu },
+    { name: 'stem 3→6, 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 6, size: 9, stride: 2 as const, act: ACT.relu },
+    { name: 'depthwise 7ch, 11×11, stride 2, batch 3', dense: false, batch: 3, inC: 7, outC: 7, size: 11, stride: 2 as const, act: ACT.prelu },
+    { name: 'depthwise 13ch, 5×5, stride 1, batch 65', dense: false, batch: 65, inC: 13, outC: 13, size: 5, stride: 1 as const, act: ACT.none },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const outSize = Math.floor((c.size - 1) / c.stride) + 1;
+      const params = new Map([
+        ['w', randomFloats(random, c.outC * (c.dense ? c.inC : 1) * 9)],
+        ['b', randomFloats(random, c.outC)],
+        ['a', randomFloats(random, c.outC, 0.5)],
+      ]);
+      const input = randomFloats(random, c.batch * c.inC * c.size * c.size, 2);
+      const layer: Layer = c.dense
+        ? { kind: 'conv3x3', input: 0, output: 1, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, stride: c.stride, weight: 'w', bias: 'b', act: c.act, alpha: 'a' }
+        : { kind: 'depthwise', input: 0, output: 1, channels: c.inC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, weight: 'w', bias: 'b', act: c.act, alpha: 'a' };
+      const expected = new Float32Array(c.batch * c.outC * outSize * outSize);
+      conv2d(
+        { batch: c.batch, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, act: c.act, groups: c.dense ? 1 : 'depthwise' },
+        input, params.get('w')!, params.get('b')!, params.get('a')!, expected,
+      );
+      const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length);
+      expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
+    });
+  }
+
+  it('global depthwise pooling (kernel = 5×5 map, pad 0, 1×1 output), 9 channels, batch 2', async () => {
+    const [batch, channels, size] = [2, 9, 5];
+    const params = new Map([['w', randomFloats(random, channels * 25)], ['b', randomFloats(random, channels)]]);
+    const input = randomFloats(random, batch * channels * 25);
+    const expected = new Float32Array(batch * channels);
+    conv2d({ batch, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, act: ACT.none, groups: 'depthwise' },
+      input, params.get('w')!, params.get('b')!, undefined, expected);
+    const layer: Layer = { kind: 'depthwise', input: 0, output: 1, channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, weight: 'w', bias: 'b', act: ACT.none };
+    expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('pointwise.wgsl (1×1 conv and fully connected)', () => {
+  const cases = [
+    { name: '13→29 ch, 7×7 px, batch 3, residual', batch: 3, C: 29, O: 29, pixels: 49, residual: true },
+    { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false },
+    { name: '64→128 ch, 8×8 px, batch 9', batch: 9, C: 64, O: 128, pixels: 64, residual: false },
+    { name: 'fully connected 37→19, batch 130', batch: 130, C: 37, O: 19, pixels: 1, residual: false },
+  ];
+  for (const c of cases) {
+    for (const [actName, act] of activations) {
+      it(`${c.name}, ${actName}`, async () => {
+        const params = new Map([['w', randomFloats(random, c.O * c.C, 0.5)], ['b', randomFloats(random, c.O)], ['a', randomFloats(random, c.O, 0.5)]]);
+        const input = randomFloats(random, c.batch * c.C * c.pixels);
+        const residual = c.residual ? randomFloats(random, c.batch * c.O * c.pixels) : undefined;
+        const expected = new Float32Array(c.batch * c.O * c.pixels);
+        pointwise({ batch: c.batch, inChannels: c.C, outChannels: c.O, pixels: c.pixels, act }, input, params.get('w')!, params.get('b')!, params.get('a')!, residual, expected);
+        const layer: Layer = {
+          kind: 'pointwise', input: 0, output: 1, inChannels: c.C, outChannels: c.O, pixels: c.pixels, weight: 'w', bias: 'b', act,
+          alpha: 'a', residual: c.residual ? 2 : undefined,
+        };
+        const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length, residual);
+        expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
+      });
+    }
+  }
+});
+
+describe('avgpool.wgsl and l2norm.wgsl', () => {
+  it('global average pooling, 6 ch × 25 px, batch 67', async () => {
+    const [batch, channels, pixels] = [67, 6, 25];
+    const input = randomFloats(random, batch * channels * pixels);
+    const expected = new Float32Array(batch * channels);
+    globalAvgPool(batch, channels, pixels, input, expected);
+    const layer: Layer = { kind: 'avgpool', input: 0, output: 1, channels, pixels };
+    expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
+  });
+
+  for (const [batch, dim] of [[1, 128], [70, 19]]) {
+    it(`L2 norm, batch ${batch}, dim ${dim}`, async () => {
+      const input = randomFloats(random, batch * dim, 3);
+      const expected = new Float32Array(batch * dim);
+      l2Normalize(batch, dim, input, expected);
+      const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
+      expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
+    });
+  }
+});
+
+describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
+  const images = (): RgbaImage[] => [
+    randomImage(random, 1, 1),
+    randomImage(random, 17, 9),
+    { ...randomImage(random, 250, 250), box: { x: 60.5, y: 70.25, width: 129.5, height: 131 } },
+    { ...randomImage(random, 40, 30), box: { x: -6, y: 20, width: 24, height: 24 } },
+    randomImage(random, 12, 12),
+  ];
+  for (const resize of ['area', 'bilinear'] as const) {
+    for (const size of [32, 15]) {
+      it(`${resize}, S = ${size}`, async () => {
+        const spec: InputSpec = { ...DEFAULT_INPUT, mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3], resize };
+        const batch = images();
+        const expected = new Float32Array(batch.length * 3 * size * size);
+        preprocess(batch, size, spec, expected);
+        expect(relativeError(await runPreprocess(gpu, batch, size, spec), expected)).toBeLessThan(TOLERANCE);
+      });
+    }
+  }
+
+  it('area resize by an integer factor repeats pixels exactly', () => {
+    const image = randomImage(random, 16, 16);
+    const out = new Float32Array(3 * 32 * 32);
+    preprocess([image], 32, { ...DEFAULT_INPUT, mean: [0, 0, 0], std: [1, 1, 1] }, out);
+    for (const [y, x] of [[0, 0], [5, 9], [15, 15]]) {
+      const expected = image.data[(y * 16 + x) * 4] / 255;
+      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) expect(out[(2 * y + dy) * 32 + 2 * x + dx]).toBeCloseTo(expected, 6);
+    }
+  });
+});

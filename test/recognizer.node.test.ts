@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { createRecognizer } from '../src/api/recognizer.js';
+import { GpuError, InputError, WeightsFormatError } from '../src/errors.js';
+import { randomWeights } from '../src/model/random-weights.js';
+import { writeWeights } from '../src/model/weights-format.js';
+import { cosine, randomImage, seededRandom } from './support/random.js';
+
+const random = seededRandom(5);
+const weights = writeWeights(randomWeights(11));
+
+async function expectInputError(work: Promise<unknown>, code: string) {
+  const error = await work.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).code).toBe(code);
+}
+
+describe('createRecognizer', () => {
+  it('loads the shipped default weights and reports what it runs', async () => {
+    const rec = await createRecognizer({ backend: 'cpu' });
+    expect(rec.info).toMatchObject({ backend: 'cpu', inputSize: 32, embeddingDim: 128 });
+    expect(rec.info.parameters).toBeGreaterThanOrEqual(190_000);
+    expect(rec.info.parameters).toBeLessThanOrEqual(240_000);
+    rec.dispose();
+  });
+
+  it('accepts weights as bytes, ArrayBuffer and path, and rejects a corrupt file with WeightsFormatError', async () => {
+    const fromBuffer = await createRecognizer({ backend: 'cpu', weights: weights.slice().buffer });
+    const face = [randomImage(random, 20, 20)];
+    const fromPath = await createRecognizer({ backend: 'cpu', weights: new URL('./fixtures/golden.bfw', import.meta.url).pathname });
+    expect(fromPath.info.inputSize).toBe(9);
+    expect((await fromBuffer.embed(face))[0]).toHaveLength(128);
+    const corrupt = weights.slice();
+    corrupt[corrupt.length - 1] ^= 1;
+    await expect(createRecognizer({ backend: 'cpu', weights: corrupt })).rejects.toBeInstanceOf(WeightsFormatError);
+    await expect(createRecognizer({ backend: 'cpu', weights: '/nonexistent/student.bfw' })).rejects.toThrow(/cannot read weights/);
+  });
+
+  it("'auto' picks WebGPU when an adapter exists and embeds like the CPU", async () => {
+    const auto = await createRecognizer({ weights });
+    const cpu = await createRecognizer({ backend: 'cpu', weights });
+    expect(auto.info.backend).toBe('webgpu');
+    expect(auto.info.adapter).toMatch(/\((core|compatibility)\)/);
+    const faces = [randomImage(random, 32, 32), randomImage(random, 13, 17)];
+    const [a, b] = [await auto.embed(faces), await cpu.embed(faces)];
+    a.forEach((e, i) => expect(cosine(e, b[i])).toBeGreaterThanOrEqual(0.99999));
+    auto.dispose();
+  });
+
+  it('rejects an unknown backend', async () => {
+    await expectInputError(createRecognizer({ backend: 'tpu' as 'cpu', weights }), 'bad-option');
+  });
+});
+
+describe('Dawn in Node: WebGPU and CPU embed the same 64 random faces', () => {
+  it('cosine ≥ 0.99999 for each face', async () => {
+    const gpu = await createRecognizer({ backend: 'webgpu', weights });
+    const cpu = await createRecognizer({ backend: 'cpu', weights });
+    const faces = Array.from({ length: 64 }, () => randomImage(random, 16 + Math.floor(random() * 48), 16 + Math.floor(random() * 48)));
+    const [a, b] = [await gpu.embed(faces), await cpu.embed(faces)];
+    const worst = Math.min(...a.map((e, i) => cosine(e, b[i])));
+    console.log(`Dawn (${gpu.info.adapter}) vs CPU, 64 faces: worst cosine ${worst}`);
+    expect(worst).toBeGreaterThanOrEqual(0.99999);
+    gpu.dispose();
+  });
+});
+
+describe('bad input gets a typed error and changes nothing', () => {
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    it(`${backend}`, async () => {
+      const rec = await createRecognizer({ backend, weights });
+      const good = randomImage(random, 10, 10);
+      const before = (await rec.embed([good]))[0];
+      await expectInputError(rec.embed([]), 'empty-batch');
+      await expectInputError(rec.embed(new Float32Array(0)), 'empty-batch');
+      await expectInputError(rec.embed(new Float32Array(3 * 32 * 32 + 1)), 'bad-shape');
+      const nan = new Float32Array(3 * 32 * 32);
+      nan[17] = NaN;
+      await expectInputError(rec.embed(nan), 'non-finite');
+      await expectInputError(rec.embed([{ data: new Uint8Array(10), width: 2, height: 2 }]), 'bad-shape');
+      await expectInputError(rec.embed([{ data: new Uint8Array(0), width: 0, height: 0 }]), 'bad-size');
+      await expectInputError(rec.embed([{ data: new Uint8Array(16), width: -2, height: -2 }]), 'bad-size');
+      await expectInputError(rec.embed([{ ...good, box: { x: 50, y: 0, width: 5, height: 5 } }]), 'bad-size');
+      await expectInputError(rec.embed([{ ...good, box: { x: 0, y: 0, width: 0, height: 5 } }]), 'bad-size');
+      await expectInputError(rec.embed('face' as unknown as Float32Array), 'bad-shape');
+      expect(() => rec.similarity(before, new Float32Array(3))).toThrow(InputError);
+      // A good call after all the rejected ones still gives the same answer.
+      expect(cosine((await rec.embed([good]))[0], before)).toBeGreaterThan(0.999999);
+      rec.dispose();
+      await expectInputError(rec.embed([good]), 'disposed');
+    });
+  }
+});
+
+describe('similarity', () => {
+  it('is the cosine of two embeddings', async () => {
+    const rec = await createRecognizer({ backend: 'cpu', weights });
+    const a = Float32Array.from([1, 0, 0]);
+    expect(rec.similarity(a, Float32Array.from([0, 2, 0]))).toBe(0);
+    expect(rec.similarity(a, Float32Array.from([3, 0, 0]))).toBeCloseTo(1, 10);
+    expect(rec.similarity(a, Float32Array.from([-1, 1, 0]))).toBeCloseTo(-Math.SQRT1_2, 10);
+  });
+});
+
+describe('device loss', () => {
+  it('surfaces as GpuError and a new recognizer works afterwards', async () => {
+    const rec = await createRecognizer({ backend: 'webgpu', weights });
+    const face = [randomImage(random, 12, 12)];
+    const before = (await rec.embed(face))[0];
+    // Simulate the loss the way a driver reset would look to us.
+    (rec as unknown as { backend: { device: GPUDevice } }).backend.device.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    const error = await rec.embed(face).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect((error as GpuError).code).toBe('device-lost');
+    const again = await createRecognizer({ backend: 'webgpu', weights });
+    expect(cosine((await again.embed(face))[0], before)).toBeGreaterThan(0.99999);
+    again.dispose();
+  });
+});

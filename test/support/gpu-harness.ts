@@ -1,0 +1,111 @@
+/**
+ * Runs single kernels on a real WebGPU device so each can be compared with its CPU reference. Uses the same
+ * Plan and pipelines as the backend, with one layer instead of the whole network.
+ */
+import { inject } from 'vitest';
+import type { KernelName } from '../../src/kernels/index.js';
+import type { InputSpec } from '../../src/model/architecture.js';
+import type { Layer } from '../../src/model/network.js';
+import { compilePipelines } from '../../src/runtime/gpu/backend.js';
+import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
+import { Plan } from '../../src/runtime/gpu/plan.js';
+import type { RgbaImage } from '../../src/runtime/image.js';
+import { packImages } from '../../src/runtime/gpu/image-records.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    featureLevel: 'core' | 'compatibility';
+  }
+}
+
+export interface GpuContext extends AcquiredDevice {
+  pipelines: Map<KernelName, GPUComputePipeline>;
+}
+
+/** The adapter level this test project targets (browser-llvmpipe: compatibility). */
+export const featureLevel = (): 'core' | 'compatibility' => inject('featureLevel');
+
+export async function openGpu(level: 'core' | 'compatibility' = featureLevel()): Promise<GpuContext> {
+  const acquired = await acquireDevice({ featureLevel: level });
+  return { ...acquired, pipelines: await compilePipelines(acquired.device) };
+}
+
+function upload(device: GPUDevice, data: Float32Array | Uint8Array | ArrayBuffer, minBytes = 16): GPUBuffer {
+  const bytes = data instanceof ArrayBuffer ? data.byteLength : data.byteLength;
+  const buffer = device.createBuffer({
+    size: Math.max(minBytes, Math.ceil(bytes / 4) * 4, 16),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+  });
+  if (bytes > 0) device.queue.writeBuffer(buffer, 0, data as BufferSource);
+  return buffer;
+}
+
+async function read(device: GPUDevice, source: GPUBuffer, floats: number): Promise<Float32Array> {
+  const staging = device.createBuffer({ size: floats * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(source, 0, staging, 0, floats * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.destroy();
+  return out;
+}
+
+async function checked<T>(device: GPUDevice, work: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('validation');
+  const result = await work();
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`WebGPU validation error: ${error.message}`);
+  return result;
+}
+
+/**
+ * Runs one layer. The layer must read tensor 0 (input), write tensor 1, and read tensor 2 as its residual if any.
+ */
+export async function runLayer(
+  gpu: GpuContext,
+  layer: Layer,
+  batch: number,
+  params: Map<string, Float32Array>,
+  input: Float32Array,
+  outFloats: number,
+  residual?: Float32Array,
+): Promise<Float32Array> {
+  const { device } = gpu;
+  return checked(device, async () => {
+    const offsets = new Map<string, number>();
+    let floats = 0;
+    for (const [name, t] of params) {
+      offsets.set(name, floats);
+      floats += t.length;
+    }
+    const packed = new Float32Array(Math.max(floats, 4));
+    for (const [name, t] of params) packed.set(t, offsets.get(name)!);
+    const out = upload(device, new Float32Array(outFloats));
+    const slots = residual ? [out, upload(device, residual)] : [out];
+    const plan = new Plan(batch, [layer], {
+      device, pipelines: gpu.pipelines, weights: upload(device, packed), offsets, input: upload(device, input), slots, slotOf: [-1, 0, 1],
+    });
+    const encoder = device.createCommandEncoder();
+    plan.encode(encoder);
+    device.queue.submit([encoder.finish()]);
+    return read(device, out, outFloats);
+  });
+}
+
+/** Runs the preprocessing kernel alone and returns the N×3×S×S tensor it writes. */
+export async function runPreprocess(gpu: GpuContext, images: RgbaImage[], size: number, spec: InputSpec): Promise<Float32Array> {
+  const { device } = gpu;
+  return checked(device, async () => {
+    const { pixels, records } = packImages(images);
+    const outFloats = images.length * 3 * size * size;
+    const input = upload(device, new Float32Array(outFloats));
+    const plan = new Plan(images.length, [], {
+      device, pipelines: gpu.pipelines, weights: upload(device, new Float32Array(4)), offsets: new Map(), input, slots: [], slotOf: [],
+    });
+    const encoder = device.createCommandEncoder();
+    plan.encode(encoder, plan.preprocessStep(upload(device, pixels), upload(device, records), size, spec));
+    device.queue.submit([encoder.finish()]);
+    return read(device, input, outFloats);
+  });
+}

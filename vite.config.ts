@@ -1,0 +1,23 @@
+import { defineConfig } from 'vite';
+
+/**
+ * Library build: ES modules for browsers and Node, WGSL inlined as strings (`?raw`), the Dawn binding and Node
+ * built-ins left as runtime imports.
+ */
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // Applications minify; a readable library build keeps stack traces and reviews useful.
+    minify: false,
+    lib: {
+      entry: { index: 'src/index.ts' },
+      formats: ['es'],
+    },
+    rolldownOptions: {
+      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander'].includes(id),
+    },
+  },
+});
