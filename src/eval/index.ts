@@ -1,0 +1,2 @@
+export * from './lfw.js';
+export * from './degrade.js';

@@ -1,0 +1,81 @@
+// Teacher at low resolution, for the evaluation table: for every image in LFW pairs.txt, degrade the face to N px
+// (area), upsample bilinearly to 150 and compute the teacher descriptor.
+//   aligned:   the dlib chip (from the teacher cache) → N px
+//   unaligned: the fixed loose box of the LFW framing in the original image → N px ("hr" = the box resized to 150)
+// Usage: tsx training/teacher/lr.ts --data <dir> [--cache training/cache/teacher] [--out training/cache/teacher-lr]
+//        [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--limit N]
+// Output: <out>/paths.json and <out>/<variant>-<size>.f32 (N×128, order of paths.json). Resumable per file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { argValue, fmtEta, loadFaceApi, resolveDataRoot } from './common.js';
+import { TeacherCache } from './cache.js';
+import { bilinearUpsampleRGB, degradeFace, lfwImagePath, looseBox, parsePairs } from '../../src/eval/index.js';
+
+const argv = process.argv.slice(2);
+const root = resolveDataRoot(argv);
+const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
+const outDir = path.resolve(argValue(argv, '--out', 'training/cache/teacher-lr')!);
+const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
+const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
+const limit = Number(argValue(argv, '--limit', '0'));
+
+const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
+const cache = new TeacherCache(cacheDir);
+let paths = [...new Set(pairs.flatMap((p) => [lfwImagePath(p.name1, p.index1), lfwImagePath(p.name2, p.index2)]))].sort();
+paths = paths.filter((p) => cache.has(p));
+if (limit > 0) paths = paths.slice(0, limit);
+if (!paths.length) throw new Error('no LFW pairs image is in the teacher cache yet: run training/teacher/align.ts first');
+fs.mkdirSync(outDir, { recursive: true });
+const pathsFile = path.join(outDir, 'paths.json');
+if (fs.existsSync(pathsFile) && JSON.stringify(JSON.parse(fs.readFileSync(pathsFile, 'utf8'))) !== JSON.stringify(paths)) {
+  for (const f of fs.readdirSync(outDir)) fs.rmSync(path.join(outDir, f)); // image list changed: start over
+}
+fs.writeFileSync(pathsFile, JSON.stringify(paths));
+const faceapi = await loadFaceApi({ detector: false, landmarks: false });
+const tf = faceapi.tf;
+
+async function original(p: string) {
+  const { data, info } = await sharp(path.join(root, p)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 as const };
+}
+
+console.log(`[teacher-lr] ${paths.length} images, variants ${variants}, sizes ${sizes}`);
+for (const variant of variants) {
+  for (const size of sizes) {
+    if (variant === 'aligned' && size === 'hr') continue; // HR aligned = the cached chip descriptors
+    const file = path.join(outDir, `${variant}-${size}.f32`);
+    const part = file + '.part';
+    if (fs.existsSync(file)) continue;
+    let done = fs.existsSync(part) ? Math.floor(fs.statSync(part).size / 512) : 0;
+    fs.truncateSync(fs.existsSync(part) ? part : (fs.writeFileSync(part, ''), part), done * 512);
+    const fd = fs.openSync(part, 'a');
+    const t0 = Date.now();
+    const B = 16;
+    for (let k = done; k < paths.length; k += B) {
+      const batch = paths.slice(k, k + B);
+      const inputs = [];
+      for (const p of batch) {
+        let src;
+        let box;
+        if (variant === 'aligned') src = { data: cache.chip(p), width: 150, height: 150, channels: 3 as const };
+        else { src = await original(p); box = looseBox(src.width, src.height); }
+        const n = size === 'hr' ? 150 : Number(size);
+        const lr = degradeFace(src, n, box);
+        const up = size === 'hr' ? Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => lr.data[Math.floor(i / 3) * 4 + (i % 3)]) : bilinearUpsampleRGB(lr, 150);
+        inputs.push(tf.tensor3d(up, [150, 150, 3], 'float32'));
+      }
+      const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(inputs);
+      inputs.forEach((t: { dispose(): void }) => t.dispose());
+      const arr = Array.isArray(d) ? d : [d];
+      const out = new Float32Array(128 * arr.length);
+      arr.forEach((v: Float32Array, i: number) => out.set(v, i * 128));
+      fs.writeSync(fd, new Uint8Array(out.buffer));
+      done = k + batch.length;
+      if ((k / B) % 25 === 0 || done === paths.length) console.log(`[teacher-lr ${variant} ${size}] ${fmtEta(done - 0, paths.length, t0)}`);
+    }
+    fs.closeSync(fd);
+    fs.renameSync(part, file);
+  }
+}
+console.log('[teacher-lr] done');
