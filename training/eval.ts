@@ -1,0 +1,167 @@
+// LFW View-2 evaluation through the TypeScript runtime (students) and the teacher caches (teacher rows).
+//   npm run eval -- --data <dir> [--model label=weights.bfw[:folds][,weights2.bfw:folds]]... [--teacher]
+//                   [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--backend cpu] [--out training/results/x]
+// A model spec with folds, e.g. student=runs/A/student.bfw:1-5,runs/B/student.bfw:6-10, scores each fold with the
+// weights that never trained on its people. Degradation: area downsample of the face (aligned: the dlib chip; unaligned:
+// the fixed loose box of the LFW framing) to N px, 8-bit; then rec.embed (the runtime's own area resize to its input).
+// "hr": the full-resolution face straight into rec.embed. Teacher rows: descriptors of the same LR faces upsampled
+// bilinearly to 150 (training/teacher/lr.ts), cosine similarity.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { createRecognizer, type Recognizer } from '../src/index.js';
+import { degradeFace, lfwImagePath, looseBox, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
+import { TeacherCache } from './teacher/cache.js';
+import { argValue, resolveDataRoot } from './teacher/common.js';
+
+const argv = process.argv.slice(2);
+const root = resolveDataRoot(argv);
+const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
+const lrDir = path.resolve(argValue(argv, '--teacher-lr', 'training/cache/teacher-lr')!);
+const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
+const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
+const backend = (argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto');
+const outBase = path.resolve(argValue(argv, '--out', 'training/results/eval')!);
+const withTeacher = argv.includes('--teacher');
+
+function parseFolds(s: string): number[] {
+  const out: number[] = [];
+  for (const part of s.split('+')) {
+    const [a, b] = part.split('-').map(Number);
+    for (let f = a; f <= (b ?? a); f++) out.push(f - 1);
+  }
+  return out;
+}
+interface ModelSpec { label: string; parts: Array<{ weights: string; folds: number[] }> }
+const models: ModelSpec[] = [];
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] !== '--model') continue;
+  const [label, rest] = argv[i + 1].split('=');
+  models.push({
+    label,
+    parts: rest.split(',').map((p) => {
+      const [w, f] = p.split(':');
+      return { weights: path.resolve(w), folds: f ? parseFolds(f) : [...Array(10).keys()] };
+    }),
+  });
+}
+
+const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
+const cache = new TeacherCache(cacheDir);
+const usable = pairs.filter((p) => cache.has(lfwImagePath(p.name1, p.index1)) && cache.has(lfwImagePath(p.name2, p.index2)));
+if (usable.length < pairs.length) console.warn(`[eval] ${pairs.length - usable.length} pairs skipped: images missing from the teacher cache`);
+
+interface Row { model: string; variant: string; size: string; folds: number[]; report: VerificationReport }
+const rows: Row[] = [];
+
+function report(label: string, variant: string, size: string, ps: LfwPair[], score: (p: LfwPair) => number) {
+  const s = ps.map(score);
+  const r = verificationReport(s, ps.map((p) => p.same), ps.map((p) => p.fold));
+  const folds = [...new Set(ps.map((p) => p.fold))].sort((a, b) => a - b);
+  rows.push({ model: label, variant, size, folds, report: r });
+  console.log(`[eval] ${label.padEnd(22)} ${variant.padEnd(9)} ${size.padStart(3)}  acc ${(100 * r.accuracy.mean).toFixed(2)} ± ${(100 * r.accuracy.std).toFixed(2)}  AUC ${r.auc.toFixed(4)}  TAR@1e-2 ${(100 * r.tarAtFar1e2).toFixed(1)}  (${r.pairs} pairs, folds ${folds.length})`);
+}
+
+const norm = (v: Float32Array) => { let n = 0; for (const x of v) n += x * x; n = Math.sqrt(n); return v.map((x) => x / n); };
+const dot = (a: Float32Array, b: Float32Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += a[i] * b[i]; return d; };
+const key = (p: LfwPair, k: 1 | 2) => (k === 1 ? lfwImagePath(p.name1, p.index1) : lfwImagePath(p.name2, p.index2));
+
+// ---- teacher rows
+if (withTeacher) {
+  const chipD = new Map<string, Float32Array>(), mirD = new Map<string, Float32Array>();
+  for (const p of usable) for (const k of [1, 2] as const) {
+    const q = key(p, k);
+    if (!chipD.has(q)) { const d = cache.desc(q); chipD.set(q, norm(d.slice(0, 128))); mirD.set(q, norm(d.slice(0, 128).map((x, i) => x + d[128 + i]))); }
+  }
+  report('teacher (chip)', 'aligned', 'hr', usable, (p) => dot(chipD.get(key(p, 1))!, chipD.get(key(p, 2))!));
+  report('teacher (chip+mirror)', 'aligned', 'hr', usable, (p) => dot(mirD.get(key(p, 1))!, mirD.get(key(p, 2))!));
+  const lrPaths: string[] = fs.existsSync(path.join(lrDir, 'paths.json')) ? JSON.parse(fs.readFileSync(path.join(lrDir, 'paths.json'), 'utf8')) : [];
+  const at = new Map(lrPaths.map((p, i) => [p, i]));
+  for (const variant of variants) for (const size of sizes) {
+    const f = path.join(lrDir, `${variant}-${size}.f32`);
+    if (!fs.existsSync(f)) { if (!(variant === 'aligned' && size === 'hr')) console.warn(`[eval] no teacher descriptors ${f}`); continue; }
+    const buf = fs.readFileSync(f);
+    const D = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+    const get = (q: string) => norm(D.slice(at.get(q)! * 128, at.get(q)! * 128 + 128));
+    const ps = usable.filter((p) => at.has(key(p, 1)) && at.has(key(p, 2)));
+    report('teacher', variant, size, ps, (p) => dot(get(key(p, 1)), get(key(p, 2))));
+  }
+}
+
+// ---- students through the runtime
+async function originalRGBA(q: string) {
+  const { data, info } = await sharp(path.join(root, q)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+function chipRGBA(q: string) {
+  const c = cache.chip(q);
+  const out = new Uint8Array(150 * 150 * 4);
+  for (let i = 0; i < 150 * 150; i++) { out[i * 4] = c[i * 3]; out[i * 4 + 1] = c[i * 3 + 1]; out[i * 4 + 2] = c[i * 3 + 2]; out[i * 4 + 3] = 255; }
+  return { data: out, width: 150, height: 150 };
+}
+
+if (models.length) {
+  const recs = new Map<string, Recognizer>();
+  for (const m of models) for (const part of m.parts) if (!recs.has(part.weights)) recs.set(part.weights, await createRecognizer({ backend, weights: fs.readFileSync(part.weights) }));
+  const first = recs.values().next().value as Recognizer;
+  console.log(`[eval] runtime backend ${first.info.backend} (${first.info.adapter})`);
+  // which images each weights file must embed
+  const need = new Map<string, Set<string>>();
+  for (const m of models) for (const part of m.parts) {
+    const s = need.get(part.weights) ?? new Set<string>();
+    for (const p of usable) if (part.folds.includes(p.fold)) { s.add(key(p, 1)); s.add(key(p, 2)); }
+    need.set(part.weights, s);
+  }
+  const allImages = [...new Set([...need.values()].flatMap((s) => [...s]))].sort();
+  const t0 = Date.now();
+  for (const variant of variants) for (const size of sizes) {
+    const emb = new Map<string, Map<string, Float32Array>>(); // weights -> image -> embedding
+    for (const w of recs.keys()) emb.set(w, new Map());
+    const B = 256;
+    for (let k = 0; k < allImages.length; k += B) {
+      const chunk = allImages.slice(k, k + B);
+      const faces = [];
+      for (const q of chunk) {
+        if (variant === 'aligned') {
+          const c = chipRGBA(q);
+          faces.push(size === 'hr' ? c : degradeFace({ ...c, channels: 4 }, Number(size)));
+        } else {
+          const o = await originalRGBA(q);
+          const box = looseBox(o.width, o.height);
+          faces.push(size === 'hr' ? { ...o, box } : degradeFace({ ...o, channels: 4 }, Number(size), box));
+        }
+      }
+      for (const [w, rec] of recs) {
+        const idx = chunk.map((q, i) => (need.get(w)!.has(q) ? i : -1)).filter((i) => i >= 0);
+        if (!idx.length) continue;
+        const e = await rec.embed(idx.map((i) => faces[i]));
+        idx.forEach((i, j) => emb.get(w)!.set(chunk[i], e[j]));
+      }
+    }
+    for (const m of models) {
+      const ps = usable.filter((p) => m.parts.some((x) => x.folds.includes(p.fold)));
+      const which = (p: LfwPair) => m.parts.find((x) => x.folds.includes(p.fold))!.weights;
+      report(m.label, variant, size, ps, (p) => dot(emb.get(which(p))!.get(key(p, 1))!, emb.get(which(p))!.get(key(p, 2))!));
+    }
+    console.log(`[eval] ${variant} ${size} done, ${((Date.now() - t0) / 60000).toFixed(1)} min elapsed`);
+  }
+  for (const r of recs.values()) r.dispose();
+}
+
+// ---- outputs: JSON and a markdown table
+fs.mkdirSync(path.dirname(outBase), { recursive: true });
+fs.writeFileSync(outBase + '.json', JSON.stringify(rows, null, 1));
+const fmt = (r: Row) => `${(100 * r.report.accuracy.mean).toFixed(2)} ± ${(100 * r.report.accuracy.std).toFixed(2)}`;
+let md = '';
+for (const variant of [...new Set(rows.map((r) => r.variant))]) {
+  const vs = rows.filter((r) => r.variant === variant);
+  const szs = sizes.filter((s) => vs.some((r) => r.size === s));
+  md += `\n**${variant}** — accuracy % (mean ± std over folds) / AUC / TAR@FAR=1e-2 %\n\n| model | folds | ${szs.join(' | ')} |\n|---|---|${szs.map(() => '---').join('|')}|\n`;
+  for (const label of [...new Set(vs.map((r) => r.model))]) {
+    const cells = szs.map((s) => { const r = vs.find((x) => x.model === label && x.size === s); return r ? `${fmt(r)} / ${r.report.auc.toFixed(3)} / ${(100 * r.report.tarAtFar1e2).toFixed(1)}` : ''; });
+    const f = vs.find((x) => x.model === label)!.folds;
+    md += `| ${label} | ${f.length === 10 ? '1–10' : f.map((x) => x + 1).join(',')} | ${cells.join(' | ')} |\n`;
+  }
+}
+fs.writeFileSync(outBase + '.md', md);
+console.log(md);

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# bridgeface training pipeline. Every stage caches its output and can run alone:
+#   npm run train -- --data <dir> [stage ...]
+#   stages: teacher   face-api alignment + teacher descriptors            → training/cache/teacher
+#           teacher-lr teacher descriptors of degraded LFW faces (eval)   → training/cache/teacher-lr
+#           student   bridge + student for splits A and B (+ ablations)   → training/runs/*
+#           ship      copy the chosen run's weights to weights/student.bfw
+#           eval      LFW table through the TypeScript runtime              → training/results/*
+#   (no stage: teacher teacher-lr student eval)
+# Options via environment: BRIDGEFACE_DATA (or --data), SHARDS (parallel teacher processes, default 2),
+#   EPOCHS (default 30), ABL_EPOCHS (default 12), PYTHON (default /usr/bin/python3), OUT (default training), SMOKE=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="${BRIDGEFACE_DATA:-}"
+STAGES=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) DATA="$2"; shift 2 ;;
+    *) STAGES+=("$1"); shift ;;
+  esac
+done
+[ -n "$DATA" ] || { echo "no data root: pass --data <dir> or set BRIDGEFACE_DATA (see training/README.md)" >&2; exit 2; }
+export BRIDGEFACE_DATA="$DATA"
+[ ${#STAGES[@]} -gt 0 ] || STAGES=(teacher teacher-lr student eval)
+PY="${PYTHON:-/usr/bin/python3}"
+OUT="${OUT:-training}"
+SHARDS="${SHARDS:-2}"
+EPOCHS="${EPOCHS:-30}"
+ABL_EPOCHS="${ABL_EPOCHS:-12}"
+SMOKE="${SMOKE:-0}"
+CACHE="$OUT/cache/teacher"
+LR="$OUT/cache/teacher-lr"
+RUNS="$OUT/runs"
+mkdir -p "$OUT/cache/logs" "$RUNS"
+TSX=(node --import ./training/register-wgsl.mjs --import tsx)
+stamp() { date -u +%H:%M:%S; }
+timed() { local name="$1"; shift; local t0=$SECONDS; echo "[$(stamp)] stage $name ..."; "$@"; echo "[$(stamp)] stage $name took $((SECONDS - t0)) s" | tee -a "$OUT/cache/logs/stage-times.txt"; }
+
+EXTRA_ALIGN=()
+[ -n "${ONLY:-}" ] && EXTRA_ALIGN=(--only "$ONLY")
+
+stage_teacher() {
+  local pids=()
+  for ((k = 0; k < SHARDS; k++)); do
+    nice -n 10 "${TSX[@]}" training/teacher/align.ts --out "$CACHE" --shard $k --shards "$SHARDS" "${EXTRA_ALIGN[@]}" \
+      > "$OUT/cache/logs/align-$k.log" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  tail -qn1 "$OUT"/cache/logs/align-*.log
+}
+stage_teacher_lr() {
+  local sizes="8,12,16,24,32,hr"
+  [ "$SMOKE" = 1 ] && sizes="16"
+  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --variants aligned --sizes "$sizes"
+  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --variants unaligned --sizes "${UNALIGNED_SIZES:-16,32,hr}"
+}
+train() { # name split mode epochs [extra...]
+  local name="$1" split="$2" mode="$3" ep="$4"; shift 4
+  PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.train --cache "$CACHE" --data "$DATA" --split "$split" \
+    --mode "$mode" --epochs "$ep" --out "$RUNS/$name" "$@"
+}
+stage_student() {
+  if [ "$SMOKE" = 1 ]; then
+    train smoke A full 1 --bridge-epochs 2 --eval-every 1 --batch 16
+    return
+  fi
+  train A A full "$EPOCHS"
+  train B B full "$EPOCHS"
+  for m in full no-bridge no-cls cls-only; do train "abl-$m" A "$m" "$ABL_EPOCHS" --eval-every 100; done
+}
+stage_ship() { cp "${SHIP:-$RUNS/A/student.bfw}" weights/student.bfw; echo "shipped ${SHIP:-$RUNS/A/student.bfw}"; }
+stage_eval() {
+  if [ "$SMOKE" = 1 ]; then
+    "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR" --variants aligned --sizes 16 --teacher \
+      --model "smoke=$RUNS/smoke/student.bfw" --out "$OUT/results/smoke"
+    return
+  fi
+  nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR" --teacher \
+    --model "student=$RUNS/A/student.bfw:1-5,$RUNS/B/student.bfw:6-10" --out "$OUT/results/main"
+  nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --variants aligned --sizes "${ABL_SIZES:-12,16,32}" \
+    --model "full ($ABL_EPOCHS ep)=$RUNS/abl-full/student.bfw:1-5" --model "no bridge (mimic teacher)=$RUNS/abl-no-bridge/student.bfw:1-5" \
+    --model "no classification=$RUNS/abl-no-cls/student.bfw:1-5" --model "classification only=$RUNS/abl-cls-only/student.bfw:1-5" \
+    --out "$OUT/results/ablations"
+}
+for s in "${STAGES[@]}"; do
+  case "$s" in
+    teacher) timed teacher stage_teacher ;;
+    teacher-lr) timed teacher-lr stage_teacher_lr ;;
+    student) timed student stage_student ;;
+    ship) stage_ship ;;
+    eval) timed eval stage_eval ;;
+    *) echo "unknown stage $s" >&2; exit 2 ;;
+  esac
+done
