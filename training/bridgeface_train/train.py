@@ -309,7 +309,7 @@ def main(argv=None):
                           "jitterTrained": {"scale": 0.12, "shift": 0.08}},
             },
         },
-        "thresholds": thresholds,
+        **({"thresholds": thresholds} if thresholds else {}),
         "provenance": {
             "trained": True,
             "method": "bridge distillation (Ge et al., TIP 2020), reimplemented: see training/README.md",

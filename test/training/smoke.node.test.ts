@@ -1,0 +1,54 @@
+// Smoke test of the whole training pipeline on a few dozen faces for a few steps (teacher alignment and descriptors,
+// teacher at LR, bridge + student, export, evaluation through the runtime) ending in a .bfw the runtime loads and runs.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRecognizer, readWeights } from '../../src/index.js';
+import { lfwImagePath, parsePairs } from '../../src/eval/index.js';
+import { dataRoot, repoRoot, skipReason } from './helpers.js';
+
+const reason = skipReason(true);
+if (reason) console.warn(`[smoke] skipped: ${reason}`);
+
+describe.skipIf(!!reason)('training pipeline smoke test', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-smoke-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('runs every stage on a few dozen faces and ships a loadable .bfw', async () => {
+    const root = dataRoot()!;
+    // LFW faces of 8 pairs (4 same, 4 different) in each of folds 1 and 2 (test), and 12 celeba faces (training).
+    const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw/pairs.txt'), 'utf8'));
+    const chosen = [0, 1].flatMap((f) => [...pairs.filter((p) => p.fold === f && p.same).slice(0, 4), ...pairs.filter((p) => p.fold === f && !p.same).slice(0, 4)]);
+    const files = new Set(chosen.flatMap((p) => [lfwImagePath(p.name1, p.index1), lfwImagePath(p.name2, p.index2)]));
+    for (const id of ['7201', '7202']) {
+      const dir = path.join(root, 'celeba-subset/images', id);
+      if (!fs.existsSync(dir)) continue;
+      for (const f of fs.readdirSync(dir).sort().slice(0, 6)) files.add(`celeba-subset/images/${id}/${f}`);
+    }
+    fs.writeFileSync(path.join(tmp, 'only.txt'), [...files].join('\n') + '\n');
+    const t0 = Date.now();
+    const log = execFileSync('bash', ['training/train.sh', '--data', root, 'teacher', 'teacher-lr', 'student', 'eval'], {
+      cwd: repoRoot,
+      env: { ...process.env, OUT: tmp, SMOKE: '1', SHARDS: '1', ONLY: path.join(tmp, 'only.txt'), UNALIGNED_SIZES: '16' },
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    console.log(log.split('\n').filter((l) => /stage|\[eval\]|wrote|epoch/.test(l)).join('\n'));
+    console.log(`[smoke] ${files.size} faces, all stages in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+    const bfw = fs.readFileSync(path.join(tmp, 'runs/smoke/student.bfw'));
+    const w = readWeights(bfw);
+    expect((w.provenance as { trained?: boolean }).trained).toBe(true);
+    const rec = await createRecognizer({ backend: 'cpu', weights: bfw });
+    const face = { data: new Uint8Array(16 * 16 * 4).fill(128), width: 16, height: 16 };
+    const [e] = await rec.embed([face]);
+    expect(e.length).toBe(128);
+    expect(Math.hypot(...e)).toBeCloseTo(1, 4);
+    rec.dispose();
+    const rows = JSON.parse(fs.readFileSync(path.join(tmp, 'results/smoke.json'), 'utf8'));
+    expect(rows.some((r: { model: string }) => r.model === 'smoke')).toBe(true);
+    expect(rows.some((r: { model: string }) => r.model.startsWith('teacher'))).toBe(true);
+  }, 400_000);
+});
