@@ -32,7 +32,17 @@ export class WeightsFormatError extends BridgefaceError {
   }
 }
 
-export type InputErrorCode = 'empty-batch' | 'bad-shape' | 'bad-size' | 'non-finite' | 'bad-option' | 'disposed';
+export type InputErrorCode =
+  | 'empty-batch'
+  | 'bad-shape'
+  | 'bad-size'
+  | 'non-finite'
+  | 'bad-option'
+  | 'disposed'
+  /** An image source that cannot be read: not loaded yet, cross-origin (tainted), closed, or of an unknown kind. */
+  | 'bad-image'
+  /** A gallery label that is not enrolled. */
+  | 'unknown-label';
 
 /** Bad arguments to the public API: nothing was computed and no state changed. */
 export class InputError extends BridgefaceError {
@@ -60,5 +70,25 @@ export class GpuError extends BridgefaceError {
 export class NonFiniteOutputError extends BridgefaceError {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/**
+ * `verify` needs cosine thresholds calibrated for a false-accept rate, and the weights carry none (the untrained
+ * placeholder) or none for the requested rate. bridgeface never guesses a threshold.
+ */
+export class CalibrationError extends BridgefaceError {
+  readonly code = 'no-thresholds';
+}
+
+export type GalleryFormatErrorCode = 'truncated' | 'bad-magic' | 'unsupported-version' | 'bad-header' | 'checksum-mismatch';
+
+/** A saved gallery (`.bfg`) that cannot be read. */
+export class GalleryFormatError extends BridgefaceError {
+  constructor(
+    readonly code: GalleryFormatErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
   }
 }

@@ -4,10 +4,30 @@
  * Layers, bottom up: kernels/ (WGSL) → runtime/ (WebGPU and CPU backends) → model/ (the student network and
  * its weights format) → api/ (what applications call).
  */
-export { createRecognizer, Recognizer, type RecognizerOptions, type RecognizerInfo, type FaceInput } from './api/recognizer.js';
+export {
+  createRecognizer,
+  Recognizer,
+  type RecognizerOptions,
+  type RecognizerInfo,
+  type FaceInput,
+  type Far,
+  type VerifyOptions,
+  type Verification,
+} from './api/recognizer.js';
+export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
+export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
+export { prepareFace, framedFaceBox, type PrepareOptions, type Framing } from './api/prepare.js';
 export type { WeightsSource } from './api/weights-source.js';
 export type { RgbaImage, FaceBox } from './runtime/image.js';
 export { readWeights, writeWeights, type StudentWeights, type Thresholds } from './model/weights-format.js';
 export { DEFAULT_ARCHITECTURE, parameterCount, type Architecture, type InputSpec } from './model/architecture.js';
 export { randomWeights } from './model/random-weights.js';
-export { BridgefaceError, WeightsFormatError, InputError, GpuError, NonFiniteOutputError } from './errors.js';
+export {
+  BridgefaceError,
+  WeightsFormatError,
+  InputError,
+  GpuError,
+  NonFiniteOutputError,
+  CalibrationError,
+  GalleryFormatError,
+} from './errors.js';

@@ -1,7 +1,7 @@
 /**
  * The public entry point: load weights, pick a backend, embed faces, compare embeddings.
  */
-import { GpuError, InputError, NonFiniteOutputError } from '../errors.js';
+import { CalibrationError, GpuError, InputError, NonFiniteOutputError } from '../errors.js';
 import { parameterCount } from '../model/architecture.js';
 import { buildNetwork } from '../model/network.js';
 import { type StudentWeights, type Thresholds, readWeights } from '../model/weights-format.js';
@@ -9,6 +9,7 @@ import type { Backend, BackendKind } from '../runtime/backend.js';
 import { CpuBackend } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
+import { type FaceSource, toRgba } from './image-input.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -36,8 +37,29 @@ export interface RecognizerInfo {
   fallbackReason?: string;
 }
 
-/** A face to embed: RGBA8 pixels, optionally with a face box to crop (see README, "Face boxes"). */
-export type FaceInput = RgbaImage;
+/**
+ * A face to embed: RGBA8 pixels (`ImageData` qualifies) with an optional face box, or in browsers an
+ * ImageBitmap, HTMLImageElement, HTMLCanvasElement, HTMLVideoElement, OffscreenCanvas or VideoFrame, optionally
+ * wrapped as `{ image, box }` (see README, "Face boxes").
+ */
+export type FaceInput = FaceSource;
+
+/** False-accept rates the weights calibrate thresholds for. */
+export type Far = 1e-2 | 1e-3;
+
+export interface VerifyOptions {
+  /** The false-accept rate whose calibrated threshold decides `match` (default 1e-2). */
+  far?: Far;
+}
+
+export interface Verification {
+  /** Cosine similarity of the two embeddings. */
+  similarity: number;
+  /** similarity ≥ threshold. */
+  match: boolean;
+  threshold: number;
+  far: Far;
+}
 
 export class Recognizer {
   private disposed = false;
@@ -70,9 +92,10 @@ export class Recognizer {
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
-      faces.forEach(checkImage);
-      count = faces.length;
-      flat = await this.backend.embedImages(faces);
+      const images: RgbaImage[] = faces.map(toRgba);
+      images.forEach(checkImage);
+      count = images.length;
+      flat = await this.backend.embedImages(images);
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
@@ -95,6 +118,39 @@ export class Recognizer {
       nb += b[i] * b[i];
     }
     return dot / Math.max(Math.sqrt(na * nb), 1e-12);
+  }
+
+  /**
+   * Decides whether two faces (or two embeddings from `embed`) are the same person, using the cosine threshold
+   * calibrated in the weights for the false-accept rate `far`. Throws `CalibrationError` when the weights carry
+   * no such threshold (the untrained placeholder has none): a guessed threshold would give meaningless decisions.
+   */
+  async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
+    this.checkAlive();
+    const far = options.far ?? 1e-2;
+    const threshold = this.threshold(far);
+    const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
+    const embedded = faces.length > 0 ? await this.embed(faces) : [];
+    const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
+    for (const e of [ea, eb]) {
+      if (e.length !== this.info.embeddingDim) {
+        throw new InputError('bad-shape', `an embedding passed to verify has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
+      }
+    }
+    const similarity = this.similarity(ea, eb);
+    return { similarity, match: similarity >= threshold, threshold, far };
+  }
+
+  /** The calibrated cosine threshold for a false-accept rate, or `CalibrationError` when the weights have none. */
+  threshold(far: Far): number {
+    if (far !== 1e-2 && far !== 1e-3) throw new InputError('bad-option', `far must be 1e-2 or 1e-3, got ${String(far)}`);
+    const key = far === 1e-2 ? 'far_1e-2' : 'far_1e-3';
+    const value = this.info.thresholds?.[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      const why = this.info.trained ? `these weights carry no "${key}" threshold` : 'these weights are untrained and carry no thresholds';
+      throw new CalibrationError(`cannot verify at FAR ${far}: ${why}; load trained weights whose header has "thresholds": { "${key}": … }`);
+    }
+    return value;
   }
 
   /** Releases GPU buffers and the device. Later calls throw `InputError('disposed')`. */

@@ -8,6 +8,7 @@ import pointwise from './pointwise.wgsl?raw';
 import avgpool from './avgpool.wgsl?raw';
 import l2norm from './l2norm.wgsl?raw';
 import preprocess from './preprocess.wgsl?raw';
+import similarityTopk from './similarity_topk.wgsl?raw';
 
 const sources = { conv2d, pointwise, avgpool, l2norm, preprocess };
 export type KernelName = keyof typeof sources;
@@ -21,3 +22,11 @@ export const POINTWISE_TILE = 32;
 export function kernelSource(name: KernelName): string {
   return `${common}\n${sources[name]}`;
 }
+
+/**
+ * Gallery search (api/gallery-search.ts), compiled only when a gallery searches on the GPU: entry points `rows`
+ * (similarity + per-invocation top-k) and `merge` (top-k of top-k lists). Self-contained: no common.wgsl.
+ */
+export const SIMILARITY_TOPK_SOURCE: string = similarityTopk;
+/** Largest k one pass of similarity_topk.wgsl keeps (KMAX there). */
+export const SIMILARITY_TOPK_KMAX = 64;
