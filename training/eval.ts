@@ -21,6 +21,7 @@ const lrDir = path.resolve(argValue(argv, '--teacher-lr', 'training/cache/teache
 const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
 const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
 const backend = (argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto');
+const featureLevel = argValue(argv, '--feature-level') as 'core' | 'compatibility' | undefined; // webgpu: 'compatibility' = Dawn GLES (llvmpipe), faster here
 const outBase = path.resolve(argValue(argv, '--out', 'training/results/eval')!);
 const withTeacher = argv.includes('--teacher');
 
@@ -102,7 +103,7 @@ function chipRGBA(q: string) {
 
 if (models.length) {
   const recs = new Map<string, Recognizer>();
-  for (const m of models) for (const part of m.parts) if (!recs.has(part.weights)) recs.set(part.weights, await createRecognizer({ backend, weights: fs.readFileSync(part.weights) }));
+  for (const m of models) for (const part of m.parts) if (!recs.has(part.weights)) recs.set(part.weights, await createRecognizer({ backend, weights: fs.readFileSync(part.weights), ...(featureLevel ? { webgpu: { featureLevel } } : {}) }));
   const first = recs.values().next().value as Recognizer;
   console.log(`[eval] runtime backend ${first.info.backend} (${first.info.adapter})`);
   // which images each weights file must embed

@@ -80,7 +80,7 @@ export function bilinearUpsampleRGB(img: RgbaImage, S: number): Float32Array {
 
 /** The loose-crop convention for LFW-framed images (250×250 deep-funneled framing, face box ≈ central 114 px):
  *  the median dlib-chip box of the training images, scaled to the image size. */
-export const LFW_LOOSE_BOX_250: Box = { x: 66.55, y: 75.79, width: 111.86, height: 111.86 };
+export const LFW_LOOSE_BOX_250: Box = { x: 68.7, y: 75.7, width: 115.5, height: 115.5 };
 export function looseBox(width: number, height: number, box: Box = LFW_LOOSE_BOX_250): Box {
   const sx = width / 250, sy = height / 250;
   return { x: box.x * sx, y: box.y * sy, width: box.width * sx, height: box.height * sy };

@@ -307,6 +307,9 @@ def main(argv=None):
                 "loose": {"convention": "LFW deep-funneled framing (250x250, face box ~ central 114 px): box in 250-px frame "
                           "coordinates", "frame": 250, "box": {"x": LOOSE_BOX[0], "y": LOOSE_BOX[1], "width": LOOSE_BOX[2], "height": LOOSE_BOX[2]},
                           "jitterTrained": {"scale": 0.12, "shift": 0.08}},
+                "detector": {"convention": "from a face-api tinyFaceDetector box (side = max(width, height)): a square box of "
+                             "side 1.013*side centred at the detector centre + (0.015, -0.048)*side approximates the chip box "
+                             "(medians over training images)", "scale": 1.013, "dx": 0.015, "dy": -0.048},
             },
         },
         **({"thresholds": thresholds} if thresholds else {}),
