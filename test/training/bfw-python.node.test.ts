@@ -1,0 +1,39 @@
+// The Python writer/reader (training/bridgeface_train/bfw.py) and the TypeScript reader agree on the format:
+// Python reads the golden file to the same tensors, and a file Python writes loads in TypeScript unchanged.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readWeights } from '../../src/index.js';
+import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
+
+const golden = path.join(repoRoot, 'test/fixtures/golden.bfw');
+const ok = hasTorch() && fs.existsSync(golden);
+if (!ok) console.warn(`[bfw-python] skipped: ${hasTorch() ? 'test/fixtures/golden.bfw missing' : NO_TORCH}`);
+
+describe.skipIf(!ok)('bfw.py ⇄ TypeScript weights format', () => {
+  it('round-trips the golden file through Python', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-bfw-'));
+    const out = path.join(tmp, 'py.bfw');
+    const script = [
+      'import sys, json',
+      'from bridgeface_train.bfw import read_bfw, write_bfw',
+      'h, t = read_bfw(sys.argv[1])',
+      'dtype = h["tensors"][0]["dtype"]',
+      'h = {k: v for k, v in h.items() if k != "tensors"}',
+      'write_bfw(sys.argv[2], h, t, dtype=dtype)',
+      'print(json.dumps({k: [float(x) for x in v.ravel()[:4]] for k, v in t.items()}))',
+    ].join('\n');
+    const firsts = JSON.parse(execFileSync(python, ['-c', script, golden, out], { cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8' }));
+    const a = readWeights(fs.readFileSync(golden));
+    const b = readWeights(fs.readFileSync(out));
+    expect(b.architecture).toEqual(a.architecture);
+    expect([...b.tensors.keys()]).toEqual([...a.tensors.keys()]);
+    for (const [name, t] of a.tensors) {
+      expect(Array.from(b.tensors.get(name)!)).toEqual(Array.from(t));
+      expect(firsts[name]).toEqual(Array.from(t.slice(0, 4)));
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,50 @@
+// src/eval: the LFW protocol arithmetic (pairs parsing, k-fold accuracy, AUC, TAR@FAR) and the test degradation.
+import { describe, expect, it } from 'vitest';
+import { areaResize, bestThreshold, degradeFace, kFoldAccuracy, lfwImagePath, parsePairs, rocAuc, tarAtFar } from '../../src/eval/index.js';
+
+describe('LFW protocol', () => {
+  it('parses pairs.txt with folds', () => {
+    const txt = '2 2\nA 1 2\nB 1 3\nA 1 C 2\nB 2 D 1\nE 1 2\nF 3 4\nE 1 G 1\nF 1 H 2\n';
+    const p = parsePairs(txt);
+    expect(p).toHaveLength(8);
+    expect(p[0]).toEqual({ name1: 'A', index1: 1, name2: 'A', index2: 2, same: true, fold: 0 });
+    expect(p[2]).toEqual({ name1: 'A', index1: 1, name2: 'C', index2: 2, same: false, fold: 0 });
+    expect(p[7].fold).toBe(1);
+    expect(lfwImagePath('A', 7)).toBe('lfw/images/A/A_0007.jpg');
+    expect(() => parsePairs('2 2\nA 1 2\n')).toThrow(/expected/);
+  });
+
+  it('chooses thresholds on the other folds', () => {
+    const scores = [0.9, 0.8, 0.2, 0.1, 0.7, 0.6, 0.3, 0.65];
+    const same = [true, true, false, false, true, true, false, false];
+    const folds = [0, 0, 0, 0, 1, 1, 1, 1];
+    const t = bestThreshold(scores.slice(0, 4), same.slice(0, 4));
+    expect(t).toBeGreaterThan(0.2);
+    expect(t).toBeLessThan(0.8);
+    const r = kFoldAccuracy(scores, same, folds);
+    expect(r.perFold).toHaveLength(2);
+    expect(r.mean).toBeGreaterThan(0.5);
+  });
+
+  it('AUC and TAR@FAR', () => {
+    expect(rocAuc([0.9, 0.8, 0.1, 0.2], [true, true, false, false])).toBe(1);
+    expect(rocAuc([0.5, 0.5], [true, false])).toBe(0.5);
+    const neg = Array.from({ length: 1000 }, (_, i) => i / 1000);
+    const pos = [0.995, 0.9985, 0.5];
+    const r = tarAtFar([...neg, ...pos], [...neg.map(() => false), ...pos.map(() => true)], 1e-2);
+    expect(r.threshold).toBeCloseTo(0.989, 6); // 10 impostors above 0.989 are allowed
+    expect(r.tar).toBeCloseTo(2 / 3, 6);
+  });
+
+  it('area downsample is an exact box filter and rounds to 8 bits', () => {
+    const img = { data: new Uint8Array(4 * 4 * 4), width: 4, height: 4 };
+    for (let i = 0; i < 16; i++) img.data.set([i * 10, 0, 255, 255], i * 4);
+    const lr = degradeFace({ ...img, channels: 4 }, 2);
+    expect(lr.width).toBe(2);
+    expect(lr.data[0]).toBe(Math.round((0 + 10 + 40 + 50) / 4));
+    const up = areaResize({ ...img, channels: 4 }, 8, 8); // integer upsampling repeats pixels
+    expect(up[0]).toBe(0);
+    expect(up[4]).toBe(0);
+    expect(up[8]).toBe(10);
+  });
+});
