@@ -11,6 +11,7 @@ import { pointwise } from '../src/runtime/cpu/pointwise.js';
 import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import type { RgbaImage } from '../src/runtime/image.js';
+import { kernelFor } from '../src/runtime/gpu/plan.js';
 import { type GpuContext, openGpu, runLayer, runPreprocess } from './support/gpu-harness.js';
 import { randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
 
@@ -26,12 +27,15 @@ afterAll(() => gpu?.device.destroy());
 const random = seededRandom(1234);
 const activations: Array<[string, ActCode]> = [['none', ACT.none], ['relu', ACT.relu], ['prelu', ACT.prelu]];
 
-describe('conv2d.wgsl (dense stem and depthwise)', () => {
+describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise, general)', () => {
   const cases = [
-    { name: 'stem 3→5, 7×7, stride 1, batch 1', dense: true, batch: 1, inC: 3, outC: 5, size: 7, stride: 1 as const, act: ACT.prelu },
-    { name: 'stem 3→6, 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 6, size: 9, stride: 2 as const, act: ACT.relu },
-    { name: 'depthwise 7ch, 11×11, stride 2, batch 3', dense: false, batch: 3, inC: 7, outC: 7, size: 11, stride: 2 as const, act: ACT.prelu },
-    { name: 'depthwise 13ch, 5×5, stride 1, batch 65', dense: false, batch: 65, inC: 13, outC: 13, size: 5, stride: 1 as const, act: ACT.none },
+    { name: 'stem 3→8 (vec4), 7×7, stride 1, batch 2', dense: true, batch: 2, inC: 3, outC: 8, size: 7, stride: 1 as const, act: ACT.prelu, kernel: 'conv3x3_vec4' },
+    { name: 'stem 3→12 (vec4), 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 12, size: 9, stride: 2 as const, act: ACT.relu, kernel: 'conv3x3_vec4' },
+    { name: 'stem 3→5 (general), 7×7, stride 1, batch 1', dense: true, batch: 1, inC: 3, outC: 5, size: 7, stride: 1 as const, act: ACT.prelu, kernel: 'conv2d' },
+    { name: 'stem 3→6 (general), 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 6, size: 9, stride: 2 as const, act: ACT.relu, kernel: 'conv2d' },
+    { name: 'depthwise 7ch, 11×11, stride 2, batch 3', dense: false, batch: 3, inC: 7, outC: 7, size: 11, stride: 2 as const, act: ACT.prelu, kernel: 'depthwise3x3' },
+    { name: 'depthwise 13ch, 5×5, stride 1, batch 65', dense: false, batch: 65, inC: 13, outC: 13, size: 5, stride: 1 as const, act: ACT.none, kernel: 'depthwise3x3' },
+    { name: 'depthwise 16ch, 8×8, stride 1, batch 5', dense: false, batch: 5, inC: 16, outC: 16, size: 8, stride: 1 as const, act: ACT.prelu, kernel: 'depthwise3x3' },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -50,6 +54,7 @@ describe('conv2d.wgsl (dense stem and depthwise)', () => {
         { batch: c.batch, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, act: c.act, groups: c.dense ? 1 : 'depthwise' },
         input, params.get('w')!, params.get('b')!, params.get('a')!, expected,
       );
+      expect(kernelFor(layer)).toBe(c.kernel);
       const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length);
       expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
     });
@@ -63,16 +68,18 @@ describe('conv2d.wgsl (dense stem and depthwise)', () => {
     conv2d({ batch, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, act: ACT.none, groups: 'depthwise' },
       input, params.get('w')!, params.get('b')!, undefined, expected);
     const layer: Layer = { kind: 'depthwise', input: 0, output: 1, channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, weight: 'w', bias: 'b', act: ACT.none };
+    expect(kernelFor(layer)).toBe('conv2d');
     expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(TOLERANCE);
   });
 });
 
-describe('pointwise.wgsl (1×1 conv and fully connected)', () => {
+describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)', () => {
   const cases = [
-    { name: '13→29 ch, 7×7 px, batch 3, residual', batch: 3, C: 29, O: 29, pixels: 49, residual: true },
-    { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false },
-    { name: '64→128 ch, 8×8 px, batch 9', batch: 9, C: 64, O: 128, pixels: 64, residual: false },
-    { name: 'fully connected 37→19, batch 130', batch: 130, C: 37, O: 19, pixels: 1, residual: false },
+    { name: '12→8 ch (vec4), 4×4 px, batch 70, residual', batch: 70, C: 12, O: 8, pixels: 16, residual: true, kernel: 'pointwise_vec4' },
+    { name: '29→29 ch, 7×7 px, batch 3, residual', batch: 3, C: 29, O: 29, pixels: 49, residual: true, kernel: 'pointwise' },
+    { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false, kernel: 'pointwise' },
+    { name: '64→128 ch (vec4), 8×8 px, batch 9', batch: 9, C: 64, O: 128, pixels: 64, residual: false, kernel: 'pointwise_vec4' },
+    { name: 'fully connected 37→19, batch 130', batch: 130, C: 37, O: 19, pixels: 1, residual: false, kernel: 'pointwise' },
   ];
   for (const c of cases) {
     for (const [actName, act] of activations) {
@@ -86,6 +93,7 @@ describe('pointwise.wgsl (1×1 conv and fully connected)', () => {
           kind: 'pointwise', input: 0, output: 1, inChannels: c.C, outChannels: c.O, pixels: c.pixels, weight: 'w', bias: 'b', act,
           alpha: 'a', residual: c.residual ? 2 : undefined,
         };
+        expect(kernelFor(layer)).toBe(c.kernel);
         const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length, residual);
         expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
       });

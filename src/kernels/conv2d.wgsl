@@ -1,7 +1,8 @@
 // Direct K×K convolution, NCHW, zero padding, bias + activation in the epilogue. One invocation per output
-// value. Serves the dense stem (groups = 1, weight [O, C, K, K]) and every depthwise layer (groups = C,
-// weight [C, 1, K, K]), including the global depthwise pooling (K = input size, pad 0, 1×1 output).
-// CPU reference: runtime/cpu/conv.ts.
+// value. The general case: dense (groups = 1, weight [O, C, K, K]) or depthwise (groups = C, weight
+// [C, 1, K, K]) with any kernel, stride and padding. It runs the global depthwise pooling (K = input size,
+// pad 0, 1×1 output) and any stem the faster conv3x3_vec4.wgsl cannot (output channels not a multiple of 4);
+// depthwise3x3.wgsl runs the blocks. CPU reference: runtime/cpu/conv.ts.
 
 struct Params {
   batch: u32,

@@ -1,8 +1,10 @@
 // 1×1 convolution as a tiled matrix product: Y[o][j] = act(b[o] + Σc W[o][c]·X[c][j]) (+ R[o][j]), where the
 // column j runs over every pixel of every face (j = n·P + p), so one dispatch covers the whole batch. With
-// P = 1 it is the fully connected layer. Each 8×8 workgroup computes a 32×32 output tile, 4×4 values per
-// invocation (strided by 8 so shared-memory reads don't conflict), staging 16-deep slices of W and X in
-// workgroup memory. CPU reference: runtime/cpu/pointwise.ts.
+// P = 1 it is the fully connected layer. This is the general variant, for any shape; pointwise_vec4.wgsl
+// serves layers whose channel and pixel counts are multiples of 4. Each 8×8 workgroup computes a 32×32 output
+// tile, 4×4 values per invocation (strided by 8 so shared-memory reads don't conflict), staging 16-deep
+// slices of W and X in workgroup memory. W is stored transposed, [C][O] (runtime/gpu/weights-layout.ts).
+// CPU reference: runtime/cpu/pointwise.ts.
 
 struct Params {
   batch: u32,
@@ -42,13 +44,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   for (var k0 = 0u; k0 < C; k0 += KT) {
     for (var e = 0u; e < 8u; e++) {
       let idx = t + 64u * e;
-      // W: consecutive invocations read consecutive input channels of one row.
-      let m = idx / KT;
-      let kw = idx % KT;
+      // W (stored [C][O]): consecutive invocations read consecutive output channels.
+      let m = idx % TILE;
+      let kw = idx / TILE;
       let o = row0 + m;
       let cw = k0 + kw;
       var wv = 0.0;
-      if (o < O && cw < C) { wv = weights[P.weight + o * C + cw]; }
+      if (o < O && cw < C) { wv = weights[P.weight + cw * O + o]; }
       w_tile[kw * TILE + m] = wv;
       // X: consecutive invocations read consecutive pixels of one channel.
       let kx = idx / TILE;

@@ -9,6 +9,7 @@ import type { Layer } from '../../src/model/network.js';
 import { compilePipelines } from '../../src/runtime/gpu/backend.js';
 import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
 import { Plan } from '../../src/runtime/gpu/plan.js';
+import { packWeights } from '../../src/runtime/gpu/weights-layout.js';
 import type { RgbaImage } from '../../src/runtime/image.js';
 import { packImages } from '../../src/runtime/gpu/image-records.js';
 
@@ -73,18 +74,11 @@ export async function runLayer(
 ): Promise<Float32Array> {
   const { device } = gpu;
   return checked(device, async () => {
-    const offsets = new Map<string, number>();
-    let floats = 0;
-    for (const [name, t] of params) {
-      offsets.set(name, floats);
-      floats += t.length;
-    }
-    const packed = new Float32Array(Math.max(floats, 4));
-    for (const [name, t] of params) packed.set(t, offsets.get(name)!);
+    const { data, offsets } = packWeights([layer], params);
     const out = upload(device, new Float32Array(outFloats));
     const slots = residual ? [out, upload(device, residual)] : [out];
     const plan = new Plan(batch, [layer], {
-      device, pipelines: gpu.pipelines, weights: upload(device, packed), offsets, input: upload(device, input), slots, slotOf: [-1, 0, 1],
+      device, pipelines: gpu.pipelines, weights: upload(device, data), offsets, input: upload(device, input), slots, slotOf: [-1, 0, 1],
     });
     const encoder = device.createCommandEncoder();
     plan.encode(encoder);

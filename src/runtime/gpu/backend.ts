@@ -12,6 +12,7 @@ import { planMemory } from '../memory-plan.js';
 import { type AcquiredDevice, type DeviceOptions, acquireDevice } from './device.js';
 import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
 import { Plan } from './plan.js';
+import { packWeights } from './weights-layout.js';
 
 export interface WebGpuOptions extends DeviceOptions {
   /** Faces per dispatch chain; larger batches are split. Default 128, lowered to fit the binding limit. */
@@ -55,7 +56,7 @@ export class WebGpuBackend implements Backend {
   private readonly input: GPUBuffer;
   private readonly slots: GPUBuffer[];
   private readonly weights: GPUBuffer;
-  private readonly offsets = new Map<string, number>();
+  private readonly offsets: Map<string, number>;
   private readonly slotOf: number[];
   /** Calls run one after another: they share the activation buffers. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -99,13 +100,10 @@ export class WebGpuBackend implements Backend {
     };
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 
-    let floats = 0;
-    for (const [name, t] of model.tensors) {
-      this.offsets.set(name, floats);
-      floats += t.length;
-    }
-    this.weights = create(floats * 4, storage, 'weights');
-    for (const [name, t] of model.tensors) device.queue.writeBuffer(this.weights, this.offsets.get(name)! * 4, t as Float32Array<ArrayBuffer>);
+    const packed = packWeights(network.layers, model.tensors);
+    this.offsets = packed.offsets;
+    this.weights = create(packed.data.byteLength, storage, 'weights');
+    device.queue.writeBuffer(this.weights, 0, packed.data);
 
     this.input = create(this.capacity * network.tensorSizes[0] * 4, storage, 'input');
     this.slots = memory.slotFloats.map((f, i) => create(this.capacity * f * 4, storage, `slot-${i}`));

@@ -36,8 +36,28 @@ export function flatGrid(threads: number): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
+/**
+ * The kernel that runs a layer. The fast variants need whole quads (of output channels, or of pixels); the
+ * general kernels take any shape. runtime/gpu/weights-layout.ts stores each weight in the layout its kernel reads.
+ */
+export function kernelFor(layer: Layer): KernelName {
+  switch (layer.kind) {
+    case 'conv3x3':
+      return layer.outChannels % 4 === 0 && layer.inChannels * 9 <= 27 ? 'conv3x3_vec4' : 'conv2d';
+    case 'depthwise':
+      return layer.kernel === 3 && layer.pad === 1 ? 'depthwise3x3' : 'conv2d';
+    case 'pointwise':
+      return layer.outChannels % 4 === 0 && layer.pixels % 4 === 0 ? 'pointwise_vec4' : 'pointwise';
+    case 'avgpool':
+      return 'avgpool';
+    case 'l2norm':
+      return 'l2norm';
+  }
+}
+
 /** Uniform contents and grid of one layer at batch size `n`. Field order matches each kernel's `Params`. */
 function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { kernel: KernelName; params: number[]; grid: [number, number] } {
+  const kernel = kernelFor(layer);
   const off = (name: string | undefined) => (name === undefined ? 0 : offsets.get(name)!);
   switch (layer.kind) {
     case 'conv3x3':
@@ -45,24 +65,32 @@ function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { ker
       const dense = layer.kind === 'conv3x3';
       const inC = dense ? layer.inChannels : layer.channels;
       const outC = dense ? layer.outChannels : layer.channels;
+      const outputs = n * outC * layer.outSize * layer.outSize;
+      const threads = {
+        conv2d: outputs,
+        conv3x3_vec4: n * layer.outSize * layer.outSize,
+        depthwise3x3: n * outC * layer.outSize * Math.ceil(layer.outSize / 4),
+      }[kernel as 'conv2d' | 'conv3x3_vec4' | 'depthwise3x3'];
       return {
-        kernel: 'conv2d',
+        kernel,
         params: [n, inC, outC, layer.inSize, layer.outSize, dense ? 3 : layer.kernel, layer.stride, dense ? 1 : layer.pad,
           dense ? 0 : 1, layer.act, off(layer.weight), off(layer.bias), off(layer.alpha)],
-        grid: flatGrid(n * outC * layer.outSize * layer.outSize),
+        grid: flatGrid(threads),
       };
     }
     case 'pointwise':
       return {
-        kernel: 'pointwise',
+        kernel,
         params: [n, layer.inChannels, layer.outChannels, layer.pixels, layer.act, layer.residual === undefined ? 0 : 1,
           off(layer.weight), off(layer.bias), off(layer.alpha)],
-        grid: [Math.ceil((n * layer.pixels) / POINTWISE_TILE), Math.ceil(layer.outChannels / POINTWISE_TILE)],
+        grid: kernel === 'pointwise_vec4'
+          ? flatGrid((n * layer.outChannels * layer.pixels) / 16)
+          : [Math.ceil((n * layer.pixels) / POINTWISE_TILE), Math.ceil(layer.outChannels / POINTWISE_TILE)],
       };
     case 'avgpool':
-      return { kernel: 'avgpool', params: [n * layer.channels, layer.pixels], grid: flatGrid(n * layer.channels) };
+      return { kernel, params: [n * layer.channels, layer.pixels], grid: flatGrid(n * layer.channels) };
     case 'l2norm':
-      return { kernel: 'l2norm', params: [n, layer.dim], grid: flatGrid(n) };
+      return { kernel, params: [n, layer.dim], grid: flatGrid(n) };
   }
 }
 
@@ -88,7 +116,7 @@ export class Plan {
       r.device.queue.writeBuffer(this.uniforms, offset, new Uint32Array(params));
       const uniform = { buffer: this.uniforms, offset, size: roundUp16(params.length * 4) };
       const entries: GPUBindGroupEntry[] =
-        kernel === 'conv2d' || kernel === 'pointwise'
+        layer.kind !== 'avgpool' && layer.kind !== 'l2norm'
           ? [{ binding: 0, resource: uniform }, { binding: 1, resource: { buffer: r.weights } }, { binding: 2, resource: { buffer: buffer(layer.input) } }]
           : [{ binding: 0, resource: uniform }, { binding: 1, resource: { buffer: buffer(layer.input) } }];
       if (layer.kind === 'pointwise') {
