@@ -75,7 +75,7 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
 
 describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)', () => {
   const cases = [
-    { name: '12→8 ch (vec4), 4×4 px, batch 70, residual', batch: 70, C: 12, O: 8, pixels: 16, residual: true, kernel: 'pointwise_vec4' },
+    { name: '12→16 ch (vec4), 4×4 px, batch 70, residual', batch: 70, C: 12, O: 16, pixels: 16, residual: true, kernel: 'pointwise_vec4' },
     { name: '29→29 ch, 7×7 px, batch 3, residual', batch: 3, C: 29, O: 29, pixels: 49, residual: true, kernel: 'pointwise' },
     { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false, kernel: 'pointwise' },
     { name: '64→128 ch (vec4), 8×8 px, batch 9', batch: 9, C: 64, O: 128, pixels: 64, residual: false, kernel: 'pointwise_vec4' },

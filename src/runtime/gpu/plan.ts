@@ -47,7 +47,7 @@ export function kernelFor(layer: Layer): KernelName {
     case 'depthwise':
       return layer.kernel === 3 && layer.pad === 1 ? 'depthwise3x3' : 'conv2d';
     case 'pointwise':
-      return layer.outChannels % 4 === 0 && layer.pixels % 4 === 0 ? 'pointwise_vec4' : 'pointwise';
+      return layer.outChannels % 16 === 0 && layer.pixels % 4 === 0 ? 'pointwise_vec4' : 'pointwise';
     case 'avgpool':
       return 'avgpool';
     case 'l2norm':
@@ -84,7 +84,7 @@ function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { ker
         params: [n, layer.inChannels, layer.outChannels, layer.pixels, layer.act, layer.residual === undefined ? 0 : 1,
           off(layer.weight), off(layer.bias), off(layer.alpha)],
         grid: kernel === 'pointwise_vec4'
-          ? flatGrid((n * layer.outChannels * layer.pixels) / 16)
+          ? flatGrid((n * layer.outChannels * layer.pixels) / 64)
           : [Math.ceil((n * layer.pixels) / POINTWISE_TILE), Math.ceil(layer.outChannels / POINTWISE_TILE)],
       };
     case 'avgpool':
