@@ -13,7 +13,8 @@ export default defineConfig({
     // Applications minify; a readable library build keeps stack traces and reviews useful.
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts' },
+      // cli: the `bridgeface` command (bin/bridgeface.js); worker + worker-client: 'bridgeface/worker'.
+      entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', worker: 'src/api/worker.ts', 'worker-client': 'src/api/worker-client.ts' },
       formats: ['es'],
     },
     rolldownOptions: {

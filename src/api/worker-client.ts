@@ -1,0 +1,114 @@
+/**
+ * The Recognizer API, run in a Web Worker so embedding never blocks the page:
+ *
+ *   import { createWorkerRecognizer } from 'bridgeface/worker';
+ *   const rec = await createWorkerRecognizer({ backend: 'auto' });
+ *   const [a, b] = await rec.embed([imageElement, { image: videoFrame, box }]);
+ *   await rec.verify(a, b, { far: 1e-3 });   rec.similarity(a, b);   rec.dispose();
+ *
+ * Browser sources the worker cannot receive (image, canvas and video elements, OffscreenCanvas) are turned
+ * into ImageBitmaps of just the face region here and transferred; ImageData, RGBA buffers, ImageBitmap and
+ * VideoFrame are copied by structured clone (the caller keeps them).
+ */
+import { InputError } from '../errors.js';
+import type { StudentWeights } from '../model/weights-format.js';
+import type { FaceBox, RgbaImage } from '../runtime/image.js';
+import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
+import { type FaceInput, type RecognizerInfo, type RecognizerOptions, Recognizer, type Verification, type VerifyOptions } from './recognizer.js';
+import { type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
+
+export interface WorkerRecognizerOptions extends RecognizerOptions {
+  /** The worker running dist/worker.js (or src/api/worker.ts under a bundler); default: dist/worker.js beside this module. */
+  worker?: Worker;
+}
+
+/** Kept in a variable so bundlers leave it as a runtime URL (see default-weights.ts). */
+const WORKER_PATH = './worker.js';
+
+export class WorkerRecognizer {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  info!: RecognizerInfo;
+  weights!: Pick<StudentWeights, 'input' | 'thresholds' | 'provenance'>;
+
+  constructor(private readonly worker: Worker) {
+    worker.addEventListener('message', (event: MessageEvent<WorkerResponse>) => {
+      const r = event.data;
+      const waiter = this.pending.get(r.id);
+      if (!waiter) return;
+      this.pending.delete(r.id);
+      if (r.ok) waiter.resolve(r.value);
+      else waiter.reject(deserializeError(r.error));
+    });
+    worker.addEventListener('error', (event) => {
+      const error = new Error(`bridgeface worker failed: ${event.message}`);
+      for (const w of this.pending.values()) w.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  call<T>(method: WorkerRequest['method'], args: unknown[], transfer: Transferable[] = []): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, method, args } satisfies WorkerRequest, transfer);
+    });
+  }
+
+  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
+    if (faces instanceof Float32Array) return this.call('embed', [faces]);
+    if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array or a Float32Array');
+    const transfer: Transferable[] = [];
+    const sendable = await Promise.all(faces.map((f, i) => toSendable(f, i, transfer)));
+    return this.call('embed', [sendable], transfer);
+  }
+
+  async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
+    const transfer: Transferable[] = [];
+    const [x, y] = await Promise.all([a, b].map((f, i) => (f instanceof Float32Array ? f : toSendable(f, i, transfer))));
+    return this.call('verify', [x, y, options], transfer);
+  }
+
+  /** Cosine similarity, computed here (no round trip). */
+  similarity(a: Float32Array, b: Float32Array): number {
+    return Recognizer.prototype.similarity.call(undefined, a, b);
+  }
+
+  dispose(): void {
+    void this.call('dispose', []).finally(() => this.worker.terminate());
+  }
+}
+
+/** A face the worker can receive: cloneable as is, or the face region as a transferred ImageBitmap. */
+async function toSendable(face: FaceSource, index: number, transfer: Transferable[]): Promise<unknown> {
+  const wrapped = face as { image?: unknown; box?: FaceBox };
+  const source = isImageSource(face) ? face : isImageSource(wrapped?.image) ? (wrapped.image as ImageSource) : undefined;
+  if (!source) return face as RgbaImage;
+  const box = isImageSource(face) ? undefined : wrapped.box;
+  const cloneable = (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap) || (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame);
+  if (cloneable) return face;
+  const { width, height } = sourceSize(source);
+  if (!(width > 0 && height > 0)) throw new InputError('bad-image', `faces[${index}] has no pixels yet; wait until it has loaded`);
+  const r = readRegion(box, width, height);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(source, r.x, r.y, r.width, r.height, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  } catch (e) {
+    throw new InputError('bad-image', `faces[${index}] cannot be read: ${(e as Error).message}`);
+  }
+  transfer.push(bitmap);
+  return box ? { image: bitmap, box: { ...box, x: box.x - r.x, y: box.y - r.y } } : bitmap;
+}
+
+/** Starts a worker (or uses `options.worker`) and creates a Recognizer inside it. */
+export async function createWorkerRecognizer(options: WorkerRecognizerOptions = {}): Promise<WorkerRecognizer> {
+  const { worker, ...rest } = options;
+  const rec = new WorkerRecognizer(worker ?? new Worker(new URL(WORKER_PATH, import.meta.url), { type: 'module' }));
+  // Weights given as a URL relative to the page must be made absolute: the worker resolves against its own URL.
+  const raw = rest.weights instanceof URL ? rest.weights.href : rest.weights;
+  const weights = typeof raw === 'string' && typeof location !== 'undefined' ? new URL(raw, location.href).href : raw;
+  const created = await rec.call<{ info: RecognizerInfo; weights: WorkerRecognizer['weights'] }>('create', [{ ...rest, weights }]);
+  rec.info = created.info;
+  rec.weights = created.weights;
+  return rec;
+}

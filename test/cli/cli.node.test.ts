@@ -1,0 +1,125 @@
+/**
+ * The CLI in-process (runCli): each command, its output formats, and the error cases. Inputs are the demo's
+ * committed sample faces (LFW-framed, 125×125), so no external data is needed.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createRecognizer } from '../../src/api/recognizer.js';
+import { prepareFace } from '../../src/api/prepare.js';
+import { decodeImage } from '../../src/cli/images.js';
+import { runCli } from '../../src/cli/main.js';
+import { randomWeights } from '../../src/model/random-weights.js';
+import { writeWeights } from '../../src/model/weights-format.js';
+
+const samples = fileURLToPath(new URL('../../demo/public/samples/', import.meta.url));
+const sample = (name: string, i: number) => path.join(samples, `${name}_${String(i).padStart(4, '0')}.jpg`);
+const tmp = mkdtempSync(path.join(tmpdir(), 'bridgeface-cli-'));
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('bridgeface embed', () => {
+  it('embeds files and folders in input order; bad files are named, the rest processed, exit 1', async () => {
+    const folder = path.join(tmp, 'folder');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(sample('Laura_Bush', 1), path.join(folder, 'b.jpg'));
+    copyFileSync(sample('Tony_Blair', 1), path.join(folder, 'a.jpg'));
+    writeFileSync(path.join(folder, 'notes.txt'), 'not an image'); // ignored inside folders
+    const fake = path.join(tmp, 'fake.jpg');
+    writeFileSync(fake, 'this is text, not a JPEG');
+    const r = await cli('embed', sample('Colin_Powell', 1), fake, folder, path.join(tmp, 'missing.png'), '--backend', 'cpu', '--size', '16');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.embeddings.map((e: { file: string }) => path.basename(e.file))).toEqual(['Colin_Powell_0001.jpg', 'a.jpg', 'b.jpg']);
+    expect(out.embeddings[0].embedding).toHaveLength(128);
+    expect(out.size).toBe(16);
+    expect(out.failed.map((f: { file: string }) => f.file)).toEqual([fake, path.join(tmp, 'missing.png')]);
+    expect(r.stderr).toContain(`${fake}: not a readable image`);
+    expect(r.stderr).toContain('missing.png: no such file or folder');
+    expect(r.stderr).toContain('2 of 5 inputs failed');
+  });
+
+  it('--size N gives the evaluation-path face (prepareFace: loose box + area downsample) to rec.embed', async () => {
+    const r = await cli('embed', sample('Hugo_Chavez', 2), '--backend', 'cpu', '--size', '12');
+    expect(r.code).toBe(0);
+    const rec = await createRecognizer({ backend: 'cpu' });
+    const [expected] = await rec.embed([prepareFace(await decodeImage(sample('Hugo_Chavez', 2)), rec.weights.input, { size: 12 })]);
+    const got = JSON.parse(r.stdout).embeddings[0].embedding as number[];
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    rec.dispose();
+  });
+
+  it('--format f32 writes N×D floats and the file names beside them', async () => {
+    const out = path.join(tmp, 'emb.f32');
+    const r = await cli('embed', sample('Vladimir_Putin', 1), sample('Vladimir_Putin', 2), '--backend', 'cpu', '--format', 'f32', '--out', out);
+    expect(r.code).toBe(0);
+    expect(statSync(out).size).toBe(2 * 128 * 4);
+    expect(readFileSync(`${out}.txt`, 'utf8').trim().split('\n').map((f) => path.basename(f))).toEqual(['Vladimir_Putin_0001.jpg', 'Vladimir_Putin_0002.jpg']);
+    const v = new Float32Array(Uint8Array.from(readFileSync(out)).buffer);
+    expect(Math.hypot(...v.subarray(0, 128))).toBeCloseTo(1, 4);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await cli('embed', sample('Laura_Bush', 1), '--size', '0')).code).toBe(2);
+    expect((await cli('embed', sample('Laura_Bush', 1), '--format', 'f32')).code).toBe(2);
+    expect((await cli('embed', sample('Laura_Bush', 1), '--crop', '1,2,3')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('embed')).code).toBe(2);
+    expect((await cli('--help')).code).toBe(0);
+  });
+});
+
+describe('bridgeface verify', () => {
+  it('prints the similarity and says why it cannot decide with uncalibrated weights (exit 3)', async () => {
+    const r = await cli('verify', sample('Serena_Williams', 1), sample('Serena_Williams', 2), '--backend', 'cpu', '--size', '16');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^similarity -?\d\.\d{4}\n/);
+    expect(r.stdout).toMatch(/decision\s+unavailable: .*no thresholds/);
+  });
+
+  it('decides with calibrated thresholds (--far, --json), and names an unreadable file', async () => {
+    const weights = path.join(tmp, 'calibrated.bfw');
+    writeFileSync(weights, writeWeights({ ...randomWeights(2), thresholds: { 'far_1e-2': -1, 'far_1e-3': 2 } }));
+    const a = sample('Jacques_Chirac', 1);
+    const loose = JSON.parse((await cli('verify', a, a, '--backend', 'cpu', '--weights', weights, '--json')).stdout);
+    expect(loose).toMatchObject({ match: true, threshold: -1, far: 0.01 });
+    expect(loose.similarity).toBeCloseTo(1, 5);
+    const strict = await cli('verify', a, sample('Laura_Bush', 3), '--backend', 'cpu', '--weights', weights, '--far', '1e-3');
+    expect(strict.code).toBe(0);
+    expect(strict.stdout).toMatch(/different people \(threshold 2.0000 at FAR 0.001\)/);
+    const bad = await cli('verify', a, path.join(tmp, 'nope.jpg'), '--backend', 'cpu');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('nope.jpg');
+  });
+});
+
+describe('bridgeface eval-lfw', () => {
+  it('scores View-2-format pairs with src/eval and prints the table per size', async () => {
+    const lfw = path.join(tmp, 'lfw');
+    const people = ['Colin_Powell', 'Tony_Blair', 'Laura_Bush', 'Hugo_Chavez'];
+    for (const p of people) {
+      mkdirSync(path.join(lfw, 'images', p), { recursive: true });
+      for (const i of [1, 2, 3]) copyFileSync(sample(p, i), path.join(lfw, 'images', p, `${p}_000${i}.jpg`));
+    }
+    const pairs = ['2 2', 'Colin_Powell 1 2', 'Tony_Blair 1 3', 'Colin_Powell 3 Tony_Blair 2', 'Colin_Powell 1 Tony_Blair 1',
+      'Laura_Bush 1 2', 'Hugo_Chavez 2 3', 'Laura_Bush 3 Hugo_Chavez 1', 'Laura_Bush 2 Hugo_Chavez 2'];
+    writeFileSync(path.join(lfw, 'pairs.txt'), `${pairs.join('\n')}\n`);
+    const json = path.join(tmp, 'lfw.json');
+    const r = await cli('eval-lfw', tmp, '--sizes', '8,16,hr', '--backend', 'cpu', '--json', json);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| 8 px |');
+    expect(r.stdout).toContain('| HR |');
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report).toMatchObject({ variant: 'unaligned', pairs: 8, images: 12 });
+    expect(report.rows.map((x: { size: unknown }) => x.size)).toEqual([8, 16, 'hr']);
+    expect(report.rows[0].report.accuracy.perFold).toHaveLength(2);
+    expect((await cli('eval-lfw', path.join(tmp, 'nowhere'), '--backend', 'cpu')).code).toBe(1);
+  });
+});
