@@ -4,6 +4,7 @@
  */
 import type { ActCode } from '../../model/network.js';
 import { activate } from './activation.js';
+import { gemmRows } from './gemm.js';
 
 export interface PointwiseShape {
   batch: number;
@@ -23,19 +24,16 @@ export function pointwise(
   out: Float32Array,
 ): void {
   const { inChannels: C, outChannels: O, pixels: P } = s;
+  const xt = new Float32Array(P * C);
   for (let n = 0; n < s.batch; n++) {
     const inBase = n * C * P;
+    for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) xt[p * C + c] = input[inBase + c * P + p];
+    const outBase = n * O * P;
+    gemmRows(weight, bias, O, C, xt, P, out, outBase);
     for (let o = 0; o < O; o++) {
-      const outBase = (n * O + o) * P;
-      out.fill(bias[o], outBase, outBase + P);
-      // Loop order keeps the innermost loop contiguous in both x and out, which the JIT vectorises best.
-      for (let c = 0; c < C; c++) {
-        const w = weight[o * C + c];
-        const x = inBase + c * P;
-        for (let p = 0; p < P; p++) out[outBase + p] += w * input[x + p];
-      }
-      activate(out, outBase, P, s.act, alpha, o);
-      if (residual) for (let p = 0; p < P; p++) out[outBase + p] += residual[outBase + p];
+      const row = outBase + o * P;
+      activate(out, row, P, s.act, alpha, o);
+      if (residual) for (let p = 0; p < P; p++) out[row + p] += residual[row + p];
     }
   }
 }
