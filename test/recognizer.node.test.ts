@@ -40,6 +40,9 @@ describe('createRecognizer', () => {
     const cpu = await createRecognizer({ backend: 'cpu', weights });
     expect(auto.info.backend).toBe('webgpu');
     expect(auto.info.adapter).toMatch(/\((core|compatibility)\)/);
+    // Weights + 3 activation slots + input for 128 faces: several MB, and nothing on the CPU backend.
+    expect(auto.gpuBufferBytes()).toBeGreaterThan(1_000_000);
+    expect(cpu.gpuBufferBytes()).toBe(0);
     const faces = [randomImage(random, 32, 32), randomImage(random, 13, 17)];
     const [a, b] = [await auto.embed(faces), await cpu.embed(faces)];
     a.forEach((e, i) => expect(cosine(e, b[i])).toBeGreaterThanOrEqual(0.99999));

@@ -153,6 +153,12 @@ export class Recognizer {
     return value;
   }
 
+  /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */
+  gpuBufferBytes(): number {
+    this.checkAlive();
+    return this.backend.gpuBufferBytes();
+  }
+
   /** Releases GPU buffers and the device. Later calls throw `InputError('disposed')`. */
   dispose(): void {
     if (this.disposed) return;

@@ -12,6 +12,8 @@ export interface Backend {
   embedImages(images: readonly RgbaImage[]): Promise<Float32Array>;
   /** `input` holds `count` faces as N×3×S×S floats. */
   embedTensor(input: Float32Array, count: number): Promise<Float32Array>;
+  /** Bytes of GPU memory held in buffers (0 for the CPU backend). */
+  gpuBufferBytes(): number;
   dispose(): void;
 }
 

@@ -77,5 +77,9 @@ export class CpuBackend implements Backend {
     }
   }
 
+  gpuBufferBytes(): number {
+    return 0;
+  }
+
   dispose(): void {}
 }

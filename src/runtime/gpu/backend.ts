@@ -134,6 +134,12 @@ export class WebGpuBackend implements Backend {
     );
   }
 
+  /** Bytes of every GPU buffer this backend holds now (weights, activations, inputs, uniforms, staging). */
+  gpuBufferBytes(): number {
+    const buffers = [...this.buffers, ...this.staging, ...[...this.plans.values()].map((p) => p.uniforms)];
+    return buffers.reduce((sum, b) => sum + b.size, 0);
+  }
+
   dispose(): void {
     for (const plan of this.plans.values()) plan.destroy();
     this.plans.clear();

@@ -96,7 +96,8 @@ function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { ker
 
 export class Plan {
   readonly steps: Step[];
-  private readonly uniforms: GPUBuffer;
+  /** Every layer's uniforms, one 256-byte slice each (slice 0: preprocessing). */
+  readonly uniforms: GPUBuffer;
 
   constructor(
     readonly batch: number,
