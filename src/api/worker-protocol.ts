@@ -15,9 +15,21 @@ export interface SerializedError {
   message: string;
 }
 
+/** Stable names (class names do not survive minification, so `error.name` cannot be trusted). */
+const KINDS: Array<[string, abstract new (...args: never[]) => Error]> = [
+  ['InputError', InputError],
+  ['GpuError', GpuError],
+  ['WeightsFormatError', WeightsFormatError],
+  ['GalleryFormatError', GalleryFormatError],
+  ['CalibrationError', CalibrationError],
+  ['NonFiniteOutputError', NonFiniteOutputError],
+  ['BridgefaceError', BridgefaceError],
+];
+
 export function serializeError(e: unknown): SerializedError {
   const error = e as Error & { code?: string };
-  return { name: error?.name ?? 'Error', code: error?.code, message: error?.message ?? String(e) };
+  const name = KINDS.find(([, kind]) => e instanceof kind)?.[0] ?? error?.name ?? 'Error';
+  return { name, code: error?.code, message: error?.message ?? String(e) };
 }
 
 /** Rebuilds the typed error the worker threw, so `instanceof` and `code` work across the boundary. */

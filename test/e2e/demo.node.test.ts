@@ -1,0 +1,112 @@
+/**
+ * End to end: build the demo with Vite, serve it, open it in headless Chromium with WebGPU (SwiftShader), enroll
+ * the sample gallery, verify a same-person and a different-person pair, identify faces, measure faces/s, and
+ * save a screenshot (test-results/demo.png, and docs/demo.png for the README).
+ *
+ * What it asserts depends on the weights. Always: the page loads on WebGPU without errors, 12 people are
+ * enrolled, verify shows a similarity for both pairs, identify ranks 5 distinct enrolled people best-first, an
+ * enrolled face identifies as its own person (similarity ≥ 0.99), faces/s is measured. With the untrained
+ * placeholder: verify shows "no decision" (no calibrated thresholds). With trained weights: the same-person pair
+ * matches and scores above the different-person pair, which does not match, and at least 6 of the 12 held-out
+ * probe photos (never enrolled) identify as the right person (chance: 1 in 12).
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright';
+import { type PreviewServer, build, preview } from 'vite';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+const config = fileURLToPath(new URL('../../demo/vite.config.ts', import.meta.url));
+const resultsDir = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const args = ['--no-sandbox', '--disable-gpu-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'];
+
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  await build({ configFile: config, logLevel: 'warn' });
+  server = await preview({ configFile: config, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args, headless: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.httpServer.close(resolve));
+});
+
+it('demo: enroll, verify, identify, faces/s, screenshot', async () => {
+  const { port } = server.httpServer.address() as AddressInfo;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
+  console.log(`demo status: ${await page.textContent('#status')}`);
+  expect(await page.getAttribute('body', 'data-backend')).toBe('webgpu');
+  const trained = (await page.getAttribute('body', 'data-trained')) === 'true';
+  expect(await page.locator('.face').count()).toBe(36);
+
+  /** Clicks `button` and waits until `target` has `attr` again (it is removed first). */
+  const act = async (button: string, target: string, attr: string) => {
+    await page.evaluate(([t, a]) => document.querySelector(t)!.removeAttribute(a), [target, attr]);
+    await page.click(button);
+    await page.waitForSelector(`${target}[${attr}]`, { state: 'attached', timeout: 60_000 });
+    return page.getAttribute(target, attr);
+  };
+  const slot = (file: string, s: 'a' | 'b' | 'q') => page.click(`.face[data-name="${file}"] button[data-slot="${s}"]`);
+
+  await page.click('[data-testid=enroll-samples]');
+  await page.waitForFunction(() => document.getElementById('gallery-count')!.textContent!.startsWith('12 people'), undefined, { timeout: 60_000 });
+
+  // Verify: image 1 vs the held-out image 3 of the same person, then of another person.
+  await slot('Colin_Powell_0001.jpg', 'a');
+  await slot('Colin_Powell_0003.jpg', 'b');
+  const same = Number(await act('[data-testid=verify]', '#verify-result', 'data-similarity'));
+  const sameMatch = await page.getAttribute('#verify-result', 'data-match');
+  await slot('Tony_Blair_0003.jpg', 'b');
+  const different = Number(await act('[data-testid=verify]', '#verify-result', 'data-similarity'));
+  const differentMatch = await page.getAttribute('#verify-result', 'data-match');
+  console.log(`verify at 16 px: same-person ${same.toFixed(4)} (${sameMatch}), different-person ${different.toFixed(4)} (${differentMatch})`);
+  for (const s of [same, different]) expect(Math.abs(s)).toBeLessThanOrEqual(1.0001);
+  if (trained) {
+    expect(sameMatch).toBe('true');
+    expect(differentMatch).toBe('false');
+    expect(same).toBeGreaterThan(different);
+  } else {
+    expect([sameMatch, differentMatch]).toEqual(['unknown', 'unknown']);
+    expect(await page.textContent('#verify-result')).toContain('No decision');
+  }
+
+  // Identify: an enrolled face finds its own person; then every held-out probe.
+  await slot('Laura_Bush_0002.jpg', 'q');
+  expect(await act('[data-testid=identify]', '#identify-result', 'data-top')).toBe('Laura Bush');
+  const bars = await page.$$eval('#identify-result .bar', (rows) => rows.map((r) => ({ label: (r as HTMLElement).dataset.label!, s: Number((r as HTMLElement).dataset.similarity) })));
+  expect(bars).toHaveLength(5);
+  expect(new Set(bars.map((b) => b.label)).size).toBe(5);
+  expect(bars[0].s).toBeGreaterThanOrEqual(0.99);
+  bars.slice(1).forEach((b, i) => expect(b.s).toBeLessThanOrEqual(bars[i].s));
+  const probes = await page.$$eval('.face', (cards) => cards.map((c) => (c as HTMLElement).dataset.name!).filter((n) => n.endsWith('_0003.jpg')));
+  let correct = 0;
+  for (const probe of probes) {
+    await slot(probe, 'q');
+    const top = await act('[data-testid=identify]', '#identify-result', 'data-top');
+    if (top === probe.replace(/_\d{4}\.jpg$/, '').replaceAll('_', ' ')) correct++;
+  }
+  console.log(`identify at 16 px: ${correct} of ${probes.length} held-out probes ranked their own person first (chance ≈ 1)`);
+  if (trained) expect(correct).toBeGreaterThanOrEqual(6);
+
+  const rate = Number(await act('#throughput', '#fps', 'data-rate'));
+  console.log(`demo throughput: ${await page.textContent('#fps')}`);
+  expect(rate).toBeGreaterThan(0);
+
+  // Leave a verify pair on screen for the screenshot.
+  await slot('Colin_Powell_0003.jpg', 'b');
+  await act('[data-testid=verify]', '#verify-result', 'data-similarity');
+  mkdirSync(resultsDir, { recursive: true });
+  await page.screenshot({ path: `${resultsDir}demo.png`, fullPage: true });
+  copyFileSync(`${resultsDir}demo.png`, fileURLToPath(new URL('../../docs/demo.png', import.meta.url)));
+  expect(errors).toEqual([]);
+  await page.close();
+}, 300_000);
