@@ -29,8 +29,8 @@ const activations: Array<[string, ActCode]> = [['none', ACT.none], ['relu', ACT.
 
 describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise, general)', () => {
   const cases = [
-    { name: 'stem 3→8 (vec4), 7×7, stride 1, batch 2', dense: true, batch: 2, inC: 3, outC: 8, size: 7, stride: 1 as const, act: ACT.prelu, kernel: 'conv3x3_vec4' },
-    { name: 'stem 3→12 (vec4), 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 12, size: 9, stride: 2 as const, act: ACT.relu, kernel: 'conv3x3_vec4' },
+    { name: 'stem 3→16 (vec4), 8×8, stride 1, batch 2', dense: true, batch: 2, inC: 3, outC: 16, size: 8, stride: 1 as const, act: ACT.prelu, kernel: 'conv3x3_vec4' },
+    { name: 'stem 3→32 (vec4), 15×15, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 32, size: 15, stride: 2 as const, act: ACT.relu, kernel: 'conv3x3_vec4' },
     { name: 'stem 3→5 (general), 7×7, stride 1, batch 1', dense: true, batch: 1, inC: 3, outC: 5, size: 7, stride: 1 as const, act: ACT.prelu, kernel: 'conv2d' },
     { name: 'stem 3→6 (general), 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 6, size: 9, stride: 2 as const, act: ACT.relu, kernel: 'conv2d' },
     { name: 'depthwise 7ch, 11×11, stride 2, batch 3', dense: false, batch: 3, inC: 7, outC: 7, size: 11, stride: 2 as const, act: ACT.prelu, kernel: 'depthwise3x3' },

@@ -43,7 +43,7 @@ export function flatGrid(threads: number): [number, number] {
 export function kernelFor(layer: Layer): KernelName {
   switch (layer.kind) {
     case 'conv3x3':
-      return layer.outChannels % 4 === 0 && layer.inChannels * 9 <= 27 ? 'conv3x3_vec4' : 'conv2d';
+      return layer.outChannels % 16 === 0 && layer.outSize % 4 === 0 ? 'conv3x3_vec4' : 'conv2d';
     case 'depthwise':
       return layer.kernel === 3 && layer.pad === 1 ? 'depthwise3x3' : 'conv2d';
     case 'pointwise':
@@ -68,7 +68,7 @@ function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { ker
       const outputs = n * outC * layer.outSize * layer.outSize;
       const threads = {
         conv2d: outputs,
-        conv3x3_vec4: n * layer.outSize * layer.outSize,
+        conv3x3_vec4: (n * outC * layer.outSize * layer.outSize) / 64,
         depthwise3x3: n * outC * layer.outSize * Math.ceil(layer.outSize / 4),
       }[kernel as 'conv2d' | 'conv3x3_vec4' | 'depthwise3x3'];
       return {
