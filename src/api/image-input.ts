@@ -109,7 +109,8 @@ export function toRgba(face: FaceSource, index: number): RgbaImage {
   if (isImageSource(face)) return sourceToRgba(face, undefined, what);
   const wrapped = face as { image?: unknown; box?: FaceBox };
   if (typeof wrapped === 'object' && wrapped !== null && 'image' in wrapped) {
-    if (isRgba(wrapped.image)) return { ...wrapped.image, box: wrapped.box };
+    // Not a spread: ImageData's fields are prototype getters.
+    if (isRgba(wrapped.image)) return { data: wrapped.image.data, width: wrapped.image.width, height: wrapped.image.height, box: wrapped.box };
     if (isImageSource(wrapped.image)) return sourceToRgba(wrapped.image, wrapped.box, what);
   }
   throw new InputError(

@@ -1,0 +1,108 @@
+/**
+ * Browser image sources → the same embedding as their RGBA pixels (CPU backend: exact), with and without a face
+ * box; and the Web Worker entry, which must mirror the main-thread API, typed errors included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Recognizer, createRecognizer } from '../../src/api/recognizer.js';
+import { createWorkerRecognizer, type WorkerRecognizer } from '../../src/api/worker-client.js';
+import { CalibrationError, InputError } from '../../src/errors.js';
+import { randomWeights } from '../../src/model/random-weights.js';
+import { writeWeights } from '../../src/model/weights-format.js';
+import type { RgbaImage } from '../../src/runtime/image.js';
+import { TINY_ARCHITECTURE } from '../support/tiny-arch.js';
+
+const weights = writeWeights(randomWeights(6, TINY_ARCHITECTURE));
+let rec: Recognizer;
+let canvas: HTMLCanvasElement;
+let pixels: RgbaImage;
+const box = { x: 9.5, y: 6.25, width: 30, height: 28 };
+
+beforeAll(async () => {
+  rec = await createRecognizer({ backend: 'cpu', weights });
+  // An opaque image with structure (gradients + blocks), so crops and offsets matter.
+  canvas = document.createElement('canvas');
+  canvas.width = 61;
+  canvas.height = 47;
+  const context = canvas.getContext('2d')!;
+  const image = context.createImageData(61, 47);
+  for (let i = 0; i < 61 * 47; i++) {
+    const [x, y] = [i % 61, Math.floor(i / 61)];
+    image.data.set([(x * 4) & 255, (y * 5 + x) & 255, (x * y) & 255, 255], i * 4);
+  }
+  context.putImageData(image, 0, 0);
+  pixels = { data: image.data, width: 61, height: 47 };
+});
+afterAll(() => rec?.dispose());
+
+const same = (a: Float32Array, b: Float32Array) => expect(Array.from(a)).toEqual(Array.from(b));
+
+describe('browser image sources', () => {
+  it('ImageData, canvas, OffscreenCanvas, ImageBitmap, <img>, VideoFrame: whole image and with a box', async () => {
+    const offscreen = new OffscreenCanvas(61, 47);
+    offscreen.getContext('2d')!.drawImage(canvas, 0, 0);
+    const bitmap = await createImageBitmap(canvas);
+    const img = new Image();
+    img.src = canvas.toDataURL('image/png');
+    await img.decode();
+    const imageData = canvas.getContext('2d')!.getImageData(0, 0, 61, 47);
+    const sources = { imageData, canvas, offscreen, bitmap, img } as const;
+    const [whole, boxed] = await rec.embed([pixels, { ...pixels, box }]);
+    for (const [name, source] of Object.entries(sources)) {
+      const [a, b] = await rec.embed([source, { image: source, box }]);
+      same(a, whole);
+      same(b, boxed);
+      expect(name).toBeTruthy();
+    }
+    if (typeof VideoFrame !== 'undefined') {
+      const frame = new VideoFrame(canvas, { timestamp: 0 });
+      const [a] = await rec.embed([{ image: frame, box }]);
+      frame.close();
+      let dot = 0;
+      for (let i = 0; i < a.length; i++) dot += a[i] * boxed[i];
+      expect(dot).toBeGreaterThan(0.999); // VideoFrame may go through a colour conversion
+    }
+  });
+
+  it('unloaded or closed sources and junk give InputError("bad-image")', async () => {
+    const code = (e: unknown) => (e as InputError).code;
+    const empty = new Image();
+    expect(code(await rec.embed([empty]).catch((e) => e))).toBe('bad-image');
+    const bitmap = await createImageBitmap(canvas);
+    bitmap.close();
+    expect(code(await rec.embed([bitmap]).catch((e) => e))).toBe('bad-image');
+    expect(code(await rec.embed([{ image: document.body } as never]).catch((e) => e))).toBe('bad-image');
+    expect(code(await rec.embed([{ image: canvas, box: { x: 500, y: 0, width: 5, height: 5 } }]).catch((e) => e))).toBe('bad-size');
+  });
+});
+
+describe('Web Worker entry', () => {
+  let worker: WorkerRecognizer;
+  beforeAll(async () => {
+    worker = await createWorkerRecognizer({
+      worker: new Worker(new URL('../../src/api/worker.ts', import.meta.url), { type: 'module' }),
+      backend: 'cpu',
+      weights,
+    });
+  });
+  afterAll(() => worker?.dispose());
+
+  it('mirrors the main API: info, embed (RGBA, elements, bitmaps, boxes), similarity, verify', async () => {
+    expect(worker.info).toEqual(rec.info);
+    const bitmap = await createImageBitmap(canvas);
+    const [w1, w2, w3] = await worker.embed([pixels, { image: canvas, box }, bitmap]);
+    const [m1, m2] = await rec.embed([pixels, { ...pixels, box }]);
+    same(w1, m1);
+    same(w2, m2);
+    same(w3, m1);
+    expect(worker.similarity(w1, w2)).toBeCloseTo(rec.similarity(m1, m2), 6);
+    const error = await worker.verify(w1, w2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CalibrationError);
+  });
+
+  it('errors keep their type and code across the worker boundary', async () => {
+    const error = await worker.embed([]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).code).toBe('empty-batch');
+    expect(String(error)).toContain('empty-batch: no faces to embed');
+  });
+});
