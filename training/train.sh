@@ -32,7 +32,7 @@ CACHE="$OUT/cache/teacher"
 LR="$OUT/cache/teacher-lr"
 RUNS="$OUT/runs"
 mkdir -p "$OUT/cache/logs" "$RUNS"
-TSX=(node --import ./training/register-wgsl.mjs --import tsx)
+TSX=(node --import tsx --import ./scripts/register-wgsl.mjs)
 stamp() { date -u +%H:%M:%S; }
 timed() { local name="$1"; shift; local t0=$SECONDS; echo "[$(stamp)] stage $name ..."; "$@"; echo "[$(stamp)] stage $name took $((SECONDS - t0)) s" | tee -a "$OUT/cache/logs/stage-times.txt"; }
 
