@@ -83,6 +83,8 @@ interface Shard {
   codes: GPUBuffer;
   scales: GPUBuffer;
   rows: number;
+  /** Rows the buffers hold; grows up to shardRows. */
+  capacity: number;
 }
 
 /**
@@ -134,16 +136,23 @@ export class GpuSearch {
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
     for (let start = this.uploadedRows; start < table.rows; ) {
       const s = Math.floor(start / shardRows);
-      if (!this.shards[s]) {
-        this.shards[s] = {
-          codes: device.createBuffer({ size: shardRows * stride, usage, label: `gallery-codes-${s}` }),
-          scales: device.createBuffer({ size: shardRows * 4, usage, label: `gallery-scales-${s}` }),
+      const shardStart = s * shardRows;
+      const end = Math.min(table.rows, shardStart + shardRows);
+      let shard = this.shards[s];
+      if (!shard || shard.capacity < end - shardStart) {
+        // Grow by 1.5× (capped at the shard size) and upload the whole shard again.
+        const capacity = Math.min(shardRows, Math.ceil(Math.max(end - shardStart, 1024, (shard?.capacity ?? 0) * 1.5) / 4) * 4);
+        shard?.codes.destroy();
+        shard?.scales.destroy();
+        shard = this.shards[s] = {
+          codes: device.createBuffer({ size: capacity * stride, usage, label: `gallery-codes-${s}` }),
+          scales: device.createBuffer({ size: capacity * 4, usage, label: `gallery-scales-${s}` }),
           rows: 0,
+          capacity,
         };
+        start = shardStart;
       }
-      const shard = this.shards[s];
-      const local = start - s * shardRows;
-      const end = Math.min(table.rows, (s + 1) * shardRows);
+      const local = start - shardStart;
       const n = end - start;
       device.queue.writeBuffer(shard.codes, local * stride, table.codes.buffer, table.codes.byteOffset + start * stride, n * stride);
       device.queue.writeBuffer(shard.scales, local * 4, table.scales.buffer, table.scales.byteOffset + start * 4, n * 4);
