@@ -106,23 +106,39 @@ export class GpuSearch {
     private readonly mergePass: GPUComputePipeline,
     readonly stride: number,
     shardRows: number | undefined,
+    /** Which dot product the kernel uses: 'dot4I8Packed' (built-in) or 'portable'. */
+    readonly variant: 'dot4I8Packed' | 'portable',
   ) {
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     const fit = Math.floor(limit / stride / 4) * 4;
     this.shardRows = Math.max(4, Math.min(shardRows ?? fit, fit));
   }
 
-  static async create(device: GPUDevice, stride: number, shardRows?: number): Promise<GpuSearch> {
-    const module = device.createShaderModule({ code: SIMILARITY_TOPK_SOURCE, label: 'similarity_topk' });
-    const pipeline = (entryPoint: string) =>
-      device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: `similarity_topk.${entryPoint}` });
-    try {
-      const [rows, merge] = await Promise.all([pipeline('rows'), pipeline('merge')]);
-      return new GpuSearch(device, rows, merge, stride, shardRows);
-    } catch (e) {
-      const info = await module.getCompilationInfo();
-      throw new GpuError('validation', `similarity_topk.wgsl failed to compile: ${(e as Error).message}\n${info.messages.map((m) => m.message).join('\n')}`);
+  static async create(
+    device: GPUDevice,
+    stride: number,
+    shardRows?: number,
+    variants: ReadonlyArray<GpuSearch['variant']> = ['dot4I8Packed', 'portable'],
+  ): Promise<GpuSearch> {
+    // Prefer the built-in packed int8 dot product; fall back to the portable shift-and-multiply form.
+    const packed = SIMILARITY_TOPK_SOURCE.replace(/fn dot4\(a: u32, b: u32\) -> i32 \{[^}]*\}/, 'fn dot4(a: u32, b: u32) -> i32 { return dot4I8Packed(a, b); }');
+    let lastError: unknown;
+    for (const variant of variants) {
+      const code = variant === 'dot4I8Packed' ? packed : SIMILARITY_TOPK_SOURCE;
+      const module = device.createShaderModule({ code, label: `similarity_topk (${variant})` });
+      const pipeline = (entryPoint: string) =>
+        device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: `similarity_topk.${entryPoint}` });
+      device.pushErrorScope('validation');
+      try {
+        const [rows, merge] = await Promise.all([pipeline('rows'), pipeline('merge')]);
+        if ((await device.popErrorScope()) === null) return new GpuSearch(device, rows, merge, stride, shardRows, variant);
+      } catch (e) {
+        await device.popErrorScope();
+        const info = await module.getCompilationInfo();
+        lastError = new GpuError('validation', `similarity_topk.wgsl failed to compile: ${(e as Error).message}\n${info.messages.map((m) => m.message).join('\n')}`);
+      }
     }
+    throw lastError;
   }
 
   /** Uploads what changed: only appended rows when `version` is unchanged and rows only grew, else everything. */

@@ -54,6 +54,8 @@ fn sext(w: u32, byte: u32) -> i32 {
   return bitcast<i32>(w << (24u - 8u * byte)) >> 24u;
 }
 
+// Portable form; gallery-search.ts swaps in the built-in dot4I8Packed (DP4A on GPUs that have it, the same
+// exact integer result) where the packed_4x8_integer_dot_product language feature compiles.
 fn dot4(a: u32, b: u32) -> i32 {
   return sext(a, 0u) * sext(b, 0u) + sext(a, 1u) * sext(b, 1u) + sext(a, 2u) * sext(b, 2u) + sext(a, 3u) * sext(b, 3u);
 }

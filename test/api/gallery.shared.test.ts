@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
+import { GpuSearch, quantize, searchCpu } from '../../src/api/gallery-search.js';
 import { featureLevel } from '../support/gpu-harness.js';
 import { acquireDevice } from '../../src/runtime/gpu/device.js';
 import { randomFloats, seededRandom } from '../support/random.js';
@@ -74,5 +75,23 @@ describe('similarity_topk.wgsl: GPU gallery search equals the CPU reference', ()
     cpu.add('late', centre[17]);
     await check();
     gpu.dispose();
+  });
+
+  it('both kernel variants (built-in dot4I8Packed and the portable form) give the CPU reference rows and scores', async () => {
+    const { device } = await acquireDevice({ featureLevel: featureLevel() });
+    devices.push(device);
+    const rows = 3000;
+    const table = { codes: new Int8Array(rows * 128), scales: new Float32Array(rows), rows, stride: 128 };
+    for (let r = 0; r < rows; r++) table.scales[r] = quantize(randomFloats(random, 128), table.codes, r * 128);
+    const query = new Int8Array(128);
+    const qscale = quantize(randomFloats(random, 128), query, 0);
+    const expected = searchCpu(table, query, qscale, 20);
+    for (const variant of ['dot4I8Packed', 'portable'] as const) {
+      const search = await GpuSearch.create(device, 128, 1000, [variant]);
+      expect(search.variant).toBe(variant);
+      search.sync(table, 0);
+      expect(await search.search(table, [query], [qscale], 20)).toEqual([expected]);
+      search.dispose();
+    }
   });
 });
