@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer, type Recognizer } from '../src/index.js';
+import { createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
 import { degradeFace, lfwImagePath, looseBox, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
 import { TeacherCache } from './teacher/cache.js';
 import { argValue, resolveDataRoot } from './teacher/common.js';
@@ -68,6 +68,26 @@ const norm = (v: Float32Array) => { let n = 0; for (const x of v) n += x * x; n 
 const dot = (a: Float32Array, b: Float32Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += a[i] * b[i]; return d; };
 const key = (p: LfwPair, k: 1 | 2) => (k === 1 ? lfwImagePath(p.name1, p.index1) : lfwImagePath(p.name2, p.index2));
 
+// ---- outputs: JSON and a markdown table, rewritten after every configuration (a killed run keeps what it did)
+function writeOutputs(final = false): void {
+  fs.mkdirSync(path.dirname(outBase), { recursive: true });
+  fs.writeFileSync(outBase + '.json', JSON.stringify(rows, null, 1));
+  const fmt = (r: Row) => `${(100 * r.report.accuracy.mean).toFixed(2)} ± ${(100 * r.report.accuracy.std).toFixed(2)}`;
+  let md = '';
+  for (const variant of [...new Set(rows.map((r) => r.variant))]) {
+    const vs = rows.filter((r) => r.variant === variant);
+    const szs = sizes.filter((s) => vs.some((r) => r.size === s));
+    md += `\n**${variant}** — accuracy % (mean ± std over folds) / AUC / TAR@FAR=1e-2 %\n\n| model | folds | ${szs.join(' | ')} |\n|---|---|${szs.map(() => '---').join('|')}|\n`;
+    for (const label of [...new Set(vs.map((r) => r.model))]) {
+      const cells = szs.map((s) => { const r = vs.find((x) => x.model === label && x.size === s); return r ? `${fmt(r)} / ${r.report.auc.toFixed(3)} / ${(100 * r.report.tarAtFar1e2).toFixed(1)}` : ''; });
+      const f = vs.find((x) => x.model === label)!.folds;
+      md += `| ${label} | ${f.length === 10 ? '1–10' : f.map((x) => x + 1).join(',')} | ${cells.join(' | ')} |\n`;
+    }
+  }
+  fs.writeFileSync(outBase + '.md', md);
+  if (final) console.log(md);
+}
+
 // ---- teacher rows
 if (withTeacher) {
   const chipD = new Map<string, Float32Array>(), mirD = new Map<string, Float32Array>();
@@ -122,7 +142,7 @@ if (models.length) {
     const B = 256;
     for (let k = 0; k < allImages.length; k += B) {
       const chunk = allImages.slice(k, k + B);
-      const faces = [];
+      const faces: RgbaImage[] = [];
       for (const q of chunk) {
         if (variant === 'aligned') {
           const c = chipRGBA(q);
@@ -146,24 +166,10 @@ if (models.length) {
       report(m.label, variant, size, ps, (p) => dot(emb.get(which(p))!.get(key(p, 1))!, emb.get(which(p))!.get(key(p, 2))!));
     }
     console.log(`[eval] ${variant} ${size} done, ${((Date.now() - t0) / 60000).toFixed(1)} min elapsed`);
+    writeOutputs();
   }
   for (const r of recs.values()) r.dispose();
 }
 
-// ---- outputs: JSON and a markdown table
-fs.mkdirSync(path.dirname(outBase), { recursive: true });
-fs.writeFileSync(outBase + '.json', JSON.stringify(rows, null, 1));
-const fmt = (r: Row) => `${(100 * r.report.accuracy.mean).toFixed(2)} ± ${(100 * r.report.accuracy.std).toFixed(2)}`;
-let md = '';
-for (const variant of [...new Set(rows.map((r) => r.variant))]) {
-  const vs = rows.filter((r) => r.variant === variant);
-  const szs = sizes.filter((s) => vs.some((r) => r.size === s));
-  md += `\n**${variant}** — accuracy % (mean ± std over folds) / AUC / TAR@FAR=1e-2 %\n\n| model | folds | ${szs.join(' | ')} |\n|---|---|${szs.map(() => '---').join('|')}|\n`;
-  for (const label of [...new Set(vs.map((r) => r.model))]) {
-    const cells = szs.map((s) => { const r = vs.find((x) => x.model === label && x.size === s); return r ? `${fmt(r)} / ${r.report.auc.toFixed(3)} / ${(100 * r.report.tarAtFar1e2).toFixed(1)}` : ''; });
-    const f = vs.find((x) => x.model === label)!.folds;
-    md += `| ${label} | ${f.length === 10 ? '1–10' : f.map((x) => x + 1).join(',')} | ${cells.join(' | ')} |\n`;
-  }
-}
-fs.writeFileSync(outBase + '.md', md);
-console.log(md);
+
+writeOutputs(true);
