@@ -1,0 +1,54 @@
+/**
+ * One Node environment of the benchmark (run by bench/run.ts as a child process):
+ *   node --expose-gc --import tsx --import ./scripts/register-wgsl.mjs bench/node/main.ts <env> <config.json> <out.json>
+ * env "node-swiftshader": Dawn on SwiftShader Vulkan (core) + the CPU rows; "node-gles": Dawn on Mesa llvmpipe
+ * through OpenGL ES (compatibility).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readWeights } from '../../src/index.js';
+import { runSuite } from '../core/suite.js';
+import type { BenchContext, RowSpec, SuiteConfig } from '../core/types.js';
+import { bridgefaceCpu, bridgefaceWebGpu } from '../peers/bridgeface.js';
+import { gpujsWebAsm } from '../peers/gpujs.js';
+import { ortWasm } from '../peers/ort.js';
+import { teacherWasm } from '../peers/teacher.js';
+import { tfjsCpu, tfjsWasm } from '../peers/tfjs.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const NODE_ENVIRONMENTS: Record<string, { featureLevel: 'core' | 'compatibility'; rows: RowSpec[] }> = {
+  'node-swiftshader': { featureLevel: 'core', rows: [bridgefaceWebGpu, bridgefaceCpu, ortWasm, tfjsWasm, tfjsCpu, gpujsWebAsm, teacherWasm] },
+  'node-gles': { featureLevel: 'compatibility', rows: [bridgefaceWebGpu] },
+};
+
+async function main() {
+  const [env, configPath, outPath] = process.argv.slice(2);
+  const spec = NODE_ENVIRONMENTS[env];
+  if (!spec) throw new Error(`unknown environment ${env}`);
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as SuiteConfig;
+  const weightsPath = process.env.BRIDGEFACE_WEIGHTS ?? join(root, 'weights', 'student.bfw');
+  const weightsBytes = new Uint8Array(readFileSync(weightsPath));
+  // Dawn's globals (GPUDevice, GPUBuffer, …) before the memory tracker wraps them.
+  const webgpu = await import('webgpu');
+  Object.assign(globalThis, webgpu.globals);
+  const ctx: BenchContext = {
+    weightsBytes,
+    weights: readWeights(weightsBytes),
+    featureLevel: spec.featureLevel,
+    env: 'node',
+    modulesBase: join(root, 'node_modules') + '/',
+  };
+  // --quick runs the CPU peers in Chromium only.
+  const rows = config.quick ? spec.rows.filter((r) => r.runtime === 'bridgeface') : spec.rows;
+  const result = await runSuite(env, config, ctx, rows, (line) => console.log(line));
+  writeFileSync(outPath, JSON.stringify(result, null, 2));
+  // Dawn and wasm runtimes keep handles open; the result is written, so leave.
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,210 @@
+/** The text table, the target checks and the SVG chart of a benchmark report. */
+import type { EnvironmentResult, RowResult } from './core/types.js';
+
+interface Report {
+  command: string;
+  date: string;
+  machine: { hostname: string; cpu?: string; cores: number; chromium?: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  model: { trained: boolean; parameters?: number; macsPerFace?: number };
+  environments: EnvironmentResult[];
+  targets: TargetCheck[];
+  config: { quick: boolean; batches: number[]; sides: number[]; iterations: number };
+}
+
+export interface TargetCheck {
+  environment: string;
+  target: string;
+  bridgeface?: number;
+  bestPeer?: { id: string; value: number };
+  /** bridgeface / best peer (for latency: best peer / bridgeface); ≥ required is met. */
+  ratio?: number;
+  required: number;
+  met: boolean | null;
+  note?: string;
+}
+
+const fps = (row: RowResult | undefined, batch: number, side = 32) =>
+  row?.throughput.find((t) => t.batch === batch && t.side === side)?.facesPerSecond;
+const usable = (r: RowResult) => r.status === 'ok';
+
+export function targets(envs: EnvironmentResult[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const env of envs) {
+    const rows = env.rows;
+    const bfGpu = rows.find((r) => r.id === 'bridgeface-webgpu');
+    const bfCpu = rows.find((r) => r.id === 'bridgeface-cpu');
+    const peers = rows.filter((r) => r.runtime !== 'bridgeface' && !r.id.startsWith('teacher') && usable(r));
+    const best = (list: RowResult[], value: (r: RowResult) => number | undefined, higher = true) => {
+      let pick: { id: string; value: number } | undefined;
+      for (const r of list) {
+        const v = value(r);
+        if (v === undefined || !Number.isFinite(v)) continue;
+        if (!pick || (higher ? v > pick.value : v < pick.value)) pick = { id: r.id, value: v };
+      }
+      return pick;
+    };
+    const gpuPeers = peers.filter((r) => r.device === 'gpu');
+    if (bfGpu && gpuPeers.length > 0) {
+      const mine = usable(bfGpu) ? fps(bfGpu, 64) : undefined;
+      const peer = best(gpuPeers, (r) => fps(r, 64));
+      out.push(check(env.environment, 'WebGPU ≥ 1.5× fastest peer GPU runtime, batch 64 (faces/s, 32 px)', mine, peer, 1.5, bfGpu));
+      const lat = usable(bfGpu) ? bfGpu.latency?.p50Ms : undefined;
+      for (const [what, list] of [['GPU peer', gpuPeers], ['peer incl. CPU/wasm', peers]] as const) {
+        const peerLat = best(list, (r) => r.latency?.p50Ms, false);
+        const c = check(env.environment, `WebGPU not slower than any ${what} at batch 1 (p50 latency, ms)`, lat, peerLat, 1, bfGpu);
+        if (lat !== undefined && peerLat) c.ratio = peerLat.value / lat;
+        if (c.ratio !== undefined) c.met = c.ratio >= 1;
+        out.push(c);
+      }
+    }
+    const cpuPeers = peers.filter((r) => r.device === 'cpu');
+    if (bfCpu && cpuPeers.length > 0) {
+      const mine = usable(bfCpu) ? fps(bfCpu, 64) : undefined;
+      const peer = best(cpuPeers, (r) => fps(r, 64));
+      out.push(check(env.environment, 'CPU ≥ fastest single-threaded peer CPU/wasm runtime, batch 64 (faces/s, 32 px)', mine, peer, 1, bfCpu));
+    }
+  }
+  return out;
+}
+
+function check(environment: string, target: string, mine: number | undefined, peer: { id: string; value: number } | undefined, required: number, row: RowResult): TargetCheck {
+  const c: TargetCheck = { environment, target, bridgeface: mine, bestPeer: peer, required, met: null };
+  if (mine !== undefined && peer) {
+    c.ratio = mine / peer.value;
+    c.met = c.ratio >= required;
+  } else {
+    c.note = mine === undefined ? `bridgeface row ${row.status}${row.skipped.length ? ' or not timed at this batch' : ''}: ${row.notes.join('; ') || row.skipped.map((s) => s.reason)[0] || ''}` : 'no peer timed';
+  }
+  return c;
+}
+
+const n0 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const mb = (v: number | undefined) => (v === undefined ? '–' : (v / 2 ** 20).toFixed(1));
+
+export function summaryTable(report: Report): string {
+  const lines: string[] = [];
+  const { machine, model } = report;
+  lines.push(`${report.command} — ${report.date} — ${machine.hostname}: ${machine.cpu}, ${machine.cores} cores, no GPU; Chromium ${machine.chromium ?? '?'}`);
+  lines.push(`load average ${machine.loadAverageBefore.map((l) => l.toFixed(1)).join('/')} before, ${machine.loadAverageAfter.map((l) => l.toFixed(1)).join('/')} after (other jobs share this machine)`);
+  lines.push(`student: ${model.parameters} parameters, ${model.macsPerFace} MACs = ${((model.macsPerFace ?? 0) * 2 / 1e6).toFixed(2)} MFLOP per face; weights ${model.trained ? 'trained' : 'UNTRAINED placeholder'}`);
+  lines.push(`faces/s from RGBA images (preprocessing included), median of ${report.config.iterations} iterations; p50/p95 latency at batch 1, 32 px`);
+  const batches = report.config.batches;
+  for (const env of report.environments) {
+    lines.push('');
+    lines.push(`== ${env.environment}${env.adapter ? ` — adapter: ${env.adapter}` : ''} ==`);
+    const head = ['row', 'status', 'min cos', 'cold ms', 'p50/p95 ms', ...batches.map((b) => `b${b}@32`), ...batches.filter((b) => b >= 64).map((b) => `b${b}@16`), 'GFLOP/s', 'GPU MiB', 'heap MiB'];
+    const table = [head];
+    for (const r of env.rows) {
+      const b64 = r.throughput.find((t) => t.batch === 64 && t.side === 32);
+      table.push([
+        r.id,
+        r.status,
+        r.validation ? r.validation.minCosine.toFixed(6) : '–',
+        n0(r.coldStartMs),
+        r.latency ? `${n0(r.latency.p50Ms)}/${n0(r.latency.p95Ms)}` : '–',
+        ...batches.map((b) => n0(fps(r, b, 32))),
+        ...batches.filter((b) => b >= 64).map((b) => n0(fps(r, b, 16))),
+        n0(b64?.gflops),
+        mb(r.memory?.gpuBufferBytesPeak),
+        mb(r.memory?.jsHeapDeltaBytes),
+      ]);
+    }
+    const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+    for (const row of table) lines.push(row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+    for (const r of env.rows) {
+      const why = [...r.notes, ...dedupe(r.skipped.map((s) => `b${s.batch}@${s.side} skipped: ${s.reason}`))];
+      if (why.length) lines.push(`  ${r.id}: ${why.join('; ')}`);
+    }
+  }
+  lines.push('');
+  lines.push('Targets (ratios within one environment):');
+  for (const t of report.targets) {
+    const verdict = t.met === null ? 'n/a' : t.met ? 'MET' : 'MISSED';
+    lines.push(`  [${verdict}] ${t.environment}: ${t.target}: bridgeface ${n0(t.bridgeface)} vs ${t.bestPeer ? `${t.bestPeer.id} ${n0(t.bestPeer.value)}` : '–'} → ${t.ratio === undefined ? '–' : `${t.ratio.toFixed(2)}×`} (need ${t.required}×)${t.note ? ` — ${t.note}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function dedupe(list: string[]): string[] {
+  // Keep the first reason per side; later batches of a side are skipped for the same reason.
+  const seen = new Set<string>();
+  return list.filter((l) => {
+    const key = l.replace(/^b\d+@/, '').slice(0, 40);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const COLORS: Record<string, string> = {
+  'bridgeface-webgpu': '#d62728', 'bridgeface-cpu': '#ff7f0e', 'ort-webgpu': '#1f77b4', 'ort-wasm': '#17becf',
+  'tfjs-webgpu': '#2ca02c', 'tfjs-webgl': '#98df8a', 'tfjs-wasm': '#9467bd', 'tfjs-cpu': '#c5b0d5',
+  'gpujs-webgl2': '#8c564b', 'gpujs-webasm': '#c49c94', 'teacher-wasm': '#7f7f7f', 'teacher-webgl': '#bcbd22',
+};
+
+/** Time per face (ms, log) against batch size (log), one panel per environment, 32 px RGBA input. */
+export function renderChart(report: Report): string {
+  const envs = report.environments;
+  const pw = 560;
+  const ph = 400;
+  const cols = 2;
+  const rowsN = Math.ceil(envs.length / cols);
+  const W = pw * cols;
+  const H = ph * rowsN + 50;
+  const all = envs.flatMap((e) => e.rows.flatMap((r) => r.throughput.filter((t) => t.side === 32).map((t) => t.msPerFace)));
+  const yMin = 10 ** Math.floor(Math.log10(Math.min(...all, 1)));
+  const yMax = 10 ** Math.ceil(Math.log10(Math.max(...all, 1)));
+  const batches = report.config.batches;
+  const xMin = Math.log2(Math.min(...batches));
+  const xMax = Math.log2(Math.max(...batches));
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11">`);
+  out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  out.push(`<text x="12" y="22" font-size="15" font-weight="bold">bridgeface bench: time per face vs batch size (32×32 RGBA input, preprocessing included; log–log)</text>`);
+  out.push(`<text x="12" y="40" fill="#555">${esc(`${report.machine.hostname}, ${report.machine.cpu}, ${report.machine.cores} cores, no GPU, load ${report.machine.loadAverageBefore[0].toFixed(1)}; ${report.date.slice(0, 16)}Z; ${report.command}${report.model.trained ? '' : '; untrained placeholder weights'}`)}</text>`);
+  envs.forEach((env, k) => {
+    const ox = (k % cols) * pw;
+    const oy = 50 + Math.floor(k / cols) * ph;
+    const L = ox + 60;
+    const R = ox + pw - 170;
+    const T = oy + 28;
+    const B = oy + ph - 40;
+    const xs = (b: number) => L + ((Math.log2(b) - xMin) / Math.max(xMax - xMin, 1)) * (R - L);
+    const ys = (v: number) => B - ((Math.log10(v) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (B - T);
+    out.push(`<text x="${L}" y="${oy + 18}" font-size="13" font-weight="bold">${esc(env.environment)}${env.adapter ? ` — ${esc(env.adapter.slice(0, 40))}` : ''}</text>`);
+    out.push(`<rect x="${L}" y="${T}" width="${R - L}" height="${B - T}" fill="none" stroke="#999"/>`);
+    for (let e = Math.log10(yMin); e <= Math.log10(yMax); e++) {
+      const y = ys(10 ** e);
+      out.push(`<line x1="${L}" x2="${R}" y1="${y}" y2="${y}" stroke="#eee"/><text x="${L - 6}" y="${y + 4}" text-anchor="end">${fmtMs(10 ** e)}</text>`);
+    }
+    for (const b of batches) {
+      const x = xs(b);
+      out.push(`<line x1="${x}" x2="${x}" y1="${T}" y2="${B}" stroke="#eee"/><text x="${x}" y="${B + 14}" text-anchor="middle">${b}</text>`);
+    }
+    out.push(`<text x="${(L + R) / 2}" y="${B + 30}" text-anchor="middle">batch size</text>`);
+    out.push(`<text transform="translate(${ox + 14} ${(T + B) / 2}) rotate(-90)" text-anchor="middle">ms per face</text>`);
+    let ly = T + 4;
+    for (const r of env.rows) {
+      const pts = r.throughput.filter((t) => t.side === 32).sort((a, b) => a.batch - b.batch);
+      const color = COLORS[r.id] ?? '#000';
+      const bold = r.runtime === 'bridgeface';
+      if (pts.length > 0) {
+        const d = pts.map((t, i) => `${i ? 'L' : 'M'}${xs(t.batch).toFixed(1)} ${ys(t.msPerFace).toFixed(1)}`).join(' ');
+        out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${bold ? 3 : 1.6}"${r.id.startsWith('teacher') ? ' stroke-dasharray="5 3"' : ''}/>`);
+        for (const t of pts) {
+          out.push(`<circle cx="${xs(t.batch).toFixed(1)}" cy="${ys(t.msPerFace).toFixed(1)}" r="${bold ? 3.5 : 2.5}" fill="${color}"/>`);
+          // Spread: interquartile range of the batch time, per face.
+          out.push(`<line x1="${xs(t.batch).toFixed(1)}" x2="${xs(t.batch).toFixed(1)}" y1="${ys(t.p25Ms / t.batch).toFixed(1)}" y2="${ys(t.p75Ms / t.batch).toFixed(1)}" stroke="${color}"/>`);
+        }
+      }
+      const label = `${r.id}${r.status === 'ok' || r.status === 'context' ? '' : ` (${r.status})`}`;
+      out.push(`<line x1="${R + 8}" x2="${R + 26}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="${bold ? 3 : 1.6}"/><text x="${R + 30}" y="${ly + 4}"${bold ? ' font-weight="bold"' : ''}>${esc(label)}</text>`);
+      ly += 16;
+    }
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+const fmtMs = (v: number) => (v >= 1 ? `${v}` : v.toPrecision(1));
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
