@@ -13,9 +13,10 @@
 import { InputError } from '../errors.js';
 import type { StudentWeights } from '../model/weights-format.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
+import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import { type FaceInput, type RecognizerInfo, type RecognizerOptions, Recognizer, type Verification, type VerifyOptions } from './recognizer.js';
-import { type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
+import { type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
   /** The worker running dist/worker.js (or src/api/worker.ts under a bundler); default: dist/worker.js beside this module. */
@@ -69,6 +70,22 @@ export class WorkerRecognizer {
     return this.call('verify', [x, y, options], transfer);
   }
 
+  /** A Gallery that lives in the worker (the same API as `Gallery`, every call asynchronous; dim defaults to the model's). */
+  async createGallery(options: Omit<GalleryOptions, 'device'> = {}): Promise<WorkerGallery> {
+    const gallery = new WorkerGallery(this, this.nextGallery++);
+    await this.call('gallery', [gallery.id, 'create', { dim: this.info.embeddingDim, ...options }]);
+    return gallery;
+  }
+
+  /** `Gallery.load` in the worker. */
+  async loadGallery(bytes: Uint8Array | ArrayBuffer, options: Omit<GalleryOptions, 'device' | 'dim'> = {}): Promise<WorkerGallery> {
+    const gallery = new WorkerGallery(this, this.nextGallery++);
+    await this.call('gallery', [gallery.id, 'load', bytes, options]);
+    return gallery;
+  }
+
+  private nextGallery = 1;
+
   /** Cosine similarity, computed here (no round trip). */
   similarity(a: Float32Array, b: Float32Array): number {
     return Recognizer.prototype.similarity.call(undefined, a, b);
@@ -76,6 +93,50 @@ export class WorkerRecognizer {
 
   dispose(): void {
     void this.call('dispose', []).finally(() => this.worker.terminate());
+  }
+}
+
+/** `Gallery` running in the worker: the same methods, all returning promises; `stats()` replaces the getters. */
+export class WorkerGallery {
+  constructor(
+    private readonly owner: WorkerRecognizer,
+    readonly id: number,
+  ) {}
+
+  private op<T>(op: GalleryOp, ...args: unknown[]): Promise<T> {
+    return this.owner.call<T>('gallery', [this.id, op, ...args]);
+  }
+
+  add(label: string, embeddings: Float32Array | readonly Float32Array[]): Promise<number> {
+    return this.op('add', label, embeddings);
+  }
+  remove(label: string): Promise<void> {
+    return this.op('remove', label);
+  }
+  search(embedding: Float32Array, k = 5): Promise<GalleryMatch[]> {
+    return this.op('search', embedding, k);
+  }
+  searchMany(embeddings: readonly Float32Array[], k = 5): Promise<GalleryMatch[][]> {
+    return this.op('searchMany', embeddings, k);
+  }
+  save(): Promise<Uint8Array> {
+    return this.op('save');
+  }
+  labels(): Promise<string[]> {
+    return this.op('labels');
+  }
+  has(label: string): Promise<boolean> {
+    return this.op('has', label);
+  }
+  count(label: string): Promise<number> {
+    return this.op('count', label);
+  }
+  /** Identities, embeddings, dimension, and where the last search ran. */
+  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend }> {
+    return this.op('stats');
+  }
+  dispose(): Promise<void> {
+    return this.op('dispose');
   }
 }
 

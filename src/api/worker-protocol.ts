@@ -3,9 +3,13 @@ import { BridgefaceError, CalibrationError, GalleryFormatError, GpuError, InputE
 
 export interface WorkerRequest {
   id: number;
-  method: 'create' | 'embed' | 'verify' | 'dispose';
+  method: 'create' | 'embed' | 'verify' | 'dispose' | 'gallery';
   args: unknown[];
 }
+
+/** Gallery operations a worker runs: `args` of a 'gallery' request are [galleryId, op, ...opArgs]. */
+export const GALLERY_OPS = ['create', 'load', 'add', 'remove', 'search', 'searchMany', 'save', 'labels', 'has', 'count', 'stats', 'dispose'] as const;
+export type GalleryOp = (typeof GALLERY_OPS)[number];
 
 export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 

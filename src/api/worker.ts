@@ -3,12 +3,52 @@
  * 'bridgeface/worker' (worker-client.ts), which mirrors the Recognizer API. In the package this file is
  * dist/worker.js; with a bundler, `new Worker(new URL('bridgeface/dist/worker.js', import.meta.url), { type: 'module' })`.
  */
+import { InputError } from '../errors.js';
+import { Gallery, type GalleryOptions } from './gallery.js';
 import { type Recognizer, type RecognizerOptions, createRecognizer } from './recognizer.js';
-import { type WorkerRequest, type WorkerResponse, serializeError } from './worker-protocol.js';
+import { GALLERY_OPS, type GalleryOp, type WorkerRequest, type WorkerResponse, serializeError } from './worker-protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let recognizer: Recognizer | undefined;
+const galleries = new Map<number, Gallery>();
+
+/** Runs a gallery operation; galleries live in the worker, so large searches never block the page. */
+async function galleryOp(id: number, op: GalleryOp, args: unknown[]): Promise<unknown> {
+  if (!GALLERY_OPS.includes(op)) throw new InputError('bad-option', `unknown gallery operation ${String(op)}`);
+  if (op === 'create' || op === 'load') {
+    galleries.get(id)?.dispose();
+    const options = args[op === 'load' ? 1 : 0] as GalleryOptions | undefined;
+    galleries.set(id, op === 'load' ? Gallery.load(args[0] as Uint8Array, options) : new Gallery(options));
+    return undefined;
+  }
+  const g = galleries.get(id);
+  if (!g) throw new InputError('disposed', 'this gallery was disposed');
+  switch (op) {
+    case 'add':
+      return g.add(args[0] as string, args[1] as Float32Array[]);
+    case 'remove':
+      return g.remove(args[0] as string);
+    case 'search':
+      return g.search(args[0] as Float32Array, args[1] as number);
+    case 'searchMany':
+      return g.searchMany(args[0] as Float32Array[], args[1] as number);
+    case 'save':
+      return g.save();
+    case 'labels':
+      return g.labels();
+    case 'has':
+      return g.has(args[0] as string);
+    case 'count':
+      return g.count(args[0] as string);
+    case 'stats':
+      return { size: g.size, rows: g.rows, dim: g.dim, lastSearchBackend: g.lastSearchBackend };
+    case 'dispose':
+      g.dispose();
+      galleries.delete(id);
+      return undefined;
+  }
+}
 
 async function handle({ method, args }: WorkerRequest): Promise<unknown> {
   switch (method) {
@@ -22,9 +62,13 @@ async function handle({ method, args }: WorkerRequest): Promise<unknown> {
       return live().embed(args[0] as Parameters<Recognizer['embed']>[0]);
     case 'verify':
       return live().verify(...(args as Parameters<Recognizer['verify']>));
+    case 'gallery':
+      return galleryOp(args[0] as number, args[1] as GalleryOp, args.slice(2));
     case 'dispose':
       recognizer?.dispose();
       recognizer = undefined;
+      for (const g of galleries.values()) g.dispose();
+      galleries.clear();
       return undefined;
   }
 }
@@ -43,6 +87,7 @@ self.addEventListener('message', async (event: MessageEvent<WorkerRequest>) => {
     response = { id: request.id, ok: false, error: serializeError(e) };
   }
   // Embeddings are transferred, not copied.
-  const transfer = Array.isArray(response.ok && response.value) ? (response as { value: Float32Array[] }).value.map((e) => e.buffer as ArrayBuffer) : [];
+  const value = response.ok ? response.value : undefined;
+  const transfer = Array.isArray(value) && value.length > 0 && value.every((e) => e instanceof Float32Array) ? value.map((e: Float32Array) => e.buffer as ArrayBuffer) : [];
   self.postMessage(response, transfer);
 });

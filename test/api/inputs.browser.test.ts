@@ -105,4 +105,22 @@ describe('Web Worker entry', () => {
     expect((error as InputError).code).toBe('empty-batch');
     expect(String(error)).toContain('empty-batch: no faces to embed');
   });
+
+  it('a Gallery in the worker: enroll, search, save/load, typed errors', async () => {
+    const [e1, e2, e3] = await worker.embed([pixels, { image: canvas, box }, { image: canvas, box: { x: 0, y: 0, width: 20, height: 20 } }]);
+    const gallery = await worker.createGallery();
+    expect(await gallery.add('whole', e1)).toBe(1);
+    await gallery.add('boxed', [e2, e3]);
+    expect(await gallery.labels()).toEqual(['whole', 'boxed']);
+    expect(await gallery.stats()).toMatchObject({ size: 2, rows: 3, dim: 5 });
+    const [top] = await gallery.search(e2, 1);
+    expect(top.label).toBe('boxed');
+    expect(top.similarity).toBeGreaterThan(0.99);
+    const copy = await worker.loadGallery(await gallery.save());
+    expect(await copy.searchMany([e1, e2], 2)).toEqual(await gallery.searchMany([e1, e2], 2));
+    const error = await gallery.remove('nobody').catch((e: unknown) => e);
+    expect((error as InputError).code).toBe('unknown-label');
+    await gallery.dispose();
+    expect(((await gallery.labels().catch((e: unknown) => e)) as InputError).code).toBe('disposed');
+  });
 });
