@@ -279,6 +279,9 @@ async function enrollSamples(): Promise<void> {
   await rebuildGallery();
 }
 
+/** Last measured faces/s per backend, so switching shows both. */
+const rates = new Map<string, number>();
+
 async function measure(): Promise<void> {
   const faces = state.faces.slice(0, 36).map(lowRes);
   if (faces.length === 0) return;
@@ -290,8 +293,10 @@ async function measure(): Promise<void> {
     count += faces.length;
   }
   const rate = count / ((performance.now() - start) / 1000);
+  rates.set(state.rec!.info.backend, rate);
   const out = $('fps');
-  out.textContent = `${rate.toFixed(0)} faces/s (${state.rec!.info.backend}, batches of ${faces.length}, via the worker)`;
+  const name = (b: string) => (b === 'webgpu' ? 'WebGPU' : 'CPU');
+  out.textContent = `${[...rates].map(([b, r]) => `${name(b)} ${r.toFixed(0)} faces/s`).join(' · ')} (batches of ${faces.length}, via the worker)`;
   out.dataset.rate = rate.toFixed(1);
 }
 
@@ -330,7 +335,12 @@ function redrawAll(): void {
 }
 
 function wire(): void {
-  $('backend').addEventListener('change', (e) => busy(() => loadModel((e.target as HTMLSelectElement).value as 'webgpu' | 'cpu')));
+  $('backend').addEventListener('change', (e) =>
+    busy(async () => {
+      await loadModel((e.target as HTMLSelectElement).value as 'webgpu' | 'cpu');
+      await measure();
+    }),
+  );
   $('size').addEventListener('input', (e) => {
     state.size = Number((e.target as HTMLInputElement).value);
     redrawAll();

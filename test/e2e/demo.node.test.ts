@@ -1,7 +1,8 @@
 /**
  * End to end: build the demo with Vite, serve it, open it in headless Chromium with WebGPU (SwiftShader), enroll
  * the sample gallery, verify a same-person and a different-person pair, identify faces, measure faces/s, and
- * save a screenshot (test-results/demo.png, and docs/demo.png for the README).
+ * save a screenshot (test-results/demo.png, and docs/demo.png for the README); and, without WebGPU, check that the
+ * page says so and runs on the CPU.
  *
  * What it asserts depends on the weights. Always: the page loads on WebGPU without errors, 12 people are
  * enrolled, verify shows a similarity for both pairs, identify ranks 5 distinct enrolled people best-first, an
@@ -98,8 +99,18 @@ it('demo: enroll, verify, identify, faces/s, screenshot', async () => {
   if (trained) expect(correct).toBeGreaterThanOrEqual(6);
 
   const rate = Number(await act('#throughput', '#fps', 'data-rate'));
-  console.log(`demo throughput: ${await page.textContent('#fps')}`);
   expect(rate).toBeGreaterThan(0);
+  // Switch to the CPU (measures again), then back to WebGPU.
+  await page.evaluate(() => document.getElementById('fps')!.removeAttribute('data-rate'));
+  await page.selectOption('#backend', 'cpu');
+  await page.waitForSelector('#fps[data-rate]', { state: 'attached', timeout: 60_000 });
+  expect(await page.getAttribute('body', 'data-backend')).toBe('cpu');
+  console.log(`demo throughput: ${await page.textContent('#fps')}`);
+  expect(await page.textContent('#fps')).toMatch(/WebGPU \d+ faces\/s · CPU \d+ faces\/s/);
+  await page.evaluate(() => document.getElementById('fps')!.removeAttribute('data-rate'));
+  await page.selectOption('#backend', 'webgpu');
+  await page.waitForSelector('#fps[data-rate]', { state: 'attached', timeout: 60_000 });
+  expect(await page.getAttribute('body', 'data-backend')).toBe('webgpu');
 
   // Leave a verify pair on screen for the screenshot.
   await slot('Colin_Powell_0003.jpg', 'b');
@@ -110,3 +121,20 @@ it('demo: enroll, verify, identify, faces/s, screenshot', async () => {
   expect(errors).toEqual([]);
   await page.close();
 }, 300_000);
+
+it('demo without WebGPU: says so plainly and runs on the CPU', async () => {
+  const { port } = server.httpServer.address() as AddressInfo;
+  // Without --enable-unsafe-webgpu, headless Chromium here offers no WebGPU adapter.
+  const plain = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: args.filter((a) => a !== '--enable-unsafe-webgpu'), headless: true });
+  try {
+    const page = await plain.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
+    expect(await page.getAttribute('body', 'data-backend')).toBe('cpu');
+    expect(await page.textContent('#notice')).toContain('WebGPU is unavailable in this browser, so bridgeface fell back to the CPU');
+    expect(await page.textContent('#status')).toContain('CPU');
+  } finally {
+    await plain.close();
+  }
+}, 120_000);
+
