@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createRecognizer } from '../../src/api/recognizer.js';
 import { prepareFace } from '../../src/api/prepare.js';
 import { decodeImage } from '../../src/cli/images.js';
+import { packageRoot } from '../../src/cli/bench.js';
 import { runCli } from '../../src/cli/main.js';
 import { randomWeights } from '../../src/model/random-weights.js';
 import { writeWeights } from '../../src/model/weights-format.js';
@@ -123,3 +124,15 @@ describe('bridgeface eval-lfw', () => {
     expect((await cli('eval-lfw', path.join(tmp, 'nowhere'), '--backend', 'cpu')).code).toBe(1);
   });
 });
+
+describe('bridgeface bench', () => {
+  it('finds the source checkout it would run `npm run bench` in, and documents itself', async () => {
+    expect(packageRoot()).toBe(fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''));
+    const help = await cli('bench', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('npm run bench');
+    // Outside a source checkout (the installed package) it says where the benchmark lives:
+    // covered by test/e2e/package.node.test.ts.
+  });
+});
+
