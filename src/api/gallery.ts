@@ -82,8 +82,9 @@ export class Gallery {
     return this.rowCount;
   }
 
+  /** Enrolled labels, in the order they were first enrolled (a label removed and added again moves to the end). */
   labels(): string[] {
-    return this.names.filter((n) => this.ids.has(n));
+    return [...this.ids.keys()];
   }
 
   has(label: string): boolean {
@@ -158,7 +159,7 @@ export class Gallery {
   /** The gallery as a `.bfg` file (see `Gallery.load`). */
   save(): Uint8Array {
     // Only live labels are written, renumbered in enrollment order.
-    const live = this.names.map((name) => this.ids.has(name));
+    const live = this.names.map((name, id) => this.ids.get(name) === id);
     const renumber = new Uint32Array(this.names.length);
     let next = 0;
     live.forEach((isLive, id) => (renumber[id] = isLive ? next++ : 0));
@@ -267,8 +268,14 @@ export class Gallery {
       const kk = Math.max(...pending.map((q) => want[q]));
       let hits: RowHit[][];
       if (useGpu) {
-        gpu.sync(this.table(), this.version);
+        const [version, rows] = [this.version, this.rowCount];
+        gpu.sync(this.table(), version);
         hits = await gpu.search(this.table(), pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
+        if (this.version !== version || this.rowCount < rows) {
+          // A label was removed while the GPU worked: row numbers moved, so answer from the current table.
+          this.lastSearchBackend = 'cpu';
+          hits = pending.map((q) => searchCpu(this.table(), queries[q], qscales[q], kk));
+        }
       } else {
         hits = pending.map((q) => searchCpu(this.table(), queries[q], qscales[q], kk));
       }

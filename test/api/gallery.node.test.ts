@@ -57,6 +57,12 @@ describe('Gallery (CPU)', () => {
     expect(() => Gallery.load(corrupt)).toThrow(GalleryFormatError);
     expect(() => Gallery.load(bytes.slice(0, 40))).toThrow(/truncated/);
     expect(() => Gallery.load(new Uint8Array(64))).toThrow(/bad-magic/);
+    // Removing and enrolling a label again: listed once, last; saved once.
+    h.remove('alice');
+    h.add('alice', a);
+    expect(h.labels()).toEqual(['carol', 'alice']);
+    expect(Gallery.load(h.save()).labels()).toEqual(['carol', 'alice']);
+    expect((await Gallery.load(h.save()).search(a, 1))[0].label).toBe('alice');
   });
 
   it('rejects bad input with typed errors', async () => {

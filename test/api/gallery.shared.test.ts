@@ -74,6 +74,12 @@ describe('similarity_topk.wgsl: GPU gallery search equals the CPU reference', ()
     gpu.add('late', centre[17]);
     cpu.add('late', centre[17]);
     await check();
+    // A removal while a GPU search is in flight: the answer reflects the gallery as it is now.
+    const pending = gpu.search(centre[17], 3);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let the search reach the GPU readback
+    gpu.remove('p17');
+    cpu.remove('p17');
+    expect(await pending).toEqual(await cpu.search(centre[17], 3));
     gpu.dispose();
   });
 
