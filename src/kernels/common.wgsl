@@ -16,3 +16,10 @@ fn activate(v: f32, act: u32, slope: f32) -> f32 {
   if (act == ACT_RELU) { return 0.0; }
   return v * slope;
 }
+
+// The same for four values of one channel.
+fn activate4(v: vec4<f32>, act: u32, slope: f32) -> vec4<f32> {
+  if (act == ACT_RELU) { return max(v, vec4<f32>(0.0)); }
+  if (act == ACT_PRELU) { return select(v, v * slope, v < vec4<f32>(0.0)); }
+  return v;
+}

@@ -43,7 +43,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let oy = (q * 4u) / P.out_size;
   let ox0 = (q * 4u) % P.out_size;
 
-  var acc: array<vec4<f32>, 16>;   // acc[o] holds 4 pixels of output channel g0·4 + o
+  // Named accumulators, unrolled, for the reason given in pointwise_vec4.wgsl (SwiftShader's JIT).
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  var a4 = vec4<f32>(0.0); var a5 = vec4<f32>(0.0); var a6 = vec4<f32>(0.0); var a7 = vec4<f32>(0.0);
+  var a8 = vec4<f32>(0.0); var a9 = vec4<f32>(0.0); var a10 = vec4<f32>(0.0); var a11 = vec4<f32>(0.0);
+  var a12 = vec4<f32>(0.0); var a13 = vec4<f32>(0.0); var a14 = vec4<f32>(0.0); var a15 = vec4<f32>(0.0);
   let in_plane = P.in_size * P.in_size;
   var wi = P.weight / 4u + g0;
   for (var c = 0u; c < P.in_channels; c++) {
@@ -59,29 +63,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             if (ix < P.in_size) { xv[j] = x[plane + iy * P.in_size + ix]; }
           }
         }
-        for (var k = 0u; k < QUADS_OUT; k++) {
-          let wv = weights[wi + k];
-          acc[4u * k] += wv.x * xv;
-          acc[4u * k + 1u] += wv.y * xv;
-          acc[4u * k + 2u] += wv.z * xv;
-          acc[4u * k + 3u] += wv.w * xv;
-        }
+        let w0 = weights[wi];
+        let w1 = weights[wi + 1u];
+        let w2 = weights[wi + 2u];
+        let w3 = weights[wi + 3u];
+        a0 += w0.x * xv; a1 += w0.y * xv; a2 += w0.z * xv; a3 += w0.w * xv;
+        a4 += w1.x * xv; a5 += w1.y * xv; a6 += w1.z * xv; a7 += w1.w * xv;
+        a8 += w2.x * xv; a9 += w2.y * xv; a10 += w2.z * xv; a11 += w2.w * xv;
+        a12 += w3.x * xv; a13 += w3.y * xv; a14 += w3.z * xv; a15 += w3.w * xv;
         wi += groups;
       }
     }
   }
 
   let base = (n * P.out_channels + g0 * 4u) * quads + q;
-  for (var k = 0u; k < QUADS_OUT; k++) {
-    let bias = weights[P.bias / 4u + g0 + k];
-    var slope = vec4<f32>(0.0);
-    if (P.act == ACT_PRELU) { slope = weights[P.alpha / 4u + g0 + k]; }
-    for (var j = 0u; j < 4u; j++) {
-      let v = acc[4u * k + j] + bias[j];
-      var out = v;
-      if (P.act == ACT_RELU) { out = max(v, vec4<f32>(0.0)); }
-      if (P.act == ACT_PRELU) { out = select(v, v * slope[j], v < vec4<f32>(0.0)); }
-      y[base + (4u * k + j) * quads] = out;
-    }
-  }
+  epilogue(base, quads, g0, a0, a1, a2, a3);
+  epilogue(base + 4u * quads, quads, g0 + 1u, a4, a5, a6, a7);
+  epilogue(base + 8u * quads, quads, g0 + 2u, a8, a9, a10, a11);
+  epilogue(base + 12u * quads, quads, g0 + 3u, a12, a13, a14, a15);
+}
+
+// Bias and activation for the four output channels of quad `g`, 4 pixels each, then the stores.
+fn epilogue(base: u32, stride: u32, g: u32, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) {
+  let bias = weights[P.bias / 4u + g];
+  var slope = vec4<f32>(0.0);
+  if (P.act == ACT_PRELU) { slope = weights[P.alpha / 4u + g]; }
+  y[base] = activate4(v0 + bias.x, P.act, slope.x);
+  y[base + stride] = activate4(v1 + bias.y, P.act, slope.y);
+  y[base + 2u * stride] = activate4(v2 + bias.z, P.act, slope.z);
+  y[base + 3u * stride] = activate4(v3 + bias.w, P.act, slope.w);
 }
