@@ -1,7 +1,8 @@
 // 3×3 depthwise convolution, padding 1, stride 1 or 2: the depthwise half of every block.
-// Each invocation computes 4 horizontally adjacent outputs of one (face, channel, row), loading the channel's
-// 9 weights, bias and slope once for all four. conv2d.wgsl handles other kernel sizes (the global depthwise
-// pooling). CPU reference: runtime/cpu/conv.ts.
+// Each invocation computes 4 horizontally adjacent outputs of one (face, channel, row) as one vec4: per kernel
+// row it loads the input segment the four outputs share (6 values at stride 1, 9 at stride 2) once, into named
+// values (no indexed private arrays, which SwiftShader's JIT keeps in memory). conv2d.wgsl handles other
+// kernel sizes (the global depthwise pooling). CPU reference: runtime/cpu/conv.ts.
 
 struct Params {
   batch: u32,
@@ -37,27 +38,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let nc = row / P.out_size;           // n·C + c
   let c = nc % P.out_channels;
 
-  var w: array<f32, 9>;
-  for (var t = 0u; t < 9u; t++) { w[t] = weights[P.weight + c * 9u + t]; }
-  let bias = weights[P.bias + c];
-  var acc = vec4<f32>(bias);
+  let w = P.weight + c * 9u;
+  var acc = vec4<f32>(weights[P.bias + c]);
   let in_base = nc * P.in_size * P.in_size;
+  // Input column of the quad's first tap; unsigned wrap-around makes a left padding column fail bounds tests.
+  let first = ox0 * P.stride - P.pad;
   for (var ky = 0u; ky < 3u; ky++) {
     let iy = oy * P.stride + ky - P.pad;
     if (iy >= P.in_size) { continue; }
     let in_row = in_base + iy * P.in_size;
-    for (var kx = 0u; kx < 3u; kx++) {
-      let wk = w[ky * 3u + kx];
-      for (var j = 0u; j < 4u; j++) {
-        let ix = (ox0 + j) * P.stride + kx - P.pad;
-        if (ix < P.in_size) { acc[j] += wk * x[in_row + ix]; }
-      }
+    let k0 = weights[w + ky * 3u];
+    let k1 = weights[w + ky * 3u + 1u];
+    let k2 = weights[w + ky * 3u + 2u];
+    let v0 = pixel(in_row, first);
+    let v1 = pixel(in_row, first + 1u);
+    let v2 = pixel(in_row, first + 2u);
+    let v3 = pixel(in_row, first + 3u);
+    let v4 = pixel(in_row, first + 4u);
+    let v5 = pixel(in_row, first + 5u);
+    if (P.stride == 1u) {
+      acc += k0 * vec4<f32>(v0, v1, v2, v3) + k1 * vec4<f32>(v1, v2, v3, v4) + k2 * vec4<f32>(v2, v3, v4, v5);
+    } else {
+      let v6 = pixel(in_row, first + 6u);
+      let v7 = pixel(in_row, first + 7u);
+      let v8 = pixel(in_row, first + 8u);
+      acc += k0 * vec4<f32>(v0, v2, v4, v6) + k1 * vec4<f32>(v1, v3, v5, v7) + k2 * vec4<f32>(v2, v4, v6, v8);
     }
   }
   var slope = 0.0;
   if (P.act == ACT_PRELU) { slope = weights[P.alpha + c]; }
-  let out_row = row * P.out_size;
-  for (var j = 0u; j < 4u; j++) {
-    if (ox0 + j < P.out_size) { y[out_row + ox0 + j] = activate(acc[j], P.act, slope); }
-  }
+  let out = activate4(acc, P.act, slope);
+  let out_row = row * P.out_size + ox0;
+  y[out_row] = out.x;
+  if (ox0 + 1u < P.out_size) { y[out_row + 1u] = out.y; }
+  if (ox0 + 2u < P.out_size) { y[out_row + 2u] = out.z; }
+  if (ox0 + 3u < P.out_size) { y[out_row + 3u] = out.w; }
+}
+
+// Input value at column `ix` of the row starting at `row`, zero outside the map (padding).
+fn pixel(row: u32, ix: u32) -> f32 {
+  return select(0.0, x[row + min(ix, P.in_size - 1u)], ix < P.in_size);
 }
