@@ -79,6 +79,8 @@ describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)
     { name: '29→29 ch, 7×7 px, batch 3, residual', batch: 3, C: 29, O: 29, pixels: 49, residual: true, kernel: 'pointwise' },
     { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false, kernel: 'pointwise' },
     { name: '64→128 ch (vec4), 8×8 px, batch 9', batch: 9, C: 64, O: 128, pixels: 64, residual: false, kernel: 'pointwise_vec4' },
+    { name: 'fully connected 40→32 (vec4), batch 130', batch: 130, C: 40, O: 32, pixels: 1, residual: false, kernel: 'fully_connected' },
+    { name: 'fully connected 16→16 (vec4), batch 3, residual', batch: 3, C: 16, O: 16, pixels: 1, residual: true, kernel: 'fully_connected' },
     { name: 'fully connected 37→19, batch 130', batch: 130, C: 37, O: 19, pixels: 1, residual: false, kernel: 'pointwise' },
   ];
   for (const c of cases) {

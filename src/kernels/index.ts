@@ -8,12 +8,14 @@ import conv3x3Vec4 from './conv3x3_vec4.wgsl?raw';
 import depthwise3x3 from './depthwise3x3.wgsl?raw';
 import pointwise from './pointwise.wgsl?raw';
 import pointwiseVec4 from './pointwise_vec4.wgsl?raw';
+import fullyConnected from './fully_connected.wgsl?raw';
 import avgpool from './avgpool.wgsl?raw';
 import l2norm from './l2norm.wgsl?raw';
 import preprocess from './preprocess.wgsl?raw';
 import similarityTopk from './similarity_topk.wgsl?raw';
 
-const sources = { conv2d, conv3x3_vec4: conv3x3Vec4, depthwise3x3, pointwise, pointwise_vec4: pointwiseVec4, avgpool, l2norm, preprocess };
+const sources = { conv2d, conv3x3_vec4: conv3x3Vec4, depthwise3x3, pointwise, pointwise_vec4: pointwiseVec4,
+  fully_connected: fullyConnected, avgpool, l2norm, preprocess };
 export type KernelName = keyof typeof sources;
 export const KERNEL_NAMES = Object.keys(sources) as KernelName[];
 

@@ -47,7 +47,9 @@ export function kernelFor(layer: Layer): KernelName {
     case 'depthwise':
       return layer.kernel === 3 && layer.pad === 1 ? 'depthwise3x3' : 'conv2d';
     case 'pointwise':
-      return layer.outChannels % 16 === 0 && layer.pixels % 4 === 0 ? 'pointwise_vec4' : 'pointwise';
+      if (layer.outChannels % 16 !== 0) return 'pointwise';
+      if (layer.pixels === 1) return 'fully_connected';
+      return layer.pixels % 4 === 0 ? 'pointwise_vec4' : 'pointwise';
     case 'avgpool':
       return 'avgpool';
     case 'l2norm':
@@ -83,9 +85,10 @@ function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { ker
         kernel,
         params: [n, layer.inChannels, layer.outChannels, layer.pixels, layer.act, layer.residual === undefined ? 0 : 1,
           off(layer.weight), off(layer.bias), off(layer.alpha)],
-        grid: kernel === 'pointwise_vec4'
-          ? flatGrid((n * layer.outChannels * layer.pixels) / 64)
-          : [Math.ceil((n * layer.pixels) / POINTWISE_TILE), Math.ceil(layer.outChannels / POINTWISE_TILE)],
+        // The vec4 kernels compute 16 output channels × (4 pixels | 1 pixel) per invocation; the general one tiles.
+        grid: kernel === 'pointwise'
+          ? [Math.ceil((n * layer.pixels) / POINTWISE_TILE), Math.ceil(layer.outChannels / POINTWISE_TILE)]
+          : flatGrid((n * layer.outChannels * layer.pixels) / (kernel === 'pointwise_vec4' ? 64 : 16)),
       };
     case 'avgpool':
       return { kernel, params: [n * layer.channels, layer.pixels], grid: flatGrid(n * layer.channels) };
