@@ -58,7 +58,7 @@ run() {
   mkdir -p bench/results
   local out; out="bench/results/gpu-$(hostname | tr -c 'a-zA-Z0-9_\n-' _)-$(date -u +%Y-%m-%d).json"
   local xdg="$work/xdg"; mkdir -m 700 "$xdg"
-  LD_LIBRARY_PATH="$work/lib:${LD_LIBRARY_PATH:-}" XDG_RUNTIME_DIR="$xdg" ${icd:+VK_ICD_FILENAMES="$icd"} \
+  env LD_LIBRARY_PATH="$work/lib:${LD_LIBRARY_PATH:-}" XDG_RUNTIME_DIR="$xdg" ${icd:+VK_ICD_FILENAMES="$icd"} \
     "$work/node" "$work/bench.mjs" "$work/student.bfw" "$out" "$@"
   [ -n "${OUT:-}" ] && cp "$out" "$OUT/" || true
   echo "wrote $out"

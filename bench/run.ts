@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWeights } from '../src/model/weights-format.js';
 import { BROWSER_ENVIRONMENTS, CHROMIUM_BASE_ARGS } from './browser/environments.js';
@@ -32,10 +32,10 @@ function arg(name: string): string | undefined {
 
 const quick = process.argv.includes('--quick');
 const config: SuiteConfig = quick
-  ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, validationFaces: 4, rows: [] }
+  ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, rowBudgetSeconds: 15, validationFaces: 4, rows: [] }
   : {
       quick, batches: [1, 8, 64, 256, 1024], sides: [32, 16], secondarySideBatches: [1, 64], iterations: 20, minIterations: 5,
-      latencyIterations: 50, warmup: 2, capSeconds: 15, validationFaces: 8, rows: [],
+      latencyIterations: 50, warmup: 2, capSeconds: 10, rowBudgetSeconds: 45, validationFaces: 8, rows: [],
     };
 if (arg('--rows')) config.rows = arg('--rows')!.split(',');
 if (arg('--iterations')) config.iterations = Number(arg('--iterations'));
@@ -85,10 +85,14 @@ async function runBrowsers(names: string[]): Promise<{ results: EnvironmentResul
     configFile: false,
     logLevel: 'error',
     server: { host: '127.0.0.1', port, strictPort: true, hmr: false },
+    // A cache of our own: the tests and the demo share node_modules/.vite, and a re-optimisation mid-run breaks
+    // every module already imported. No discovery: the list below is complete, so nothing is re-bundled later.
+    cacheDir: join(root, 'bench', '.cache', 'vite'),
     optimizeDeps: {
+      noDiscovery: true,
       entries: ['bench/browser/index.html'],
       include: [
-        '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'gpu.js',
+        'crc-32', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'gpu.js',
         'onnxruntime-web/all', '@vladmandic/face-api/dist/face-api.esm-nobundle.js',
       ],
     },
@@ -212,7 +216,7 @@ async function main() {
   }
   log('');
   log(summaryTable(report));
-  log(`\nwrote bench/results/${base}.json, .svg, .png in ${report.seconds.toFixed(0)} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`\nwrote ${relative(root, join(outDir, base))}.json, .svg, .png in ${report.seconds.toFixed(0)} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 main().catch((e) => {

@@ -121,6 +121,7 @@ export async function runSuite(
       const ls = summarise(lat);
       result.latency = { batch: 1, side: side1, iterations: lat.length, p50Ms: ls.median, p95Ms: ls.p95 };
 
+      const rowStart = now();
       for (const side of config.sides) {
         let tooSlow: string | undefined;
         let prevMsPerFace: number | undefined;
@@ -132,6 +133,9 @@ export async function runSuite(
             if (guess * config.minIterations > 2 * config.capSeconds * 1000) {
               tooSlow = `predicted ≥ ${(guess / 1000).toFixed(1)} s per call from the previous batch size`;
             }
+          }
+          if (!tooSlow && (now() - rowStart) / 1000 > config.rowBudgetSeconds) {
+            tooSlow = `row time budget (${config.rowBudgetSeconds} s) spent`;
           }
           if (tooSlow || (spec.maxBatch && count > spec.maxBatch)) {
             result.skipped.push({ batch: count, side, reason: tooSlow ?? `above the row's maximum batch ${spec.maxBatch}` });

@@ -97,6 +97,8 @@ export interface SuiteConfig {
   warmup: number;
   /** Seconds one (row, batch, side) measurement may take before larger batches are skipped. */
   capSeconds: number;
+  /** Seconds one row may spend on throughput; later measurements are skipped (and say so) past it. */
+  rowBudgetSeconds: number;
   validationFaces: number;
   /** Only these row ids (all when empty). */
   rows: string[];
