@@ -202,6 +202,7 @@ async function verify(): Promise<void> {
   try {
     const v = await state.rec!.verify(ea, eb, { far });
     out.dataset.match = String(v.match);
+    out.dataset.threshold = String(v.threshold);
     out.append(bar('similarity', similarity, v.match));
     decision.textContent = `${v.match ? 'Same person' : 'Different people'} (threshold ${v.threshold.toFixed(3)} at FAR ${far})`;
   } catch (e) {
