@@ -6,7 +6,7 @@ import { parameterCount } from '../model/architecture.js';
 import { buildNetwork } from '../model/network.js';
 import { type StudentWeights, type Thresholds, readWeights } from '../model/weights-format.js';
 import type { Backend, BackendKind } from '../runtime/backend.js';
-import { CpuBackend } from '../runtime/cpu/backend.js';
+import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type FaceSource, toRgba } from './image-input.js';
@@ -19,6 +19,8 @@ export interface RecognizerOptions {
   weights?: WeightsSource;
   /** WebGPU only: faces per dispatch chain (default 128) and adapter preference. */
   webgpu?: Omit<WebGpuOptions, 'device'>;
+  /** CPU only: `{ simd: false }` runs the plain JavaScript reference ops instead of the WebAssembly SIMD kernel. */
+  cpu?: CpuOptions;
 }
 
 export interface RecognizerInfo {
@@ -184,14 +186,14 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let backend: Backend;
   let fallbackReason: string | undefined;
   if (choice === 'cpu') {
-    backend = new CpuBackend(model);
+    backend = new CpuBackend(model, options.cpu);
   } else {
     try {
       backend = await WebGpuBackend.create(model, options.webgpu);
     } catch (e) {
       if (choice === 'webgpu' || !(e instanceof GpuError)) throw e;
       fallbackReason = e.message;
-      backend = new CpuBackend(model);
+      backend = new CpuBackend(model, options.cpu);
     }
   }
   const { architecture } = weights;

@@ -4,7 +4,7 @@
  */
 import type { ActCode } from '../../model/network.js';
 import { activate } from './activation.js';
-import { gemmRows } from './gemm.js';
+import { pointwise } from './pointwise.js';
 
 export interface ConvShape {
   batch: number;
@@ -19,9 +19,31 @@ export interface ConvShape {
 }
 
 /**
- * Convolution with zero padding. `groups` is 1 for the dense stem (weight [O, C, K, K]), computed as im2col
- * patches times the weights with the shared matrix kernel, or 'depthwise' (weight [C, 1, K, K], O = C),
- * computed directly.
+ * Im2col: for every face, the K·K·C input values under each output pixel, as a [C·K·K][P] matrix (the
+ * layout of an NCHW map with C·K·K channels), so a dense convolution is a 1×1 convolution of it.
+ */
+export function im2col(s: ConvShape, input: Float32Array, columns: Float32Array): void {
+  const { inSize, outSize, kernel: k, stride, pad } = s;
+  const [inPlane, outPlane, taps] = [inSize * inSize, outSize * outSize, s.inChannels * k * k];
+  for (let n = 0; n < s.batch; n++) {
+    for (let t = 0; t < taps; t++) {
+      const plane = (n * s.inChannels + Math.floor(t / (k * k))) * inPlane;
+      const [ky, kx] = [Math.floor((t % (k * k)) / k), t % k];
+      const row = (n * taps + t) * outPlane;
+      for (let oy = 0; oy < outSize; oy++) {
+        const iy = oy * stride + ky - pad;
+        for (let ox = 0; ox < outSize; ox++) {
+          const ix = ox * stride + kx - pad;
+          columns[row + oy * outSize + ox] = iy < 0 || iy >= inSize || ix < 0 || ix >= inSize ? 0 : input[plane + iy * inSize + ix];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Convolution with zero padding. `groups` is 1 for the dense stem (weight [O, C, K, K]), computed as a 1×1
+ * convolution of its im2col matrix, or 'depthwise' (weight [C, 1, K, K], O = C), computed directly.
  */
 export function conv2d(
   s: ConvShape & { groups: 1 | 'depthwise' },
@@ -34,25 +56,11 @@ export function conv2d(
   const { inSize, outSize, kernel: k, stride, pad } = s;
   const inPlane = inSize * inSize;
   const outPlane = outSize * outSize;
-  /** Input value at (channel plane base, y, x), zero outside the map. */
-  const at = (base: number, iy: number, ix: number) => (iy < 0 || iy >= inSize || ix < 0 || ix >= inSize ? 0 : input[base + iy * inSize + ix]);
   if (s.groups === 1) {
     const taps = s.inChannels * k * k;
-    const patches = new Float32Array(outPlane * taps);
-    for (let n = 0; n < s.batch; n++) {
-      for (let p = 0; p < outPlane; p++) {
-        const [oy, ox] = [Math.floor(p / outSize), p % outSize];
-        for (let c = 0; c < s.inChannels; c++) {
-          const base = (n * s.inChannels + c) * inPlane;
-          for (let t = 0; t < k * k; t++) {
-            patches[p * taps + c * k * k + t] = at(base, oy * stride + Math.floor(t / k) - pad, ox * stride + (t % k) - pad);
-          }
-        }
-      }
-      const outBase = n * s.outChannels * outPlane;
-      gemmRows(weight, bias, s.outChannels, taps, patches, outPlane, out, outBase);
-      for (let o = 0; o < s.outChannels; o++) activate(out, outBase + o * outPlane, outPlane, s.act, alpha, o);
-    }
+    const columns = new Float32Array(s.batch * taps * outPlane);
+    im2col(s, input, columns);
+    pointwise({ batch: s.batch, inChannels: taps, outChannels: s.outChannels, pixels: outPlane, act: s.act }, columns, weight, bias, alpha, undefined, out);
     return;
   }
   // Depthwise: copy each plane into a zero-bordered scratch so the tap loops need no bounds tests.

@@ -28,12 +28,17 @@ export function pointwise(
   for (let n = 0; n < s.batch; n++) {
     const inBase = n * C * P;
     for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) xt[p * C + c] = input[inBase + c * P + p];
-    const outBase = n * O * P;
-    gemmRows(weight, bias, O, C, xt, P, out, outBase);
-    for (let o = 0; o < O; o++) {
-      const row = outBase + o * P;
-      activate(out, row, P, s.act, alpha, o);
-      if (residual) for (let p = 0; p < P; p++) out[row + p] += residual[row + p];
-    }
+    gemmRows(weight, bias, O, C, xt, P, out, n * O * P);
+  }
+  pointwiseEpilogue(s, alpha, residual, out);
+}
+
+/** Activation, then the residual add, over every output row: the part of the layer after the matrix product. */
+export function pointwiseEpilogue(s: PointwiseShape, alpha: Float32Array | undefined, residual: Float32Array | undefined, out: Float32Array): void {
+  const { outChannels: O, pixels: P } = s;
+  for (let row = 0; row < s.batch * O; row++) {
+    const start = row * P;
+    activate(out, start, P, s.act, alpha, row % O);
+    if (residual) for (let p = start; p < start + P; p++) out[p] += residual[p];
   }
 }
