@@ -1,6 +1,7 @@
 // Teacher stage 1: face-api detection + 68 landmarks → dlib-style similarity alignment (150×150 chip, padding 0.25)
 // → teacher descriptors of the chip and its mirror. Also caches a loose (unaligned) crop of the LFW framing.
 // Usage: tsx training/teacher/align.ts --data <dir> [--out training/cache/teacher] [--shard k --shards n] [--limit N]
+//        [--only list.txt [--tag name]]
 // Resumable: each shard appends to its own files and skips what is already there.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,13 +20,14 @@ const limit = Number(argValue(argv, '--limit', '0'));
 const only = argValue(argv, '--only'); // optional file with one relative path per line (smoke tests)
 
 let images = listImages(root);
-if (only) {
-  const keep = new Set(fs.readFileSync(only, 'utf8').split('\n').filter(Boolean));
-  images = images.filter((e) => keep.has(e.path));
+if (only) { // a list of relative paths; processed in the list's order (e.g. evaluation images first)
+  const order = new Map(fs.readFileSync(only, 'utf8').split('\n').filter(Boolean).map((p, i) => [p, i] as [string, number]));
+  images = images.filter((e) => order.has(e.path)).sort((a, b) => order.get(a.path)! - order.get(b.path)!);
 }
 if (limit > 0) images = images.slice(0, limit);
 const mine = images.filter((_, i) => i % shards === shard);
-const dir = path.join(outDir, `shard-${shard}-of-${shards}`);
+const tag = argValue(argv, '--tag'); // a second pass over other images gets its own shard folders
+const dir = path.join(outDir, `shard-${shard}-of-${shards}${tag ? '-' + tag : ''}`);
 fs.mkdirSync(dir, { recursive: true });
 const metaPath = path.join(dir, 'meta.jsonl');
 const files = { chips: path.join(dir, 'chips150.u8'), loose: path.join(dir, 'loose88.u8'), desc: path.join(dir, 'desc.f32') };
