@@ -5,7 +5,8 @@ import { DEFAULT_ARCHITECTURE } from '../src/model/architecture.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
 import { pointwise } from '../src/runtime/cpu/pointwise.js';
-import { SimdPointwise } from '../src/runtime/cpu/simd.js';
+import { SimdKernels } from '../src/runtime/cpu/simd.js';
+import { conv2d } from '../src/runtime/cpu/conv.js';
 import { ACT } from '../src/model/network.js';
 import { assemble } from '../scripts/build-wasm.js';
 import { cosine, randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
@@ -13,23 +14,40 @@ import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
 
 const random = seededRandom(21);
 
-describe('WebAssembly SIMD pointwise kernel', () => {
-  it('the committed module is assembled from the current pointwise.wat', async () => {
-    const committed = readFileSync(new URL('../src/runtime/cpu/wasm/pointwise-module.ts', import.meta.url), 'utf8');
+describe('WebAssembly SIMD kernels', () => {
+  it('the committed module is assembled from the current kernels.wat', async () => {
+    const committed = readFileSync(new URL('../src/runtime/cpu/wasm/kernels-module.ts', import.meta.url), 'utf8');
     expect(committed).toBe(await assemble());
   });
 
-  it('matches the JavaScript reference op (no activation, 3 faces, 24→12 channels, 16 pixels)', () => {
-    const simd = SimdPointwise.create()!;
-    expect(simd).toBeDefined();
-    const [batch, C, O, P] = [3, 24, 12, 16];
-    const [w, b, x] = [randomFloats(random, O * C), randomFloats(random, O), randomFloats(random, batch * C * P)];
-    const expected = new Float32Array(batch * O * P);
-    pointwise({ batch, inChannels: C, outChannels: O, pixels: P, act: ACT.none }, x, w, b, undefined, undefined, expected);
-    const actual = new Float32Array(batch * O * P);
-    simd.run(simd.addMatrix(w, b, O, C), batch, P, x, actual);
-    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
-  });
+  for (const [name, act, withResidual] of [['none', ACT.none, false], ['ReLU', ACT.relu, true], ['PReLU + residual', ACT.prelu, true]] as const) {
+    it(`pointwise matches the JavaScript reference op (${name}; 3 faces, 24→12 channels, 16 pixels)`, () => {
+      const simd = SimdKernels.create()!;
+      expect(simd).toBeDefined();
+      const [batch, C, O, P] = [3, 24, 12, 16];
+      const [w, b, a, x] = [randomFloats(random, O * C), randomFloats(random, O), randomFloats(random, O), randomFloats(random, batch * C * P)];
+      const residual = withResidual ? randomFloats(random, batch * O * P) : undefined;
+      const expected = new Float32Array(batch * O * P);
+      pointwise({ batch, inChannels: C, outChannels: O, pixels: P, act }, x, w, b, a, residual, expected);
+      const actual = new Float32Array(batch * O * P);
+      simd.pointwise(simd.addMatrix(w, b, O, C, act, a), batch, P, x, actual, residual);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    });
+  }
+
+  for (const stride of [1, 2]) {
+    it(`depthwise 3×3 + PReLU matches the JavaScript reference op (stride ${stride}, 2 faces, 5 channels, 8×8 out)`, () => {
+      const simd = SimdKernels.create()!;
+      const [batch, C, outSize] = [2, 5, 8];
+      const inSize = stride === 1 ? 8 : 16;
+      const [w, b, a, x] = [randomFloats(random, C * 9), randomFloats(random, C), randomFloats(random, C), randomFloats(random, batch * C * inSize * inSize)];
+      const expected = new Float32Array(batch * C * outSize * outSize);
+      conv2d({ batch, inChannels: C, outChannels: C, inSize, outSize, kernel: 3, stride, pad: 1, act: ACT.prelu, groups: 'depthwise' }, x, w, b, a, expected);
+      const actual = new Float32Array(expected.length);
+      simd.depthwise(simd.addDepthwise(w, b, C, ACT.prelu, a), batch, inSize, outSize, stride, x, actual);
+      expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    });
+  }
 
   for (const [name, architecture] of [['default', DEFAULT_ARCHITECTURE], ['variant', TINY_ARCHITECTURE]] as const) {
     it(`CPU backend with SIMD embeds like the pure JavaScript backend (${name} architecture)`, async () => {

@@ -1,15 +1,15 @@
 /**
  * The CPU backend: runs the network layer by layer. It is a complete backend (used where WebGPU is missing)
  * and the oracle every WebGPU kernel is tested against. With `simd` (the default, where WebAssembly SIMD
- * exists) the stem and the 1×1 layers run on the wasm kernel; everything else, and every layer with
- * `simd: false`, runs the JavaScript reference ops.
+ * exists) the stem, the 1×1 and the 3×3 depthwise layers run on the wasm kernels; everything else, and every
+ * layer with `simd: false`, runs the JavaScript reference ops.
  */
 import type { Layer } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
 import { conv2d, im2col } from './conv.js';
-import { pointwise, pointwiseEpilogue } from './pointwise.js';
-import { type SimdMatrix, SimdPointwise, simdFits } from './simd.js';
+import { pointwise } from './pointwise.js';
+import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits } from './simd.js';
 import { globalAvgPool, l2Normalize } from './pool.js';
 import { preprocess } from './preprocess.js';
 
@@ -21,23 +21,26 @@ export interface CpuOptions {
 export class CpuBackend implements Backend {
   readonly kind = 'cpu';
   readonly adapter: string;
-  private readonly simd?: SimdPointwise;
-  /** SIMD-resident weights of the layers the wasm kernel runs, by weight tensor name. */
+  private readonly simd?: SimdKernels;
+  /** SIMD-resident weights of the layers the wasm kernels run, by weight tensor name. */
   private readonly matrices = new Map<string, SimdMatrix>();
+  private readonly depthwise = new Map<string, SimdDepthwise>();
 
   constructor(
     private readonly model: BackendModel,
     options: CpuOptions = {},
   ) {
-    this.simd = options.simd === false ? undefined : SimdPointwise.create();
-    if (this.simd) {
-      for (const layer of model.network.layers) {
-        const dense = layer.kind === 'conv3x3' && simdFits(layer.outChannels, layer.outSize ** 2);
-        const matrix = layer.kind === 'pointwise' && simdFits(layer.outChannels, layer.pixels);
-        if (dense || matrix) {
-          const k = layer.kind === 'conv3x3' ? layer.inChannels * 9 : layer.inChannels;
-          this.matrices.set(layer.weight, this.simd.addMatrix(model.tensors.get(layer.weight)!, model.tensors.get(layer.bias)!, layer.outChannels, k));
-        }
+    this.simd = options.simd === false ? undefined : SimdKernels.create();
+    const tensor = (name: string | undefined) => (name === undefined ? undefined : model.tensors.get(name)!);
+    for (const layer of this.simd ? model.network.layers : []) {
+      if (layer.kind === 'avgpool' || layer.kind === 'l2norm') continue;
+      const [w, b, alpha] = [tensor(layer.weight)!, tensor(layer.bias)!, tensor(layer.alpha)];
+      if (layer.kind === 'conv3x3' && pointwiseFits(layer.outChannels, layer.outSize ** 2)) {
+        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels * 9, layer.act, alpha));
+      } else if (layer.kind === 'pointwise' && pointwiseFits(layer.outChannels, layer.pixels)) {
+        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels, layer.act, alpha));
+      } else if (layer.kind === 'depthwise' && depthwiseFits(layer.kernel, layer.pad, layer.outSize)) {
+        this.depthwise.set(layer.weight, this.simd!.addDepthwise(w, b, layer.channels, layer.act, alpha));
       }
     }
     this.adapter = this.simd ? 'WebAssembly SIMD (single thread)' : 'JavaScript (single thread)';
@@ -67,19 +70,7 @@ export class CpuBackend implements Backend {
 
   private runLayer(layer: Layer, batch: number, t: Float32Array[]): void {
     const p = (name: string | undefined) => (name === undefined ? undefined : this.model.tensors.get(name)!);
-    const matrix = layer.kind === 'conv3x3' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
-    if (this.simd && matrix && (layer.kind === 'conv3x3' || layer.kind === 'pointwise')) {
-      const pixels = layer.kind === 'conv3x3' ? layer.outSize ** 2 : layer.pixels;
-      let input = t[layer.input];
-      if (layer.kind === 'conv3x3') {
-        input = new Float32Array(batch * matrix.k * pixels);
-        im2col({ ...layer, batch, kernel: 3, pad: 1 }, t[layer.input], input);
-      }
-      this.simd.run(matrix, batch, pixels, input, t[layer.output]);
-      const residual = layer.kind === 'pointwise' && layer.residual !== undefined ? t[layer.residual] : undefined;
-      pointwiseEpilogue({ batch, inChannels: matrix.k, outChannels: layer.outChannels, pixels, act: layer.act }, p(layer.alpha), residual, t[layer.output]);
-      return;
-    }
+    if (this.simd && this.runSimd(layer, batch, t)) return;
     switch (layer.kind) {
       case 'conv3x3':
       case 'depthwise': {
@@ -119,6 +110,26 @@ export class CpuBackend implements Backend {
 
   gpuBufferBytes(): number {
     return 0;
+  }
+
+  /** Runs `layer` on the wasm kernels if they hold its weights; returns whether it did. */
+  private runSimd(layer: Layer, batch: number, t: Float32Array[]): boolean {
+    const simd = this.simd!;
+    if (layer.kind === 'depthwise') {
+      const d = this.depthwise.get(layer.weight);
+      if (d) simd.depthwise(d, batch, layer.inSize, layer.outSize, layer.stride, t[layer.input], t[layer.output]);
+      return d !== undefined;
+    }
+    const m = layer.kind === 'conv3x3' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
+    if (!m) return false;
+    if (layer.kind === 'conv3x3') {
+      const columns = new Float32Array(batch * m.k * layer.outSize ** 2);
+      im2col({ ...layer, batch, kernel: 3, pad: 1 }, t[layer.input], columns);
+      simd.pointwise(m, batch, layer.outSize ** 2, columns, t[layer.output]);
+    } else if (layer.kind === 'pointwise') {
+      simd.pointwise(m, batch, layer.pixels, t[layer.input], t[layer.output], layer.residual === undefined ? undefined : t[layer.residual]);
+    }
+    return true;
   }
 
   dispose(): void {}

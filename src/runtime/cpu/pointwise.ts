@@ -34,7 +34,7 @@ export function pointwise(
 }
 
 /** Activation, then the residual add, over every output row: the part of the layer after the matrix product. */
-export function pointwiseEpilogue(s: PointwiseShape, alpha: Float32Array | undefined, residual: Float32Array | undefined, out: Float32Array): void {
+function pointwiseEpilogue(s: PointwiseShape, alpha: Float32Array | undefined, residual: Float32Array | undefined, out: Float32Array): void {
   const { outChannels: O, pixels: P } = s;
   for (let row = 0; row < s.batch * O; row++) {
     const start = row * P;

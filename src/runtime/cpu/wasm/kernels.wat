@@ -1,13 +1,17 @@
-;; 1×1 convolution of one face with WebAssembly SIMD: out[o][p] = b[o] + Σc W[o][c]·x[c][p].
+;; The CPU backend's WebAssembly SIMD kernels (runtime/cpu/simd.ts); the JavaScript ops beside them are the reference.
+;;
+;; pointwise: 1×1 convolution of one face: out[o][p] = act(b[o] + Σc W[o][c]·x[c][p]) (+ res[o][p]).
 ;; x is [C][P] (one NCHW face), w is the transposed weight [C][O], out is [O][P]; all f32 in linear memory.
 ;; Needs O % 4 == 0 and P % 8 == 0. Each inner step multiplies two 4-pixel vectors of x by four broadcast
 ;; weights, updating 4 output channels × 8 pixels held in eight v128 registers (the same register blocking
-;; as kernels/pointwise_vec4.wgsl). Activation and residual are applied by the caller.
+;; as kernels/pointwise_vec4.wgsl). act: 0 none, 1 ReLU, 2 PReLU with per-channel slopes at $alpha; $res is a
+;; residual laid out like out, or 0 for none.
 (module
   (memory (export "memory") 1)
   (func (export "pointwise")
     (param $x i32) (param $w i32) (param $b i32) (param $out i32)
     (param $C i32) (param $O i32) (param $P i32)
+    (param $act i32) (param $alpha i32) (param $res i32)
     (local $o i32) (local $p i32) (local $c i32)
     (local $xp i32) (local $wp i32) (local $op i32)
     (local $rowx i32) (local $roww i32) (local $rowo i32)
@@ -60,21 +64,106 @@
                 (local.set $wp (i32.add (local.get $wp) (local.get $roww)))
                 (local.set $c (i32.sub (local.get $c) (i32.const 1)))
                 (br $c_loop)))
-            ;; out[o + k][p .. p+7]
+            ;; out[o + k][p .. p+7], through the epilogue
             (local.set $op (i32.add (local.get $out)
               (i32.shl (i32.add (i32.mul (local.get $o) (local.get $P)) (local.get $p)) (i32.const 2))))
-            (v128.store (local.get $op) (local.get $a0))
-            (v128.store offset=16 (local.get $op) (local.get $a1))
+            (local.set $wp (i32.add (local.get $alpha) (i32.shl (local.get $o) (i32.const 2))))
+            (call $store2 (local.get $op) (local.get $out) (local.get $res) (local.get $a0) (local.get $a1)
+              (call $slope (local.get $act) (local.get $wp)) (local.get $act))
             (local.set $op (i32.add (local.get $op) (local.get $rowo)))
-            (v128.store (local.get $op) (local.get $a2))
-            (v128.store offset=16 (local.get $op) (local.get $a3))
+            (call $store2 (local.get $op) (local.get $out) (local.get $res) (local.get $a2) (local.get $a3)
+              (call $slope (local.get $act) (i32.add (local.get $wp) (i32.const 4))) (local.get $act))
             (local.set $op (i32.add (local.get $op) (local.get $rowo)))
-            (v128.store (local.get $op) (local.get $a4))
-            (v128.store offset=16 (local.get $op) (local.get $a5))
+            (call $store2 (local.get $op) (local.get $out) (local.get $res) (local.get $a4) (local.get $a5)
+              (call $slope (local.get $act) (i32.add (local.get $wp) (i32.const 8))) (local.get $act))
             (local.set $op (i32.add (local.get $op) (local.get $rowo)))
-            (v128.store (local.get $op) (local.get $a6))
-            (v128.store offset=16 (local.get $op) (local.get $a7))
+            (call $store2 (local.get $op) (local.get $out) (local.get $res) (local.get $a6) (local.get $a7)
+              (call $slope (local.get $act) (i32.add (local.get $wp) (i32.const 12))) (local.get $act))
             (local.set $p (i32.add (local.get $p) (i32.const 8)))
             (br $p_loop)))
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $o_loop)))))
+        (br $o_loop))))
+
+  ;; 3×3 depthwise convolution of one channel plane: out[oy][ox] = b + Σ w[ky][kx] · in[oy·s + ky][ox·s + kx],
+  ;; where `in` is the plane already zero-padded by 1 on every side (side = inSize + 2) and s is 1 or 2.
+  ;; Needs outSize % 4 == 0: four adjacent outputs are one v128. At stride 2 the inputs of four outputs are
+  ;; every other value of two loaded vectors, picked with one shuffle. act as for pointwise, with one slope.
+  (func (export "depthwise3x3")
+    (param $in i32) (param $side i32) (param $out i32) (param $outSize i32) (param $stride i32)
+    (param $w i32) (param $bias f32) (param $act i32) (param $slope f32)
+    (local $oy i32) (local $ox i32) (local $row i32) (local $src i32) (local $dst i32) (local $ky i32)
+    (local $acc v128) (local $k0 v128) (local $k1 v128) (local $k2 v128)
+    (local.set $dst (local.get $out))
+    (local.set $oy (i32.const 0))
+    (block $oy_done
+      (loop $oy_loop
+        (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $outSize)))
+        (local.set $ox (i32.const 0))
+        (block $ox_done
+          (loop $ox_loop
+            (br_if $ox_done (i32.ge_u (local.get $ox) (local.get $outSize)))
+            (local.set $acc (f32x4.splat (local.get $bias)))
+            (local.set $ky (i32.const 0))
+            (block $ky_done
+              (loop $ky_loop
+                (br_if $ky_done (i32.ge_u (local.get $ky) (i32.const 3)))
+                ;; first input of this kernel row for output (oy, ox)
+                (local.set $src (i32.add (local.get $in) (i32.shl
+                  (i32.add
+                    (i32.mul (i32.add (i32.mul (local.get $oy) (local.get $stride)) (local.get $ky)) (local.get $side))
+                    (i32.mul (local.get $ox) (local.get $stride)))
+                  (i32.const 2))))
+                (local.set $row (i32.add (local.get $w) (i32.mul (local.get $ky) (i32.const 12))))
+                (if (i32.eq (local.get $stride) (i32.const 1))
+                  (then
+                    (local.set $k0 (v128.load (local.get $src)))
+                    (local.set $k1 (v128.load offset=4 (local.get $src)))
+                    (local.set $k2 (v128.load offset=8 (local.get $src))))
+                  (else
+                    ;; even lanes of [src, src+8) , odd lanes, and even lanes of [src+2, src+10)
+                    (local.set $k0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                      (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+                    (local.set $k1 (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                      (v128.load (local.get $src)) (v128.load offset=16 (local.get $src))))
+                    (local.set $k2 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                      (v128.load offset=8 (local.get $src)) (v128.load offset=24 (local.get $src))))))
+                (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $k0) (v128.load32_splat (local.get $row)))))
+                (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $k1) (v128.load32_splat offset=4 (local.get $row)))))
+                (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $k2) (v128.load32_splat offset=8 (local.get $row)))))
+                (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+                (br $ky_loop)))
+            (v128.store (local.get $dst) (call $activate (local.get $acc) (f32x4.splat (local.get $slope)) (local.get $act)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+            (br $ox_loop)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oy_loop))))
+
+  ;; act(v): 0 none, 1 ReLU, 2 PReLU (v < 0 → v · slope). ReLU is PReLU with slope 0.
+  (func $activate (param $v v128) (param $slope v128) (param $act i32) (result v128)
+    (if (result v128) (i32.eqz (local.get $act))
+      (then (local.get $v))
+      (else (v128.bitselect
+        (f32x4.mul (local.get $v) (select (result v128) (local.get $slope) (v128.const i32x4 0 0 0 0)
+          (i32.eq (local.get $act) (i32.const 2))))
+        (local.get $v)
+        (f32x4.lt (local.get $v) (v128.const i32x4 0 0 0 0))))))
+
+  ;; The broadcast slope at $at for PReLU (unused otherwise, so not read).
+  (func $slope (param $act i32) (param $at i32) (result v128)
+    (if (result v128) (i32.eq (local.get $act) (i32.const 2))
+      (then (v128.load32_splat (local.get $at)))
+      (else (v128.const i32x4 0 0 0 0))))
+
+  ;; Stores act(a), act(b) at $at and $at + 16, adding the residual at the same offset from $res when $res ≠ 0.
+  (func $store2 (param $at i32) (param $out i32) (param $res i32) (param $a v128) (param $b v128) (param $slope v128) (param $act i32)
+    (local $r i32)
+    (local.set $a (call $activate (local.get $a) (local.get $slope) (local.get $act)))
+    (local.set $b (call $activate (local.get $b) (local.get $slope) (local.get $act)))
+    (if (local.get $res)
+      (then
+        (local.set $r (i32.add (local.get $res) (i32.sub (local.get $at) (local.get $out))))
+        (local.set $a (f32x4.add (local.get $a) (v128.load (local.get $r))))
+        (local.set $b (f32x4.add (local.get $b) (v128.load offset=16 (local.get $r))))))
+    (v128.store (local.get $at) (local.get $a))
+    (v128.store offset=16 (local.get $at) (local.get $b))))
