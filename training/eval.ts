@@ -1,6 +1,6 @@
 // LFW View-2 evaluation through the TypeScript runtime (students) and the teacher caches (teacher rows).
 //   npm run eval -- --data <dir> [--model label=weights.bfw[:folds][,weights2.bfw:folds]]... [--teacher]
-//                   [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--backend cpu] [--out training/results/x]
+//                   [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--backend cpu] [--folds 1-5] [--out training/results/x]
 // A model spec with folds, e.g. student=runs/A/student.bfw:1-5,runs/B/student.bfw:6-10, scores each fold with the
 // weights that never trained on its people. Degradation: area downsample of the face (aligned: the dlib chip; unaligned:
 // the fixed loose box of the LFW framing) to N px, 8-bit; then rec.embed (the runtime's own area resize to its input).
@@ -50,7 +50,8 @@ for (let i = 0; i < argv.length; i++) {
 const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
 const cache = new TeacherCache(cacheDir);
 const subsample = Number(argValue(argv, '--subsample', '1')); // quick checks: keep every k-th pair
-const usable = pairs.filter((p, i) => i % subsample === 0 && cache.has(lfwImagePath(p.name1, p.index1)) && cache.has(lfwImagePath(p.name2, p.index2)));
+const onlyFolds = argValue(argv, '--folds') ? parseFolds(argValue(argv, '--folds')!) : null; // e.g. 1-5
+const usable = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(lfwImagePath(p.name1, p.index1)) && cache.has(lfwImagePath(p.name2, p.index2)));
 if (usable.length < pairs.length) console.warn(`[eval] ${pairs.length - usable.length} pairs skipped: images missing from the teacher cache`);
 
 interface Row { model: string; variant: string; size: string; folds: number[]; report: VerificationReport }
