@@ -1,6 +1,6 @@
 /**
  * Where bridgeface's time goes, layer by layer, in Node:
- *   node --import tsx --import ./scripts/register-wgsl.mjs bench/profile.ts [--batch 64] [--gles] [--out file.json]
+ *   node --import tsx --import ./scripts/register-wgsl.mjs bench/profile.ts [--batch 64] [--side 32] [--gles] [--out file.json]
  * CPU: wraps the CPU backend's per-layer method with a timer (exactly the code the backend runs).
  * WebGPU: records the backend's static plan for the batch, then times each dispatch alone (repeated in one
  * compute pass, waiting for the queue), so each kernel's share shows; plus the whole plan and a full embed().
@@ -22,6 +22,7 @@ import { makeBatch } from './core/faces.js';
 const arg = (n: string) => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1] : undefined);
 const batch = Number(arg('--batch') ?? 64);
 const gles = process.argv.includes('--gles');
+const side = Number(arg('--side') ?? 32);
 const now = () => performance.now();
 
 function describe(l: Layer): string {
@@ -48,7 +49,7 @@ async function main() {
   const weights = readWeights(weightsBytes);
   const network = buildNetwork(weights);
   const S = weights.architecture.inputSize;
-  const faces = makeBatch(batch, S);
+  const faces = makeBatch(batch, side);
   const rows = network.layers.map((l, i) => ({ i, layer: describe(l), macsPerFace: macs(l), cpuMs: 0, gpuMs: NaN }));
 
   // ---- CPU: time the backend's own per-layer method.
@@ -136,11 +137,11 @@ async function main() {
 
   const totalMacs = rows.reduce((a, r) => a + r.macsPerFace, 0);
   const lines: string[] = [];
-  lines.push(`profile: batch ${batch}, ${os.cpus()[0]?.model} ×${os.cpus().length}, load ${os.loadavg()[0].toFixed(1)}; WebGPU adapter ${acquired.adapter}`);
+  lines.push(`profile: batch ${batch} of ${side}×${side} RGBA, ${os.cpus()[0]?.model} ×${os.cpus().length}, load ${os.loadavg()[0].toFixed(1)}; WebGPU adapter ${acquired.adapter}`);
   lines.push(`${'#'.padStart(2)}  ${'layer'.padEnd(30)} ${'MMAC/face'.padStart(9)} ${'CPU ms'.padStart(8)} ${'CPU %'.padStart(6)} ${'CPU GF/s'.padStart(8)} ${'GPU ms'.padStart(8)} ${'GPU %'.padStart(6)} ${'GPU GF/s'.padStart(8)}`);
   const gpuLayers = rows.reduce((a, r) => a + r.gpuMs, 0) + gpuPre;
   const gf = (m: number, ms: number) => (ms > 0 ? ((2 * m * batch) / (ms * 1e6)).toFixed(2) : '–');
-  lines.push(`${'-'.padStart(2)}  ${'preprocess (RGBA→32×32)'.padEnd(30)} ${'–'.padStart(9)} ${(cpuPre / cpuReps - cpuLayers).toFixed(2).padStart(8)} ${''.padStart(6)} ${''.padStart(8)} ${gpuPre.toFixed(2).padStart(8)} ${((100 * gpuPre) / gpuLayers).toFixed(1).padStart(6)}`);
+  lines.push(`${'-'.padStart(2)}  ${`preprocess (RGBA ${side}→${S})`.padEnd(30)} ${'–'.padStart(9)} ${(cpuPre / cpuReps - cpuLayers).toFixed(2).padStart(8)} ${''.padStart(6)} ${''.padStart(8)} ${gpuPre.toFixed(2).padStart(8)} ${((100 * gpuPre) / gpuLayers).toFixed(1).padStart(6)}`);
   for (const r of rows) {
     lines.push(`${String(r.i).padStart(2)}  ${r.layer.padEnd(30)} ${(r.macsPerFace / 1e6).toFixed(3).padStart(9)} ${r.cpuMs.toFixed(2).padStart(8)} ${((100 * r.cpuMs) / cpuLayers).toFixed(1).padStart(6)} ${gf(r.macsPerFace, r.cpuMs).padStart(8)} ${r.gpuMs.toFixed(2).padStart(8)} ${((100 * r.gpuMs) / gpuLayers).toFixed(1).padStart(6)} ${gf(r.macsPerFace, r.gpuMs).padStart(8)}`);
   }
@@ -149,7 +150,7 @@ async function main() {
   console.log(lines.join('\n'));
   const out = arg('--out');
   if (out) {
-    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), batch, adapter: acquired.adapter, loadAverage: os.loadavg(), rows, cpu: { totalMs: cpuTotal, layersMs: cpuLayers, note: cpuNote }, gpu: { preprocessMs: gpuPre, dispatchSumMs: gpuLayers, wholePlanMs: whole, emptySubmitMs: empty, embedMs } }, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), batch, side, adapter: acquired.adapter, loadAverage: os.loadavg(), rows, cpu: { totalMs: cpuTotal, layersMs: cpuLayers, note: cpuNote }, gpu: { preprocessMs: gpuPre, dispatchSumMs: gpuLayers, wholePlanMs: whole, emptySubmitMs: empty, embedMs } }, null, 2)}\n`);
   }
   device.destroy();
   process.exit(0);

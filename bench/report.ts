@@ -4,7 +4,10 @@ import type { EnvironmentResult, RowResult } from './core/types.js';
 interface Report {
   command: string;
   date: string;
-  machine: { hostname: string; cpu?: string; cores: number; chromium?: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  machine: {
+    hostname: string; cpu?: string; cores: number; chromium?: string; loadAverageBefore: number[]; loadAverageAfter: number[];
+    commit?: string; dirty?: boolean; commitAfter?: string;
+  };
   model: { trained: boolean; parameters?: number; macsPerFace?: number };
   environments: EnvironmentResult[];
   targets: TargetCheck[];
@@ -29,8 +32,11 @@ const usable = (r: RowResult) => r.status === 'ok';
 
 export function targets(envs: EnvironmentResult[]): TargetCheck[] {
   const out: TargetCheck[] = [];
+  const platform = (e: EnvironmentResult) => e.environment.split('-')[0];
   for (const env of envs) {
     const rows = env.rows;
+    // CPU/wasm rows run in one environment per platform (Chromium, Node): the CPU is the same for all of them.
+    const cpuElsewhere = envs.filter((e) => e !== env && platform(e) === platform(env)).flatMap((e) => e.rows.filter((r) => r.device === 'cpu'));
     const bfGpu = rows.find((r) => r.id === 'bridgeface-webgpu');
     const bfCpu = rows.find((r) => r.id === 'bridgeface-cpu');
     const peers = rows.filter((r) => r.runtime !== 'bridgeface' && !r.id.startsWith('teacher') && usable(r));
@@ -49,7 +55,8 @@ export function targets(envs: EnvironmentResult[]): TargetCheck[] {
       const peer = best(gpuPeers, (r) => fps(r, 64));
       out.push(check(env.environment, 'WebGPU ≥ 1.5× fastest peer GPU runtime, batch 64 (faces/s, 32 px)', mine, peer, 1.5, bfGpu));
       const lat = usable(bfGpu) ? bfGpu.latency?.p50Ms : undefined;
-      for (const [what, list] of [['GPU peer', gpuPeers], ['peer incl. CPU/wasm', peers]] as const) {
+      const anyPeer = [...peers, ...cpuElsewhere.filter((r) => r.runtime !== 'bridgeface' && !r.id.startsWith('teacher') && usable(r))];
+      for (const [what, list] of [['GPU peer', gpuPeers], ['peer incl. CPU/wasm', anyPeer]] as const) {
         const peerLat = best(list, (r) => r.latency?.p50Ms, false);
         const c = check(env.environment, `WebGPU not slower than any ${what} at batch 1 (p50 latency, ms)`, lat, peerLat, 1, bfGpu);
         if (lat !== undefined && peerLat) c.ratio = peerLat.value / lat;
@@ -85,14 +92,18 @@ export function summaryTable(report: Report): string {
   const lines: string[] = [];
   const { machine, model } = report;
   lines.push(`${report.command} — ${report.date} — ${machine.hostname}: ${machine.cpu}, ${machine.cores} cores, no GPU; Chromium ${machine.chromium ?? '?'}`);
+  if (machine.commit) {
+    lines.push(`code: commit ${machine.commit}${machine.dirty ? ' + uncommitted changes in src/ or weights/' : ''}${machine.commitAfter ? `; at the end ${machine.commitAfter} (src changed during the run)` : ''}`);
+  }
   lines.push(`load average ${machine.loadAverageBefore.map((l) => l.toFixed(1)).join('/')} before, ${machine.loadAverageAfter.map((l) => l.toFixed(1)).join('/')} after (other jobs share this machine)`);
   lines.push(`student: ${model.parameters} parameters, ${model.macsPerFace} MACs = ${((model.macsPerFace ?? 0) * 2 / 1e6).toFixed(2)} MFLOP per face; weights ${model.trained ? 'trained' : 'UNTRAINED placeholder'}`);
-  lines.push(`faces/s from RGBA images (preprocessing included), median of ${report.config.iterations} iterations; p50/p95 latency at batch 1, 32 px`);
+  lines.push(`faces/s from RGBA images (preprocessing included), median of ${report.config.iterations} iterations (fewer where noted); p50/p95 latency at batch 1, 32 px`);
+  lines.push('GPU MiB: peak buffer bytes (WebGPU rows: createBuffer count; tfjs: tf.memory().numBytesInGPU). *heap: JS heap growth after loading the row');
   const batches = report.config.batches;
   for (const env of report.environments) {
     lines.push('');
     lines.push(`== ${env.environment}${env.adapter ? ` — adapter: ${env.adapter}` : ''} ==`);
-    const head = ['row', 'status', 'min cos', 'cold ms', 'p50/p95 ms', ...batches.map((b) => `b${b}@32`), ...batches.filter((b) => b >= 64).map((b) => `b${b}@16`), 'GFLOP/s', 'GPU MiB', 'heap MiB'];
+    const head = ['row', 'status', 'min cos', 'cold ms', 'p50/p95 ms', ...batches.map((b) => `b${b}@32`), ...batches.filter((b) => b >= 64).map((b) => `b${b}@16`), 'GFLOP/s', 'GPU MiB', 'heap MiB*'];
     const table = [head];
     for (const r of env.rows) {
       const b64 = r.throughput.find((t) => t.batch === 64 && t.side === 32);
@@ -145,7 +156,7 @@ const COLORS: Record<string, string> = {
 /** Time per face (ms, log) against batch size (log), one panel per environment, 32 px RGBA input. */
 export function renderChart(report: Report): string {
   const envs = report.environments;
-  const pw = 560;
+  const pw = 580;
   const ph = 400;
   const cols = 2;
   const rowsN = Math.ceil(envs.length / cols);

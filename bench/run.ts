@@ -156,6 +156,7 @@ function machine() {
 async function main() {
   const t0 = Date.now();
   const loadBefore = os.loadavg();
+  const gitBefore = machine();
   const weightsBytes = readFileSync(join(root, 'weights', 'student.bfw'));
   const weights = readWeights(weightsBytes);
   // Exports of the student that the peers load (generated on the fly; cached copies for inspection).
@@ -191,7 +192,16 @@ async function main() {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     date: new Date().toISOString(),
     seconds: (Date.now() - t0) / 1000,
-    machine: { ...m, chromium: chromiumVersion, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    machine: {
+      ...m,
+      commit: gitBefore.commit,
+      dirty: gitBefore.dirty,
+      // Others commit to src/ while a run is in progress: then environments may have run different code.
+      commitAfter: m.commit !== gitBefore.commit || m.dirty !== gitBefore.dirty ? `${m.commit}${m.dirty ? ' (dirty)' : ''}` : undefined,
+      chromium: chromiumVersion,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAfter,
+    },
     config,
     model: {
       weights: 'weights/student.bfw',

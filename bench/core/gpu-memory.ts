@@ -38,7 +38,8 @@ export function gpuMemory(): { live: number; peak: number } {
   return { live, peak };
 }
 
-/** Starts a new measurement: the peak restarts from what is live now. */
-export function resetGpuPeak(): void {
+/** Starts a new measurement: the peak restarts from what is live now; returns that baseline. */
+export function resetGpuPeak(): number {
   peak = live;
+  return live;
 }

@@ -68,7 +68,8 @@ export async function runSuite(
     rows.push(result);
     log(`[${environment}] ${spec.id}: create`);
     const heapBefore = heapUsed();
-    resetGpuPeak();
+    const gpuBaseline = resetGpuPeak();
+    let heapLoaded: number | undefined;
     let instance: Awaited<ReturnType<RowSpec['create']>> | undefined;
     try {
       const t0 = now();
@@ -102,6 +103,8 @@ export async function runSuite(
           continue;
         }
       }
+
+      heapLoaded = heapUsed();
 
       // Latency at batch 1 (input side = the network's, e.g. 32).
       const side1 = config.sides.includes(ctx.weights.architecture.inputSize) ? ctx.weights.architecture.inputSize : config.sides[0];
@@ -182,14 +185,16 @@ export async function runSuite(
           log(`[${environment}] ${spec.id}: side ${side} batch ${count}: ${s.median.toFixed(2)} ms (${fps.toFixed(0)} faces/s, ${samples.length} it.)`);
         }
       }
-      const heapAfter = heapUsed();
+      // GPU bytes: the runtime's own count where it has one (tfjs), else the WebGPU buffers this row created
+      // (peak over the whole run, so it includes the largest batch). JS heap: after loading and validating.
       const own = instance.memory?.() ?? {};
       const gm = gpuMemory();
+      const tracked = spec.device === 'gpu' && trackingGpu && gm.peak - gpuBaseline > 0 ? gm.peak - gpuBaseline : undefined;
       result.memory = {
-        gpuBufferBytesPeak: spec.device === 'gpu' && trackingGpu && gm.peak > 0 ? gm.peak : own.gpuBytes,
-        gpuBufferBytesLive: spec.device === 'gpu' && trackingGpu && gm.live > 0 ? gm.live : undefined,
-        jsHeapDeltaBytes: heapBefore !== undefined && heapAfter !== undefined ? heapAfter - heapBefore : undefined,
-        note: own.note ?? (spec.device === 'gpu' && trackingGpu && gm.peak > 0 ? 'WebGPU createBuffer bytes (peak since create)' : undefined),
+        gpuBufferBytesPeak: own.gpuBytes ?? tracked,
+        gpuBufferBytesLive: tracked !== undefined ? gm.live - gpuBaseline : undefined,
+        jsHeapDeltaBytes: heapBefore !== undefined && heapLoaded !== undefined ? heapLoaded - heapBefore : undefined,
+        note: own.note ?? (tracked !== undefined ? 'WebGPU createBuffer bytes created by this row (peak)' : undefined),
       };
     } catch (e) {
       result.status = 'error';
