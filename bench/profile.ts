@@ -45,6 +45,9 @@ function macs(l: Layer): number {
 }
 
 async function main() {
+  // Core runs use SwiftShader's Vulkan driver from the chromium package (Debian's lavapipe is rejected by Dawn).
+  const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+  if (!gles && !process.env.VK_ICD_FILENAMES && (await import('node:fs')).existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
   const weightsBytes = new Uint8Array(readFileSync(new URL('../weights/student.bfw', import.meta.url)));
   const weights = readWeights(weightsBytes);
   const network = buildNetwork(weights);
