@@ -94,6 +94,18 @@ describe('bad input gets a typed error and changes nothing', () => {
   }
 });
 
+describe('images larger than one GPU storage binding', () => {
+  it('are refused by the WebGPU backend with InputError, before any GPU work', async () => {
+    const rec = await createRecognizer({ backend: 'webgpu', weights });
+    // The device is created with a 128 MiB storage-binding limit; this image's RGBA is just over it.
+    const side = Math.ceil(Math.sqrt((128 * 2 ** 20) / 4)) + 16;
+    const huge = { data: new Uint8Array(side * side * 4), width: side, height: side };
+    await expectInputError(rec.embed([huge]), 'bad-size');
+    expect((await rec.embed([randomImage(random, 8, 8)]))[0]).toHaveLength(128);
+    rec.dispose();
+  });
+});
+
 describe('similarity', () => {
   it('is the cosine of two embeddings', async () => {
     const rec = await createRecognizer({ backend: 'cpu', weights });

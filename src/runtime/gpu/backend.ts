@@ -4,7 +4,7 @@
  * A call uploads its input, replays plans chunk by chunk (larger batches are split at the capacity), and reads
  * all embeddings back with a single mapAsync from a pooled staging buffer.
  */
-import { GpuError } from '../../errors.js';
+import { GpuError, InputError } from '../../errors.js';
 import { KERNEL_NAMES, type KernelName, kernelSource } from '../../kernels/index.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
@@ -113,7 +113,7 @@ export class WebGpuBackend implements Backend {
 
   embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
     return this.serialised(() => {
-      const chunks = this.chunks(images.length);
+      const chunks = this.imageChunks(images);
       this.ensurePixelCapacity(Math.max(...chunks.map(([start, n]) => pixelWords(images.slice(start, start + n)))) * 4);
       return this.execute(images.length, chunks, (plan, start) => {
         const { pixels, records } = packImages(images.slice(start, start + plan.batch));
@@ -147,6 +147,29 @@ export class WebGpuBackend implements Backend {
     if (this.ownsDevice) this.device.destroy();
   }
 
+  /**
+   * Chunks of at most `capacity` images whose packed pixels also fit one storage binding; an image that alone
+   * exceeds it is refused (crop it, or pass its face box on a smaller image).
+   */
+  private imageChunks(images: readonly RgbaImage[]): Array<[number, number]> {
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    const out: Array<[number, number]> = [];
+    let [start, bytes] = [0, 0];
+    images.forEach((im, i) => {
+      const size = im.width * im.height * 4;
+      if (size > limit) {
+        throw new InputError('bad-size', `faces[${i}] is ${im.width}×${im.height}: ${size} bytes of RGBA exceed this adapter's ${limit}-byte storage binding`);
+      }
+      if (i - start === this.capacity || bytes + size > limit) {
+        out.push([start, i - start]);
+        [start, bytes] = [i, 0];
+      }
+      bytes += size;
+    });
+    out.push([start, images.length - start]);
+    return out;
+  }
+
   private chunks(count: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     for (let start = 0; start < count; start += this.capacity) out.push([start, Math.min(this.capacity, count - start)]);
@@ -162,7 +185,7 @@ export class WebGpuBackend implements Backend {
   private ensurePixelCapacity(bytes: number): void {
     if (bytes <= this.pixels.size) return;
     const grown = this.device.createBuffer({
-      size: 2 ** Math.ceil(Math.log2(bytes)),
+      size: Math.min(2 ** Math.ceil(Math.log2(bytes)), this.device.limits.maxStorageBufferBindingSize),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
       label: 'pixels',
     });
