@@ -219,3 +219,39 @@ export function renderChart(report: Report): string {
 
 const fmtMs = (v: number) => (v >= 1 ? `${v}` : v.toPrecision(1));
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The same results as Markdown tables (for README): faces/s at 32 px per batch, latency, validation, memory. */
+export function markdownSummary(report: Report): string {
+  const out: string[] = [];
+  const batches = report.config.batches;
+  out.push(`\`${report.command}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC, ${report.machine.cpu} ×${report.machine.cores}, load ${report.machine.loadAverageBefore[0].toFixed(1)} → ${report.machine.loadAverageAfter[0].toFixed(1)}, commit ${report.machine.commit ?? '?'}${report.machine.dirty ? ' (+ uncommitted src)' : ''}${report.machine.commitAfter ? `, src changed during the run (→ ${report.machine.commitAfter})` : ''}. Faces/s from 32×32 RGBA (16×16 where marked); – = not timed (see JSON for the reason).`);
+  for (const env of report.environments) {
+    out.push('');
+    out.push(`**${env.environment}**${env.adapter ? ` (${env.adapter})` : ''}`);
+    out.push('');
+    const head = ['row', 'min cos', 'cold start ms', 'p50 / p95 ms (b1)', ...batches.map((b) => `b${b}`), 'b64 @16 px', 'GFLOP/s (b64)', 'GPU MiB'];
+    out.push(`| ${head.join(' | ')} |`);
+    out.push(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+    for (const r of env.rows) {
+      const b64 = r.throughput.find((t) => t.batch === 64 && t.side === 32);
+      const name = r.runtime === 'bridgeface' ? `**${r.id}**` : r.id;
+      out.push(`| ${[
+        name + (r.status === 'ok' ? '' : ` (${r.status})`),
+        r.validation ? r.validation.minCosine.toFixed(6) : '–',
+        n0(r.coldStartMs),
+        r.latency ? `${n0(r.latency.p50Ms)} / ${n0(r.latency.p95Ms)}` : '–',
+        ...batches.map((b) => n0(fps(r, b, 32))),
+        n0(fps(r, 64, 16)),
+        n0(b64?.gflops),
+        mb(r.memory?.gpuBufferBytesPeak),
+      ].join(' | ')} |`);
+    }
+  }
+  out.push('');
+  out.push('| environment | target | bridgeface | best peer | ratio | |');
+  out.push('|---|---|---:|---:|---:|---|');
+  for (const t of report.targets) {
+    out.push(`| ${t.environment} | ${t.target} | ${n0(t.bridgeface)} | ${t.bestPeer ? `${t.bestPeer.id} ${n0(t.bestPeer.value)}` : '–'} | ${t.ratio === undefined ? '–' : `${t.ratio.toFixed(2)}× (need ${t.required}×)`} | ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'} |`);
+  }
+  return out.join('\n');
+}

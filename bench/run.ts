@@ -17,7 +17,7 @@ import { readWeights } from '../src/model/weights-format.js';
 import { BROWSER_ENVIRONMENTS, CHROMIUM_BASE_ARGS } from './browser/environments.js';
 import type { EnvironmentResult, SuiteConfig } from './core/types.js';
 import { exportOnnx } from './export/onnx.js';
-import { renderChart, summaryTable, targets } from './report.js';
+import { markdownSummary, renderChart, summaryTable, targets } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_ENVS = ['node-swiftshader', 'node-gles'];
@@ -216,6 +216,7 @@ async function main() {
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(outDir, `${base}.md`), `${markdownSummary(report)}\n`);
   const svg = renderChart(report);
   writeFileSync(join(outDir, `${base}.svg`), svg);
   try {
@@ -226,7 +227,7 @@ async function main() {
   }
   log('');
   log(summaryTable(report));
-  log(`\nwrote ${relative(root, join(outDir, base))}.json, .svg, .png in ${report.seconds.toFixed(0)} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`\nwrote ${relative(root, join(outDir, base))}.json, .md, .svg, .png in ${report.seconds.toFixed(0)} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 main().catch((e) => {

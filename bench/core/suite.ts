@@ -185,16 +185,16 @@ export async function runSuite(
           log(`[${environment}] ${spec.id}: side ${side} batch ${count}: ${s.median.toFixed(2)} ms (${fps.toFixed(0)} faces/s, ${samples.length} it.)`);
         }
       }
-      // GPU bytes: the runtime's own count where it has one (tfjs), else the WebGPU buffers this row created
-      // (peak over the whole run, so it includes the largest batch). JS heap: after loading and validating.
+      // GPU bytes: the WebGPU buffers this row created (peak over the run, so it includes the largest batch); for
+      // WebGL rows the runtime's own count where it has one (tfjs). JS heap: growth after loading and validating.
       const own = instance.memory?.() ?? {};
       const gm = gpuMemory();
       const tracked = spec.device === 'gpu' && trackingGpu && gm.peak - gpuBaseline > 0 ? gm.peak - gpuBaseline : undefined;
       result.memory = {
-        gpuBufferBytesPeak: own.gpuBytes ?? tracked,
+        gpuBufferBytesPeak: tracked ?? own.gpuBytes,
         gpuBufferBytesLive: tracked !== undefined ? gm.live - gpuBaseline : undefined,
         jsHeapDeltaBytes: heapBefore !== undefined && heapLoaded !== undefined ? heapLoaded - heapBefore : undefined,
-        note: own.note ?? (tracked !== undefined ? 'WebGPU createBuffer bytes created by this row (peak)' : undefined),
+        note: tracked !== undefined ? 'WebGPU createBuffer bytes created by this row (peak)' : own.note,
       };
     } catch (e) {
       result.status = 'error';

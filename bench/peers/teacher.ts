@@ -4,7 +4,7 @@
  * but never validated against the student.
  */
 import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
-import { type TfBackend, loadTf } from './tfjs.js';
+import { type TfBackend, loadTf, tfGpuMemory } from './tfjs.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstance> {
@@ -35,10 +35,7 @@ async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstanc
       rows.forEach((r, i) => result.set(r, i * 128));
       return result;
     },
-    memory: () => {
-      const m = tf.memory() as { numBytesInGPU?: number };
-      return m.numBytesInGPU !== undefined ? { gpuBytes: m.numBytesInGPU, note: 'tf.memory().numBytesInGPU' } : {};
-    },
+    memory: () => tfGpuMemory(tf),
     dispose: () => net.dispose?.(),
   };
 }

@@ -180,6 +180,14 @@ export function buildTfStudent(tf: Tf, weights: StudentWeights) {
   return { forward, dispose: () => held.forEach((t) => t.dispose()) };
 }
 
+/** WebGL: textures allocated including tfjs's free pool; other backends report live tensor bytes only. */
+export function tfGpuMemory(tf: Tf): { gpuBytes?: number; note?: string } {
+  const m = tf.memory() as { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+  const bytes = m.numBytesInGPUAllocated ?? m.numBytesInGPU;
+  if (bytes === undefined) return {};
+  return { gpuBytes: bytes, note: m.numBytesInGPUAllocated !== undefined ? 'tf.memory().numBytesInGPUAllocated' : 'tf.memory().numBytesInGPU' };
+}
+
 async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstance> {
   const { tf, name } = await loadTf(ctx, backend);
   const student = buildTfStudent(tf, ctx.weights);
@@ -191,10 +199,7 @@ async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstanc
       y.dispose();
       return data;
     },
-    memory: () => {
-      const m = tf.memory() as { numBytesInGPU?: number };
-      return m.numBytesInGPU !== undefined ? { gpuBytes: m.numBytesInGPU, note: 'tf.memory().numBytesInGPU' } : {};
-    },
+    memory: () => tfGpuMemory(tf),
     dispose: () => student.dispose(),
   };
 }
