@@ -41,7 +41,7 @@ run() {
   # The Vulkan driver: an installed NVIDIA ICD, or one written for the driver library the container has.
   local icd=${ICD:-}
   if [ -z "$icd" ]; then
-    for f in /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json /usr/share/vulkan/icd.d/nvidia*.json; do
+    for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd*.json /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json /usr/share/vulkan/icd.d/nvidia*.json; do
       [ -f "$f" ] && { icd=$f; break; }
     done
   fi
