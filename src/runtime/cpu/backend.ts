@@ -60,17 +60,38 @@ export class CpuBackend implements Backend {
   /** Executes every layer for `batch` faces; returns the output tensor. */
   run(input: Float32Array, batch: number): Float32Array {
     const { network } = this.model;
+    const alloc = this.allocator(batch);
     const tensors: Float32Array[] = [input];
     for (const layer of network.layers) {
-      tensors[layer.output] = new Float32Array(batch * network.tensorSizes[layer.output]);
-      this.runLayer(layer, batch, tensors);
+      tensors[layer.output] = alloc(batch * network.tensorSizes[layer.output]);
+      this.runLayer(layer, batch, tensors, alloc);
     }
-    return tensors[network.output];
+    // Copied out: on the SIMD path it is a view of memory the next run reuses.
+    return tensors[network.output].slice();
   }
 
-  private runLayer(layer: Layer, batch: number, t: Float32Array[]): void {
+  /**
+   * Where a run's tensors live: on the SIMD path, one arena in the wasm module's memory sized for the whole
+   * run (every activation, the stem's im2col columns, and the depthwise kernel's scratch), so kernels work in
+   * place; otherwise ordinary arrays.
+   */
+  private allocator(batch: number): (floats: number) => Float32Array {
+    if (!this.simd) return (floats) => new Float32Array(floats);
+    const { network } = this.model;
+    let floats = network.tensorSizes.slice(1).reduce((a, b) => a + b, 0);
+    let scratch = 0;
+    for (const layer of network.layers) {
+      if (layer.kind === 'conv3x3' && this.matrices.has(layer.weight)) floats += layer.inChannels * 9 * layer.outSize ** 2;
+      if (layer.kind === 'depthwise' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.channels, layer.inSize));
+    }
+    const arena = this.simd.arena(batch * floats, batch * scratch);
+    let next = 0;
+    return (count) => arena.subarray(next, (next += count));
+  }
+
+  private runLayer(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): void {
     const p = (name: string | undefined) => (name === undefined ? undefined : this.model.tensors.get(name)!);
-    if (this.simd && this.runSimd(layer, batch, t)) return;
+    if (this.simd && this.runSimd(layer, batch, t, alloc)) return;
     switch (layer.kind) {
       case 'conv3x3':
       case 'depthwise': {
@@ -113,7 +134,7 @@ export class CpuBackend implements Backend {
   }
 
   /** Runs `layer` on the wasm kernels if they hold its weights; returns whether it did. */
-  private runSimd(layer: Layer, batch: number, t: Float32Array[]): boolean {
+  private runSimd(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): boolean {
     const simd = this.simd!;
     if (layer.kind === 'depthwise') {
       const d = this.depthwise.get(layer.weight);
@@ -123,7 +144,7 @@ export class CpuBackend implements Backend {
     const m = layer.kind === 'conv3x3' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
     if (!m) return false;
     if (layer.kind === 'conv3x3') {
-      const columns = new Float32Array(batch * m.k * layer.outSize ** 2);
+      const columns = alloc(batch * m.k * layer.outSize ** 2);
       im2col({ ...layer, batch, kernel: 3, pad: 1 }, t[layer.input], columns);
       simd.pointwise(m, batch, layer.outSize ** 2, columns, t[layer.output]);
     } else if (layer.kind === 'pointwise') {

@@ -1,8 +1,9 @@
 /**
  * The CPU backend's fast path: hand-written WebAssembly SIMD kernels (wasm/kernels.wat) for the 1×1 layers
  * (and the stem, as im2col columns) and the 3×3 depthwise layers, instead of the JavaScript reference loops.
- * Weights are copied into the module's memory once; each call copies the batch in, runs one face (or plane)
- * at a time, and copies the result out. Shapes a kernel does not take stay on the reference path.
+ * Weights are copied into the module's memory once. The backend keeps a run's activations in the module's
+ * memory too (`arena`), so the kernels read and write them in place; arrays from elsewhere are copied in and
+ * out. Shapes a kernel does not take stay on the reference path.
  */
 import type { ActCode } from '../../model/network.js';
 import { KERNELS_WASM_BASE64 } from './wasm/kernels-module.js';
@@ -46,8 +47,10 @@ export function depthwiseFits(kernel: number, pad: number, outSize: number): boo
 
 export class SimdKernels {
   private readonly exports: KernelExports;
-  /** Bytes used by resident weights; the per-call scratch area starts here. */
+  /** Bytes used by resident weights; a run's arena starts here. */
   private top = 0;
+  /** Start of the scratch area: after the current arena, if any. */
+  private scratchBase = 0;
 
   /** Returns undefined where WebAssembly SIMD is unavailable. */
   static create(): SimdKernels | undefined {
@@ -87,22 +90,31 @@ export class SimdKernels {
   }
 
   /**
+   * A run's working memory: `floats` floats in module memory, followed by `scratchFloats` of scratch for the
+   * depthwise kernel's padded planes. Views stay valid until the next call to `arena` (which may grow memory).
+   */
+  arena(floats: number, scratchFloats: number): Float32Array {
+    const at = this.reserve(this.top, (floats + scratchFloats) * 4 + 16);
+    this.scratchBase = at + floats * 4;
+    return new Float32Array(this.exports.memory.buffer, at, floats);
+  }
+
+  /**
    * out[n][o][p] = act(bias[o] + Σk W[o][k] · x[n][k][p]) (+ residual[n][o][p]) for `batch` faces of `pixels`
    * each (x is [batch][K][P], like an NCHW map); `out` receives [batch][O][P].
    */
   pointwise(m: SimdMatrix, batch: number, pixels: number, x: Float32Array, out: Float32Array, residual?: Float32Array): void {
     const inFloats = m.k * pixels;
     const outFloats = m.outChannels * pixels;
-    const xAt = this.scratch(batch * (inFloats + 2 * outFloats));
-    const outAt = xAt + batch * inFloats * 4;
-    const resAt = outAt + batch * outFloats * 4;
-    this.floats().set(x.subarray(0, batch * inFloats), xAt / 4);
-    if (residual) this.floats().set(residual.subarray(0, batch * outFloats), resAt / 4);
+    const scratch = this.scratchAllocator();
+    const xAt = this.place(x, batch * inFloats, scratch, true);
+    const outAt = this.place(out, batch * outFloats, scratch, false);
+    const resAt = residual ? this.place(residual, batch * outFloats, scratch, true) : 0;
     for (let n = 0; n < batch; n++) {
       const res = residual ? resAt + n * outFloats * 4 : 0;
       this.exports.pointwise(xAt + n * inFloats * 4, m.weight, m.bias, outAt + n * outFloats * 4, m.k, m.outChannels, pixels, m.act, m.alpha, res);
     }
-    out.set(new Float32Array(this.exports.memory.buffer, outAt, batch * outFloats));
+    if (!this.inModule(out)) out.set(new Float32Array(this.exports.memory.buffer, outAt, batch * outFloats));
   }
 
   /** 3×3 depthwise convolution, padding 1, then the activation, of `batch` NCHW maps of `channels` planes. */
@@ -110,8 +122,9 @@ export class SimdKernels {
     const side = inSize + 2;
     const planes = batch * d.channels;
     const [padded, outPlane] = [side * side, outSize * outSize];
-    const inAt = this.scratch(planes * (padded + outPlane));
-    const outAt = inAt + planes * padded * 4;
+    const scratch = this.scratchAllocator();
+    const inAt = scratch(planes * padded);
+    const outAt = this.place(out, planes * outPlane, scratch, false);
     const f = this.floats();
     const base = inAt / 4;
     f.fill(0, base, base + planes * padded);
@@ -126,7 +139,12 @@ export class SimdKernels {
       const at = [inAt + plane * padded * 4, side, outAt + plane * outPlane * 4, outSize, stride] as const;
       this.exports.depthwise3x3(...at, d.weight + c * 36, d.bias[c], d.act, d.alpha ? d.alpha[c] : 0);
     }
-    out.set(new Float32Array(this.exports.memory.buffer, outAt, planes * outPlane));
+    if (!this.inModule(out)) out.set(new Float32Array(this.exports.memory.buffer, outAt, planes * outPlane));
+  }
+
+  /** Scratch floats the depthwise kernel needs for `planes` planes of `inSize`² (the padded copies). */
+  static depthwiseScratch(planes: number, inSize: number): number {
+    return planes * (inSize + 2) ** 2;
   }
 
   private floats(): Float32Array {
@@ -140,9 +158,29 @@ export class SimdKernels {
     return at;
   }
 
-  /** The per-call scratch area (reused by every call) of at least `floats` floats; returns its byte offset. */
-  private scratch(floats: number): number {
-    return this.reserve(this.top, floats * 4);
+  private inModule(a: Float32Array): boolean {
+    return a.buffer === this.exports.memory.buffer;
+  }
+
+  /** Byte offset of `a` in module memory: itself when it lives there, else a scratch copy (if `copyIn`). */
+  private place(a: Float32Array, floats: number, scratch: (floats: number) => number, copyIn: boolean): number {
+    if (this.inModule(a)) return a.byteOffset;
+    const at = scratch(floats);
+    if (copyIn) this.floats().set(a.subarray(0, floats), at / 4);
+    return at;
+  }
+
+  /**
+   * Hands out consecutive scratch regions after the arena. Growing memory here would detach the arena's views,
+   * so an arena's scratch must have been sized for the run (the backend does); plain arrays may grow it.
+   */
+  private scratchAllocator(): (floats: number) => number {
+    let next = Math.max(this.scratchBase, this.top);
+    return (floats) => {
+      const at = this.reserve(next, floats * 4);
+      next = at + floats * 4;
+      return at;
+    };
   }
 
   /** Grows memory so that [at, at + bytes) exists (16-byte aligned, with 64 bytes of slack) and returns `at` aligned. */
