@@ -8,7 +8,9 @@
 #           eval      LFW table through the TypeScript runtime              → training/results/*
 #   (no stage: teacher teacher-lr student eval)
 # Options via environment: BRIDGEFACE_DATA (or --data), SHARDS (parallel teacher processes, default 2),
-#   EPOCHS (default 30), ABL_EPOCHS (default 12), PYTHON (default /usr/bin/python3), OUT (default training), SMOKE=1.
+#   EPOCHS (default 12), ABL_EPOCHS (default 6), SPLITS (default "A"; "A B" covers all 10 folds), PYTHON
+#   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
+#   GLES/llvmpipe adapter, the fastest here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${BRIDGEFACE_DATA:-}"
@@ -25,8 +27,10 @@ export BRIDGEFACE_DATA="$DATA"
 PY="${PYTHON:-/usr/bin/python3}"
 OUT="${OUT:-training}"
 SHARDS="${SHARDS:-2}"
-EPOCHS="${EPOCHS:-30}"
-ABL_EPOCHS="${ABL_EPOCHS:-12}"
+EPOCHS="${EPOCHS:-12}"
+ABL_EPOCHS="${ABL_EPOCHS:-6}"
+SPLITS="${SPLITS:-A}"
+EVAL_BACKEND="${EVAL_BACKEND:-webgpu}"
 SMOKE="${SMOKE:-0}"
 CACHE="$OUT/cache/teacher"
 LR="$OUT/cache/teacher-lr"
@@ -49,11 +53,13 @@ stage_teacher() {
   for p in "${pids[@]}"; do wait "$p"; done
   tail -qn1 "$OUT"/cache/logs/align-*.log
 }
+folds() { case "$SPLITS" in A) echo 1-5 ;; B) echo 6-10 ;; *) echo 1-10 ;; esac; }
+model_spec() { local spec="" sp; for sp in $SPLITS; do [ -n "$spec" ] && spec="$spec,"; spec="$spec$RUNS/$sp/student.bfw:$([ "$sp" = A ] && echo 1-5 || echo 6-10)"; done; echo "$spec"; }
 stage_teacher_lr() {
-  local sizes="8,12,16,24,32,hr"
+  local sizes="8,12,16,24,32"
   [ "$SMOKE" = 1 ] && sizes="16"
-  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --variants aligned --sizes "$sizes"
-  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --variants unaligned --sizes "${UNALIGNED_SIZES:-16,32,hr}"
+  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --folds "$(folds)" --variants aligned --sizes "$sizes"
+  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --folds "$(folds)" --variants unaligned --sizes "${UNALIGNED_SIZES:-hr,16}"
 }
 train() { # name split mode epochs [extra...]
   local name="$1" split="$2" mode="$3" ep="$4"; shift 4
@@ -65,8 +71,7 @@ stage_student() {
     train smoke A full 1 --bridge-epochs 2 --eval-every 1 --batch 16
     return
   fi
-  train A A full "$EPOCHS"
-  train B B full "$EPOCHS"
+  for sp in $SPLITS; do train "$sp" "$sp" full "$EPOCHS" --eval-every 6; done
   for m in full no-bridge no-cls cls-only; do train "abl-$m" A "$m" "$ABL_EPOCHS" --eval-every 100; done
 }
 stage_ship() { cp "${SHIP:-$RUNS/A/student.bfw}" weights/student.bfw; echo "shipped ${SHIP:-$RUNS/A/student.bfw}"; }
@@ -76,9 +81,12 @@ stage_eval() {
       --model "smoke=$RUNS/smoke/student.bfw" --out "$OUT/results/smoke"
     return
   fi
-  nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR" --teacher \
-    --model "student=$RUNS/A/student.bfw:1-5,$RUNS/B/student.bfw:6-10" --out "$OUT/results/main"
-  nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --variants aligned --sizes "${ABL_SIZES:-12,16,32}" \
+  local gpu=(--backend "$EVAL_BACKEND"); [ "$EVAL_BACKEND" = webgpu ] && gpu+=(--feature-level compatibility)
+  "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR" --folds "$(folds)" --teacher --variants aligned,unaligned \
+    --sizes 8,12,16,24,32,hr --out "$OUT/results/teacher"
+  EGL_PLATFORM=surfaceless nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --folds "$(folds)" "${gpu[@]}" \
+    --variants aligned,unaligned --sizes 16,32,12,8,24,hr --model "student=$(model_spec)" --out "$OUT/results/main"
+  EGL_PLATFORM=surfaceless nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --folds 1-5 "${gpu[@]}" --variants aligned --sizes "${ABL_SIZES:-16,12,32}" \
     --model "full ($ABL_EPOCHS ep)=$RUNS/abl-full/student.bfw:1-5" --model "no bridge (mimic teacher)=$RUNS/abl-no-bridge/student.bfw:1-5" \
     --model "no classification=$RUNS/abl-no-cls/student.bfw:1-5" --model "classification only=$RUNS/abl-cls-only/student.bfw:1-5" \
     --out "$OUT/results/ablations"

@@ -50,5 +50,5 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     const rows = JSON.parse(fs.readFileSync(path.join(tmp, 'results/smoke.json'), 'utf8'));
     expect(rows.some((r: { model: string }) => r.model === 'smoke')).toBe(true);
     expect(rows.some((r: { model: string }) => r.model.startsWith('teacher'))).toBe(true);
-  }, 400_000);
+  }, 900_000); // ~40 s on an idle 2-core machine; generous for a loaded one
 });
