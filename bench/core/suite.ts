@@ -42,6 +42,14 @@ function batchOf(count: number, side: number, seed = 1): Batch {
   return b;
 }
 
+async function disposeQuietly(instance: { dispose(): void | Promise<void> } | undefined): Promise<void> {
+  try {
+    await instance?.dispose();
+  } catch {
+    /* ignore */
+  }
+}
+
 export async function runSuite(
   environment: string,
   config: SuiteConfig,
@@ -58,7 +66,42 @@ export async function runSuite(
   const expected = await Promise.all(validation.map((b) => reference.embed(b.images)));
   reference.dispose();
 
+  const pairWithBridgeface = async (spec: RowSpec, result: RowResult, peer: Awaited<ReturnType<RowSpec['create']>>, side: number) => {
+    // GPU peers against bridgeface WebGPU (batch 1 and 64); CPU peers against bridgeface CPU (batch 1 and 64) and
+    // against bridgeface WebGPU at batch 1 (the latency target counts every peer).
+    const pairs: Array<[string, number]> = spec.device === 'gpu'
+      ? [['bridgeface-webgpu', 1], ['bridgeface-webgpu', 64]]
+      : [['bridgeface-cpu', 1], ['bridgeface-cpu', 64], ['bridgeface-webgpu', 1]];
+    for (const [id, count] of pairs) {
+      const partner = kept.get(id);
+      const mine = result.throughput.find((t) => t.batch === count && t.side === side);
+      const theirs = rows.find((r) => r.id === id)?.throughput.find((t) => t.batch === count && t.side === side);
+      if (!partner || !mine || !theirs) continue;
+      const rounds = config.pairedRounds;
+      if ((mine.medianMs + theirs.medianMs) * rounds > 2 * config.capSeconds * 1000) {
+        result.notes.push(`head-to-head b${count} vs ${id} skipped: ${rounds} rounds would exceed ${2 * config.capSeconds} s`);
+        continue;
+      }
+      const batch = batchOf(count, side);
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const order: Array<[typeof peer, number[]]> = r % 2 === 0 ? [[partner, a], [peer, b]] : [[peer, b], [partner, a]];
+        for (const [inst, samples] of order) {
+          const t = now();
+          await withTimeout(inst.embed(batch), `${spec.id} head-to-head`);
+          samples.push(now() - t);
+        }
+      }
+      const ma = summarise(a).median;
+      const mb = summarise(b).median;
+      (result.paired ??= []).push({ batch: count, side, against: id, rounds, bridgefaceMedianMs: ma, peerMedianMs: mb, speedup: mb / ma });
+      log(`[${environment}] ${spec.id} vs ${id}, batch ${count}, ${rounds} alternating rounds: ${mb.toFixed(2)} vs ${ma.toFixed(2)} ms → bridgeface ${(mb / ma).toFixed(2)}×`);
+    }
+  };
   const rows: RowResult[] = [];
+  /** bridgeface rows stay loaded for the head-to-head rounds with each peer. */
+  const kept = new Map<string, Awaited<ReturnType<RowSpec['create']>>>();
   for (const spec of specs) {
     if (config.rows.length > 0 && !config.rows.includes(spec.id)) continue;
     const result: RowResult = {
@@ -196,19 +239,21 @@ export async function runSuite(
         jsHeapDeltaBytes: heapBefore !== undefined && heapLoaded !== undefined ? heapLoaded - heapBefore : undefined,
         note: tracked !== undefined ? 'WebGPU createBuffer bytes created by this row (peak)' : own.note,
       };
+
+      if (spec.runtime !== 'bridgeface' && !spec.teacher && config.pairedRounds > 0) {
+        await pairWithBridgeface(spec, result, instance, side1);
+      }
     } catch (e) {
       result.status = 'error';
       result.notes.push(String((e as Error)?.message ?? e).slice(0, 600));
       if (typeof process !== "undefined" && process.env?.BENCH_DEBUG) console.error(e);
       log(`[${environment}] ${spec.id}: ERROR ${result.notes.at(-1)}`);
     } finally {
-      try {
-        await instance?.dispose();
-      } catch {
-        /* ignore */
-      }
+      if (spec.runtime === 'bridgeface' && result.status === 'ok' && instance) kept.set(spec.id, instance);
+      else await disposeQuietly(instance);
     }
   }
+  for (const instance of kept.values()) await disposeQuietly(instance);
   return {
     environment,
     macsPerFace,

@@ -81,6 +81,11 @@ export interface RowResult {
   throughput: Timing[];
   /** Batches not timed, with the reason (projected time over the cap, or an error). */
   skipped: Array<{ batch: number; side: number; reason: string }>;
+  /**
+   * Head-to-head against a bridgeface row of the same environment: calls alternate (A B, B A, …) on the same
+   * batch, so load changes on a shared machine hit both sides alike. speedup = peer time / bridgeface time.
+   */
+  paired?: Array<{ batch: number; side: number; against: string; rounds: number; bridgefaceMedianMs: number; peerMedianMs: number; speedup: number }>;
   memory?: { gpuBufferBytesPeak?: number; gpuBufferBytesLive?: number; jsHeapDeltaBytes?: number; note?: string };
 }
 
@@ -100,6 +105,8 @@ export interface SuiteConfig {
   /** Seconds one row may spend on throughput; later measurements are skipped (and say so) past it. */
   rowBudgetSeconds: number;
   validationFaces: number;
+  /** Alternating rounds of each peer against bridgeface at batch 1 and 64 (0: none). */
+  pairedRounds: number;
   /** Only these row ids (all when empty). */
   rows: string[];
 }
