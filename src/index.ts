@@ -17,6 +17,7 @@ export {
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
 export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
 export { prepareFace, framedFaceBox, type PrepareOptions, type Framing } from './api/prepare.js';
+export { cosine } from './api/similarity.js';
 export type { WeightsSource } from './api/weights-source.js';
 export type { RgbaImage, FaceBox } from './runtime/image.js';
 export { readWeights, writeWeights, type StudentWeights, type Thresholds } from './model/weights-format.js';

@@ -10,6 +10,7 @@ import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type FaceSource, toRgba } from './image-input.js';
+import { cosine } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -111,15 +112,7 @@ export class Recognizer {
     if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
       throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
     }
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.max(Math.sqrt(na * nb), 1e-12);
+    return cosine(a, b);
   }
 
   /**

@@ -21,16 +21,5 @@ export function relativeError(actual: Float32Array, expected: Float32Array): num
   return Number.isNaN(diff) || actual.some(Number.isNaN) ? Infinity : diff / scale;
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] ** 2;
-    nb += b[i] ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
+export { cosine } from '../../src/api/similarity.js';
 export { seededRandom };
