@@ -9,7 +9,7 @@ const target = new URL('../src/runtime/cpu/wasm/kernels-module.ts', import.meta.
 
 export async function assemble(): Promise<string> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('kernels.wat', readFileSync(source, 'utf8'), { simd: true });
+  const module = wabt.parseWat('kernels.wat', readFileSync(source, 'utf8'), { simd: true, bulk_memory: true });
   module.validate();
   const { buffer } = module.toBinary({});
   const base64 = Buffer.from(buffer).toString('base64');

@@ -82,9 +82,9 @@ export class CpuBackend implements Backend {
     let scratch = 0;
     for (const layer of network.layers) {
       if (layer.kind === 'conv3x3' && this.matrices.has(layer.weight)) floats += layer.inChannels * 9 * layer.outSize ** 2;
-      if (layer.kind === 'depthwise' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.channels, layer.inSize));
+      if (layer.kind === 'depthwise' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.inSize));
     }
-    const arena = this.simd.arena(batch * floats, batch * scratch);
+    const arena = this.simd.arena(batch * floats, scratch);
     let next = 0;
     return (count) => arena.subarray(next, (next += count));
   }

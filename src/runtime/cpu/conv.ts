@@ -63,6 +63,17 @@ export function conv2d(
     pointwise({ batch: s.batch, inChannels: taps, outChannels: s.outChannels, pixels: outPlane, act: s.act }, columns, weight, bias, alpha, undefined, out);
     return;
   }
+  if (pad === 0 && outSize === 1 && k === inSize) {
+    // Global depthwise pooling: each output is the dot product of one plane with its kernel.
+    for (let nc = 0; nc < s.batch * s.outChannels; nc++) {
+      const c = nc % s.outChannels;
+      let acc = bias[c];
+      for (let i = 0; i < inPlane; i++) acc += input[nc * inPlane + i] * weight[c * inPlane + i];
+      out[nc] = acc;
+      activate(out, nc, 1, s.act, alpha, c);
+    }
+    return;
+  }
   // Depthwise: copy each plane into a zero-bordered scratch so the tap loops need no bounds tests.
   const side = inSize + 2 * pad;
   const padded = new Float32Array(side * side);

@@ -11,7 +11,10 @@ import { KERNELS_WASM_BASE64 } from './wasm/kernels-module.js';
 interface KernelExports {
   memory: WebAssembly.Memory;
   pointwise(x: number, w: number, b: number, out: number, C: number, O: number, P: number, act: number, alpha: number, res: number): void;
-  depthwise3x3(input: number, side: number, out: number, outSize: number, stride: number, w: number, bias: number, act: number, slope: number): void;
+  depthwise3x3_planes(
+    input: number, planes: number, channels: number, inSize: number, outSize: number, stride: number,
+    pad: number, out: number, w: number, b: number, alpha: number, act: number,
+  ): void;
 }
 
 /** A 1×1 layer resident in wasm memory: weights transposed to [K][O], bias, PReLU slopes, activation code. */
@@ -24,12 +27,12 @@ export interface SimdMatrix {
   act: ActCode;
 }
 
-/** A 3×3 depthwise layer: weights resident in wasm memory ([C][9]); bias and slopes are passed per plane. */
+/** A 3×3 depthwise layer resident in wasm memory: weights [C][9], biases [C], PReLU slopes [C] (zeros if none). */
 export interface SimdDepthwise {
   channels: number;
   weight: number;
-  bias: Float32Array;
-  alpha?: Float32Array;
+  bias: number;
+  alpha: number;
   act: ActCode;
 }
 
@@ -82,11 +85,14 @@ export class SimdKernels {
     return { outChannels, k, weight: at, bias: at + k * outChannels * 4, alpha: at + (k + 1) * outChannels * 4, act };
   }
 
-  /** Copies a 3×3 depthwise layer's weights [C][1][3][3] into module memory. */
+  /** Copies a 3×3 depthwise layer (weights [C][1][3][3], bias, PReLU slopes if any) into module memory. */
   addDepthwise(weight: Float32Array, bias: Float32Array, channels: number, act: ActCode, alpha?: Float32Array): SimdDepthwise {
-    const at = this.resident(channels * 9);
-    this.floats().set(weight.subarray(0, channels * 9), at / 4);
-    return { channels, weight: at, bias, alpha, act };
+    const at = this.resident(channels * 11);
+    const f = this.floats();
+    f.set(weight.subarray(0, channels * 9), at / 4);
+    f.set(bias, at / 4 + channels * 9);
+    if (alpha) f.set(alpha, at / 4 + channels * 10);
+    return { channels, weight: at, bias: at + channels * 36, alpha: at + channels * 40, act };
   }
 
   /**
@@ -119,32 +125,18 @@ export class SimdKernels {
 
   /** 3×3 depthwise convolution, padding 1, then the activation, of `batch` NCHW maps of `channels` planes. */
   depthwise(d: SimdDepthwise, batch: number, inSize: number, outSize: number, stride: number, x: Float32Array, out: Float32Array): void {
-    const side = inSize + 2;
     const planes = batch * d.channels;
-    const [padded, outPlane] = [side * side, outSize * outSize];
     const scratch = this.scratchAllocator();
-    const inAt = scratch(planes * padded);
-    const outAt = this.place(out, planes * outPlane, scratch, false);
-    const f = this.floats();
-    const base = inAt / 4;
-    f.fill(0, base, base + planes * padded);
-    for (let plane = 0; plane < planes; plane++) {
-      for (let y = 0; y < inSize; y++) {
-        const from = (plane * inSize + y) * inSize;
-        f.set(x.subarray(from, from + inSize), base + plane * padded + (y + 1) * side + 1);
-      }
-    }
-    for (let plane = 0; plane < planes; plane++) {
-      const c = plane % d.channels;
-      const at = [inAt + plane * padded * 4, side, outAt + plane * outPlane * 4, outSize, stride] as const;
-      this.exports.depthwise3x3(...at, d.weight + c * 36, d.bias[c], d.act, d.alpha ? d.alpha[c] : 0);
-    }
-    if (!this.inModule(out)) out.set(new Float32Array(this.exports.memory.buffer, outAt, planes * outPlane));
+    const inAt = this.place(x, planes * inSize * inSize, scratch, true);
+    const outAt = this.place(out, planes * outSize * outSize, scratch, false);
+    const padAt = scratch(SimdKernels.depthwiseScratch(inSize));
+    this.exports.depthwise3x3_planes(inAt, planes, d.channels, inSize, outSize, stride, padAt, outAt, d.weight, d.bias, d.alpha, d.act);
+    if (!this.inModule(out)) out.set(new Float32Array(this.exports.memory.buffer, outAt, planes * outSize * outSize));
   }
 
-  /** Scratch floats the depthwise kernel needs for `planes` planes of `inSize`² (the padded copies). */
-  static depthwiseScratch(planes: number, inSize: number): number {
-    return planes * (inSize + 2) ** 2;
+  /** Scratch floats the depthwise kernel needs: one zero-bordered plane of (inSize + 2)². */
+  static depthwiseScratch(inSize: number): number {
+    return (inSize + 2) ** 2;
   }
 
   private floats(): Float32Array {

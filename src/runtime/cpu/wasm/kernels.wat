@@ -88,7 +88,7 @@
   ;; where `in` is the plane already zero-padded by 1 on every side (side = inSize + 2) and s is 1 or 2.
   ;; Needs outSize % 4 == 0: four adjacent outputs are one v128. At stride 2 the inputs of four outputs are
   ;; every other value of two loaded vectors, picked with one shuffle. act as for pointwise, with one slope.
-  (func (export "depthwise3x3")
+  (func $depthwise3x3
     (param $in i32) (param $side i32) (param $out i32) (param $outSize i32) (param $stride i32)
     (param $w i32) (param $bias f32) (param $act i32) (param $slope f32)
     (local $oy i32) (local $ox i32) (local $row i32) (local $src i32) (local $dst i32) (local $ky i32)
@@ -166,4 +166,42 @@
         (local.set $a (f32x4.add (local.get $a) (v128.load (local.get $r))))
         (local.set $b (f32x4.add (local.get $b) (v128.load offset=16 (local.get $r))))))
     (v128.store (local.get $at) (local.get $a))
-    (v128.store offset=16 (local.get $at) (local.get $b))))
+    (v128.store offset=16 (local.get $at) (local.get $b)))
+
+  ;; The 3×3 depthwise layer for a whole batch: `planes` NCHW planes of inSize² at $in (channel = plane mod C),
+  ;; each copied into the zero-bordered scratch plane at $pad (side = inSize + 2; only its interior is
+  ;; rewritten, so the border zeroed once stays zero), then convolved into $out. Weights [C][9], biases [C]
+  ;; and PReLU slopes [C] are at $w, $b, $alpha.
+  (func (export "depthwise3x3_planes")
+    (param $in i32) (param $planes i32) (param $channels i32) (param $inSize i32) (param $outSize i32)
+    (param $stride i32) (param $pad i32) (param $out i32) (param $w i32) (param $b i32) (param $alpha i32)
+    (param $act i32)
+    (local $plane i32) (local $c i32) (local $y i32) (local $side i32) (local $row i32) (local $src i32)
+    (local.set $side (i32.add (local.get $inSize) (i32.const 2)))
+    (memory.fill (local.get $pad) (i32.const 0) (i32.shl (i32.mul (local.get $side) (local.get $side)) (i32.const 2)))
+    (local.set $row (i32.shl (local.get $inSize) (i32.const 2)))
+    (local.set $src (local.get $in))
+    (block $done
+      (loop $planes_loop
+        (br_if $done (i32.ge_u (local.get $plane) (local.get $planes)))
+        (local.set $c (i32.rem_u (local.get $plane) (local.get $channels)))
+        (local.set $y (i32.const 0))
+        (block $copied
+          (loop $rows
+            (br_if $copied (i32.ge_u (local.get $y) (local.get $inSize)))
+            (memory.copy
+              (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 1)) (local.get $side)) (i32.const 1)) (i32.const 2)))
+              (local.get $src)
+              (local.get $row))
+            (local.set $src (i32.add (local.get $src) (local.get $row)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $rows)))
+        (call $depthwise3x3 (local.get $pad) (local.get $side)
+          (i32.add (local.get $out) (i32.shl (i32.mul (local.get $plane) (i32.mul (local.get $outSize) (local.get $outSize))) (i32.const 2)))
+          (local.get $outSize) (local.get $stride)
+          (i32.add (local.get $w) (i32.mul (local.get $c) (i32.const 36)))
+          (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2))))
+          (local.get $act)
+          (f32.load (i32.add (local.get $alpha) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $plane (i32.add (local.get $plane) (i32.const 1)))
+        (br $planes_loop)))))
