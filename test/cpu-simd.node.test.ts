@@ -49,6 +49,17 @@ describe('WebAssembly SIMD kernels', () => {
     });
   }
 
+  it('dense 3×3 stem (stride 1) + PReLU matches the JavaScript reference op (2 faces, 3→8 channels, 16×16)', () => {
+    const simd = SimdKernels.create()!;
+    const [batch, C, O, size] = [2, 3, 8, 16];
+    const [w, b, a, x] = [randomFloats(random, O * C * 9), randomFloats(random, O), randomFloats(random, O), randomFloats(random, batch * C * size * size)];
+    const expected = new Float32Array(batch * O * size * size);
+    conv2d({ batch, inChannels: C, outChannels: O, inSize: size, outSize: size, kernel: 3, stride: 1, pad: 1, act: ACT.prelu, groups: 1 }, x, w, b, a, expected);
+    const actual = new Float32Array(expected.length);
+    simd.conv3x3(simd.addMatrix(w, b, O, C * 9, ACT.prelu, a), batch, C, size, x, actual);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+  });
+
   for (const [name, architecture] of [['default', DEFAULT_ARCHITECTURE], ['variant', TINY_ARCHITECTURE]] as const) {
     it(`CPU backend with SIMD embeds like the pure JavaScript backend (${name} architecture)`, async () => {
       const weights = writeWeights(randomWeights(9, architecture));

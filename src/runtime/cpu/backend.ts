@@ -9,7 +9,7 @@ import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
 import { conv2d, im2col } from './conv.js';
 import { pointwise } from './pointwise.js';
-import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits } from './simd.js';
+import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits, stemFits } from './simd.js';
 import { globalAvgPool, l2Normalize } from './pool.js';
 import { preprocess } from './preprocess.js';
 
@@ -61,7 +61,9 @@ export class CpuBackend implements Backend {
   run(input: Float32Array, batch: number): Float32Array {
     const { network } = this.model;
     const alloc = this.allocator(batch);
-    const tensors: Float32Array[] = [input];
+    // The input joins the run's memory too, so the first layer's kernel reads it in place.
+    const tensors: Float32Array[] = [alloc(input.length)];
+    tensors[0].set(input);
     for (const layer of network.layers) {
       tensors[layer.output] = alloc(batch * network.tensorSizes[layer.output]);
       this.runLayer(layer, batch, tensors, alloc);
@@ -72,16 +74,19 @@ export class CpuBackend implements Backend {
 
   /**
    * Where a run's tensors live: on the SIMD path, one arena in the wasm module's memory sized for the whole
-   * run (every activation, the stem's im2col columns, and the depthwise kernel's scratch), so kernels work in
-   * place; otherwise ordinary arrays.
+   * run (every activation, im2col columns for a stem the direct kernel does not take, and the kernels' padded
+   * planes), so kernels work in place; otherwise ordinary arrays.
    */
   private allocator(batch: number): (floats: number) => Float32Array {
     if (!this.simd) return (floats) => new Float32Array(floats);
     const { network } = this.model;
-    let floats = network.tensorSizes.slice(1).reduce((a, b) => a + b, 0);
+    let floats = network.tensorSizes.reduce((a, b) => a + b, 0);
     let scratch = 0;
     for (const layer of network.layers) {
-      if (layer.kind === 'conv3x3' && this.matrices.has(layer.weight)) floats += layer.inChannels * 9 * layer.outSize ** 2;
+      if (layer.kind === 'conv3x3' && this.matrices.has(layer.weight)) {
+        if (stemFits(layer.stride, layer.outChannels, layer.outSize)) scratch = Math.max(scratch, SimdKernels.stemScratch(layer.inChannels, layer.inSize));
+        else floats += layer.inChannels * 9 * layer.outSize ** 2;
+      }
       if (layer.kind === 'depthwise' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.inSize));
     }
     const arena = this.simd.arena(batch * floats, scratch);
@@ -143,7 +148,9 @@ export class CpuBackend implements Backend {
     }
     const m = layer.kind === 'conv3x3' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
     if (!m) return false;
-    if (layer.kind === 'conv3x3') {
+    if (layer.kind === 'conv3x3' && stemFits(layer.stride, layer.outChannels, layer.outSize)) {
+      simd.conv3x3(m, batch, layer.inChannels, layer.inSize, t[layer.input], t[layer.output]);
+    } else if (layer.kind === 'conv3x3') {
       const columns = alloc(batch * m.k * layer.outSize ** 2);
       im2col({ ...layer, batch, kernel: 3, pad: 1 }, t[layer.input], columns);
       simd.pointwise(m, batch, layer.outSize ** 2, columns, t[layer.output]);

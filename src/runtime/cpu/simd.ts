@@ -11,6 +11,7 @@ import { KERNELS_WASM_BASE64 } from './wasm/kernels-module.js';
 interface KernelExports {
   memory: WebAssembly.Memory;
   pointwise(x: number, w: number, b: number, out: number, C: number, O: number, P: number, act: number, alpha: number, res: number): void;
+  conv3x3_s1(input: number, C: number, size: number, pad: number, w: number, b: number, out: number, O: number, act: number, alpha: number): void;
   depthwise3x3_planes(
     input: number, planes: number, channels: number, inSize: number, outSize: number, stride: number,
     pad: number, out: number, w: number, b: number, alpha: number, act: number,
@@ -41,6 +42,11 @@ const PAGE = 65536;
 /** Whether the 1×1 kernel takes a layer with these output channels and pixels per face. */
 export function pointwiseFits(outChannels: number, pixels: number): boolean {
   return outChannels % 4 === 0 && pixels % 8 === 0;
+}
+
+/** Whether the stem kernel takes a dense 3×3 layer (stride 1, padding 1) with these output channels and size. */
+export function stemFits(stride: number, outChannels: number, outSize: number): boolean {
+  return stride === 1 && outChannels % 4 === 0 && outSize % 8 === 0;
 }
 
 /** Whether the depthwise kernel takes a 3×3, padding-1 layer with this output size. */
@@ -121,6 +127,29 @@ export class SimdKernels {
       this.exports.pointwise(xAt + n * inFloats * 4, m.weight, m.bias, outAt + n * outFloats * 4, m.k, m.outChannels, pixels, m.act, m.alpha, res);
     }
     if (!this.inModule(out)) out.set(new Float32Array(this.exports.memory.buffer, outAt, batch * outFloats));
+  }
+
+  /**
+   * Dense 3×3 convolution, stride 1, padding 1, then the activation, of `batch` faces of `channels` planes of
+   * size² (m holds W as [C·9][O]); no im2col copy: the kernel reads shifted rows of zero-bordered planes.
+   */
+  conv3x3(m: SimdMatrix, batch: number, channels: number, size: number, x: Float32Array, out: Float32Array): void {
+    const [inFloats, outFloats] = [channels * size * size, m.outChannels * size * size];
+    const scratch = this.scratchAllocator();
+    const inAt = this.place(x, batch * inFloats, scratch, true);
+    const outAt = this.place(out, batch * outFloats, scratch, false);
+    const padFloats = SimdKernels.stemScratch(channels, size);
+    const padAt = scratch(padFloats);
+    this.floats().fill(0, padAt / 4, padAt / 4 + padFloats);
+    for (let n = 0; n < batch; n++) {
+      this.exports.conv3x3_s1(inAt + n * inFloats * 4, channels, size, padAt, m.weight, m.bias, outAt + n * outFloats * 4, m.outChannels, m.act, m.alpha);
+    }
+    if (!this.inModule(out)) out.set(new Float32Array(this.exports.memory.buffer, outAt, batch * outFloats));
+  }
+
+  /** Scratch floats the stem kernel needs: one face's zero-bordered planes. */
+  static stemScratch(channels: number, size: number): number {
+    return channels * (size + 2) ** 2;
   }
 
   /** 3×3 depthwise convolution, padding 1, then the activation, of `batch` NCHW maps of `channels` planes. */

@@ -176,7 +176,7 @@
     (param $in i32) (param $planes i32) (param $channels i32) (param $inSize i32) (param $outSize i32)
     (param $stride i32) (param $pad i32) (param $out i32) (param $w i32) (param $b i32) (param $alpha i32)
     (param $act i32)
-    (local $plane i32) (local $c i32) (local $y i32) (local $side i32) (local $row i32) (local $src i32)
+    (local $plane i32) (local $c i32) (local $side i32) (local $row i32) (local $src i32)
     (local.set $side (i32.add (local.get $inSize) (i32.const 2)))
     (memory.fill (local.get $pad) (i32.const 0) (i32.shl (i32.mul (local.get $side) (local.get $side)) (i32.const 2)))
     (local.set $row (i32.shl (local.get $inSize) (i32.const 2)))
@@ -185,17 +185,8 @@
       (loop $planes_loop
         (br_if $done (i32.ge_u (local.get $plane) (local.get $planes)))
         (local.set $c (i32.rem_u (local.get $plane) (local.get $channels)))
-        (local.set $y (i32.const 0))
-        (block $copied
-          (loop $rows
-            (br_if $copied (i32.ge_u (local.get $y) (local.get $inSize)))
-            (memory.copy
-              (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 1)) (local.get $side)) (i32.const 1)) (i32.const 2)))
-              (local.get $src)
-              (local.get $row))
-            (local.set $src (i32.add (local.get $src) (local.get $row)))
-            (local.set $y (i32.add (local.get $y) (i32.const 1)))
-            (br $rows)))
+        (call $pad_interior (local.get $src) (local.get $pad) (local.get $inSize))
+        (local.set $src (i32.add (local.get $src) (i32.mul (local.get $row) (local.get $inSize))))
         (call $depthwise3x3 (local.get $pad) (local.get $side)
           (i32.add (local.get $out) (i32.shl (i32.mul (local.get $plane) (i32.mul (local.get $outSize) (local.get $outSize))) (i32.const 2)))
           (local.get $outSize) (local.get $stride)
@@ -204,4 +195,119 @@
           (local.get $act)
           (f32.load (i32.add (local.get $alpha) (i32.shl (local.get $c) (i32.const 2)))))
         (local.set $plane (i32.add (local.get $plane) (i32.const 1)))
-        (br $planes_loop)))))
+        (br $planes_loop))))
+
+  ;; Copies an inSize² plane at $src into the interior of the (inSize + 2)² plane at $dst (border untouched).
+  (func $pad_interior (param $src i32) (param $dst i32) (param $inSize i32)
+    (local $y i32) (local $side i32) (local $row i32)
+    (local.set $side (i32.add (local.get $inSize) (i32.const 2)))
+    (local.set $row (i32.shl (local.get $inSize) (i32.const 2)))
+    (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.add (local.get $side) (i32.const 1)) (i32.const 2))))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $y) (local.get $inSize)))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $row))
+        (local.set $src (i32.add (local.get $src) (local.get $row)))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $side) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rows))))
+
+  ;; Dense 3×3 convolution, stride 1, padding 1 (the stem), of one face: out[o][y][x] = act(b[o] +
+  ;; Σ_{c,ky,kx} W[o][c][ky][kx] · in[c][y + ky − 1][x + kx − 1]). Needs O % 4 == 0 and size % 8 == 0. The
+  ;; face's C planes are first copied into zero-bordered planes at $pad ((size + 2)² floats each, borders
+  ;; zeroed by the caller once); then, as in `pointwise`, 4 output channels × 8 pixels stay in registers while
+  ;; each of the C·9 taps contributes two contiguous vectors of the padded row. W is [C·9][O] (tap-major).
+  (func (export "conv3x3_s1")
+    (param $in i32) (param $C i32) (param $size i32) (param $pad i32) (param $w i32) (param $b i32) (param $out i32)
+    (param $O i32) (param $act i32) (param $alpha i32)
+    (local $side i32) (local $plane i32) (local $c i32) (local $o i32) (local $y i32) (local $x i32) (local $t i32)
+    (local $taps i32) (local $src i32) (local $wp i32) (local $op i32) (local $P i32) (local $rowo i32) (local $roww i32)
+    (local $xa v128) (local $xb v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $side (i32.add (local.get $size) (i32.const 2)))
+    (local.set $plane (i32.shl (i32.mul (local.get $side) (local.get $side)) (i32.const 2)))
+    (local.set $P (i32.mul (local.get $size) (local.get $size)))
+    (local.set $rowo (i32.shl (local.get $P) (i32.const 2)))
+    (local.set $roww (i32.shl (local.get $O) (i32.const 2)))
+    (local.set $taps (i32.mul (local.get $C) (i32.const 9)))
+    (block $padded
+      (loop $planes
+        (br_if $padded (i32.ge_u (local.get $c) (local.get $C)))
+        (call $pad_interior
+          (i32.add (local.get $in) (i32.shl (i32.mul (local.get $c) (local.get $P)) (i32.const 2)))
+          (i32.add (local.get $pad) (i32.mul (local.get $c) (local.get $plane)))
+          (local.get $size))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $planes)))
+    (block $o_done
+      (loop $o_loop
+        (br_if $o_done (i32.ge_u (local.get $o) (local.get $O)))
+        (local.set $y (i32.const 0))
+        (block $y_done
+          (loop $y_loop
+            (br_if $y_done (i32.ge_u (local.get $y) (local.get $size)))
+            (local.set $x (i32.const 0))
+            (block $x_done
+              (loop $x_loop
+                (br_if $x_done (i32.ge_u (local.get $x) (local.get $size)))
+                (local.set $wp (i32.add (local.get $b) (i32.shl (local.get $o) (i32.const 2))))
+                (local.set $a0 (v128.load32_splat (local.get $wp)))
+                (local.set $a1 (local.get $a0))
+                (local.set $a2 (v128.load32_splat offset=4 (local.get $wp)))
+                (local.set $a3 (local.get $a2))
+                (local.set $a4 (v128.load32_splat offset=8 (local.get $wp)))
+                (local.set $a5 (local.get $a4))
+                (local.set $a6 (v128.load32_splat offset=12 (local.get $wp)))
+                (local.set $a7 (local.get $a6))
+                (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $o) (i32.const 2))))
+                (local.set $t (i32.const 0))
+                (block $t_done
+                  (loop $t_loop
+                    (br_if $t_done (i32.ge_u (local.get $t) (local.get $taps)))
+                    ;; tap t = (c, ky, kx): padded row y + ky of plane c, from column x + kx
+                    (local.set $src (i32.add (i32.add (local.get $pad)
+                      (i32.mul (i32.div_u (local.get $t) (i32.const 9)) (local.get $plane)))
+                      (i32.shl (i32.add
+                        (i32.mul (i32.add (local.get $y) (i32.div_u (i32.rem_u (local.get $t) (i32.const 9)) (i32.const 3))) (local.get $side))
+                        (i32.add (local.get $x) (i32.rem_u (local.get $t) (i32.const 3))))
+                        (i32.const 2))))
+                    (local.set $xa (v128.load (local.get $src)))
+                    (local.set $xb (v128.load offset=16 (local.get $src)))
+                    (local.set $w0 (v128.load32_splat (local.get $wp)))
+                    (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
+                    (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
+                    (local.set $w3 (v128.load32_splat offset=12 (local.get $wp)))
+                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $w0) (local.get $xa))))
+                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $w0) (local.get $xb))))
+                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $w1) (local.get $xa))))
+                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $w1) (local.get $xb))))
+                    (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $w2) (local.get $xa))))
+                    (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $w2) (local.get $xb))))
+                    (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $w3) (local.get $xa))))
+                    (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $w3) (local.get $xb))))
+                    (local.set $wp (i32.add (local.get $wp) (local.get $roww)))
+                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                    (br $t_loop)))
+                (local.set $op (i32.add (local.get $out) (i32.shl
+                  (i32.add (i32.mul (local.get $o) (local.get $P)) (i32.add (i32.mul (local.get $y) (local.get $size)) (local.get $x)))
+                  (i32.const 2))))
+                (local.set $wp (i32.add (local.get $alpha) (i32.shl (local.get $o) (i32.const 2))))
+                (call $store2 (local.get $op) (local.get $out) (i32.const 0) (local.get $a0) (local.get $a1)
+                  (call $slope (local.get $act) (local.get $wp)) (local.get $act))
+                (local.set $op (i32.add (local.get $op) (local.get $rowo)))
+                (call $store2 (local.get $op) (local.get $out) (i32.const 0) (local.get $a2) (local.get $a3)
+                  (call $slope (local.get $act) (i32.add (local.get $wp) (i32.const 4))) (local.get $act))
+                (local.set $op (i32.add (local.get $op) (local.get $rowo)))
+                (call $store2 (local.get $op) (local.get $out) (i32.const 0) (local.get $a4) (local.get $a5)
+                  (call $slope (local.get $act) (i32.add (local.get $wp) (i32.const 8))) (local.get $act))
+                (local.set $op (i32.add (local.get $op) (local.get $rowo)))
+                (call $store2 (local.get $op) (local.get $out) (i32.const 0) (local.get $a6) (local.get $a7)
+                  (call $slope (local.get $act) (i32.add (local.get $wp) (i32.const 12))) (local.get $act))
+                (local.set $x (i32.add (local.get $x) (i32.const 8)))
+                (br $x_loop)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $y_loop)))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $o_loop)))))
