@@ -54,13 +54,15 @@ export function targets(envs: EnvironmentResult[]): TargetCheck[] {
     /** The closest peer head-to-head (lowest bridgeface speedup) among `list`, against `against` at `batch`. */
     const paired = (c: TargetCheck, list: RowResult[], against: string, batch: number) => {
       let pick: TargetCheck['headToHead'];
-      for (const r of list) {
+      // Only head-to-heads run in this environment (CPU rows borrowed from a sibling environment ran against
+      // that environment's bridgeface).
+      for (const r of list.filter((x) => x.environment === env.environment)) {
         const p = r.paired?.find((x) => x.against === against && x.batch === batch);
         if (p && (!pick || p.speedup < pick.ratio)) pick = { id: r.id, ratio: p.speedup, rounds: p.rounds };
       }
       if (!pick) return c;
       c.headToHead = pick;
-      const bestCovered = !c.bestPeer || list.find((r) => r.id === c.bestPeer!.id)?.paired?.some((x) => x.against === against && x.batch === batch);
+      const bestCovered = !c.bestPeer || list.find((r) => r.id === c.bestPeer!.id && r.environment === env.environment)?.paired?.some((x) => x.against === against && x.batch === batch);
       if (bestCovered && c.bridgeface !== undefined) c.met = pick.ratio >= c.required;
       return c;
     };

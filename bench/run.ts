@@ -66,7 +66,7 @@ async function runNode(env: string, configPath: string, tmp: string): Promise<En
     });
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
-        if (line.trim() && !/looks like you are running TensorFlow|tfjs-node|^=+$/.test(line)) log(`  ${line}`);
+        if (line.trim() && !/looks like you are running TensorFlow|tfjs-node|^=+$|artificially reduced/.test(line)) log(`  ${line}`);
       }
     };
     child.stdout.on('data', forward);
@@ -109,7 +109,7 @@ async function runBrowsers(names: string[]): Promise<{ results: EnvironmentResul
         const page = await browser.newPage();
         page.on('console', (m) => {
           const t = m.text();
-          if (t.startsWith('[')) log(`  ${t}`);
+          if (t.startsWith('[') && !t.includes('GL Driver Message')) log(`  ${t}`);
         });
         page.on('pageerror', (e) => log(`  [${name}] page error: ${e.message}`));
         await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html`);

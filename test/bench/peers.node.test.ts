@@ -72,6 +72,10 @@ describe('bench export and report', () => {
     expect(t.find((x) => x.target.includes('batch 64') && x.target.startsWith('WebGPU'))).toMatchObject({ ratio: 3, met: true });
     expect(t.find((x) => x.target.includes('incl. CPU'))).toMatchObject({ ratio: 0.75, met: false });
     expect(t.find((x) => x.target.startsWith('CPU'))).toMatchObject({ ratio: 0.5, met: false });
+    // A head-to-head that covers the best peer decides: alternating calls say 1.2×, so the target is missed.
+    env.rows[1] = { ...env.rows[1], paired: [{ batch: 64, side: 32, against: 'bridgeface-webgpu', rounds: 10, bridgefaceMedianMs: 100, peerMedianMs: 120, speedup: 1.2 }] } as typeof env.rows[1];
+    const withPairs = targets([env]).find((x) => x.target.includes('batch 64') && x.target.startsWith('WebGPU'));
+    expect(withPairs).toMatchObject({ ratio: 3, met: false, headToHead: { id: 'tfjs-webgl', ratio: 1.2, rounds: 10 } });
     const report = {
       command: 'npm run bench', date: '2026-01-01T00:00:00Z',
       machine: { hostname: 'h', cpu: 'c', cores: 2, loadAverageBefore: [1, 1, 1], loadAverageAfter: [1, 1, 1] },
