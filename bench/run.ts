@@ -32,10 +32,10 @@ function arg(name: string): string | undefined {
 
 const quick = process.argv.includes('--quick');
 const config: SuiteConfig = quick
-  ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, rowBudgetSeconds: 15, validationFaces: 4, pairedRounds: 3, rows: [] }
+  ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, batchingGainGuess: 4, rowBudgetSeconds: 15, validationFaces: 4, pairedRounds: 3, rows: [] }
   : {
       quick, batches: [1, 8, 64, 256, 1024], sides: [32, 16], secondarySideBatches: [1, 64], iterations: 20, minIterations: 5,
-      latencyIterations: 50, warmup: 2, capSeconds: 10, rowBudgetSeconds: 45, validationFaces: 8, pairedRounds: 10, rows: [],
+      latencyIterations: 50, warmup: 2, capSeconds: 10, batchingGainGuess: 8, rowBudgetSeconds: 45, validationFaces: 8, pairedRounds: 10, rows: [],
     };
 if (arg('--rows')) config.rows = arg('--rows')!.split(',');
 if (arg('--iterations')) config.iterations = Number(arg('--iterations'));

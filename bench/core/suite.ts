@@ -174,10 +174,10 @@ export async function runSuite(
         const sideBatches = side === config.sides[0] ? config.batches : config.batches.filter((b) => (config.secondarySideBatches ?? config.batches).includes(b));
         for (const count of sideBatches) {
           if (!tooSlow && prevMsPerFace !== undefined) {
-            // Even with an 8× gain from batching, would one call blow the budget? Then do not even try it.
-            const guess = (prevMsPerFace * count) / 8;
+            // Even with a generous gain from batching, would the minimum iterations blow the cap? Then do not try.
+            const guess = (prevMsPerFace * count) / config.batchingGainGuess;
             if (guess * config.minIterations > 2 * config.capSeconds * 1000) {
-              tooSlow = `predicted ≥ ${(guess / 1000).toFixed(1)} s per call from the previous batch size`;
+              tooSlow = `predicted ≥ ${(guess / 1000).toFixed(1)} s per call from the previous batch size (assuming ≤ ${config.batchingGainGuess}× gain from batching)`;
             }
           }
           if (!tooSlow && (now() - rowStart) / 1000 > config.rowBudgetSeconds) {

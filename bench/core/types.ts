@@ -102,6 +102,8 @@ export interface SuiteConfig {
   warmup: number;
   /** Seconds one (row, batch, side) measurement may take before larger batches are skipped. */
   capSeconds: number;
+  /** A batch size is not even tried when the previous size's time per face × count / this gain exceeds the cap. */
+  batchingGainGuess: number;
   /** Seconds one row may spend on throughput; later measurements are skipped (and say so) past it. */
   rowBudgetSeconds: number;
   validationFaces: number;

@@ -42,7 +42,7 @@ async function main() {
   const ctx: BenchContext = { weightsBytes, weights: readWeights(weightsBytes), featureLevel: 'core', env: 'node', modulesBase: '' };
   const config: SuiteConfig = {
     quick, batches: quick ? [1, 64, 1024] : [1, 8, 64, 256, 1024, 4096, 16384], sides: [32], iterations: quick ? 5 : 20, minIterations: 5,
-    latencyIterations: quick ? 20 : 50, warmup: 2, capSeconds: 15, rowBudgetSeconds: 240, validationFaces: 16, pairedRounds: 0, rows: [],
+    latencyIterations: quick ? 20 : 50, warmup: 2, capSeconds: 15, batchingGainGuess: 8, rowBudgetSeconds: 240, validationFaces: 16, pairedRounds: 0, rows: [],
   };
   const t0 = Date.now();
   const result = await runSuite('node-dawn-gpu', config, ctx, [bridgefaceWebGpu, largeCapacity], (l) => console.log(l));
