@@ -1,15 +1,15 @@
 /**
  * End to end: build the demo with Vite, serve it, open it in headless Chromium with WebGPU (SwiftShader), enroll
- * the sample gallery, verify a same-person and a different-person pair, identify faces, measure faces/s, and
+ * the sample gallery, verify same-person and different-person pairs, identify faces, measure faces/s, and
  * save a screenshot (test-results/demo.png; also docs/demo.png, the README's, with BRIDGEFACE_UPDATE_SCREENSHOT=1);
  * and, without WebGPU, check that the
  * page says so and runs on the CPU.
  *
  * What it asserts depends on the weights. Always: the page loads on WebGPU without errors, 12 people are
- * enrolled, verify shows a similarity for both pairs, identify ranks 5 distinct enrolled people best-first, an
+ * enrolled, verify shows a similarity for every pair, identify ranks 5 distinct enrolled people best-first, an
  * enrolled face identifies as its own person (similarity ≥ 0.99), faces/s is measured. With the untrained
  * placeholder: verify shows "no decision" (no calibrated thresholds). With trained weights: decisions follow the
- * calibrated threshold, the same-person pair scores above the different-person pair, and at least 4 of the 12
+ * calibrated threshold, four same-person pairs score above four different-person pairs on average, and at least 4 of the 12
  * held-out probe photos (never enrolled) identify as the right person (chance: 1 expected).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -18,10 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright';
 import { type PreviewServer, build, preview } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS } from '../../scripts/chromium-webgpu.js';
 
 const config = fileURLToPath(new URL('../../demo/vite.config.ts', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const args = ['--no-sandbox', '--disable-gpu-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu'];
+const args = CHROMIUM_WEBGPU_ARGS;
 
 let server: PreviewServer;
 let browser: Browser;
@@ -29,7 +30,7 @@ let browser: Browser;
 beforeAll(async () => {
   await build({ configFile: config, logLevel: 'warn' });
   server = await preview({ configFile: config, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args, headless: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args, headless: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -62,27 +63,31 @@ it('demo: enroll, verify, identify, faces/s, screenshot', async () => {
   await page.click('[data-testid=enroll-samples]');
   await page.waitForFunction(() => document.getElementById('gallery-count')!.textContent!.startsWith('12 people'), undefined, { timeout: 60_000 });
 
-  // Verify: image 1 vs the held-out image 3 of the same person, then of another person.
-  await slot('Colin_Powell_0001.jpg', 'a');
-  await slot('Colin_Powell_0003.jpg', 'b');
-  const same = Number(await act('[data-testid=verify]', '#verify-result', 'data-similarity'));
-  const sameMatch = await page.getAttribute('#verify-result', 'data-match');
-  const threshold = Number(await page.getAttribute('#verify-result', 'data-threshold'));
-  await slot('Tony_Blair_0003.jpg', 'b');
-  const different = Number(await act('[data-testid=verify]', '#verify-result', 'data-similarity'));
-  const differentMatch = await page.getAttribute('#verify-result', 'data-match');
-  console.log(`verify at 16 px: same-person ${same.toFixed(4)} (${sameMatch}), different-person ${different.toFixed(4)} (${differentMatch})`);
-  for (const s of [same, different]) expect(Math.abs(s)).toBeLessThanOrEqual(1.0001);
-  if (trained) {
-    // Decisions follow the calibrated threshold; one pair at 16 px may fall either side of it, so the truth of
-    // the decisions is not asserted, only that the same-person pair scores higher.
-    expect(sameMatch).toBe(String(same >= threshold));
-    expect(differentMatch).toBe(String(different >= threshold));
-    expect(same).toBeGreaterThan(different);
-  } else {
-    expect([sameMatch, differentMatch]).toEqual(['unknown', 'unknown']);
-    expect(await page.textContent('#verify-result')).toContain('No decision');
+  // Verify: image 1 vs the held-out image 3 of the same person, and image 3 vs another person's image 1, for
+  // four people. One pair at 16 px can fall either way for a ~78 %-accurate student (LFW unaligned, 16 px), so
+  // quality is asserted on the means; every decision must follow the calibrated threshold.
+  const people = ['Colin_Powell', 'Laura_Bush', 'Serena_Williams', 'Vladimir_Putin'];
+  const verify = async (a: string, b: string) => {
+    await slot(a, 'a');
+    await slot(b, 'b');
+    const similarity = Number(await act('[data-testid=verify]', '#verify-result', 'data-similarity'));
+    const match = await page.getAttribute('#verify-result', 'data-match');
+    const threshold = Number(await page.getAttribute('#verify-result', 'data-threshold'));
+    expect(Math.abs(similarity)).toBeLessThanOrEqual(1.0001);
+    if (trained) expect(match).toBe(String(similarity >= threshold));
+    else expect(match).toBe('unknown');
+    return similarity;
+  };
+  const same: number[] = [];
+  const different: number[] = [];
+  for (const [i, person] of people.entries()) {
+    same.push(await verify(`${person}_0001.jpg`, `${person}_0003.jpg`));
+    different.push(await verify(`${person}_0003.jpg`, `${people[(i + 1) % people.length]}_0001.jpg`));
   }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`verify at 16 px: same-person ${same.map((s) => s.toFixed(3)).join(' ')}, different-person ${different.map((s) => s.toFixed(3)).join(' ')}`);
+  if (trained) expect(mean(same)).toBeGreaterThan(mean(different));
+  else expect(await page.textContent('#verify-result')).toContain('No decision');
 
   // Identify: an enrolled face finds its own person; then every held-out probe.
   await slot('Laura_Bush_0002.jpg', 'q');
@@ -130,7 +135,7 @@ it('demo: enroll, verify, identify, faces/s, screenshot', async () => {
 it('demo without WebGPU: says so plainly and runs on the CPU', async () => {
   const { port } = server.httpServer.address() as AddressInfo;
   // Without --enable-unsafe-webgpu, headless Chromium here offers no WebGPU adapter.
-  const plain = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: args.filter((a) => a !== '--enable-unsafe-webgpu'), headless: true });
+  const plain = await chromium.launch({ executablePath: CHROMIUM_PATH, args: args.filter((a) => a !== '--enable-unsafe-webgpu'), headless: true });
   try {
     const page = await plain.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
