@@ -1,23 +1,7 @@
 import { existsSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-
-/** Headless Chromium with WebGPU on this kind of machine (no GPU): see README, "Testing". */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-];
-/** Mesa llvmpipe through ANGLE's GLES backend: a compatibility-mode adapter, 4–8× faster than SwiftShader. */
-const llvmpipeArgs = ['--use-webgpu-adapter=opengles', '--use-angle=gles-egl', '--ignore-gpu-blocklist'];
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Chromium ships SwiftShader's Vulkan driver; Dawn in Node can use it too. */
-const swiftshaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_ARGS, LLVMPIPE_ARGS, SWIFTSHADER_ICD } from './scripts/chromium-webgpu.js';
 
 const browserProject = (name: string, featureLevel: 'core' | 'compatibility', extraArgs: string[]) => ({
   test: {
@@ -28,7 +12,7 @@ const browserProject = (name: string, featureLevel: 'core' | 'compatibility', ex
     browser: {
       enabled: true,
       headless: true,
-      provider: playwright({ launchOptions: { executablePath, args: [...chromiumArgs, ...extraArgs] } }),
+      provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_WEBGPU_ARGS, ...extraArgs] } }),
       instances: [{ browser: 'chromium' as const }],
       screenshotFailures: false,
     },
@@ -45,7 +29,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          env: existsSync(swiftshaderIcd) && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: swiftshaderIcd } : {},
+          env: existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {},
           provide: { featureLevel: 'core' },
         },
       },
@@ -61,7 +45,7 @@ export default defineConfig({
         },
       },
       browserProject('browser-swiftshader', 'core', []),
-      browserProject('browser-llvmpipe', 'compatibility', llvmpipeArgs),
+      browserProject('browser-llvmpipe', 'compatibility', LLVMPIPE_ARGS),
     ],
   },
 });

@@ -12,6 +12,8 @@ import { createRecognizer, readWeights } from '../src/index.js';
 import { buildNetwork, type Layer } from '../src/model/network.js';
 import { planMemory } from '../src/runtime/memory-plan.js';
 import { CpuBackend } from '../src/runtime/cpu/backend.js';
+import { Command } from 'commander';
+import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
 import { compilePipelines } from '../src/runtime/gpu/backend.js';
 import { acquireDevice } from '../src/runtime/gpu/device.js';
 import { packImages } from '../src/runtime/gpu/image-records.js';
@@ -19,10 +21,15 @@ import { IMAGE_RECORD_BYTES } from '../src/runtime/gpu/image-records.js';
 import { Plan } from '../src/runtime/gpu/plan.js';
 import { makeBatch } from './core/faces.js';
 
-const arg = (n: string) => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1] : undefined);
-const batch = Number(arg('--batch') ?? 64);
-const gles = process.argv.includes('--gles');
-const side = Number(arg('--side') ?? 32);
+const opts = new Command('bench/profile.ts')
+  .description('per-layer time of the CPU backend and per-dispatch time of the WebGPU plan')
+  .option('--batch <n>', 'faces per batch', Number, 64)
+  .option('--side <px>', 'RGBA input side', Number, 32)
+  .option('--gles', "Dawn's OpenGL ES backend (llvmpipe) instead of Vulkan (SwiftShader)", false)
+  .option('--out <file>', 'also write the profile as JSON')
+  .parse()
+  .opts<{ batch: number; side: number; gles: boolean; out?: string }>();
+const { batch, side, gles } = opts;
 const now = () => performance.now();
 
 function describe(l: Layer): string {
@@ -46,8 +53,7 @@ function macs(l: Layer): number {
 
 async function main() {
   // Core runs use SwiftShader's Vulkan driver from the chromium package (Debian's lavapipe is rejected by Dawn).
-  const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
-  if (!gles && !process.env.VK_ICD_FILENAMES && (await import('node:fs')).existsSync(icd)) process.env.VK_ICD_FILENAMES = icd;
+  if (!gles && !process.env.VK_ICD_FILENAMES && (await import('node:fs')).existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const weightsBytes = new Uint8Array(readFileSync(new URL('../weights/student.bfw', import.meta.url)));
   const weights = readWeights(weightsBytes);
   const network = buildNetwork(weights);
@@ -151,7 +157,7 @@ async function main() {
   lines.push(`CPU: layers ${cpuLayers.toFixed(1)} ms, embedImages ${cpuTotal.toFixed(1)} ms per batch of ${batch} (${((batch * 1000) / cpuTotal).toFixed(0)} faces/s, ${gf(totalMacs, cpuTotal)} GFLOP/s); ${cpuNote}`);
   lines.push(`GPU: sum of dispatches alone ${gpuLayers.toFixed(1)} ms; whole plan in one pass ${whole.toFixed(1)} ms; empty submit ${empty.toFixed(2)} ms; embed() with upload + readback ${embedMs.toFixed(1)} ms (${((batch * 1000) / embedMs).toFixed(0)} faces/s)`);
   console.log(lines.join('\n'));
-  const out = arg('--out');
+  const out = opts.out;
   if (out) {
     writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), batch, side, adapter: acquired.adapter, loadAverage: os.loadavg(), rows, cpu: { totalMs: cpuTotal, layersMs: cpuLayers, note: cpuNote }, gpu: { preprocessMs: gpuPre, dispatchSumMs: gpuLayers, wholePlanMs: whole, emptySubmitMs: empty, embedMs } }, null, 2)}\n`);
   }

@@ -7,6 +7,7 @@
  * writes bench/results/<machine>-<date>[-quick].json and a chart (SVG + PNG).
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -14,6 +15,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWeights } from '../src/model/weights-format.js';
+import { CHROMIUM_PATH, SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
 import { BROWSER_ENVIRONMENTS, CHROMIUM_BASE_ARGS } from './browser/environments.js';
 import type { EnvironmentResult, SuiteConfig } from './core/types.js';
 import { exportOnnx } from './export/onnx.js';
@@ -22,25 +24,27 @@ import { markdownSummary, renderChart, summaryTable, targets } from './report.js
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_ENVS = ['node-swiftshader', 'node-gles'];
 const ALL_ENVS = ['chromium-swiftshader', 'chromium-llvmpipe', ...NODE_ENVS];
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const swiftshaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const quick = process.argv.includes('--quick');
+const cli = new Command('npm run bench --')
+  .description('faces/s of the student on bridgeface and peer runtimes, validated before timed')
+  .option('--quick', 'batch 1 and 64, 32 px only, 3 iterations (≈ 2–3 min)', false)
+  .option('--env <list>', `comma-separated environments (${ALL_ENVS.join(', ')})`, (v: string) => v.split(','), ALL_ENVS)
+  .option('--rows <list>', 'comma-separated row ids (default: every row of each environment)', (v: string) => v.split(','))
+  .option('--iterations <n>', 'timed iterations per measurement', Number)
+  .option('--out <dir>', 'where the JSON, Markdown and chart go', join(root, 'bench', 'results'))
+  .parse();
+const opts = cli.opts<{ quick: boolean; env: string[]; rows?: string[]; iterations?: number; out: string }>();
+const quick = opts.quick;
 const config: SuiteConfig = quick
   ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, batchingGainGuess: 4, rowBudgetSeconds: 15, validationFaces: 4, pairedRounds: 3, rows: [] }
   : {
       quick, batches: [1, 8, 64, 256, 1024], sides: [32, 16], secondarySideBatches: [1, 64], iterations: 20, minIterations: 5,
       latencyIterations: 50, warmup: 2, capSeconds: 10, batchingGainGuess: 8, rowBudgetSeconds: 45, validationFaces: 8, pairedRounds: 10, rows: [],
     };
-if (arg('--rows')) config.rows = arg('--rows')!.split(',');
-if (arg('--iterations')) config.iterations = Number(arg('--iterations'));
-const envs = arg('--env')?.split(',') ?? ALL_ENVS;
-const outDir = arg('--out') ?? join(root, 'bench', 'results');
+if (opts.rows) config.rows = opts.rows;
+if (opts.iterations) config.iterations = opts.iterations;
+const envs = opts.env;
+const outDir = opts.out;
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -57,7 +61,7 @@ async function freePort(): Promise<number> {
 async function runNode(env: string, configPath: string, tmp: string): Promise<EnvironmentResult> {
   const out = join(tmp, `${env}.json`);
   const childEnv = { ...process.env };
-  if (env === 'node-swiftshader' && existsSync(swiftshaderIcd)) childEnv.VK_ICD_FILENAMES = swiftshaderIcd;
+  if (env === 'node-swiftshader' && existsSync(SWIFTSHADER_ICD)) childEnv.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './scripts/register-wgsl.mjs', 'bench/node/main.ts', env, configPath, out], {
       cwd: root,
@@ -103,7 +107,7 @@ async function runBrowsers(names: string[]): Promise<{ results: EnvironmentResul
   try {
     for (const name of names) {
       const env = BROWSER_ENVIRONMENTS[name];
-      const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_BASE_ARGS, ...env.args] });
+      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_BASE_ARGS, ...env.args] });
       version = browser.version();
       try {
         const page = await browser.newPage();

@@ -1,13 +1,8 @@
+import { CHROMIUM_WEBGPU_ARGS, LLVMPIPE_ARGS } from '../../scripts/chromium-webgpu.js';
+
 /** The two headless Chromium environments (flags from ../shared/docs/ENVIRONMENT.md) and the rows each runs. */
 export const CHROMIUM_BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
+  ...CHROMIUM_WEBGPU_ARGS,
   // Allow WebGL on the software rasteriser (tfjs-webgl, gpu.js) and give exact JS heap numbers.
   '--enable-unsafe-swiftshader',
   '--enable-precise-memory-info',
@@ -29,7 +24,7 @@ export const BROWSER_ENVIRONMENTS: Record<string, BrowserEnvironment> = {
   },
   'chromium-llvmpipe': {
     featureLevel: 'compatibility',
-    args: ['--use-webgpu-adapter=opengles', '--use-angle=gles-egl', '--ignore-gpu-blocklist'],
+    args: LLVMPIPE_ARGS,
     rows: ['bridgeface-webgpu', 'ort-webgpu', 'tfjs-webgpu', 'tfjs-webgl', 'gpujs-webgl2', 'teacher-webgl'],
   },
 };
