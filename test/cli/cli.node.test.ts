@@ -79,7 +79,9 @@ describe('bridgeface embed', () => {
 
 describe('bridgeface verify', () => {
   it('prints the similarity and says why it cannot decide with uncalibrated weights (exit 3)', async () => {
-    const r = await cli('verify', sample('Serena_Williams', 1), sample('Serena_Williams', 2), '--backend', 'cpu', '--size', '16');
+    const uncalibrated = path.join(tmp, 'uncalibrated.bfw');
+    writeFileSync(uncalibrated, writeWeights(randomWeights(3)));
+    const r = await cli('verify', sample('Serena_Williams', 1), sample('Serena_Williams', 2), '--backend', 'cpu', '--size', '16', '--weights', uncalibrated);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^similarity -?\d\.\d{4}\n/);
     expect(r.stdout).toMatch(/decision\s+unavailable: .*no thresholds/);
