@@ -60,6 +60,13 @@ describe('WebAssembly SIMD kernels', () => {
     expect(relativeError(actual, expected)).toBeLessThan(1e-5);
   });
 
+  it('batches past one 64-face chunk stay in order and match single-face runs', async () => {
+    const rec = await createRecognizer({ backend: 'cpu', weights: writeWeights(randomWeights(12)) });
+    const faces = Array.from({ length: 70 }, () => randomImage(random, 16, 16));
+    const batch = await rec.embed(faces);
+    for (const i of [0, 63, 64, 69]) expect(cosine(batch[i], (await rec.embed([faces[i]]))[0])).toBeGreaterThan(0.999999);
+  });
+
   for (const [name, architecture] of [['default', DEFAULT_ARCHITECTURE], ['variant', TINY_ARCHITECTURE]] as const) {
     it(`CPU backend with SIMD embeds like the pure JavaScript backend (${name} architecture)`, async () => {
       const weights = writeWeights(randomWeights(9, architecture));
