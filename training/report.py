@@ -30,7 +30,7 @@ def table(variant, metric):
     for r in vs:
         if r["model"] not in labels:
             labels.append(r["model"])
-    order = ["teacher (chip+mirror)", "teacher (chip)", "teacher", "student"]
+    order = ["teacher (chip+mirror)", "teacher (chip)", "teacher", "no classification (30 ep)", "student"]
     labels.sort(key=lambda m: order.index(m) if m in order else len(order))
     for m in labels:
         cells = []
