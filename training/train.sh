@@ -8,7 +8,7 @@
 #           eval      LFW table through the TypeScript runtime              → training/results/*
 #   (no stage: teacher teacher-lr student eval)
 # Options via environment: BRIDGEFACE_DATA (or --data), SHARDS (parallel teacher processes, default 2),
-#   EPOCHS (default 12), ABL_EPOCHS (default 6), SPLITS (default "A"; "A B" covers all 10 folds), PYTHON
+#   EPOCHS (default 30), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 6), SPLITS (default "A"; "A B" covers all 10 folds), PYTHON
 #   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
 #   GLES/llvmpipe adapter, the fastest here).
 set -euo pipefail
@@ -27,7 +27,8 @@ export BRIDGEFACE_DATA="$DATA"
 PY="${PYTHON:-/usr/bin/python3}"
 OUT="${OUT:-training}"
 SHARDS="${SHARDS:-2}"
-EPOCHS="${EPOCHS:-12}"
+EPOCHS="${EPOCHS:-30}"
+MODE="${MODE:-no-cls}"   # the shipped recipe: mimic the bridge only (see README, ablations)
 ABL_EPOCHS="${ABL_EPOCHS:-6}"
 SPLITS="${SPLITS:-A}"
 EVAL_BACKEND="${EVAL_BACKEND:-webgpu}"
@@ -71,7 +72,7 @@ stage_student() {
     train smoke A full 1 --bridge-epochs 2 --eval-every 1 --batch 16
     return
   fi
-  for sp in $SPLITS; do train "$sp" "$sp" full "$EPOCHS" --eval-every 6; done
+  for sp in $SPLITS; do train "$sp" "$sp" "$MODE" "$EPOCHS" --eval-every 10 --threads 2; done
   for m in full no-bridge no-cls cls-only; do train "abl-$m" A "$m" "$ABL_EPOCHS" --eval-every 100; done
 }
 stage_ship() { cp "${SHIP:-$RUNS/A/student.bfw}" weights/student.bfw; echo "shipped ${SHIP:-$RUNS/A/student.bfw}"; }
