@@ -3,8 +3,11 @@
  * shared by vitest.config.ts (browser tests) and the benchmark.
  */
 
-/** Debian's Chromium; never a browser downloaded by a test tool. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Debian's Chromium; never a browser downloaded by a test tool. Read through globalThis: the benchmark's page
+ * imports this module (via bench/browser/environments.ts), and browsers have no `process`.
+ */
+export const CHROMIUM_PATH = globalThis.process?.env?.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Base flags: no sandbox (root in CI), no background networking (the network is closed), WebGPU on. */
 export const CHROMIUM_WEBGPU_ARGS = [
