@@ -127,9 +127,3 @@ export function verificationReport(scores: ArrayLike<number>, same: ArrayLike<bo
     pairs: scores.length,
   };
 }
-
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-  return d / Math.sqrt(na * nb);
-}
