@@ -23,3 +23,34 @@ fn activate4(v: vec4<f32>, act: u32, slope: f32) -> vec4<f32> {
   if (act == ACT_PRELU) { return select(v, v * slope, v < vec4<f32>(0.0)); }
   return v;
 }
+
+// Uniforms of the convolution kernels (conv2d, conv3x3_vec4, depthwise3x3): one layout for all three, written in
+// this order by runtime/gpu/plan.ts. Weight, bias and slope offsets are in floats into the packed weights buffer.
+struct ConvParams {
+  batch: u32,
+  in_channels: u32,
+  out_channels: u32,
+  in_size: u32,
+  out_size: u32,
+  kernel: u32,
+  stride: u32,
+  pad: u32,
+  depthwise: u32,   // 1: groups = channels; 0: dense
+  act: u32,
+  weight: u32,
+  bias: u32,
+  alpha: u32,
+}
+
+// Uniforms of the 1×1 / fully connected kernels (pointwise, pointwise_vec4, fully_connected), likewise.
+struct MatmulParams {
+  batch: u32,
+  in_channels: u32,
+  out_channels: u32,
+  pixels: u32,      // per face; 1 for the fully connected layer
+  act: u32,
+  has_residual: u32,
+  weight: u32,
+  bias: u32,
+  alpha: u32,
+}

@@ -4,23 +4,7 @@
 // pad 0, 1×1 output) and any stem the faster conv3x3_vec4.wgsl cannot (output channels not a multiple of 4);
 // depthwise3x3.wgsl runs the blocks. CPU reference: runtime/cpu/conv.ts.
 
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  in_size: u32,
-  out_size: u32,
-  kernel: u32,
-  stride: u32,
-  pad: u32,
-  depthwise: u32,   // 1: groups = channels; 0: dense
-  act: u32,
-  weight: u32,      // offsets (in floats) into `weights`
-  bias: u32,
-  alpha: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;

@@ -5,26 +5,10 @@
 // weights (stored [C·3·3][O] by runtime/gpu/weights-layout.ts). conv2d.wgsl handles other shapes.
 // CPU reference: runtime/cpu/conv.ts.
 
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  in_size: u32,
-  out_size: u32,
-  kernel: u32,      // always 3 here; the fields mirror conv2d.wgsl so one uniform layout serves both
-  stride: u32,
-  pad: u32,
-  depthwise: u32,
-  act: u32,
-  weight: u32,      // offsets in floats, multiples of 4
-  bias: u32,
-  alpha: u32,
-}
-
 /** Output-channel quads per invocation (16 channels). */
 const QUADS_OUT: u32 = 4u;
 
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;

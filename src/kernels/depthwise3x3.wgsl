@@ -4,23 +4,7 @@
 // values (no indexed private arrays, which SwiftShader's JIT keeps in memory). conv2d.wgsl handles other
 // kernel sizes (the global depthwise pooling). CPU reference: runtime/cpu/conv.ts.
 
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  in_size: u32,
-  out_size: u32,
-  kernel: u32,      // always 3 here; the fields mirror conv2d.wgsl so one uniform layout serves both
-  stride: u32,
-  pad: u32,
-  depthwise: u32,
-  act: u32,
-  weight: u32,
-  bias: u32,
-  alpha: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;

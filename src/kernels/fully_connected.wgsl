@@ -3,19 +3,7 @@
 // W stored [C][O] (runtime/gpu/weights-layout.ts) as four vec4s per input. The general pointwise.wgsl would
 // tile a 1-pixel map, wasting most of each tile. CPU reference: runtime/cpu/pointwise.ts (pixels = 1).
 
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  pixels: u32,      // always 1 here; the fields mirror pointwise.wgsl so one uniform layout serves both
-  act: u32,
-  has_residual: u32,
-  weight: u32,      // offsets in floats, multiples of 4
-  bias: u32,
-  alpha: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: MatmulParams;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 @group(0) @binding(3) var<storage, read> residual: array<vec4<f32>>;

@@ -1,5 +1,6 @@
 /**
- * WGSL sources, one file per op family. `common.wgsl` (workgroup size, flat indexing, activations) is
+ * WGSL sources, one file per kernel. `common.wgsl` (workgroup size, flat indexing, activations, the shared
+ * uniform layouts) is
  * prepended to each, because WGSL has no includes.
  */
 import common from './common.wgsl?raw';

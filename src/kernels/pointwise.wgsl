@@ -6,22 +6,10 @@
 // slices of W and X in workgroup memory. W is stored transposed, [C][O] (runtime/gpu/weights-layout.ts).
 // CPU reference: runtime/cpu/pointwise.ts.
 
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  pixels: u32,
-  act: u32,
-  has_residual: u32,
-  weight: u32,      // offsets (in floats) into `weights`
-  bias: u32,
-  alpha: u32,
-}
-
 const TILE: u32 = 32u;
 const KT: u32 = 16u;
 
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: MatmulParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 // Bound to `weights` when the layer has no residual (never read then): a read-only alias is always valid.

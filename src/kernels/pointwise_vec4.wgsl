@@ -7,22 +7,10 @@
 // faster than 4 outputs per invocation and ~6× faster than the shared-memory tiling of pointwise.wgsl,
 // which remains for other shapes. CPU reference: runtime/cpu/pointwise.ts.
 
-struct Params {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  pixels: u32,
-  act: u32,
-  has_residual: u32,
-  weight: u32,      // offsets in floats, multiples of 4
-  bias: u32,
-  alpha: u32,
-}
-
 /** Output-channel quads per invocation (16 channels), unrolled below. */
 const QUADS_OUT: u32 = 4u;
 
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: MatmulParams;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
 // Bound to `weights` when the layer has no residual (never read then).
