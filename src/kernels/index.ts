@@ -1,7 +1,6 @@
 /**
  * WGSL sources, one file per kernel. `common.wgsl` (workgroup size, flat indexing, activations, the shared
- * uniform layouts) is
- * prepended to each, because WGSL has no includes.
+ * uniform layouts) is prepended to each, because WGSL has no includes.
  */
 import common from './common.wgsl?raw';
 import conv2d from './conv2d.wgsl?raw';
