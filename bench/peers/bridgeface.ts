@@ -31,7 +31,7 @@ export const bridgefaceWebGpu: RowSpec = {
 
 export const bridgefaceCpu: RowSpec = {
   id: 'bridgeface-cpu',
-  label: 'bridgeface CPU (JS, 1 thread)',
+  label: 'bridgeface CPU (wasm SIMD, 1 thread)',
   runtime: 'bridgeface',
   device: 'cpu',
   create: (ctx) => create(ctx, 'cpu'),
