@@ -2,7 +2,8 @@
 // → teacher descriptors of the chip and its mirror. Also caches a loose (unaligned) crop of the LFW framing.
 // Usage: tsx training/teacher/align.ts --data <dir> [--out training/cache/teacher] [--shard k --shards n] [--limit N]
 //        [--only list.txt [--tag name]]
-// Resumable: each shard appends to its own files and skips what is already there.
+// Resumable: each shard appends to its own files and skips every image already cached in any shard folder, so a
+// pass with another --shards/--tag completes an interrupted cache instead of duplicating it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -45,6 +46,14 @@ if (fs.existsSync(metaPath)) {
   fs.writeFileSync(metaPath, lines.slice(0, done).map((l) => l + '\n').join(''));
   for (const k of Object.keys(files) as (keyof typeof files)[]) if (fs.existsSync(files[k])) fs.truncateSync(files[k], done * rec[k]);
 }
+// every image already described by any shard (this one included), by path
+const cached = new Set<string>();
+for (const d of fs.readdirSync(outDir).filter((d) => d.startsWith('shard-'))) {
+  const m = path.join(outDir, d, 'meta.jsonl');
+  if (!fs.existsSync(m)) continue;
+  for (const l of fs.readFileSync(m, 'utf8').split('\n')) if (l.trim()) cached.add(JSON.parse(l).path);
+}
+const todo = mine.filter((e) => !cached.has(e.path));
 const fds = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, fs.openSync(p, 'a')])) as Record<keyof typeof files, number>;
 const metaFd = fs.openSync(metaPath, 'a');
 
@@ -75,11 +84,11 @@ function pick(results: any[], w: number, h: number): Det | null { // eslint-disa
 // no detector finds a face.
 const FALLBACK_T = [0.7457, 0.0, 66.55, 75.79];
 
-console.log(`[align] data=${root} shard ${shard}/${shards}: ${mine.length} images, ${done} cached`);
+console.log(`[align] data=${root} shard ${shard}/${shards}: ${mine.length} images, ${mine.length - todo.length} cached`);
 const t0 = Date.now();
 let n = 0;
-for (let k = done; k < mine.length; k++) {
-  const e = mine[k];
+for (let k = 0; k < todo.length; k++) {
+  const e = todo[k];
   const { data, info } = await sharp(path.join(root, e.path)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const w = info.width, h = info.height;
   const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -108,6 +117,6 @@ for (let k = done; k < mine.length; k++) {
   fs.writeSync(fds.desc, new Uint8Array(desc.buffer));
   fs.writeSync(metaFd, JSON.stringify({ index: e.index, path: e.path, dataset: e.dataset, identity: e.identity, w, h, method, score: det ? +det.score.toFixed(4) : 0, box: det ? det.box : null, landmarks: det ? det.pts.map((p) => [+p.x.toFixed(2), +p.y.toFixed(2)]) : null, transform: t }) + '\n');
   n++;
-  if (n % 100 === 0 || k === mine.length - 1) console.log(`[align ${shard}/${shards}] ${fmtEta(k + 1 - done, mine.length - done, t0)} (${k + 1}/${mine.length} total)`);
+  if (n % 100 === 0 || k === todo.length - 1) console.log(`[align ${shard}/${shards}] ${fmtEta(k + 1, todo.length, t0)}`);
 }
 console.log(`[align ${shard}/${shards}] done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);
