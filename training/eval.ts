@@ -17,7 +17,8 @@ import { argValue, resolveDataRoot } from './teacher/common.js';
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);
 const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
-const lrDir = path.resolve(argValue(argv, '--teacher-lr', 'training/cache/teacher-lr')!);
+// one teacher-LR folder per fold group (lr.ts --folds 1-5 → …/A, 6-10 → …/B), comma-separated
+const lrDirs = argValue(argv, '--teacher-lr', 'training/cache/teacher-lr/A,training/cache/teacher-lr/B')!.split(',').map((d) => path.resolve(d));
 const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
 const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
 const backend = (argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto');
@@ -98,16 +99,19 @@ if (withTeacher) {
   }
   report('teacher (chip)', 'aligned', 'hr', usable, (p) => dot(chipD.get(key(p, 1))!, chipD.get(key(p, 2))!));
   report('teacher (chip+mirror)', 'aligned', 'hr', usable, (p) => dot(mirD.get(key(p, 1))!, mirD.get(key(p, 2))!));
-  const lrPaths: string[] = fs.existsSync(path.join(lrDir, 'paths.json')) ? JSON.parse(fs.readFileSync(path.join(lrDir, 'paths.json'), 'utf8')) : [];
-  const at = new Map(lrPaths.map((p, i) => [p, i]));
   for (const variant of variants) for (const size of sizes) {
-    const f = path.join(lrDir, `${variant}-${size}.f32`);
-    if (!fs.existsSync(f)) { if (!(variant === 'aligned' && size === 'hr')) console.warn(`[eval] no teacher descriptors ${f}`); continue; }
-    const buf = fs.readFileSync(f);
-    const D = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-    const get = (q: string) => norm(D.slice(at.get(q)! * 128, at.get(q)! * 128 + 128));
-    const ps = usable.filter((p) => at.has(key(p, 1)) && at.has(key(p, 2)));
-    report('teacher', variant, size, ps, (p) => dot(get(key(p, 1)), get(key(p, 2))));
+    if (variant === 'aligned' && size === 'hr') continue; // the chip rows above
+    const desc = new Map<string, Float32Array>(); // image path → descriptor, from every folder that has this size
+    for (const dir of lrDirs) {
+      const f = path.join(dir, `${variant}-${size}.f32`);
+      if (!fs.existsSync(f)) { console.warn(`[eval] no teacher descriptors ${f}`); continue; }
+      const lrPaths: string[] = JSON.parse(fs.readFileSync(path.join(dir, 'paths.json'), 'utf8'));
+      const buf = fs.readFileSync(f);
+      const D = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+      lrPaths.forEach((q, i) => desc.set(q, norm(D.slice(i * 128, i * 128 + 128))));
+    }
+    const ps = usable.filter((p) => desc.has(key(p, 1)) && desc.has(key(p, 2)));
+    if (ps.length) report('teacher', variant, size, ps, (p) => dot(desc.get(key(p, 1))!, desc.get(key(p, 2))!));
   }
 }
 

@@ -2,7 +2,7 @@
 # bridgeface training pipeline. Every stage caches its output and can run alone:
 #   npm run train -- --data <dir> [stage ...]
 #   stages: teacher   face-api alignment + teacher descriptors            → training/cache/teacher
-#           teacher-lr teacher descriptors of degraded LFW faces (eval)   → training/cache/teacher-lr
+#           teacher-lr teacher descriptors of degraded LFW faces (eval)   → training/cache/teacher-lr/<split>
 #           student   bridge + student for splits A and B (+ ablations)   → training/runs/*
 #           ship      copy the chosen run's weights to weights/student.bfw
 #           eval      LFW table through the TypeScript runtime              → training/results/*
@@ -54,13 +54,16 @@ stage_teacher() {
   for p in "${pids[@]}"; do wait "$p"; done
   tail -qn1 "$OUT"/cache/logs/align-*.log
 }
+split_folds() { [ "$1" = A ] && echo 1-5 || echo 6-10; }   # the LFW folds a split never trains on
 folds() { case "$SPLITS" in A) echo 1-5 ;; B) echo 6-10 ;; *) echo 1-10 ;; esac; }
-model_spec() { local spec="" sp; for sp in $SPLITS; do [ -n "$spec" ] && spec="$spec,"; spec="$spec$RUNS/$sp/student.bfw:$([ "$sp" = A ] && echo 1-5 || echo 6-10)"; done; echo "$spec"; }
-stage_teacher_lr() {
-  local sizes="8,12,16,24,32"
+model_spec() { local spec="" sp; for sp in $SPLITS; do [ -n "$spec" ] && spec="$spec,"; spec="$spec$RUNS/$sp/student.bfw:$(split_folds "$sp")"; done; echo "$spec"; }
+stage_teacher_lr() { # one folder per split: the teacher rows of the folds that split is scored on
+  local sizes="8,12,16,24,32" sp
   [ "$SMOKE" = 1 ] && sizes="16"
-  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --folds "$(folds)" --variants aligned --sizes "$sizes"
-  nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR" --folds "$(folds)" --variants unaligned --sizes "${UNALIGNED_SIZES:-hr,16}"
+  for sp in $SPLITS; do
+    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants aligned --sizes "$sizes"
+    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants unaligned --sizes "${UNALIGNED_SIZES:-hr,16}"
+  done
 }
 train() { # name split mode epochs [extra...]
   local name="$1" split="$2" mode="$3" ep="$4"; shift 4
@@ -78,12 +81,12 @@ stage_student() {
 stage_ship() { cp "${SHIP:-$RUNS/A/student.bfw}" weights/student.bfw; echo "shipped ${SHIP:-$RUNS/A/student.bfw}"; }
 stage_eval() {
   if [ "$SMOKE" = 1 ]; then
-    "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR" --variants aligned --sizes 16 --teacher \
+    "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR/A" --variants aligned --sizes 16 --teacher \
       --model "smoke=$RUNS/smoke/student.bfw" --out "$OUT/results/smoke"
     return
   fi
   local gpu=(--backend "$EVAL_BACKEND"); [ "$EVAL_BACKEND" = webgpu ] && gpu+=(--feature-level compatibility)
-  "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR" --folds "$(folds)" --teacher --variants aligned,unaligned \
+  "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR/A,$LR/B" --folds "$(folds)" --teacher --variants aligned,unaligned \
     --sizes 8,12,16,24,32,hr --out "$OUT/results/teacher"
   EGL_PLATFORM=surfaceless nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --folds "$(folds)" "${gpu[@]}" \
     --variants aligned,unaligned --sizes 16,32,12,8,24,hr --model "student=$(model_spec)" --out "$OUT/results/main"
