@@ -37,7 +37,7 @@ def table(variant, metric):
         k = (r["model"], folds_text(r["folds"]))
         if k not in keys:
             keys.append(k)
-    order = ["teacher (chip+mirror)", "teacher (chip)", "teacher", "student"]
+    order = ["teacher (chip+mirror)", "teacher (chip)", "teacher", "student", "student (run A)"]
     keys.sort(key=lambda k: (order.index(k[0]) if k[0] in order else len(order), k[1] != "1–10"))
     for m, fl in keys:
         cells = []
