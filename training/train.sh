@@ -65,7 +65,7 @@ stage_teacher_lr() { # one folder per split: the teacher rows of the folds that 
   local pids=()
   for sp in $SPLITS; do ( # the splits in parallel: one tfjs-wasm process per core
     nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants aligned --sizes "$sizes"
-    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants unaligned --sizes "${UNALIGNED_SIZES:-hr,16}"
+    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants unaligned --sizes "${UNALIGNED_SIZES:-16,hr,8,12,24,32}"
   ) > "$OUT/cache/logs/teacher-lr-$sp.log" 2>&1 & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p"; done
   for sp in $SPLITS; do tail -n1 "$OUT/cache/logs/teacher-lr-$sp.log"; done
@@ -100,6 +100,10 @@ stage_eval() {
   [[ " $SPLITS " == *" A "* ]] && runA=(--model "student (run A)=$RUNS/A/student.bfw:1-5")
   "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR/A,$LR/B" --folds "$(folds)" --teacher --variants aligned,unaligned \
     --sizes 8,12,16,24,32,hr --out "$OUT/results/teacher"
+  if [ ${#runA[@]} -gt 0 ] && [ "$(folds)" = 1-10 ]; then   # the teacher on run A's folds, beside "student (run A)"
+    "${TSX[@]}" training/eval.ts --cache "$CACHE" --teacher-lr "$LR/A" --folds 1-5 --teacher --variants aligned,unaligned \
+      --sizes 8,12,16,24,32,hr --out "$OUT/results/teacher-folds1-5"
+  fi
   EGL_PLATFORM=surfaceless nice -n 10 "${TSX[@]}" training/eval.ts --cache "$CACHE" --folds "$(folds)" "${gpu[@]}" \
     --variants aligned,unaligned --sizes 16,32,12,8,24,hr --model "student=$(model_spec)" \
     "${runA[@]}" --out "$OUT/results/student"
