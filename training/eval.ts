@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
+import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
 import { degradeFace, lfwImagePath, looseBox, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
 import { TeacherCache } from './teacher/cache.js';
 import { argValue, resolveDataRoot } from './teacher/common.js';
@@ -66,8 +66,6 @@ function report(label: string, variant: string, size: string, ps: LfwPair[], sco
   console.log(`[eval] ${label.padEnd(22)} ${variant.padEnd(9)} ${size.padStart(3)}  acc ${(100 * r.accuracy.mean).toFixed(2)} ± ${(100 * r.accuracy.std).toFixed(2)}  AUC ${r.auc.toFixed(4)}  TAR@1e-2 ${(100 * r.tarAtFar1e2).toFixed(1)}  (${r.pairs} pairs, folds ${folds.length})`);
 }
 
-const norm = (v: Float32Array) => { let n = 0; for (const x of v) n += x * x; n = Math.sqrt(n); return v.map((x) => x / n); };
-const dot = (a: Float32Array, b: Float32Array) => { let d = 0; for (let i = 0; i < a.length; i++) d += a[i] * b[i]; return d; };
 const key = (p: LfwPair, k: 1 | 2) => (k === 1 ? lfwImagePath(p.name1, p.index1) : lfwImagePath(p.name2, p.index2));
 
 // ---- outputs: JSON and a markdown table, rewritten after every configuration (a killed run keeps what it did)
@@ -95,10 +93,10 @@ if (withTeacher) {
   const chipD = new Map<string, Float32Array>(), mirD = new Map<string, Float32Array>();
   for (const p of usable) for (const k of [1, 2] as const) {
     const q = key(p, k);
-    if (!chipD.has(q)) { const d = cache.desc(q); chipD.set(q, norm(d.slice(0, 128))); mirD.set(q, norm(d.slice(0, 128).map((x, i) => x + d[128 + i]))); }
+    if (!chipD.has(q)) { const d = cache.desc(q); chipD.set(q, d.slice(0, 128)); mirD.set(q, d.slice(0, 128).map((x, i) => x + d[128 + i])); }
   }
-  report('teacher (chip)', 'aligned', 'hr', usable, (p) => dot(chipD.get(key(p, 1))!, chipD.get(key(p, 2))!));
-  report('teacher (chip+mirror)', 'aligned', 'hr', usable, (p) => dot(mirD.get(key(p, 1))!, mirD.get(key(p, 2))!));
+  report('teacher (chip)', 'aligned', 'hr', usable, (p) => cosine(chipD.get(key(p, 1))!, chipD.get(key(p, 2))!));
+  report('teacher (chip+mirror)', 'aligned', 'hr', usable, (p) => cosine(mirD.get(key(p, 1))!, mirD.get(key(p, 2))!));
   for (const variant of variants) for (const size of sizes) {
     if (variant === 'aligned' && size === 'hr') continue; // the chip rows above
     const desc = new Map<string, Float32Array>(); // image path → descriptor, from every folder that has this size
@@ -108,10 +106,10 @@ if (withTeacher) {
       const lrPaths: string[] = JSON.parse(fs.readFileSync(path.join(dir, 'paths.json'), 'utf8'));
       const buf = fs.readFileSync(f);
       const D = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-      lrPaths.forEach((q, i) => desc.set(q, norm(D.slice(i * 128, i * 128 + 128))));
+      lrPaths.forEach((q, i) => desc.set(q, D.slice(i * 128, i * 128 + 128)));
     }
     const ps = usable.filter((p) => desc.has(key(p, 1)) && desc.has(key(p, 2)));
-    if (ps.length) report('teacher', variant, size, ps, (p) => dot(desc.get(key(p, 1))!, desc.get(key(p, 2))!));
+    if (ps.length) report('teacher', variant, size, ps, (p) => cosine(desc.get(key(p, 1))!, desc.get(key(p, 2))!));
   }
 }
 
@@ -168,7 +166,7 @@ if (models.length) {
     for (const m of models) {
       const ps = usable.filter((p) => m.parts.some((x) => x.folds.includes(p.fold)));
       const which = (p: LfwPair) => m.parts.find((x) => x.folds.includes(p.fold))!.weights;
-      report(m.label, variant, size, ps, (p) => dot(emb.get(which(p))!.get(key(p, 1))!, emb.get(which(p))!.get(key(p, 2))!));
+      report(m.label, variant, size, ps, (p) => cosine(emb.get(which(p))!.get(key(p, 1))!, emb.get(which(p))!.get(key(p, 2))!));
     }
     console.log(`[eval] ${variant} ${size} done, ${((Date.now() - t0) / 60000).toFixed(1)} min elapsed`);
     writeOutputs();
