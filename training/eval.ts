@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
 import { degradeFace, lfwImagePath, looseBox, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
 import { TeacherCache } from './teacher/cache.js';
-import { argValue, resolveDataRoot } from './teacher/common.js';
+import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
 
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);
@@ -26,14 +26,6 @@ const featureLevel = argValue(argv, '--feature-level') as 'core' | 'compatibilit
 const outBase = path.resolve(argValue(argv, '--out', 'training/results/eval')!);
 const withTeacher = argv.includes('--teacher');
 
-function parseFolds(s: string): number[] {
-  const out: number[] = [];
-  for (const part of s.split('+')) {
-    const [a, b] = part.split('-').map(Number);
-    for (let f = a; f <= (b ?? a); f++) out.push(f - 1);
-  }
-  return out;
-}
 interface ModelSpec { label: string; parts: Array<{ weights: string; folds: number[] }> }
 const models: ModelSpec[] = [];
 for (let i = 0; i < argv.length; i++) {

@@ -32,6 +32,16 @@ export function argValue(argv: string[], name: string, def?: string): string | u
   return i >= 0 ? argv[i + 1] : def;
 }
 
+/** LFW folds as written on the command line, 1-based ("1-5", "6-10", "1-3+7") → 0-based fold indices. */
+export function parseFolds(s: string): number[] {
+  const out: number[] = [];
+  for (const part of s.split('+')) {
+    const [a, b] = part.split('-').map(Number);
+    for (let f = a; f <= (b ?? a); f++) out.push(f - 1);
+  }
+  return out;
+}
+
 /** All images: manifest.tsv when present, else a scan of <root>/<dataset>/images/<identity>/*.jpg. Sorted, stable. */
 export function listImages(root: string): ImageEntry[] {
   const manifest = path.join(root, 'manifest.tsv');

@@ -4,11 +4,12 @@
 //   unaligned: the fixed loose box of the LFW framing in the original image → N px ("hr" = the box resized to 150)
 // Usage: tsx training/teacher/lr.ts --data <dir> [--cache training/cache/teacher] [--out training/cache/teacher-lr]
 //        [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--folds 1-5] [--limit N]
+// The pipeline keeps one folder per split (--out …/teacher-lr/A --folds 1-5, …/B --folds 6-10), which eval.ts reads.
 // Output: <out>/paths.json and <out>/<variant>-<size>.f32 (N×128, order of paths.json). Resumable per file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { argValue, fmtEta, loadFaceApi, resolveDataRoot } from './common.js';
+import { argValue, fmtEta, loadFaceApi, parseFolds, resolveDataRoot } from './common.js';
 import { TeacherCache } from './cache.js';
 import { bilinearUpsampleRGB, degradeFace, lfwImagePath, looseBox, parsePairs } from '../../src/eval/index.js';
 
@@ -23,8 +24,8 @@ const limit = Number(argValue(argv, '--limit', '0'));
 const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
 const cache = new TeacherCache(cacheDir);
 const foldsArg = argValue(argv, '--folds'); // e.g. 1-5: only the images of these folds
-const keepFold = (f: number) => !foldsArg || (f + 1 >= Number(foldsArg.split('-')[0]) && f + 1 <= Number(foldsArg.split('-')[1] ?? foldsArg.split('-')[0]));
-let paths = [...new Set(pairs.filter((p) => keepFold(p.fold)).flatMap((p) => [lfwImagePath(p.name1, p.index1), lfwImagePath(p.name2, p.index2)]))].sort();
+const folds = foldsArg ? parseFolds(foldsArg) : null;
+let paths = [...new Set(pairs.filter((p) => !folds || folds.includes(p.fold)).flatMap((p) => [lfwImagePath(p.name1, p.index1), lfwImagePath(p.name2, p.index2)]))].sort();
 paths = paths.filter((p) => cache.has(p));
 if (limit > 0) paths = paths.slice(0, limit);
 if (!paths.length) throw new Error('no LFW pairs image is in the teacher cache yet: run training/teacher/align.ts first');
