@@ -4,7 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
-import { GpuSearch, quantize, searchCpu } from '../../src/api/gallery-search.js';
+import { GpuSearch } from '../../src/runtime/gpu/similarity-topk.js';
+import { quantize, searchCpu } from '../../src/runtime/similarity-topk.js';
 import { featureLevel } from '../support/gpu-harness.js';
 import { acquireDevice } from '../../src/runtime/gpu/device.js';
 import { randomFloats, seededRandom } from '../support/random.js';
@@ -96,7 +97,7 @@ describe('similarity_topk.wgsl: GPU gallery search equals the CPU reference', ()
       const search = await GpuSearch.create(device, 128, 1000, [variant]);
       expect(search.variant).toBe(variant);
       search.sync(table, 0);
-      expect(await search.search(table, [query], [qscale], 20)).toEqual([expected]);
+      expect(await search.search([query], [qscale], 20)).toEqual([expected]);
       search.dispose();
     }
   });
