@@ -151,6 +151,31 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
     }
   }
 
+  it('random images, face boxes (partly outside, fractional), output sizes, modes and normalisations (fast-check)', async () => {
+    const image = fc
+      .record({
+        width: fc.integer({ min: 1, max: 40 }),
+        height: fc.integer({ min: 1, max: 40 }),
+        seed: fc.integer(),
+        box: fc.option(fc.tuple(fc.double({ min: -0.5, max: 1, noNaN: true }), fc.double({ min: -0.5, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1.5, noNaN: true }), fc.double({ min: 0.05, max: 1.5, noNaN: true })), { nil: undefined }),
+      })
+      .map(({ width, height, seed, box }): RgbaImage => ({
+        ...randomImage(seededRandom(seed), width, height),
+        box: box && { x: box[0] * width, y: box[1] * height, width: box[2] * width, height: box[3] * height },
+      }));
+    const triple = (min: number) => fc.tuple(fc.double({ min, max: 1, noNaN: true }), fc.double({ min, max: 1, noNaN: true }), fc.double({ min, max: 1, noNaN: true }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(image, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 33 }), fc.constantFrom('area', 'bilinear' as const), triple(0), triple(0.1),
+        async (batch, size, resize, mean, std) => {
+          const spec: InputSpec = { ...DEFAULT_INPUT, mean, std, resize };
+          const expected = new Float32Array(batch.length * 3 * size * size);
+          preprocess(batch, size, spec, expected);
+          expect(relativeError(await runPreprocess(gpu, batch, size, spec), expected)).toBeLessThan(TOLERANCE);
+        }),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+
   it('area resize by an integer factor repeats pixels exactly', () => {
     const image = randomImage(random, 16, 16);
     const out = new Float32Array(3 * 32 * 32);
