@@ -19,14 +19,19 @@ export async function compileModule<E extends string>(
   let failure: unknown;
   const pipelines = await Promise.all(
     entryPoints.map((entryPoint) =>
-      device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: `${label}.${entryPoint}` }),
+      device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module, entryPoint },
+        label: `${label}.${entryPoint}`,
+      }),
     ),
   ).catch((e: unknown) => {
     failure = e;
     return undefined;
   });
   const scoped = await device.popErrorScope();
-  if (pipelines && !scoped) return Object.fromEntries(entryPoints.map((e, i) => [e, pipelines[i]])) as Record<E, GPUComputePipeline>;
+  if (pipelines && !scoped)
+    return Object.fromEntries(entryPoints.map((e, i) => [e, pipelines[i]])) as Record<E, GPUComputePipeline>;
   const info = await module.getCompilationInfo();
   const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.type}: ${m.message}`).join('\n');
   const why = failure instanceof Error ? failure.message : (scoped?.message ?? String(failure));
@@ -36,6 +41,8 @@ export async function compileModule<E extends string>(
 /** Every kernel the network backend may dispatch: the layer kernels of the table, and preprocessing. */
 export async function compilePipelines(device: GPUDevice): Promise<Map<WgslFile, GPUComputePipeline>> {
   const names: WgslFile[] = [...LAYER_KERNELS.map((k) => k.name), 'preprocess'];
-  const compiled = await Promise.all(names.map(async (name) => [name, (await compileModule(device, name, wgslModule(name), ['main'])).main] as const));
+  const compiled = await Promise.all(
+    names.map(async (name) => [name, (await compileModule(device, name, wgslModule(name), ['main'])).main] as const),
+  );
   return new Map(compiled);
 }
