@@ -10,7 +10,7 @@
  * into ImageBitmaps of just the face region here and transferred; ImageData, RGBA buffers, ImageBitmap and
  * VideoFrame are copied by structured clone (the caller keeps them).
  */
-import { InputError } from '../errors.js';
+import { InputError, WorkerError } from '../errors.js';
 import type { StudentWeights } from '../model/weights-format.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
@@ -42,7 +42,7 @@ export class WorkerRecognizer {
       else waiter.reject(deserializeError(r.error));
     });
     worker.addEventListener('error', (event) => {
-      const error = new Error(`bridgeface worker failed: ${event.message}`);
+      const error = new WorkerError('worker-failed', `bridgeface worker failed: ${event.message}`);
       for (const w of this.pending.values()) w.reject(error);
       this.pending.clear();
     });

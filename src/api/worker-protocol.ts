@@ -1,5 +1,5 @@
 /** Messages between worker-client.ts (the page) and worker.ts (the Web Worker). */
-import { BridgefaceError, CalibrationError, GalleryFormatError, GpuError, InputError, NonFiniteOutputError, WeightsFormatError } from '../errors.js';
+import { BridgefaceError, ERROR_CLASSES } from '../errors.js';
 
 export interface WorkerRequest {
   id: number;
@@ -19,46 +19,15 @@ export interface SerializedError {
   message: string;
 }
 
-/** Stable names (class names do not survive minification, so `error.name` cannot be trusted). */
-const KINDS: Array<[string, abstract new (...args: never[]) => Error]> = [
-  ['InputError', InputError],
-  ['GpuError', GpuError],
-  ['WeightsFormatError', WeightsFormatError],
-  ['GalleryFormatError', GalleryFormatError],
-  ['CalibrationError', CalibrationError],
-  ['NonFiniteOutputError', NonFiniteOutputError],
-  ['BridgefaceError', BridgefaceError],
-];
-
 export function serializeError(e: unknown): SerializedError {
-  const error = e as Error & { code?: string };
-  const name = KINDS.find(([, kind]) => e instanceof kind)?.[0] ?? error?.name ?? 'Error';
-  return { name, code: error?.code, message: error?.message ?? String(e) };
+  if (e instanceof BridgefaceError) return { name: e.name, code: e.code, message: e.message };
+  const error = e as Error | undefined;
+  return { name: error?.name ?? 'Error', message: error?.message ?? String(e) };
 }
 
-/** Rebuilds the typed error the worker threw, so `instanceof` and `code` work across the boundary. */
+/** Rebuilds the typed error the worker threw, so `instanceof`, `name` and `code` work across the boundary. */
 export function deserializeError(s: SerializedError): Error {
-  const withCode = <T extends Error>(error: T): T => {
-    Object.defineProperty(error, 'message', { value: s.message });
-    return error;
-  };
-  const strip = (m: string) => (s.code && m.startsWith(`${s.code}: `) ? m.slice(s.code.length + 2) : m);
-  switch (s.name) {
-    case 'InputError':
-      return withCode(new InputError(s.code as InputError['code'], strip(s.message)));
-    case 'GpuError':
-      return withCode(new GpuError(s.code as GpuError['code'], strip(s.message)));
-    case 'WeightsFormatError':
-      return withCode(new WeightsFormatError(s.code as WeightsFormatError['code'], strip(s.message)));
-    case 'GalleryFormatError':
-      return withCode(new GalleryFormatError(s.code as GalleryFormatError['code'], strip(s.message)));
-    case 'CalibrationError':
-      return new CalibrationError(s.message);
-    case 'NonFiniteOutputError':
-      return new NonFiniteOutputError(s.message);
-    case 'BridgefaceError':
-      return new BridgefaceError(s.message);
-    default:
-      return Object.assign(new Error(s.message), { name: s.name });
-  }
+  const Kind = Object.hasOwn(ERROR_CLASSES, s.name) ? ERROR_CLASSES[s.name as keyof typeof ERROR_CLASSES] : undefined;
+  if (Kind && s.code !== undefined) return new Kind(s.code as never, s.message);
+  return Object.assign(new Error(s.message), { name: s.name });
 }

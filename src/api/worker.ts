@@ -74,7 +74,7 @@ async function handle({ method, args }: WorkerRequest): Promise<unknown> {
 }
 
 function live(): Recognizer {
-  if (!recognizer) throw new Error('the worker has no recognizer: call create first');
+  if (!recognizer) throw new InputError('disposed', 'the worker has no recognizer: call create first');
   return recognizer;
 }
 
