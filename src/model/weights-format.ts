@@ -1,7 +1,7 @@
 /**
  * Reader and writer for the `.bfw` weights container; the byte layout is specified in docs/weights-format.md.
  */
-import CRC32 from 'crc-32';
+import { CRC_FIELD, crc32, fileCrc } from './checksum.js';
 import { WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
 import { ARCHITECTURE_LIMITS, type Architecture, type InputSpec, expectedTensors, parseArchitecture, parseInputSpec } from './architecture.js';
 import { buildNetwork } from './network.js';
@@ -13,8 +13,6 @@ export const MAGIC = 'BRIDGEFW';
 /** Written by `writeWeights`; version 1 files are still read (see docs/weights-format.md, "Version 1"). */
 export const FORMAT_VERSION = 2;
 const FIXED_HEADER_BYTES = 32;
-/** Bytes 24–27 hold the CRC-32; version 2 computes it over every other byte of the file. */
-const CRC_FIELD = 24;
 const ALIGN = 16;
 
 export type DType = 'f32' | 'f16';
@@ -42,7 +40,6 @@ interface TensorEntry {
 }
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-const crc32 = (bytes: Uint8Array) => CRC32.buf(bytes) >>> 0;
 
 function fail(code: WeightsFormatErrorCode, message: string): never {
   throw new WeightsFormatError(code, message);
@@ -99,11 +96,6 @@ function decodeTensor(data: Uint8Array, e: TensorEntry): Float32Array {
     if (!Number.isFinite(out[i])) fail('non-finite-tensor', `tensor ${e.name} holds ${out[i]} at element ${i}`);
   }
   return out;
-}
-
-/** Version 2's checksum: CRC-32 of the whole file except the 4 bytes that hold it. */
-function fileCrc(bytes: Uint8Array): number {
-  return CRC32.buf(bytes.subarray(CRC_FIELD + 4), CRC32.buf(bytes.subarray(0, CRC_FIELD))) >>> 0;
 }
 
 /** Refuses, before anything is allocated for it, a network whose one face would cost too much. */
