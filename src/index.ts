@@ -9,6 +9,8 @@ export {
   Recognizer,
   type RecognizerOptions,
   type RecognizerInfo,
+  type FaceRecognizer,
+  type RecognizerWeights,
   type FaceInput,
   type Far,
   type VerifyOptions,

@@ -64,7 +64,23 @@ export interface Verification {
   far: Far;
 }
 
-export class Recognizer {
+/** What a recognizer exposes of its weights file (everything but the tensors). */
+export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
+
+/**
+ * The recognizer API, implemented by `Recognizer` (this thread) and `WorkerRecognizer` (a Web Worker), so the
+ * compiler checks that the worker mirrors it.
+ */
+export interface FaceRecognizer {
+  readonly info: RecognizerInfo;
+  readonly weights: RecognizerWeights;
+  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
+  similarity(a: Float32Array, b: Float32Array): number;
+  dispose(): void;
+}
+
+export class Recognizer implements FaceRecognizer {
   private disposed = false;
 
   constructor(

@@ -1,5 +1,14 @@
-/** Messages between worker-client.ts (the page) and worker.ts (the Web Worker). */
+/**
+ * Messages between worker-client.ts (the page) and worker.ts (the Web Worker).
+ *
+ * Hand-written rather than Comlink: Comlink's error handler carries only name, message and stack, so the typed
+ * errors would need this file's serialisation anyway; the page must preprocess faces itself (elements become
+ * ImageBitmaps of the face region, with a transfer list) before any call; and a Comlink proxy of `Gallery` would
+ * trade the explicit gallery ids and `dispose` for proxy lifetimes (`releaseProxy`). What remains here is a
+ * request id map, so a dependency would save little. The mirror is checked by the `FaceRecognizer` interface.
+ */
 import { BridgefaceError, ERROR_CLASSES } from '../errors.js';
+import type { RecognizerInfo, RecognizerWeights } from './recognizer.js';
 
 export interface WorkerRequest {
   id: number;
@@ -10,6 +19,12 @@ export interface WorkerRequest {
 /** Gallery operations a worker runs: `args` of a 'gallery' request are [galleryId, op, ...opArgs]. */
 export const GALLERY_OPS = ['create', 'load', 'add', 'remove', 'search', 'searchMany', 'save', 'labels', 'has', 'count', 'stats', 'dispose'] as const;
 export type GalleryOp = (typeof GALLERY_OPS)[number];
+
+/** The worker's answer to 'create'. */
+export interface CreatedRecognizer {
+  info: RecognizerInfo;
+  weights: RecognizerWeights;
+}
 
 export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 
