@@ -18,7 +18,8 @@ export {
 } from './api/recognizer.js';
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
 export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
-export { prepareFace, framedFaceBox, type PrepareOptions, type Framing } from './api/prepare.js';
+export { prepareFace, type PrepareOptions, type Framing } from './api/prepare.js';
+export { framedFaceBox } from './api/face-box.js';
 export { cosine } from './api/similarity.js';
 export type { WeightsSource } from './api/weights-source.js';
 export type { RgbaImage, FaceBox } from './runtime/image.js';
