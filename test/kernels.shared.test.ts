@@ -138,6 +138,10 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
     { ...randomImage(random, 250, 250), box: { x: 60.5, y: 70.25, width: 129.5, height: 131 } },
     { ...randomImage(random, 40, 30), box: { x: -6, y: 20, width: 24, height: 24 } },
     randomImage(random, 12, 12),
+    // Boxes far larger than the image (issue 13): the work is bounded by the image, and both sides agree.
+    { ...randomImage(random, 16, 16), box: { x: -10_000, y: -9_992, width: 20_000, height: 20_016 } },
+    { ...randomImage(random, 16, 12), box: { x: -(2 ** 23), y: -3, width: 2 ** 24, height: 2 ** 24 } },
+    { ...randomImage(random, 7, 9), box: { x: 6.5, y: -1e6, width: 1e6, height: 1e6 + 4.25 } },
   ];
   for (const resize of ['area', 'bilinear'] as const) {
     for (const size of [32, 15]) {
