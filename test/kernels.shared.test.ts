@@ -224,9 +224,11 @@ describe('the kernel table (runtime/gpu/kernels.ts) agrees with the WGSL', () =>
 describe('every layer kernel against its CPU reference on random layers it fits (fast-check)', () => {
   for (const kernel of LAYER_KERNELS) {
     it(kernel.name, async () => {
-      const fitting = LAYERS[kernel.layer].filter((layer) => kernelFor(layer) === kernel);
       await fc.assert(
-        fc.asyncProperty(fitting, BATCH, fc.integer(), async (layer, batch, seed) => {
+        fc.asyncProperty(LAYERS[kernel.layer], BATCH, fc.integer(), async (layer, batch, seed) => {
+          // Layers another entry takes are skipped; a kernel the generators (almost) never fit fails the test
+          // with "too many pre-condition failures" instead of passing untested.
+          fc.pre(kernelFor(layer) === kernel);
           const { params, input, residual, outFloats } = layerData(layer, batch, seed);
           const expected = new Float32Array(outFloats);
           kernel.reference(layer, batch, { input, residual, output: expected, param: (name) => params.get(name)! });
