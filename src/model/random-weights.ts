@@ -36,7 +36,7 @@ export function randomWeights(seed: number, architecture: Architecture = DEFAULT
   return {
     architecture,
     input: DEFAULT_INPUT,
-    thresholds: {},
+    thresholds: { calibration: 'none: untrained placeholder', sizes: {} },
     provenance: { trained: false, note: `UNTRAINED: seeded random initialisation (seed ${seed}); embeddings carry no identity information`, seed },
     tensors,
   };

@@ -12,11 +12,11 @@ const ALIGN = 16;
 
 export type DType = 'f32' | 'f16';
 
-/** Verification thresholds on cosine similarity, keyed by false-accept rate. */
-export interface Thresholds {
-  'far_1e-2'?: number;
-  'far_1e-3'?: number;
-}
+export type FarKey = 'far_1e-2' | 'far_1e-3';
+/** match iff similarity >= threshold */
+export interface OperatingPoint { threshold: number; tar: number; far: number }
+export type FarPoints = Partial<Record<FarKey, OperatingPoint>>;
+export interface Thresholds { calibration: string; sizes: Record<string, FarPoints> }  // keys "8","12","16","24","32",…,"hr"
 
 /** Everything in a weights file, decoded to f32 and checked against its architecture. */
 export interface StudentWeights {

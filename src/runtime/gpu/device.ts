@@ -42,7 +42,10 @@ function gpuSources(): GpuSource[] {
       // Dawn reads these at start-up: silence a SwiftShader warning; let Mesa's EGL run without a display.
       process.env.XDG_RUNTIME_DIR ??= await privateRuntimeDir();
       process.env.EGL_PLATFORM ??= 'surfaceless';
-      const module = await import('webgpu');
+      // 'webgpu' (Dawn for Node) is an optional peer dependency: browser apps never install it.
+      const module = await import('webgpu').catch((e: Error) => {
+        throw new GpuError('no-adapter', `WebGPU in Node needs the optional 'webgpu' package (npm install webgpu): ${e.message.split('\n')[0]}`);
+      });
       Object.assign(globalThis, module.globals);
       instance = module.create(flags);
       dawnInstances.set(key, instance);
