@@ -30,7 +30,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rolldownOptions: {
-      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander'].includes(id),
+      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander', 'cli-progress'].includes(id),
     },
   },
 });

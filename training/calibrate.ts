@@ -11,8 +11,8 @@
 // Threshold at FAR f (rule: match iff similarity >= threshold): the midpoint between the (k+1)-th and k-th highest
 // impostor score, k = floor(f · impostors), so at most k calibration impostors are accepted. The TAR and FAR stored
 // in the header are measured on the check folds' people, which the calibration never saw.
-// Open-set identification is measured on the check people too: half of them enrolled (first image), the others never
-// enrolled; a never-enrolled probe is a false accept when its best gallery score reaches the threshold.
+// Open-set identification is measured on the check people too: 10, 100 or all of the even-indexed people enrolled
+// (first image), the odd-indexed never; a never-enrolled probe is a false accept when its best score reaches the threshold.
 // Embeddings are cached per size under training/cache/calibrate/ (a killed run resumes).
 //
 // Honesty check: the folds must be among the weights' provenance.excludedLfwFolds (people the student never saw);
@@ -131,33 +131,47 @@ function calibrateThreshold(impostor: Float64Array, far: number): number {
   return Math.round(t * 1e4) / 1e4;
 }
 
-/** Open-set identification on the check people: even-indexed people enrolled with their first image. */
-function openSet(e: Float32Array, t: number) {
+/**
+ * Open-set identification on the check people: the first `enrolled` even-indexed people are enrolled with their
+ * first image; every image of an odd-indexed person is a probe from someone never enrolled, every other image of an
+ * enrolled person a probe from someone enrolled. Returns each probe's best gallery score (and whether it is right).
+ */
+function openSetScores(e: Float32Array, enrolled: number) {
   const offset = calFaces.length;
-  const enrolled = new Map<number, number>(); // person → row
+  const gallery = new Map<number, number>(); // person → row
   checkFaces.forEach((f, i) => {
-    if (f.person % 2 === 0 && !enrolled.has(f.person)) enrolled.set(f.person, offset + i);
+    if (f.person % 2 === 0 && !gallery.has(f.person) && gallery.size < enrolled) gallery.set(f.person, offset + i);
   });
-  const gallery = [...enrolled.entries()];
-  const best = (i: number) => gallery.reduce((b, [person, r]) => {
-    const s = cosine(row(e, offset + i), row(e, r));
-    return s > b.s ? { s, person } : b;
-  }, { s: -Infinity, person: -1 });
-  let unknownProbes = 0, falseAccepts = 0, knownProbes = 0, correct = 0, wrong = 0;
+  const rows = [...gallery.entries()];
+  const unknown: number[] = [];
+  const known: Array<{ s: number; right: boolean }> = [];
   checkFaces.forEach((f, i) => {
-    if (enrolled.get(f.person) === offset + i) return;
-    const b = best(i);
-    if (f.person % 2 === 1) {
-      unknownProbes++;
-      if (b.s >= t) falseAccepts++;
-    } else {
-      knownProbes++;
-      if (b.s >= t) (b.person === f.person ? correct++ : wrong++);
+    if (gallery.get(f.person) === offset + i || (f.person % 2 === 0 && !gallery.has(f.person))) return;
+    let best = { s: -Infinity, person: -1 };
+    for (const [person, r] of rows) {
+      const s = cosine(row(e, offset + i), row(e, r));
+      if (s > best.s) best = { s, person };
     }
+    if (f.person % 2 === 1) unknown.push(best.s);
+    else known.push({ s: best.s, right: best.person === f.person });
   });
-  return { enrolled: gallery.length, unknownProbes, openSetFar: falseAccepts / unknownProbes, knownProbes, correctAccept: correct / knownProbes, wrongAccept: wrong / knownProbes };
+  return { enrolled: rows.length, unknown, known };
 }
 
+function openSet(scores: ReturnType<typeof openSetScores>, t: number, far: number) {
+  const { enrolled, unknown, known } = scores;
+  return {
+    enrolled,
+    unknownProbes: unknown.length,
+    openSetFar: unknown.filter((s) => s >= t).length / unknown.length,
+    estimate: 1 - (1 - far) ** enrolled,
+    knownProbes: known.length,
+    correctAccept: known.filter((k) => k.s >= t && k.right).length / known.length,
+    wrongAccept: known.filter((k) => k.s >= t && !k.right).length / known.length,
+  };
+}
+
+const GALLERY_SIZES = [10, 100, Infinity];
 const sizesOut: Record<string, FarPoints> = {};
 const report: Array<Record<string, unknown>> = [];
 for (const size of sizes) {
@@ -165,18 +179,20 @@ for (const size of sizes) {
   const cal = pairScores(e, 0, calFaces);
   const check = pairScores(e, calFaces.length, checkFaces);
   const points: FarPoints = {};
+  const open = GALLERY_SIZES.map((g) => openSetScores(e, g));
   for (const [farKey, far] of FARS) {
     const threshold = calibrateThreshold(cal.impostor, far);
     const point: OperatingPoint = { threshold, tar: round(rate(check.genuine, threshold)), far: round(rate(check.impostor, threshold)) };
     points[farKey] = point;
-    const open = openSet(e, threshold);
+    const openSets = open.map((scores) => openSet(scores, threshold, point.far));
     report.push({
       size, farKey, threshold,
       calibration: { tar: rate(cal.genuine, threshold), far: rate(cal.impostor, threshold), genuine: cal.genuine.length, impostor: cal.impostor.length },
       check: { tar: point.tar, far: point.far, genuine: check.genuine.length, impostor: check.impostor.length },
-      openSet: { ...open, estimate: 1 - (1 - far) ** open.enrolled },
+      openSets,
     });
-    console.log(`[calibrate] ${String(size).padStart(3)} ${farKey}: threshold ${threshold.toFixed(4)}  check TAR ${(100 * point.tar).toFixed(1)} % FAR ${(100 * point.far).toFixed(2)} %  open-set FAR ${(100 * open.openSetFar).toFixed(1)} % (${open.enrolled} enrolled, ${open.unknownProbes} never-enrolled probes; estimate ${(100 * (1 - (1 - far) ** open.enrolled)).toFixed(1)} %)  correct-accept ${(100 * open.correctAccept).toFixed(1)} %`);
+    const os = openSets.map((o) => `${o.enrolled}: ${(100 * o.openSetFar).toFixed(1)} % (est. ${(100 * o.estimate).toFixed(1)})`).join(', ');
+    console.log(`[calibrate] ${String(size).padStart(3)} ${farKey}: threshold ${threshold.toFixed(4)}  check TAR ${(100 * point.tar).toFixed(1)} % FAR ${(100 * point.far).toFixed(2)} %  open-set FAR by enrolled count ${os}`);
   }
   sizesOut[String(size)] = points;
 }
@@ -191,11 +207,11 @@ const thresholds: Thresholds = { calibration, sizes: sizesOut };
 fs.mkdirSync(path.dirname(outBase), { recursive: true });
 fs.writeFileSync(`${outBase}.json`, `${JSON.stringify({ weights: path.relative(process.cwd(), weightsPath), thresholds, report }, null, 1)}\n`);
 const pct = (x: number, d = 1) => (100 * x).toFixed(d);
-let md = `Calibration (training/calibrate.ts): ${calibration}\n\n| size | FAR key | threshold | TAR % (check) | FAR % (check) | open-set FAR % (measured / estimate, enrolled) | enrolled correct-accept % |\n|---|---|---|---|---|---|---|\n`;
+let md = `Calibration (training/calibrate.ts): ${calibration}\n\nOpen-set FAR: share of probes from people never enrolled whose best gallery score reaches the threshold (measured; estimate = 1 − (1 − FAR)^enrolled); correct-accept: share of enrolled people's other images named correctly.\n\n| size | FAR key | threshold | TAR % (check) | FAR % (check) | ${GALLERY_SIZES.map((_, i) => `open-set FAR % / est. (${(report[0].openSets as Array<{ enrolled: number }>)[i].enrolled} enrolled) | correct-accept %`).join(' | ')} |\n|${'---|'.repeat(5 + 2 * GALLERY_SIZES.length)}\n`;
 for (const r of report) {
   const c = r.check as { tar: number; far: number };
-  const o = r.openSet as { openSetFar: number; estimate: number; enrolled: number; correctAccept: number };
-  md += `| ${r.size === 'hr' ? 'HR' : `${r.size} px`} | ${r.farKey} | ${(r.threshold as number).toFixed(4)} | ${pct(c.tar)} | ${pct(c.far, 2)} | ${pct(o.openSetFar)} / ${pct(o.estimate)} (${o.enrolled}) | ${pct(o.correctAccept)} |\n`;
+  const o = r.openSets as Array<{ openSetFar: number; estimate: number; correctAccept: number }>;
+  md += `| ${r.size === 'hr' ? 'HR' : `${r.size} px`} | ${r.farKey} | ${(r.threshold as number).toFixed(4)} | ${pct(c.tar)} | ${pct(c.far, 2)} | ${o.map((x) => `${pct(x.openSetFar)} / ${pct(x.estimate)} | ${pct(x.correctAccept)}`).join(' | ')} |\n`;
 }
 fs.writeFileSync(`${outBase}.md`, md);
 console.log(md);
