@@ -5,6 +5,7 @@ import { defineConfig } from 'vite';
  * built-ins left as runtime imports.
  */
 const IGNORE_MARK = '/* @vite-ignore */';
+const WEIGHTS_URL_MARK = /(new URL\(\s*)\/\* @vite-ignore \*\//g;
 
 export default defineConfig({
   plugins: [
@@ -13,8 +14,12 @@ export default defineConfig({
       // this build leaves it alone; the published dist/ must not carry the mark, so that the application's
       // bundler (Vite, webpack) sees the plain literal and emits the weights file.
       name: 'bridgeface:unmark-default-weights',
-      // Same-length blanks keep every column, so the source map stays exact (map: null = mappings unchanged).
-      renderChunk: (code) => (code.includes(IGNORE_MARK) ? { code: code.replaceAll(IGNORE_MARK, ' '.repeat(IGNORE_MARK.length)), map: null } : null),
+      // Only the mark inside `new URL(` goes (node-import.ts keeps its own). Same-length blanks keep every column, so
+      // the source map stays exact (map: null = mappings unchanged).
+      renderChunk: (code) => {
+        const unmarked = code.replace(WEIGHTS_URL_MARK, (_, head: string) => head + ' '.repeat(IGNORE_MARK.length));
+        return unmarked === code ? null : { code: unmarked, map: null };
+      },
     },
   ],
   build: {

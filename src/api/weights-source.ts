@@ -1,5 +1,6 @@
 import { BridgefaceError, WeightsFormatError } from '../errors.js';
 import { defaultWeightsUrl } from '../default-weights.js';
+import { nodeImport } from '../runtime/node-import.js';
 
 /** Bytes, a URL (browsers and Node), or a file path (Node). */
 export type WeightsSource = ArrayBuffer | Uint8Array | string | URL;
@@ -13,7 +14,7 @@ export async function loadWeightsBytes(source: WeightsSource = defaultWeightsUrl
   const isUrl = source instanceof URL || /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
   const url = isUrl ? new URL(source) : undefined;
   if (inNode && (!url || url.protocol === 'file:')) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
     try {
       return new Uint8Array(await readFile(url ?? source));
     } catch (e) {
