@@ -9,6 +9,8 @@ export {
   Recognizer,
   type RecognizerOptions,
   type RecognizerInfo,
+  type FaceRecognizer,
+  type RecognizerWeights,
   type FaceInput,
   type VerifyOptions,
   type IdentifyOptions,
@@ -29,4 +31,5 @@ export {
   NonFiniteOutputError,
   CalibrationError,
   GalleryFormatError,
+  WorkerError,
 } from './errors.js';

@@ -19,11 +19,13 @@
 // otherwise the script refuses (--allow-seen overrides, and the calibration string then says so).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import CRC32 from 'crc-32';
 import sharp from 'sharp';
 import { cosine, createRecognizer } from '../src/index.js';
 import { prepareFace } from '../src/api/prepare.js';
 import { parsePairs } from '../src/eval/index.js';
-import { type FarKey, type FarPoints, type OperatingPoint, type Thresholds, readWeights, writeWeights } from '../src/model/weights-format.js';
+import type { FarKey, FarPoints, OperatingPoint, Thresholds } from '../src/model/thresholds.js';
+import { readWeights, writeWeights } from '../src/model/weights-format.js';
 import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
 
 const argv = process.argv.slice(2);
@@ -78,7 +80,9 @@ console.log(`[calibrate] calibration: ${calPeople.length} people, ${calFaces.len
 // ---- embeddings (cached per size; the cache key covers the weights' data and the image list)
 const rec = await createRecognizer({ backend, weights: weightsBytes });
 const dim = rec.info.embeddingDim;
-const key = `${weightsBytes.subarray(24, 28).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')}-${perPerson}-${allFaces.length}`;
+// The key covers the tensors (not the header, which --write rewrites), the per-person cap and the image count.
+const tensorCrc = [...weights.tensors.values()].reduce((crc, t) => CRC32.buf(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), crc), 0) >>> 0;
+const key = `${tensorCrc.toString(16).padStart(8, '0')}-${perPerson}-${allFaces.length}`;
 fs.mkdirSync(cacheDir, { recursive: true });
 const embeddings = new Map<number | 'hr', Float32Array>();
 const decoded = new Map<string, { data: Uint8Array; width: number; height: number }>();
@@ -182,17 +186,18 @@ for (const size of sizes) {
   const open = GALLERY_SIZES.map((g) => openSetScores(e, g));
   for (const [farKey, far] of FARS) {
     const threshold = calibrateThreshold(cal.impostor, far);
-    const point: OperatingPoint = { threshold, tar: round(rate(check.genuine, threshold)), far: round(rate(check.impostor, threshold)) };
+    const tar = round(rate(check.genuine, threshold));
+    const point: OperatingPoint = { threshold, tar, far: round(rate(check.impostor, threshold)) };
     points[farKey] = point;
     const openSets = open.map((scores) => openSet(scores, threshold, point.far));
     report.push({
       size, farKey, threshold,
       calibration: { tar: rate(cal.genuine, threshold), far: rate(cal.impostor, threshold), genuine: cal.genuine.length, impostor: cal.impostor.length },
-      check: { tar: point.tar, far: point.far, genuine: check.genuine.length, impostor: check.impostor.length },
+      check: { tar, far: point.far, genuine: check.genuine.length, impostor: check.impostor.length },
       openSets,
     });
     const os = openSets.map((o) => `${o.enrolled}: ${(100 * o.openSetFar).toFixed(1)} % (est. ${(100 * o.estimate).toFixed(1)})`).join(', ');
-    console.log(`[calibrate] ${String(size).padStart(3)} ${farKey}: threshold ${threshold.toFixed(4)}  check TAR ${(100 * point.tar).toFixed(1)} % FAR ${(100 * point.far).toFixed(2)} %  open-set FAR by enrolled count ${os}`);
+    console.log(`[calibrate] ${String(size).padStart(3)} ${farKey}: threshold ${threshold.toFixed(4)}  check TAR ${(100 * tar).toFixed(1)} % FAR ${(100 * point.far).toFixed(2)} %  open-set FAR by enrolled count ${os}`);
   }
   sizesOut[String(size)] = points;
 }

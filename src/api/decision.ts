@@ -10,7 +10,7 @@
  * smallest uses the smallest, with a warning.
  */
 import { CalibrationError, InputError } from '../errors.js';
-import type { FarKey, OperatingPoint, Thresholds } from '../model/weights-format.js';
+import type { FarKey, OperatingPoint, Thresholds } from '../model/thresholds.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, isImageSource, sourceSize } from './image-input.js';
 
@@ -30,8 +30,8 @@ export interface OperatingDecision {
   calibratedSize: string;
   /** match iff similarity >= threshold. */
   threshold: number;
-  /** Share of genuine (same-person) pairs this threshold accepts, measured on people the model never saw. */
-  tar: number;
+  /** Share of genuine (same-person) pairs this threshold accepts, measured on people the model never saw; null when not measured (version 1 weights). */
+  tar: number | null;
   /** Share of impostor pairs it accepts, measured there (close to `far`). */
   measuredFar: number;
   /** One sentence: what this threshold does at this size. */
@@ -99,7 +99,7 @@ export function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: 
   const keys = Object.keys(thresholds?.sizes ?? {});
   const numeric = keys.filter((k) => k !== 'hr').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
   const hasHr = keys.includes('hr');
-  if (numeric.length === 0 && !hasHr) throw new CalibrationError('these weights carry no calibrated thresholds');
+  if (numeric.length === 0 && !hasHr) throw new CalibrationError('no-thresholds', 'these weights carry no calibrated thresholds');
   if (faceSize === 'hr' || numeric.length === 0) {
     return hasHr ? { key: 'hr' } : { key: String(numeric[numeric.length - 1]) };
   }
@@ -118,7 +118,7 @@ export function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: 
 export function checkCalibrated(thresholds: Thresholds | undefined, far: Far): void {
   const key = farKey(far);
   if (!Object.values(thresholds?.sizes ?? {}).some((points) => points?.[key] !== undefined)) {
-    throw new CalibrationError(`cannot decide at FAR ${far}: these weights carry no "${key}" thresholds (an untrained or uncalibrated file; see training/calibrate.ts)`);
+    throw new CalibrationError('no-thresholds', `cannot decide at FAR ${far}: these weights carry no "${key}" thresholds (an untrained or uncalibrated file; see training/calibrate.ts)`);
   }
 }
 
@@ -128,10 +128,13 @@ export function operatingPoint(thresholds: Thresholds | undefined, far: Far, fac
   const { key: size, warning } = calibratedSizeFor(thresholds, faceSize);
   const point: OperatingPoint | undefined = thresholds?.sizes?.[size]?.[key];
   if (!point || !Number.isFinite(point.threshold)) {
-    throw new CalibrationError(`cannot decide at FAR ${far}: these weights carry no "${key}" threshold for ${size === 'hr' ? 'full-resolution' : `${size}-px`} faces`);
+    throw new CalibrationError('no-thresholds', `cannot decide at FAR ${far}: these weights carry no "${key}" threshold for ${size === 'hr' ? 'full-resolution' : `${size}-px`} faces`);
   }
   const at = size === 'hr' ? 'at full resolution' : `at ${size} px`;
-  const meaning = `${at} this threshold (${point.threshold.toFixed(4)}) accepts ~${percent(point.tar)} of genuine pairs and ${percent(point.far)} of impostors (measured on people the model never saw)`;
+  const meaning =
+    point.tar === null
+      ? `${at} this threshold (${point.threshold.toFixed(4)}) accepts ${percent(point.far)} of impostors (nominal; its share of genuine pairs was not measured)`
+      : `${at} this threshold (${point.threshold.toFixed(4)}) accepts ~${percent(point.tar)} of genuine pairs and ${percent(point.far)} of impostors (measured on people the model never saw)`;
   return { far, faceSize, calibratedSize: size, threshold: point.threshold, tar: point.tar, measuredFar: point.far, meaning, ...(warning ? { warning } : {}) };
 }
 

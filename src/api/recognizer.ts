@@ -78,7 +78,24 @@ export interface EmbeddingMatrix {
   dim: number;
 }
 
-export class Recognizer {
+/** What a recognizer exposes of its weights file (everything but the tensors). */
+export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
+
+/**
+ * The recognizer API, implemented by `Recognizer` (this thread) and `WorkerRecognizer` (a Web Worker), so the
+ * compiler checks that the worker mirrors it.
+ */
+export interface FaceRecognizer {
+  readonly info: RecognizerInfo;
+  readonly weights: RecognizerWeights;
+  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
+  identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
+  similarity(a: Float32Array, b: Float32Array): number;
+  dispose(): void;
+}
+
+export class Recognizer implements FaceRecognizer {
   private disposed = false;
 
   constructor(
@@ -122,7 +139,7 @@ export class Recognizer {
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      throw new NonFiniteOutputError(`the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
+      throw new NonFiniteOutputError('non-finite-output', `the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
     }
     return { data: flat, count, dim };
   }

@@ -1,4 +1,4 @@
-import { BridgefaceError, WeightsFormatError } from '../errors.js';
+import { InputError, WeightsFormatError } from '../errors.js';
 import { defaultWeightsUrl } from '../default-weights.js';
 import { nodeImport } from '../runtime/node-import.js';
 
@@ -18,15 +18,15 @@ export async function loadWeightsBytes(source: WeightsSource = defaultWeightsUrl
     try {
       return new Uint8Array(await readFile(url ?? source));
     } catch (e) {
-      throw new BridgefaceError(`cannot read weights from ${String(source)}: ${(e as Error).message}`);
+      throw new InputError('unreadable', `cannot read weights from ${String(source)}: ${(e as Error).message}`);
     }
   }
   const response = await fetch(url ?? source).catch((e: Error) => {
-    throw new BridgefaceError(`cannot fetch weights from ${String(source)}: ${e.message}`);
+    throw new InputError('unreadable', `cannot fetch weights from ${String(source)}: ${e.message}`);
   });
   const where = response.url || String(url ?? source);
   const hint = 'serve weights/student.bfw as a static file, or pass createRecognizer({ weights }) (README, "Install")';
-  if (!response.ok) throw new BridgefaceError(`cannot fetch weights from ${where}: HTTP ${response.status}; ${hint}`);
+  if (!response.ok) throw new InputError('unreadable', `cannot fetch weights from ${where}: HTTP ${response.status}; ${hint}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (bytes.length === 0) throw new WeightsFormatError('truncated', `${where} returned an empty response, not a weights file; ${hint}`);
   const type = response.headers.get('content-type') ?? '';

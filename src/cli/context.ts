@@ -2,8 +2,14 @@
  * What every command gets: where to write, and how to open the recognizer with the notes a user should see.
  */
 import { type Recognizer, createRecognizer } from '../api/recognizer.js';
+import { BridgefaceError } from '../errors.js';
 import type { CommonOptions } from './options.js';
 import { sizeWarning } from './options.js';
+
+/** A command-line failure that is not about one input file: a missing optional package, an output it cannot write. */
+export class CliError extends BridgefaceError<'missing-dependency' | 'unwritable-output'> {
+  override readonly name = 'CliError';
+}
 
 export interface CliIo {
   stdout: (text: string) => void;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Sharp, SharpOptions } from 'sharp';
 import { BridgefaceError } from '../errors.js';
 import type { RgbaImage } from '../runtime/image.js';
+import { CliError } from './context.js';
 
 /** Extensions picked up when a folder is given (files named explicitly are always tried). */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp']);
@@ -17,12 +18,13 @@ export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 
 /** A file the CLI could not use; the message names it. */
-export class ImageFileError extends BridgefaceError {
+export class ImageFileError extends BridgefaceError<'unreadable-image'> {
+  override readonly name = 'ImageFileError';
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super('unreadable-image', `${file}: ${reason}`);
   }
 }
 
@@ -60,7 +62,7 @@ function loadSharp(): Promise<(input: string, options?: SharpOptions) => Sharp> 
     (m) => m.default,
     (e: Error) => {
       sharpModule = undefined;
-      throw new BridgefaceError(`the command line decodes images with the optional 'sharp' package: npm install sharp (${e.message.split('\n')[0]})`);
+      throw new CliError('missing-dependency', `the command line decodes images with the optional 'sharp' package: npm install sharp (${e.message.split('\n')[0]})`);
     },
   );
   return sharpModule;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
 import { createRecognizer } from '../../src/api/recognizer.js';
-import { framedFaceBox, prepareFace } from '../../src/api/prepare.js';
+import { LFW_LOOSE_BOX_250, framedFaceBox, looseBox } from '../../src/api/face-box.js';
+import { prepareFace } from '../../src/api/prepare.js';
 import { readRegion } from '../../src/api/image-input.js';
-import { LFW_LOOSE_BOX_250, degradeFace, looseBox } from '../../src/eval/degrade.js';
+import { degradeFace } from '../../src/runtime/resize.js';
 import { DEFAULT_INPUT } from '../../src/model/architecture.js';
 import { CalibrationError, InputError } from '../../src/errors.js';
 import { randomWeights } from '../../src/model/random-weights.js';
@@ -100,7 +101,7 @@ describe('Recognizer.identify', () => {
     // A probe whose best score is below the threshold is unknown, whoever ranks first.
     const probe = embeddings[2];
     const best = Math.max(rec.similarity(probe, embeddings[0]), rec.similarity(probe, embeddings[1]));
-    const strictThresholds = { ...thresholds, sizes: { '16': { 'far_1e-3': point(1.01, 0.1) } } };
+    const strictThresholds = { ...thresholds, sizes: { '16': { 'far_1e-3': point(1, 0.1) } } };
     const strict = await createRecognizer({ backend: 'cpu', weights: writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: strictThresholds }) });
     const unknown = await strict.identify(probe, gallery, { size: 16 });
     expect(unknown.outcome).toBe('unknown');
@@ -145,7 +146,7 @@ describe('face inputs', () => {
 });
 
 describe('prepareFace: the evaluation\'s crop and degradation', () => {
-  it('uses the loose LFW box from src/eval for 250×250 framing, and the weights header box when present', () => {
+  it('uses the loose LFW box (api/face-box.ts) for 250×250 framing, and the weights header box when present', () => {
     expect(framedFaceBox(DEFAULT_INPUT, 250, 250)).toEqual(LFW_LOOSE_BOX_250);
     expect(framedFaceBox(DEFAULT_INPUT, 125, 100)).toEqual(looseBox(125, 100));
     const crop = { loose: { frame: 250, box: { x: 60, y: 70, width: 120, height: 120 } } };
