@@ -72,11 +72,15 @@ async function embed(faces: Face[]): Promise<Float32Array[]> {
   return faces.map((f) => cache.get(f)!.embedding);
 }
 
+/** The gallery the list and count show (re-rendered only when it was rebuilt or marked as updating). */
+let galleryShown: Gallery | undefined;
+
 async function gallery(): Promise<Gallery> {
   const s = store();
   const key = `${state.modelId}|${state.size}|${s.faces().map((f) => boxKey(f.box)).join(';')}`;
   const g = await s.build(key, embed);
-  renderGallery();
+  if (g !== galleryShown || $('gallery-count').dataset.updating === 'true') renderGallery();
+  galleryShown = g;
   return g;
 }
 
@@ -457,7 +461,6 @@ async function renderIdentify(): Promise<void> {
     check.textContent = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
     nodes.push(check);
     data.verdict = verdict;
-    setVerdict(q, verdict);
   }
   showResult('identify', nodes, data);
   say('identify-msg');
