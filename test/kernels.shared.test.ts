@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INPUT, type InputSpec } from '../src/model/architecture.js';
-import { ACT, type ActCode, type Layer } from '../src/model/network.js';
+import { ACT, type ActCode, type ConvLayer, type Layer } from '../src/model/network.js';
 import { conv2d } from '../src/runtime/cpu/conv.js';
 import { pointwise } from '../src/runtime/cpu/pointwise.js';
 import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
@@ -46,14 +46,12 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
         ['a', randomFloats(random, c.outC, 0.5)],
       ]);
       const input = randomFloats(random, c.batch * c.inC * c.size * c.size, 2);
-      const layer: Layer = c.dense
-        ? { kind: 'conv3x3', input: 0, output: 1, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, stride: c.stride, weight: 'w', bias: 'b', act: c.act, alpha: 'a' }
-        : { kind: 'depthwise', input: 0, output: 1, channels: c.inC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, weight: 'w', bias: 'b', act: c.act, alpha: 'a' };
+      const layer: ConvLayer = {
+        kind: 'conv', input: 0, output: 1, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride,
+        pad: 1, groups: c.dense ? 1 : c.inC, weight: 'w', bias: 'b', act: c.act, alpha: 'a',
+      };
       const expected = new Float32Array(c.batch * c.outC * outSize * outSize);
-      conv2d(
-        { batch: c.batch, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, act: c.act, groups: c.dense ? 1 : 'depthwise' },
-        input, params.get('w')!, params.get('b')!, params.get('a')!, expected,
-      );
+      conv2d({ ...layer, batch: c.batch }, input, params.get('w')!, params.get('b')!, params.get('a')!, expected);
       expect(kernelFor(layer)).toBe(c.kernel);
       const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length);
       expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
@@ -65,9 +63,11 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
     const params = new Map([['w', randomFloats(random, channels * 25)], ['b', randomFloats(random, channels)]]);
     const input = randomFloats(random, batch * channels * 25);
     const expected = new Float32Array(batch * channels);
-    conv2d({ batch, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, act: ACT.none, groups: 'depthwise' },
-      input, params.get('w')!, params.get('b')!, undefined, expected);
-    const layer: Layer = { kind: 'depthwise', input: 0, output: 1, channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, weight: 'w', bias: 'b', act: ACT.none };
+    const layer: ConvLayer = {
+      kind: 'conv', input: 0, output: 1, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1,
+      pad: 0, groups: channels, weight: 'w', bias: 'b', act: ACT.none,
+    };
+    conv2d({ ...layer, batch }, input, params.get('w')!, params.get('b')!, undefined, expected);
     expect(kernelFor(layer)).toBe('conv2d');
     expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(TOLERANCE);
   });

@@ -35,7 +35,7 @@ struct ConvParams {
   kernel: u32,
   stride: u32,
   pad: u32,
-  depthwise: u32,   // 1: groups = channels; 0: dense
+  groups: u32,      // 1: dense; in_channels = out_channels: depthwise
   act: u32,
   weight: u32,
   bias: u32,

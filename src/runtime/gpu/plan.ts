@@ -42,10 +42,10 @@ export function flatGrid(threads: number): [number, number] {
  */
 export function kernelFor(layer: Layer): KernelName {
   switch (layer.kind) {
-    case 'conv3x3':
+    case 'conv':
+      if (layer.kernel !== 3 || layer.pad !== 1) return 'conv2d';
+      if (layer.groups !== 1) return 'depthwise3x3';
       return layer.outChannels % 16 === 0 && layer.outSize % 4 === 0 ? 'conv3x3_vec4' : 'conv2d';
-    case 'depthwise':
-      return layer.kernel === 3 && layer.pad === 1 ? 'depthwise3x3' : 'conv2d';
     case 'pointwise':
       if (layer.outChannels % 16 !== 0) return 'pointwise';
       if (layer.pixels === 1) return 'fully_connected';
@@ -62,21 +62,17 @@ function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { ker
   const kernel = kernelFor(layer);
   const off = (name: string | undefined) => (name === undefined ? 0 : offsets.get(name)!);
   switch (layer.kind) {
-    case 'conv3x3':
-    case 'depthwise': {
-      const dense = layer.kind === 'conv3x3';
-      const inC = dense ? layer.inChannels : layer.channels;
-      const outC = dense ? layer.outChannels : layer.channels;
-      const outputs = n * outC * layer.outSize * layer.outSize;
+    case 'conv': {
+      const outputs = n * layer.outChannels * layer.outSize * layer.outSize;
       const threads = {
         conv2d: outputs,
-        conv3x3_vec4: (n * outC * layer.outSize * layer.outSize) / 64,
-        depthwise3x3: n * outC * layer.outSize * Math.ceil(layer.outSize / 4),
+        conv3x3_vec4: outputs / 64,
+        depthwise3x3: n * layer.outChannels * layer.outSize * Math.ceil(layer.outSize / 4),
       }[kernel as 'conv2d' | 'conv3x3_vec4' | 'depthwise3x3'];
       return {
         kernel,
-        params: [n, inC, outC, layer.inSize, layer.outSize, dense ? 3 : layer.kernel, layer.stride, dense ? 1 : layer.pad,
-          dense ? 0 : 1, layer.act, off(layer.weight), off(layer.bias), off(layer.alpha)],
+        params: [n, layer.inChannels, layer.outChannels, layer.inSize, layer.outSize, layer.kernel, layer.stride, layer.pad,
+          layer.groups, layer.act, off(layer.weight), off(layer.bias), off(layer.alpha)],
         grid: flatGrid(threads),
       };
     }

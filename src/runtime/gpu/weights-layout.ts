@@ -17,7 +17,7 @@ export function packWeights(layers: readonly Layer[], tensors: ReadonlyMap<strin
   const transposed = new Map<string, { rows: number; cols: number }>();
   for (const layer of layers) {
     if (layer.kind === 'pointwise') transposed.set(layer.weight, { rows: layer.outChannels, cols: layer.inChannels });
-    if (layer.kind === 'conv3x3' && kernelFor(layer) === 'conv3x3_vec4') transposed.set(layer.weight, { rows: layer.outChannels, cols: layer.inChannels * 9 });
+    if (layer.kind === 'conv' && kernelFor(layer) === 'conv3x3_vec4') transposed.set(layer.weight, { rows: layer.outChannels, cols: layer.inChannels * 9 });
   }
   const offsets = new Map<string, number>();
   let floats = 0;
