@@ -241,6 +241,8 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     await result(page, '[data-testid=verify]', 'verify-result');
     await slot(page, 'Jacques_Chirac_0003.jpg', 'q');
     await result(page, '[data-testid=identify]', 'identify-result');
+    await page.click('#explain summary'); // closed again: the screenshot shows the page as a visitor first sees it
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: `${resultsDir}demo-${name}.png`, fullPage: true });
     // The README's screenshot is refreshed on request only, so test runs leave the tree clean.
     if (name === 'desktop' && process.env.BRIDGEFACE_UPDATE_SCREENSHOT === '1') copyFileSync(`${resultsDir}demo-${name}.png`, fileURLToPath(new URL('../../docs/demo.png', import.meta.url)));
@@ -262,6 +264,10 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
       const count = document.getElementById('gallery-count')!;
       const texts: string[] = [];
       new MutationObserver(() => texts.push(count.textContent!)).observe(count, { childList: true, characterData: true, subtree: true });
+      // Busy states: the page's busy flag and the Verify button's, as they change.
+      const busy: string[] = [];
+      (window as unknown as { busy: string[] }).busy = busy;
+      new MutationObserver(() => busy.push(`page ${document.body.dataset.busy}`)).observe(document.body, { attributeFilter: ['data-busy'] });
       const slider = document.getElementById('size') as HTMLInputElement;
       const staleAtOnce: boolean[] = [];
       for (let size = 16; size <= 32; size++) {
@@ -288,6 +294,22 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     expect(await page.$eval('#slot-a canvas', (c) => (c as HTMLCanvasElement).width)).toBe(32);
     expect(await page.textContent('#verify-result .stamp')).toMatch(/^at 32 px · WebGPU/);
     await page.waitForSelector('body[data-busy="false"]');
+    const busy = await page.evaluate(() => (window as unknown as { busy: string[] }).busy);
+    expect(busy).toContain('page true');
+    expect(busy.at(-1)).toBe('page false');
+    // A button shows that its work is running: disabled, aria-busy and a label saying what it does.
+    const states = await page.evaluate(() => {
+      const button = document.getElementById('verify')!;
+      const seen: string[] = [];
+      new MutationObserver(() => seen.push(`${(button as HTMLButtonElement).disabled} ${button.getAttribute('aria-busy')} ${button.textContent}`)).observe(button, { attributes: true, childList: true });
+      (window as unknown as { verifyStates: string[] }).verifyStates = seen;
+      return seen;
+    });
+    expect(states).toEqual([]);
+    await result(page, '[data-testid=verify]', 'verify-result');
+    const verifyStates = await page.evaluate(() => (window as unknown as { verifyStates: string[] }).verifyStates);
+    expect(verifyStates).toContain('true true Verifying…');
+    expect(verifyStates.at(-1)).toBe('false null Verify A and B');
 
     // Changing a slot drops the result it made (it no longer describes A and B).
     await slot(page, 'Tony_Blair_0001.jpg', 'b');
