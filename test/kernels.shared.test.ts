@@ -14,7 +14,9 @@ import { pointwise } from '../src/runtime/cpu/pointwise.js';
 import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import type { RgbaImage } from '../src/runtime/image.js';
-import { BINDING_VARIABLES, LAYER_KERNELS, kernelFor } from '../src/runtime/gpu/kernels.js';
+import { GpuError } from '../src/errors.js';
+import { compileModule } from '../src/runtime/gpu/compile.js';
+import { BINDING_VARIABLES, LAYER_KERNELS, kernelFor, wgslModule } from '../src/runtime/gpu/kernels.js';
 import { SEARCH_VARIANTS, searchModule } from '../src/runtime/gpu/similarity-topk.js';
 import { type GpuContext, openGpu, runLayer, runPreprocess } from './support/gpu-harness.js';
 import { BATCH, LAYERS, layerData } from './support/layers.js';
@@ -210,6 +212,19 @@ describe('the kernel table (runtime/gpu/kernels.ts) agrees with the WGSL', () =>
       const entries = LAYER_KERNELS.filter((k) => k.layer === kind);
       fc.assert(fc.property(layers, (layer) => entries.at(-1)!.fits(layer) && entries.includes(kernelFor(layer))));
     }
+  });
+
+  it('a module that does not compile is a GpuError naming it, with the compiler messages, and no uncaptured error', async () => {
+    let uncaptured = 0;
+    const count = () => uncaptured++;
+    gpu.device.addEventListener('uncapturederror', count);
+    const broken = `${wgslModule('avgpool')}\nfn broken() -> u32 { return 1.5; }`;
+    const error = await compileModule(gpu.device, 'broken-kernel', broken, ['main']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GpuError);
+    expect(error).toMatchObject({ code: 'validation', message: expect.stringMatching(/broken-kernel[\s\S]*\d+:\d+ error/) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gpu.device.removeEventListener('uncapturederror', count);
+    expect(uncaptured).toBe(0);
   });
 
   it('the two gallery-search builds are different programs: only the packed one calls dot4I8Packed', () => {

@@ -13,9 +13,12 @@ export async function compileModule<E extends string>(
   code: string,
   entryPoints: readonly E[],
 ): Promise<Record<E, GPUComputePipeline>> {
-  const module = device.createShaderModule({ code, label });
-  // Some implementations report a bad module as an error event rather than a rejected promise: scope it.
+  // A module that does not compile is also reported as a validation error: scope it, so it cannot reach the
+  // device's uncapturederror listeners (a backend sharing the device would take it as fatal). Pushed and popped
+  // in the same tick, so modules compiled in parallel cannot pop each other's scope.
   device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label });
+  const moduleError = device.popErrorScope();
   let failure: unknown;
   const pipelines = await Promise.all(
     entryPoints.map((entryPoint) =>
@@ -29,7 +32,7 @@ export async function compileModule<E extends string>(
     failure = e;
     return undefined;
   });
-  const scoped = await device.popErrorScope();
+  const scoped = await moduleError;
   if (pipelines && !scoped)
     return Object.fromEntries(entryPoints.map((e, i) => [e, pipelines[i]])) as Record<E, GPUComputePipeline>;
   const info = await module.getCompilationInfo();
