@@ -17,7 +17,7 @@ import type { RgbaImage } from '../src/runtime/image.js';
 import { GpuError } from '../src/errors.js';
 import { compileModule } from '../src/runtime/gpu/compile.js';
 import { BINDING_VARIABLES, LAYER_KERNELS, kernelFor, wgslModule } from '../src/runtime/gpu/kernels.js';
-import { SEARCH_VARIANTS, searchModule } from '../src/runtime/gpu/similarity-topk.js';
+import { SEARCH_BINDINGS, SEARCH_VARIANTS, searchModule } from '../src/runtime/gpu/similarity-topk.js';
 import { type GpuContext, openGpu, runLayer, runPreprocess } from './support/gpu-harness.js';
 import { BATCH, LAYERS, layerData } from './support/layers.js';
 import { randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
@@ -212,6 +212,10 @@ describe('the kernel table (runtime/gpu/kernels.ts) agrees with the WGSL', () =>
       const entries = LAYER_KERNELS.filter((k) => k.layer === kind);
       fc.assert(fc.property(layers, (layer) => entries.at(-1)!.fits(layer) && entries.includes(kernelFor(layer))));
     }
+  });
+
+  it('similarity_topk.wgsl declares the bindings gallery search binds, in order', () => {
+    expect(declaredBindings(WGSL.similarity_topk)).toEqual([...SEARCH_BINDINGS]);
   });
 
   it('a module that does not compile is a GpuError naming it, with the compiler messages, and no uncaptured error', async () => {

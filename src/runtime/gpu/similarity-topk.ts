@@ -35,6 +35,21 @@ export function searchModule(variant: SearchVariant): string {
   return wgslModule('similarity_topk', SEARCH_VARIANTS[variant]);
 }
 
+/**
+ * similarity_topk.wgsl's bindings in binding order, by variable name: pass 1 (`rows`) binds the first six, pass 2
+ * (`merge`) the last three.
+ */
+export const SEARCH_BINDINGS = ['P', 'codes', 'scales', 'query', 'qscales', 'cand', 'M', 'inCand', 'outCand'] as const;
+type SearchBinding = (typeof SEARCH_BINDINGS)[number];
+
+/** Bind group entries for the named buffers, each at its variable's binding. */
+function bindings(buffers: Partial<Record<SearchBinding, GPUBuffer>>): GPUBindGroupEntry[] {
+  return Object.entries(buffers).map(([name, buffer]) => ({
+    binding: SEARCH_BINDINGS.indexOf(name as SearchBinding),
+    resource: { buffer: buffer as GPUBuffer },
+  }));
+}
+
 interface Shard {
   codes: GPUBuffer;
   scales: GPUBuffer;
@@ -203,9 +218,14 @@ export class GpuSearch {
             0,
             device.createBindGroup({
               layout: this.pipelines.rows.getBindGroupLayout(0),
-              entries: [rowsParams, shard.codes, shard.scales, queryBuffer, qscaleBuffer, cand].map(
-                (buffer, binding) => ({ binding, resource: { buffer } }),
-              ),
+              entries: bindings({
+                P: rowsParams,
+                codes: shard.codes,
+                scales: shard.scales,
+                query: queryBuffer,
+                qscales: qscaleBuffer,
+                cand,
+              }),
             }),
           );
           pass.dispatchWorkgroups(Math.ceil(threads / WG), Q);
@@ -214,7 +234,7 @@ export class GpuSearch {
             0,
             device.createBindGroup({
               layout: this.pipelines.merge.getBindGroupLayout(0),
-              entries: [mergeParams, cand, merged].map((buffer, i) => ({ binding: 6 + i, resource: { buffer } })),
+              entries: bindings({ M: mergeParams, inCand: cand, outCand: merged }),
             }),
           );
           pass.dispatchWorkgroups(Math.ceil(lists / WG), Q);
