@@ -182,7 +182,6 @@ export interface LayerKernel {
   readonly layer: Layer['kind'];
   readonly weightLayout: WeightLayout;
   readonly bindings: readonly BindingRole[];
-  readonly uniforms: WgslStruct<Record<string, FieldType>>;
   fits(layer: Layer): boolean;
   encodeParams(layer: Layer, batch: number, at: (tensor: string | undefined) => number): ArrayBuffer;
   grid(layer: Layer, batch: number): [number, number];
@@ -197,7 +196,6 @@ function kernel<K extends Layer['kind'], F extends Record<string, FieldType>>(sp
     layer: spec.layer,
     weightLayout: spec.weightLayout,
     bindings: spec.bindings,
-    uniforms: spec.uniforms as unknown as WgslStruct<Record<string, FieldType>>,
     fits: (layer) => layer.kind === spec.layer && spec.fits(typed(layer)),
     encodeParams: (layer, batch, at) => spec.uniforms.encode(spec.params(typed(layer), batch, at)),
     grid: (layer, batch) => spec.grid(typed(layer), batch),
