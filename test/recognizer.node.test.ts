@@ -3,7 +3,7 @@ import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError, InputError, WeightsFormatError } from '../src/errors.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
-import { cosine, randomImage, seededRandom } from './support/random.js';
+import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
 
 const random = seededRandom(5);
 const weights = writeWeights(randomWeights(11));
@@ -153,5 +153,21 @@ describe('face boxes far larger than the image (issue 13)', () => {
       await expectInputError(rec.embed([{ ...image, box: null as unknown as undefined }]), 'bad-size');
       rec.dispose();
     }
+  });
+});
+
+describe('embeddings whose squared norm overflows f32 (issue 13: l2norm.wgsl scales by the max first)', () => {
+  it('are unit vectors on WebGPU as on the CPU, for tensor inputs up to 1e30 with the shipped weights', async () => {
+    const gpu = await createRecognizer({ backend: 'webgpu' });
+    const cpu = await createRecognizer({ backend: 'cpu' });
+    const base = randomFloats(random, 3 * 32 * 32, 2);
+    for (const scale of [1e20, 1e30]) {
+      const tensor = base.map((v) => v * scale);
+      const [[a], [b]] = [await gpu.embed(tensor), await cpu.embed(tensor)];
+      expect(Math.hypot(...a)).toBeCloseTo(1, 5);
+      expect(cosine(a, b)).toBeGreaterThanOrEqual(0.99999);
+    }
+    gpu.dispose();
+    cpu.dispose();
   });
 });

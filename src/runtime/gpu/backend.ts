@@ -9,7 +9,7 @@ import { KERNEL_NAMES, type KernelName, kernelSource } from '../../kernels/index
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
 import { planMemory } from '../memory-plan.js';
-import { type AcquiredDevice, type DeviceOptions, acquireDevice } from './device.js';
+import { type AcquiredDevice, type DeviceOptions, acquireDevice, buildOnDevice } from './device.js';
 import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
 import { Plan } from './plan.js';
 import { packWeights } from './weights-layout.js';
@@ -64,8 +64,10 @@ export class WebGpuBackend implements Backend {
 
   static async create(model: BackendModel, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
     const acquired = options.device ?? (await acquireDevice(options));
-    const pipelines = await compilePipelines(acquired.device);
-    return new WebGpuBackend(model, acquired, pipelines, options);
+    return buildOnDevice(acquired.device, options.device === undefined, async () => {
+      const pipelines = await compilePipelines(acquired.device);
+      return new WebGpuBackend(model, acquired, pipelines, options);
+    });
   }
 
   private constructor(
@@ -78,13 +80,6 @@ export class WebGpuBackend implements Backend {
     this.device = device;
     this.adapter = acquired.adapter;
     this.ownsDevice = options.device === undefined;
-    device.lost.then((info) => {
-      this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
-    });
-    device.addEventListener('uncapturederror', (event) => {
-      const error = (event as GPUUncapturedErrorEvent).error;
-      this.failure ??= new GpuError(error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', error.message);
-    });
 
     const { network } = model;
     const memory = planMemory(network);
@@ -109,7 +104,18 @@ export class WebGpuBackend implements Backend {
     this.slots = memory.slotFloats.map((f, i) => create(this.capacity * f * 4, storage, `slot-${i}`));
     this.images = create(this.capacity * IMAGE_RECORD_BYTES, storage, 'image-records');
     this.pixels = create(1 << 16, storage, 'pixels');
+
+    // Added last, so a constructor that throws leaves no listener behind (events arrive asynchronously anyway).
+    device.lost.then((info) => {
+      this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
+    });
+    device.addEventListener('uncapturederror', this.onUncapturedError);
   }
+
+  private readonly onUncapturedError = (event: Event): void => {
+    const error = (event as GPUUncapturedErrorEvent).error;
+    this.failure ??= new GpuError(error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', error.message);
+  };
 
   embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
     return this.serialised(() => {
@@ -144,6 +150,9 @@ export class WebGpuBackend implements Backend {
     for (const plan of this.plans.values()) plan.destroy();
     this.plans.clear();
     for (const b of [...this.buffers, ...this.staging]) b.destroy();
+    // The listener must go before the device: while it is registered, Dawn keeps the device's native objects
+    // alive after destroy() (~30 MB per recognizer, issue 13).
+    this.device.removeEventListener('uncapturederror', this.onUncapturedError);
     if (this.ownsDevice) this.device.destroy();
   }
 
