@@ -3,12 +3,7 @@
 // Numerically safe: the row is divided by its largest magnitude m before squaring, so the sum of squares lies in
 // [1, D] and never overflows (‖x‖² overflows f32 from |x| ≈ 1.8e19) or underflows; ‖x‖ = m·r is only compared.
 
-struct Params {
-  batch: u32,
-  dim: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: NormParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 

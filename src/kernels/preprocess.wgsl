@@ -1,25 +1,8 @@
 // RGBA8 images of any size (each with a source box) → S×S resize (area or bilinear) → normalised planar RGB.
 // One invocation per output pixel of each face. Arithmetic: docs/weights-format.md, "Preprocessing".
-// CPU reference: runtime/cpu/preprocess.ts.
+// CPU reference: runtime/cpu/preprocess.ts. Structs PreprocessParams and Image: runtime/gpu/kernels.ts.
 
-struct Params {
-  count: u32,
-  size: u32,
-  bilinear: u32,
-  _pad: u32,
-  mean: vec4<f32>,
-  inv_std: vec4<f32>,
-}
-
-struct Image {
-  offset: u32,      // first pixel (u32 word) of the image in `pixels`
-  width: u32,
-  height: u32,
-  _pad: u32,
-  box: vec4<f32>,   // x, y, width, height in source pixels
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: PreprocessParams;
 @group(0) @binding(1) var<storage, read> pixels: array<u32>;
 @group(0) @binding(2) var<storage, read> images: array<Image>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;

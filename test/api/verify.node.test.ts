@@ -13,7 +13,7 @@ import { TINY_ARCHITECTURE } from '../support/tiny-arch.js';
 import { randomImage, seededRandom } from '../support/random.js';
 
 const random = seededRandom(21);
-const calibrated = writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: { 'far_1e-2': 0.5, 'far_1e-3': 0.9 } });
+const calibrated = writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: { calibration: 'test', sizes: { hr: { 'far_1e-2': { threshold: 0.5, tar: null, far: 0.01 }, 'far_1e-3': { threshold: 0.9, tar: null, far: 0.001 } } } } });
 const uncalibrated = writeWeights(randomWeights(4, TINY_ARCHITECTURE));
 
 /** The pixels of `region` of an image, as a new RGBA image. */
