@@ -107,12 +107,66 @@ describe('images larger than one GPU storage binding', () => {
 });
 
 describe('similarity', () => {
+  const vector = (...head: number[]) => {
+    const v = new Float32Array(128);
+    v.set(head);
+    return v;
+  };
+
   it('is the cosine of two embeddings', async () => {
     const rec = await createRecognizer({ backend: 'cpu', weights });
-    const a = Float32Array.from([1, 0, 0]);
-    expect(rec.similarity(a, Float32Array.from([0, 2, 0]))).toBe(0);
-    expect(rec.similarity(a, Float32Array.from([3, 0, 0]))).toBeCloseTo(1, 10);
-    expect(rec.similarity(a, Float32Array.from([-1, 1, 0]))).toBeCloseTo(-Math.SQRT1_2, 10);
+    const a = vector(1, 0, 0);
+    expect(rec.similarity(a, vector(0, 2, 0))).toBe(0);
+    expect(rec.similarity(a, vector(3, 0, 0))).toBeCloseTo(1, 10);
+    expect(rec.similarity(a, vector(-1, 1, 0))).toBeCloseTo(-Math.SQRT1_2, 10);
+  });
+
+  it('similarity and verify reject NaN, all-zero and wrong-length vectors with InputError', async () => {
+    const rec = await createRecognizer({ backend: 'cpu', weights });
+    const good = vector(1, 2, 3);
+    const cases: Array<[Float32Array, string]> = [
+      [vector(NaN, 1), 'non-finite'],
+      [vector(Infinity), 'non-finite'],
+      [vector(), 'bad-shape'],
+      [Float32Array.from([1, 2, 3]), 'bad-shape'],
+      [new Float32Array(129).fill(1), 'bad-shape'],
+    ];
+    for (const [bad, code] of cases) {
+      for (const [a, b] of [[good, bad], [bad, good]]) {
+        let error: unknown;
+        try {
+          rec.similarity(a, b);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).code).toBe(code);
+        // verify checks the embeddings the same way (before it needs thresholds: these weights have none).
+        const trained = Object.assign(Object.create(rec), { threshold: () => 0.5 });
+        await expectInputError(trained.verify(a, b), code);
+      }
+    }
+  });
+});
+
+describe('embed input checks', () => {
+  it('a sparse array is rejected (map() would skip its holes), on both backends', async () => {
+    for (const backend of ['cpu', 'webgpu'] as const) {
+      const rec = await createRecognizer({ backend, weights });
+      const face = randomImage(random, 12, 12);
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+      await expectInputError(rec.embed([face, , face]), 'bad-shape');
+      await expectInputError(rec.embed(new Array(2)), 'bad-shape');
+      rec.dispose();
+    }
+  });
+
+  it('dispose() while WebGPU calls are in flight rejects them with InputError("disposed")', async () => {
+    const rec = await createRecognizer({ backend: 'webgpu', weights });
+    const faces = Array.from({ length: 8 }, () => randomImage(random, 24, 24));
+    const calls = [rec.embed(faces), rec.embed(faces), rec.embed(new Float32Array(3 * 32 * 32))];
+    rec.dispose();
+    for (const call of calls) await expectInputError(call, 'disposed');
   });
 });
 

@@ -10,7 +10,7 @@ import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type FaceSource, toRgba } from './image-input.js';
-import { cosine } from './similarity.js';
+import { embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -107,14 +107,18 @@ export class Recognizer implements FaceRecognizer {
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
-      flat = await this.backend.embedTensor(faces, count);
+      flat = await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
+      // map() skips holes: a sparse array would reach the backend with faces missing.
+      for (let i = 0; i < faces.length; i++) {
+        if (!(i in faces)) throw new InputError('bad-shape', `faces[${i}] is missing (a hole in a sparse array)`);
+      }
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
-      flat = await this.backend.embedImages(images);
+      flat = await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
@@ -123,12 +127,9 @@ export class Recognizer implements FaceRecognizer {
     return Array.from({ length: count }, (_, i) => flat.slice(i * dim, (i + 1) * dim));
   }
 
-  /** Cosine similarity of two embeddings, in [-1, 1]. */
+  /** Cosine similarity of two embeddings of this model, in [-1, 1]; `InputError` for NaN, zero or wrong-length vectors. */
   similarity(a: Float32Array, b: Float32Array): number {
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
-      throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
-    }
-    return cosine(a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   /**
@@ -143,11 +144,6 @@ export class Recognizer implements FaceRecognizer {
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    for (const e of [ea, eb]) {
-      if (e.length !== this.info.embeddingDim) {
-        throw new InputError('bad-shape', `an embedding passed to verify has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
-      }
-    }
     const similarity = this.similarity(ea, eb);
     return { similarity, match: similarity >= threshold, threshold, far };
   }
@@ -176,6 +172,16 @@ export class Recognizer implements FaceRecognizer {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.dispose();
+  }
+
+  /** A backend call's result, or `InputError('disposed')` when `dispose()` ran while it was in flight. */
+  private async whileAlive<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (e) {
+      if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed while the call ran');
+      throw e;
+    }
   }
 
   private checkAlive(): void {
