@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   if (!backends.every((b) => b === 'webgpu' || b === 'cpu')) throw new Error(`--backend must be webgpu, cpu or both, got ${values.backend}`);
   const level = values['feature-level'];
   if (level !== undefined && level !== 'core' && level !== 'compatibility') throw new Error(`--feature-level must be core or compatibility, got ${level}`);
-  const common = { weights: values.weights, webgpu: level ? { featureLevel: level } : undefined } as const;
+  const common: Omit<SoakOptions, 'backend'> = { weights: values.weights, webgpu: level ? { featureLevel: level } : undefined };
   const log = (s: string) => process.stderr.write(`[soak] ${s}\n`);
   const results: Array<CycleSoak | FaceSoak> = [];
   for (const backend of backends) {

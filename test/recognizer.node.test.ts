@@ -3,6 +3,7 @@ import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError, InputError, WeightsFormatError } from '../src/errors.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
+import type { RgbaImage } from '../src/runtime/image.js';
 import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
 
 const random = seededRandom(5);
@@ -155,7 +156,7 @@ describe('embed input checks', () => {
       const rec = await createRecognizer({ backend, weights });
       const face = randomImage(random, 12, 12);
       // biome-ignore lint/suspicious/noSparseArray: the hole is the point
-      await expectInputError(rec.embed([face, , face]), 'bad-shape');
+      await expectInputError(rec.embed([face, , face] as RgbaImage[]), 'bad-shape');
       await expectInputError(rec.embed(new Array(2)), 'bad-shape');
       rec.dispose();
     }

@@ -227,7 +227,7 @@ export class Gallery {
       this.lastSearchBackend = useGpu ? 'webgpu' : 'cpu';
       const kk = Math.max(...pending.map((q) => want[q]));
       let hits: RowHit[][];
-      if (useGpu) {
+      if (gpu && useGpu) {
         const [version, rows] = [this.version, this.rowCount];
         try {
           gpu.sync(this.table(), version);
