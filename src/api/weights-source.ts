@@ -1,5 +1,6 @@
-import { InputError } from '../errors.js';
+import { InputError, WeightsFormatError } from '../errors.js';
 import { defaultWeightsUrl } from '../default-weights.js';
+import { nodeImport } from '../runtime/node-import.js';
 
 /** Bytes, a URL (browsers and Node; `data:` URLs included), or a file path (Node). */
 export type WeightsSource = ArrayBuffer | Uint8Array | string | URL;
@@ -42,8 +43,8 @@ const tooLarge = (what: string, bytes: number | string) =>
 
 /** Reads a regular file of at most MAX_WEIGHTS_BYTES; never blocks on a FIFO, never reads a device. */
 async function readFileBounded(path: string | URL): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
+  const fs = await nodeImport<typeof import('node:fs/promises')>('node:fs/promises');
+  const { constants } = await nodeImport<typeof import('node:fs')>('node:fs');
   const what = `weights file ${String(path)}`;
   let handle: Awaited<ReturnType<typeof fs.open>> | undefined;
   try {
@@ -72,25 +73,30 @@ async function readFileBounded(path: string | URL): Promise<Uint8Array> {
   }
 }
 
-/** Fetches at most MAX_WEIGHTS_BYTES, refusing early on a larger Content-Length and cancelling a longer body. */
+const HINT = 'serve weights/student.bfw as a static file, or pass createRecognizer({ weights }) (README, "Install")';
+
+/**
+ * Fetches at most MAX_WEIGHTS_BYTES, refusing early on a larger Content-Length and cancelling a longer body; an
+ * empty response or an HTML page (a dev server's fallback) is named for what it is.
+ */
 async function fetchBounded(url: string | URL): Promise<Uint8Array> {
   // A data: URL names its whole content: keep it out of messages.
-  const what = `weights from ${String(url).startsWith('data:') ? 'a data: URL' : String(url)}`;
+  const name = (u: string) => `weights from ${u.startsWith('data:') ? 'a data: URL' : u}`;
   const response = await fetch(url).catch((e: Error) => {
-    throw new InputError('unreadable', `cannot fetch ${what}: ${e.message}`);
+    throw new InputError('unreadable', `cannot fetch ${name(String(url))}: ${e.message}`);
   });
-  if (!response.ok) throw new InputError('unreadable', `cannot fetch ${what}: HTTP ${response.status}`);
+  const what = name(response.url || String(url));
+  if (!response.ok) throw new InputError('unreadable', `cannot fetch ${what}: HTTP ${response.status}; ${HINT}`);
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > MAX_WEIGHTS_BYTES) {
     await response.body?.cancel();
     throw tooLarge(what, declared);
   }
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
+  const reader = response.body?.getReader(); // null for a response without a body (then it is empty)
   const chunks: Uint8Array[] = [];
   let length = 0;
   try {
-    for (;;) {
+    while (reader) {
       const { done, value } = await reader.read();
       if (done) break;
       length += value.byteLength;
@@ -109,6 +115,11 @@ async function fetchBounded(url: string | URL): Promise<Uint8Array> {
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
+  }
+  if (bytes.length === 0) throw new WeightsFormatError('truncated', `${what} is an empty response, not a weights file; ${HINT}`);
+  const type = response.headers.get('content-type') ?? '';
+  if (/text\/html/i.test(type) || /^\s*<(!doctype|html)/i.test(new TextDecoder().decode(bytes.subarray(0, 64)))) {
+    throw new WeightsFormatError('bad-magic', `${what} is an HTML page, not a weights file (a dev server's fallback page?); ${HINT}`);
   }
   return bytes;
 }
