@@ -4,10 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRecognizer } from '../../src/api/recognizer.js';
+import { identification, verification } from '../../src/api/decision.js';
 import { tarAtFar } from '../../src/eval/index.js';
-import { randomWeights } from '../../src/model/random-weights.js';
-import { writeWeights } from '../../src/model/weights-format.js';
 import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
 
 // 1,000 impostor scores on a 1/1000 grid with ties at the FAR 1e-2 cut (0.989 three times), so a > rule and a
@@ -33,14 +31,12 @@ describe('threshold rule: similarity >= threshold', () => {
     expect(tar).toBe(2 / 4);
   });
 
-  it('verify matches at similarity == threshold', async () => {
-    const rec = await createRecognizer({ backend: 'cpu', weights: writeWeights(randomWeights(2)) });
-    const a = new Float32Array(rec.info.embeddingDim).fill(1);
-    const s = rec.similarity(a, a);
-    const at = Object.assign(Object.create(rec), { threshold: () => s });
-    expect((await at.verify(a, a)).match).toBe(true);
-    const above = Object.assign(Object.create(rec), { threshold: () => s + 1e-9 });
-    expect((await above.verify(a, a)).match).toBe(false);
+  it('verify and identify match at similarity == threshold', () => {
+    const point = (threshold: number) => ({ far: 1e-2, faceSize: 'hr', calibratedSize: 'hr', threshold, tar: null, measuredFar: 0.01, meaning: '' }) as const;
+    expect(verification(0.8181, point(0.8181)).match).toBe(true);
+    expect(verification(0.8181, point(0.81810001)).match).toBe(false);
+    expect(identification([{ label: 'a', similarity: 0.8181 }], 1, point(0.8181)).outcome).toBe('match');
+    expect(identification([{ label: 'a', similarity: 0.8181 }], 1, point(0.81810001)).outcome).toBe('unknown');
   });
 
   it.skipIf(!hasTorch())('the Python calibration picks the same rule: at most floor(far·N) impostors >= its threshold', () => {
