@@ -22,10 +22,10 @@ import {
   type RecognizerInfo,
   type RecognizerOptions,
   type RecognizerWeights,
-  Recognizer,
   type SearchableGallery,
   type VerifyOptions,
 } from './recognizer.js';
+import { embeddingSimilarity } from './similarity.js';
 import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
@@ -114,7 +114,7 @@ export class WorkerRecognizer implements FaceRecognizer {
 
   /** Cosine similarity, computed here (no round trip). */
   similarity(a: Float32Array, b: Float32Array): number {
-    return Recognizer.prototype.similarity.call(undefined, a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   dispose(): void {
