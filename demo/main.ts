@@ -200,7 +200,7 @@ async function verify(): Promise<void> {
   const decision = document.createElement('div');
   decision.className = 'decision';
   try {
-    const v = await state.rec!.verify(ea, eb, { far });
+    const v = await state.rec!.verify(ea, eb, { far, size: state.size });
     out.dataset.match = String(v.match);
     out.dataset.threshold = String(v.threshold);
     out.append(bar('similarity', similarity, v.match));
