@@ -165,7 +165,7 @@ export function identification(candidates: GalleryMatch[], enrolled: number, poi
 
 function percent(x: number): string {
   const p = 100 * x;
-  return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toPrecision(1)} %`;
+  return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toPrecision(2)} %`;
 }
 
 function round(x: number): string {
