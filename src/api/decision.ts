@@ -95,7 +95,7 @@ function sizeOfSource(face: FaceSource): number {
 }
 
 /** The calibrated size a face of `faceSize` uses (the rule in this module's header), with a warning when outside. */
-export function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: FaceSize): { key: string; warning?: string } {
+function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: FaceSize): { key: string; warning?: string } {
   const keys = Object.keys(thresholds?.sizes ?? {});
   const numeric = keys.filter((k) => k !== 'hr').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
   const hasHr = keys.includes('hr');
