@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
 import { createRecognizer } from '../../src/api/recognizer.js';
@@ -171,3 +173,29 @@ describe('prepareFace: the evaluation\'s crop and degradation', () => {
     expect(Array.from(lr.data.subarray(255 * 4, 255 * 4 + 3))).toEqual(corner);
   });
 });
+
+describe('weights responses that are not a weights file', () => {
+  it('an HTML page (a dev server\'s fallback), a 404 and an empty body each say so and name the URL', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/fallback.bfw') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html></html>');
+      else if (req.url === '/empty.bfw') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end();
+      else res.writeHead(404).end('not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const html = await createRecognizer({ backend: 'cpu', weights: `${base}/fallback.bfw` }).catch((e: unknown) => e);
+      expect(html).toMatchObject({ name: 'WeightsFormatError', code: 'bad-magic' });
+      expect(String((html as Error).message)).toContain(`${base}/fallback.bfw returned an HTML page`);
+      const missing = await createRecognizer({ backend: 'cpu', weights: `${base}/missing.bfw` }).catch((e: unknown) => e);
+      expect(missing).toMatchObject({ name: 'InputError', code: 'unreadable' });
+      expect(String((missing as Error).message)).toContain(`${base}/missing.bfw: HTTP 404`);
+      const empty = await createRecognizer({ backend: 'cpu', weights: `${base}/empty.bfw` }).catch((e: unknown) => e);
+      expect(empty).toMatchObject({ name: 'WeightsFormatError', code: 'truncated' });
+      expect(String((empty as Error).message)).toContain(`${base}/empty.bfw returned an empty response`);
+    } finally {
+      server.close();
+    }
+  });
+});
+
