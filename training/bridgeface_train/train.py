@@ -13,7 +13,6 @@ import json
 import math
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -67,14 +66,14 @@ class Bridge(nn.Module):
 
 
 def labels_for(meta, idx):
-    """Identity classes for training images; identities with a single training image get -1 (unlabelled)."""
-    keys = [(meta[i]["dataset"] if meta[i]["dataset"] != "glint360k-subset" else "lfw", meta[i]["identity"]) for i in idx]
-    # glint identities share names with LFW: same person, same class
+    """Identity classes for training images (one class per person across sets, D.person_key); unlabelled faces and
+    identities with a single training image get -1 (mimic term only)."""
     from collections import Counter
-    cnt = Counter(keys)
+    keys = [D.person_key(meta[i]) for i in idx]
+    cnt = Counter(k for k in keys if k is not None)
     classes = sorted(k for k, c in cnt.items() if c >= 2)
     cid = {k: j for j, k in enumerate(classes)}
-    return np.array([cid.get(k, -1) for k in keys]), len(classes)
+    return np.array([cid.get(k, -1) if k is not None else -1 for k in keys]), len(classes)
 
 
 def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
@@ -150,7 +149,8 @@ def py_eval(model, cache, pairs, folds, sizes=(8, 12, 16, 24, 32)):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", default="training/cache/teacher")
-    ap.add_argument("--data", default=os.environ.get("BRIDGEFACE_DATA"))
+    ap.add_argument("--data", action="append", help="a data root (repeatable; default $BRIDGEFACE_DATA, os.pathsep-separated): "
+                    "training uses the cached faces of the sets these roots hold; the one with lfw/pairs.txt gives the protocol")
     ap.add_argument("--split", default="A", choices=list(SPLITS))
     ap.add_argument("--mode", default="full", choices=["full", "no-bridge", "no-cls", "cls-only"])
     ap.add_argument("--epochs", type=int, default=12)
@@ -164,8 +164,7 @@ def main(argv=None):
     ap.add_argument("--eval-every", type=int, default=10)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    if not args.data:
-        sys.exit("no data root: pass --data <dir> or set BRIDGEFACE_DATA")
+    roots = D.data_roots(args.data)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -175,14 +174,16 @@ def main(argv=None):
     log(fh, f"args {vars(args)}")
 
     cache = D.load_cache(args.cache)
-    pairs = D.parse_pairs(os.path.join(args.data, "lfw", "pairs.txt"))
+    pairs = D.parse_pairs(os.path.join(D.lfw_root(roots), "lfw", "pairs.txt"))
     test_folds = SPLITS[args.split]
-    tr, calib = D.split_indices(cache, pairs, test_folds)
+    dups = D.near_duplicates(args.cache)
+    tr, calib = D.split_indices(cache, pairs, test_folds, sets=D.sets_in(roots), exclude=dups)
     if args.limit:
         tr = tr[np.random.default_rng(args.seed).permutation(len(tr))[: args.limit]]
     y, ncls = labels_for(cache.meta, tr)
     log(fh, f"split {args.split} (test folds {[f + 1 for f in test_folds]}): {len(tr)} training images, {ncls} classes, "
-            f"{int((y >= 0).sum())} labelled, {int((y < 0).sum())} unlabelled; {len(calib)} calibration images held out")
+            f"{int((y >= 0).sum())} labelled, {int((y < 0).sum())} unlabelled; {len(calib)} calibration images held out; "
+            f"{len(dups)} near-duplicates of LFW images excluded; sets {sorted({cache.meta[i]['dataset'] for i in tr})}")
     # Teacher space, centred: dlib descriptors of different people share a large common component (cosine ≈ 0.8),
     # which a BN-ended student learns only slowly; subtract the training-set mean descriptor and renormalise.
     mu = cache.desc[tr].reshape(-1, 128).mean(0)
@@ -232,9 +233,6 @@ def main(argv=None):
     total = args.epochs * spe
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total, pct_start=0.05)
     deg = Degrader(DegradeConfig(), 32, seed=args.seed)
-    tr_sorted = np.sort(tr)
-    c75 = chip75(cache.chips[tr_sorted])  # (n,3,75,75) float32, rows follow tr_sorted
-    row_of = {g: r for r, g in enumerate(tr_sorted)}
     rng = np.random.default_rng(args.seed + 1)
     target_t = torch.from_numpy(target.astype(np.float32))
     y_t = torch.from_numpy(y).long()
@@ -249,7 +247,7 @@ def main(argv=None):
             gi = tr[j]
             order = np.argsort(gi)  # sorted gathers from the cache are faster
             j, gi = j[order], gi[order]
-            x = deg(c75[np.array([row_of[g] for g in gi])], cache.loose[gi], hr_prob=0.1)
+            x = deg(chip75(cache.chips[gi]), cache.loose[gi], hr_prob=0.1)
             z = model(x)
             loss = torch.zeros(())
             ce_v = mim_v = 0.0

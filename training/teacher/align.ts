@@ -183,12 +183,14 @@ const FALLBACK_T = [0.7457, 0.0, 66.55, 75.79];
 console.log(`[align] data=${roots.join(',')} shard ${shard}/${shards}: ${mine.length} images, ${mine.length - todo.length} cached`);
 for (const set of new Set(todo.map((e) => e.dataset))) if (sourceFor(set, '').kind === 'fixedbox') await fixedFraming(set); // before the clock starts
 const t0 = Date.now();
-const perSet = new Map<string, { n: number; ms: number }>();
+// per set: images, wall ms, CPU ms of this process (on a loaded machine CPU time per image is the honest idle estimate)
+const perSet = new Map<string, { n: number; ms: number; cpu: number }>();
 const sources = new Map<string, Source>();
 let n = 0;
 for (let k = 0; k < todo.length; k++) {
   const e = todo[k];
   const ts = performance.now();
+  const cpu0 = process.cpuUsage();
   if (!sources.has(e.dataset)) sources.set(e.dataset, sourceFor(e.dataset, e.root));
   const src = sources.get(e.dataset)!;
   const { rgb, w, h } = await decode(e);
@@ -206,12 +208,13 @@ for (let k = 0; k < todo.length; k++) {
   fs.writeSync(fds.loose, loose);
   fs.writeSync(fds.desc, new Uint8Array(desc.buffer));
   fs.writeSync(metaFd, JSON.stringify({ index: e.index, path: e.path, dataset: e.dataset, identity: e.identity, w, h, method, score: det && (method === 'tiny' || method === 'ssd') ? +det.score.toFixed(4) : 0, box: det && method !== 'points' ? det.box : null, landmarks: det ? det.pts.map((p) => [+p.x.toFixed(2), +p.y.toFixed(2)]) : null, transform: t, loose: [lr.x, lr.y, lr.width].map((v) => +v.toFixed(2)) }) + '\n');
-  const ps = perSet.get(e.dataset) ?? { n: 0, ms: 0 };
-  ps.n++; ps.ms += performance.now() - ts;
+  const ps = perSet.get(e.dataset) ?? { n: 0, ms: 0, cpu: 0 };
+  const cpu = process.cpuUsage(cpu0);
+  ps.n++; ps.ms += performance.now() - ts; ps.cpu += (cpu.user + cpu.system) / 1000;
   perSet.set(e.dataset, ps);
   n++;
   if (n % 100 === 0 || k === todo.length - 1) {
-    const rates = [...perSet].map(([set, v]) => `${set} ${v.n} at ${(1000 * v.n / v.ms).toFixed(1)} img/s`).join(', ');
+    const rates = [...perSet].map(([set, v]) => `${set} ${v.n} at ${(1000 * v.n / v.ms).toFixed(1)} img/s (cpu ${(v.cpu / v.n).toFixed(0)} ms/img)`).join(', ');
     console.log(`[align ${shard}/${shards}] ${fmtEta(k + 1, todo.length, t0)} | ${rates} | load ${os.loadavg()[0].toFixed(1)}`);
   }
 }
