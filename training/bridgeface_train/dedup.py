@@ -48,8 +48,10 @@ def phash(rgb: np.ndarray) -> np.ndarray:
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    x = np.bitwise_xor(a, b)
-    return np.unpackbits(x.view(np.uint8).reshape(*x.shape, 8), axis=-1).sum(-1)
+    """Bits that differ between 64-bit hashes (element-wise)."""
+    x = np.atleast_1d(np.bitwise_xor(a, b)).astype(np.uint64)
+    n = np.unpackbits(x.view(np.uint8).reshape(*x.shape, 8), axis=-1).sum(-1)
+    return n if np.ndim(a) or np.ndim(b) else int(n[0])
 
 
 def find(cache: D.Cache, min_cos: float, max_bits: int, chunk: int = 4096):

@@ -9,6 +9,7 @@ Splits (honest protocol, see training/README.md): A trains without the people of
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -22,7 +23,7 @@ import torch.nn.functional as F
 
 from . import data as D
 from .bfw import write_bfw
-from .degrade import LOOSE_BOX, DegradeConfig, Degrader, chip75, eval_input
+from .degrade import LOOSE_BOX, RECIPES, Degrader, chip75, eval_input
 from .metrics import far_threshold, kfold_accuracy
 from .model import DEFAULT_ARCH, Student, count_params, export_tensors
 
@@ -158,6 +159,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--mimic", type=float, default=8.0, help="weight of the mimic term (1 - cos)")
+    ap.add_argument("--recipe", default="v2", choices=list(RECIPES), help="LR synthesis (degrade.RECIPES): v1 = the "
+                    "first shipped student's, v2 = v1 + illumination + wide framing")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke tests: use only this many training images")
@@ -232,7 +235,7 @@ def main(argv=None):
     spe = max(1, len(tr) // args.batch)
     total = args.epochs * spe
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total, pct_start=0.05)
-    deg = Degrader(DegradeConfig(), 32, seed=args.seed)
+    deg = Degrader(RECIPES[args.recipe], 32, seed=args.seed)
     rng = np.random.default_rng(args.seed + 1)
     target_t = torch.from_numpy(target.astype(np.float32))
     y_t = torch.from_numpy(y).long()
@@ -313,7 +316,9 @@ def main(argv=None):
                             "face-api 68 landmarks (nose, eyes, mouth without lower lip) to dlib's mean face; pass the whole chip"},
                 "loose": {"convention": "LFW deep-funneled framing (250x250, face box ~ central 114 px): box in 250-px frame "
                           "coordinates", "frame": 250, "box": {"x": LOOSE_BOX[0], "y": LOOSE_BOX[1], "width": LOOSE_BOX[2], "height": LOOSE_BOX[2]},
-                          "jitterTrained": {"scale": 0.12, "shift": 0.08}},
+                          "jitterTrained": {"scale": RECIPES[args.recipe].loose_scale, "shift": RECIPES[args.recipe].loose_shift,
+                                            "wide": {"share": RECIPES[args.recipe].p_wide, "scale": RECIPES[args.recipe].wide_scale,
+                                                     "shift": RECIPES[args.recipe].wide_shift}}},
                 "detector": {"convention": "from a face-api tinyFaceDetector box (side = max(width, height)): a square box of "
                              "side 1.013*side centred at the detector centre + (0.015, -0.048)*side approximates the chip box "
                              "(medians over training images)", "scale": 1.013, "dx": 0.015, "dy": -0.048},
@@ -330,7 +335,8 @@ def main(argv=None):
             "calibrationImages": int(len(calib)),
             "epochs": args.epochs, "bridgeEpochs": args.bridge_epochs if args.mode in ("full", "no-cls") else 0,
             "batch": args.batch, "lr": args.lr, "mimicWeight": args.mimic, "seed": args.seed,
-            "lrSynthesis": "8-32 px, area/bilinear/bicubic/nearest, blur p0.3, noise p0.3, JPEG 30-95 p0.3, aligned + loose crops, area resize to 32",
+            "lrSynthesis": {"recipe": args.recipe, **{k: v for k, v in dataclasses.asdict(RECIPES[args.recipe]).items()},
+                            "kernels": list(RECIPES[args.recipe].kernels), "hrProb": 0.1, "finalResize": "area to 32"},
             "gitCommit": commit, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "parameters": count_params(tensors),
         },
