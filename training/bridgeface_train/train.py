@@ -25,7 +25,8 @@ from . import data as D
 from .bfw import write_bfw
 from .degrade import LOOSE_BOX, RECIPES, Degrader, chip75, eval_input
 from .metrics import far_threshold, kfold_accuracy
-from .model import DEFAULT_ARCH, Student, count_params, export_tensors
+from .candidates import CANDIDATES
+from .model import Student, count_macs, count_params, export_tensors
 
 SPLITS = {"A": [0, 1, 2, 3, 4], "B": [5, 6, 7, 8, 9], "none": list(range(10)), "all": []}
 
@@ -159,6 +160,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--mimic", type=float, default=8.0, help="weight of the mimic term (1 - cos)")
+    ap.add_argument("--arch", default="v1", choices=list(CANDIDATES), help="student architecture (candidates.py); "
+                    "only v1-style (dsc) blocks run in the TypeScript runtime today")
     ap.add_argument("--recipe", default="v2", choices=list(RECIPES), help="LR synthesis (degrade.RECIPES): v1 = the "
                     "first shipped student's, v2 = v1 + illumination + wide framing")
     ap.add_argument("--seed", type=int, default=1)
@@ -226,7 +229,9 @@ def main(argv=None):
 
     # ---- step 2: student
     t0 = time.time()
-    model = Student(DEFAULT_ARCH)
+    arch = CANDIDATES[args.arch]
+    model = Student(arch)
+    log(fh, f"student {args.arch}: {count_params(export_tensors(Student(arch).eval()))} parameters, {count_macs(arch) / 1e6:.2f}M MACs")
     use_cls = args.mode != "no-cls"
     use_mimic = args.mode != "cls-only"
     head = CosFace(128, max(ncls, 1), s=32, m=0.2)
@@ -308,7 +313,7 @@ def main(argv=None):
     for i in tr:
         datasets[cache.meta[i]["dataset"]] = datasets.get(cache.meta[i]["dataset"], 0) + 1
     header = {
-        "architecture": DEFAULT_ARCH,
+        "architecture": arch,
         "input": {
             "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "resize": "area",
             "crop": {
