@@ -33,8 +33,5 @@ def test_export_matches_model():
 
 
 if __name__ == "__main__":
-    tests = [(k, v) for k, v in sorted(globals().items()) if k.startswith("test_")]
-    for name, fn in tests:
-        fn()
-        print(f"ok {name}")
-    print(f"{len(tests)} passed")
+    from runner import run
+    run(globals())

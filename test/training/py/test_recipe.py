@@ -106,8 +106,5 @@ def test_find_reports_only_the_copy():
 
 
 if __name__ == "__main__":
-    tests = [(k, v) for k, v in sorted(globals().items()) if k.startswith("test_")]
-    for name, fn in tests:
-        fn()
-        print(f"ok {name}")
-    print(f"{len(tests)} passed")
+    from runner import run
+    run(globals())
