@@ -12,6 +12,7 @@ export {
   type FaceInput,
   type Far,
   type VerifyOptions,
+  type EmbedOptions,
   type Verification,
 } from './api/recognizer.js';
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';

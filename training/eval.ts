@@ -25,6 +25,7 @@ const backend = (argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto'
 const featureLevel = argValue(argv, '--feature-level') as 'core' | 'compatibility' | undefined; // webgpu: 'compatibility' = Dawn GLES (llvmpipe), faster here
 const outBase = path.resolve(argValue(argv, '--out', 'training/results/eval')!);
 const withTeacher = argv.includes('--teacher');
+const mirror = argv.includes('--mirror'); // students with test-time mirror averaging; their rows are labelled "… (mirror)"
 
 interface ModelSpec { label: string; parts: Array<{ weights: string; folds: number[] }> }
 const models: ModelSpec[] = [];
@@ -32,7 +33,7 @@ for (let i = 0; i < argv.length; i++) {
   if (argv[i] !== '--model') continue;
   const [label, rest] = argv[i + 1].split('=');
   models.push({
-    label,
+    label: mirror ? `${label} (mirror)` : label,
     parts: rest.split(',').map((p) => {
       const [w, f] = p.split(':');
       return { weights: path.resolve(w), folds: f ? parseFolds(f) : [...Array(10).keys()] };
@@ -151,7 +152,7 @@ if (models.length) {
       for (const [w, rec] of recs) {
         const idx = chunk.map((q, i) => (need.get(w)!.has(q) ? i : -1)).filter((i) => i >= 0);
         if (!idx.length) continue;
-        const e = await rec.embed(idx.map((i) => faces[i]));
+        const e = await rec.embed(idx.map((i) => faces[i]), { mirror });
         idx.forEach((i, j) => emb.get(w)!.set(chunk[i], e[j]));
       }
     }

@@ -10,6 +10,7 @@ import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type FaceSource, toRgba } from './image-input.js';
+import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
 import { cosine } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
@@ -64,6 +65,14 @@ export interface Verification {
   far: Far;
 }
 
+export interface EmbedOptions {
+  /**
+   * Also embed each face mirrored left–right and return the normalised mean of the two embeddings (test-time
+   * augmentation; twice the network work). The calibrated thresholds were set on plain embeddings.
+   */
+  mirror?: boolean;
+}
+
 export class Recognizer {
   private disposed = false;
 
@@ -77,8 +86,10 @@ export class Recognizer {
    * Embeds a batch: RGBA images of any size, or an N×3×S×S float tensor that is already preprocessed.
    * Returns one unit-length Float32Array per face, in input order.
    */
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
     this.checkAlive();
+    const mirror = options.mirror ?? false;
+    if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
     let count: number;
@@ -91,14 +102,18 @@ export class Recognizer {
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
-      flat = await this.backend.embedTensor(faces, count);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count), count, dim)
+        : await this.backend.embedTensor(faces, count);
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
-      flat = await this.backend.embedImages(images);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.backend.embedImages([...images, ...images.map(mirrorImage)]), count, dim)
+        : await this.backend.embedImages(images);
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {

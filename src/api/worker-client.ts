@@ -15,7 +15,7 @@ import type { StudentWeights } from '../model/weights-format.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
-import { type FaceInput, type RecognizerInfo, type RecognizerOptions, Recognizer, type Verification, type VerifyOptions } from './recognizer.js';
+import { type EmbedOptions, type FaceInput, type RecognizerInfo, type RecognizerOptions, Recognizer, type Verification, type VerifyOptions } from './recognizer.js';
 import { type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
@@ -56,12 +56,12 @@ export class WorkerRecognizer {
     });
   }
 
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
-    if (faces instanceof Float32Array) return this.call('embed', [faces]);
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
+    if (faces instanceof Float32Array) return this.call('embed', [faces, options]);
     if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array or a Float32Array');
     const transfer: Transferable[] = [];
     const sendable = await Promise.all(faces.map((f, i) => toSendable(f, i, transfer)));
-    return this.call('embed', [sendable], transfer);
+    return this.call('embed', [sendable, options], transfer);
   }
 
   async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {

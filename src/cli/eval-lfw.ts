@@ -19,6 +19,8 @@ export interface LfwOptions {
   sizes: Array<number | 'hr'>;
   limit?: number;
   crop?: Framing | FaceBox;
+  /** Mirror averaging (`embed(faces, { mirror: true })`). */
+  mirror?: boolean;
 }
 
 export interface LfwReport {
@@ -56,7 +58,7 @@ export async function evalLfw(dir: string, options: LfwOptions, rec: Recognizer,
     for (let start = 0; start < images.length; start += BATCH) {
       const decoded = await Promise.all(images.slice(start, start + BATCH).map(decodeImage));
       for (const [s, size] of options.sizes.entries()) {
-        const out = await rec.embed(decoded.map((image) => prep(image, size)));
+        const out = await rec.embed(decoded.map((image) => prep(image, size)), { mirror: options.mirror });
         out.forEach((e, i) => embeddings[s].set(e, (start + i) * dim));
       }
       io.stderr(`\reval-lfw: ${Math.min(start + BATCH, images.length)}/${images.length} images`);

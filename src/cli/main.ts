@@ -30,6 +30,7 @@ interface CommonOptions {
   backend: 'auto' | 'cpu' | 'webgpu';
   weights?: string;
   crop: 'framed' | 'none' | FaceBox;
+  mirror?: boolean;
 }
 
 const BATCH = 64;
@@ -70,7 +71,8 @@ function addCommon(command: Command, sizeHelp: boolean): Command {
       new Option('--crop <box>', "face box: 'framed' = the loose box of the LFW framing (as eval-lfw), 'none' = whole image, or x,y,w,h")
         .argParser(parseCrop)
         .default('framed'),
-    );
+    )
+    .option('--mirror', 'average each embedding with that of the mirrored face (twice the work; thresholds were calibrated without)');
 }
 
 async function openRecognizer(o: CommonOptions, io: CliIo): Promise<Recognizer> {
@@ -104,7 +106,7 @@ async function embedCommand(inputs: string[], o: CommonOptions & { out?: string;
         }
       }
       if (batch.length === 0) continue;
-      const embeddings = await rec.embed(batch.map((b) => b.face));
+      const embeddings = await rec.embed(batch.map((b) => b.face), { mirror: o.mirror });
       batch.forEach((b, i) => done.push({ file: b.file, embedding: embeddings[i] }));
     }
     if (o.format === 'f32') {
@@ -136,7 +138,7 @@ async function verifyCommand(a: string, b: string, o: CommonOptions & { far: str
   try {
     const faces = [];
     for (const file of [a, b]) faces.push(prepareFace(await decodeImage(file), rec.weights.input, prepareOptions(o)));
-    const [ea, eb] = await rec.embed(faces);
+    const [ea, eb] = await rec.embed(faces, { mirror: o.mirror });
     const similarity = rec.similarity(ea, eb);
     const far = Number(o.far) as 1e-2 | 1e-3;
     let decision: { match: boolean; threshold: number } | { error: string };
