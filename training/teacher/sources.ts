@@ -11,7 +11,7 @@
 // means the same thing on every set.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LFW_LOOSE_BOX_250 } from '../../src/eval/degrade.js';
+import { LFW_LOOSE_BOX_250 } from '../../src/api/face-box.js';
 import { CHIP, DLIB_FIT, FRAME, LOOSE_OFF, LOOSE_SRC, chipTemplate, fitSimilarity } from './common.js';
 
 export type Source =
