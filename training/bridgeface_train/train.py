@@ -28,6 +28,7 @@ from .metrics import far_threshold, kfold_accuracy
 from .candidates import CANDIDATES
 from .model import Student, count_macs, count_params, export_tensors
 
+PRELOAD_MAX = 20_000
 SPLITS = {"A": [0, 1, 2, 3, 4], "B": [5, 6, 7, 8, 9], "none": list(range(10)), "all": []}
 
 
@@ -241,6 +242,12 @@ def main(argv=None):
     total = args.epochs * spe
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total, pct_start=0.05)
     deg = Degrader(RECIPES[args.recipe], 32, seed=args.seed)
+    # 75-px chips: kept in memory for up to PRELOAD_MAX training faces (67.5 KB each as float32; the faster path),
+    # otherwise built per batch from the memory-mapped cache (≈ +15 % per step measured on 256-face batches)
+    c75, row_of = None, None
+    if len(tr) <= PRELOAD_MAX:
+        tr_sorted = np.sort(tr)
+        c75, row_of = chip75(cache.chips[tr_sorted]), {g: r for r, g in enumerate(tr_sorted)}
     rng = np.random.default_rng(args.seed + 1)
     target_t = torch.from_numpy(target.astype(np.float32))
     y_t = torch.from_numpy(y).long()
@@ -255,7 +262,8 @@ def main(argv=None):
             gi = tr[j]
             order = np.argsort(gi)  # sorted gathers from the cache are faster
             j, gi = j[order], gi[order]
-            x = deg(chip75(cache.chips[gi]), cache.loose[gi], hr_prob=0.1)
+            src = c75[np.array([row_of[g] for g in gi])] if c75 is not None else chip75(cache.chips[gi])
+            x = deg(src, cache.loose[gi], hr_prob=0.1)
             z = model(x)
             loss = torch.zeros(())
             ce_v = mim_v = 0.0
