@@ -84,6 +84,9 @@ def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
     (compact, discriminative) + relational term (batch cosine-similarity matrix of B matches the teacher's)."""
     torch.manual_seed(seed)
     lab = y >= 0
+    if lab.sum() < 2:  # CosFace needs identities; B starts as the identity map (W2 = 0), so keep that
+        log(fh, "bridge: no identity with two training images: the bridge stays the identity")
+        return Bridge().eval()
     X = torch.from_numpy(T_all[lab])  # (n,2,128)
     Y = torch.from_numpy(y[lab]).long()
     ncls = int(y.max()) + 1
