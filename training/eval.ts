@@ -1,6 +1,9 @@
 // LFW View-2 evaluation through the TypeScript runtime (students) and the teacher caches (teacher rows).
 //   npm run eval -- --data <dir> [--model label=weights.bfw[:folds][,weights2.bfw:folds]]... [--teacher]
 //                   [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--backend cpu] [--folds 1-5] [--out training/results/x]
+//                   [--pairs training/data/celeba-200-pairs.tsv] [--mirror]
+// --pairs: another verification set (TSV: fold, same, a, b; paths relative to a data root) instead of LFW pairs.txt;
+// its unaligned box is the set's fixed median chip box (the analogue of LFW's fixed loose box), from the cache.
 // A model spec with folds, e.g. student=runs/A/student.bfw:1-5,runs/B/student.bfw:6-10, scores each fold with the
 // weights that never trained on its people. Degradation: area downsample of the face (aligned: the dlib chip; unaligned:
 // the fixed loose box of the LFW framing) to N px, 8-bit; then rec.embed (the runtime's own area resize to its input).
@@ -11,13 +14,14 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
 import { looseBox } from '../src/api/face-box.js';
-import { lfwImagePath, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
+import { lfwImagePath, parsePairs, verificationReport, type VerificationReport } from '../src/eval/index.js';
 import { degradeFace } from '../src/runtime/resize.js';
 import { TeacherCache } from './teacher/cache.js';
-import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
+import { CHIP, argValue, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';
 
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);
+const roots = resolveDataRoots(argv);
 const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
 // one teacher-LR folder per fold group (lr.ts --folds 1-5 → …/A, 6-10 → …/B), comma-separated
 const lrDirs = argValue(argv, '--teacher-lr', 'training/cache/teacher-lr/A,training/cache/teacher-lr/B')!.split(',').map((d) => path.resolve(d));
@@ -43,17 +47,24 @@ for (let i = 0; i < argv.length; i++) {
   });
 }
 
-const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
+interface Pair { fold: number; same: boolean; a: string; b: string } // a, b: image paths relative to their data root
+const pairsFile = argValue(argv, '--pairs');
+const pairs: Pair[] = pairsFile
+  ? fs.readFileSync(pairsFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('fold\t')).map((l) => {
+    const [f, same, a, b] = l.split('\t');
+    return { fold: Number(f) - 1, same: same === '1', a, b };
+  })
+  : parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8')).map((p) => ({ fold: p.fold, same: p.same, a: lfwImagePath(p.name1, p.index1), b: lfwImagePath(p.name2, p.index2) }));
 const cache = new TeacherCache(cacheDir);
 const subsample = Number(argValue(argv, '--subsample', '1')); // quick checks: keep every k-th pair
 const onlyFolds = argValue(argv, '--folds') ? parseFolds(argValue(argv, '--folds')!) : null; // e.g. 1-5
-const usable = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(lfwImagePath(p.name1, p.index1)) && cache.has(lfwImagePath(p.name2, p.index2)));
+const usable = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(p.a) && cache.has(p.b));
 if (usable.length < pairs.length) console.warn(`[eval] ${pairs.length - usable.length} pairs skipped: images missing from the teacher cache`);
 
 interface Row { model: string; variant: string; size: string; folds: number[]; report: VerificationReport }
 const rows: Row[] = [];
 
-function report(label: string, variant: string, size: string, ps: LfwPair[], score: (p: LfwPair) => number) {
+function report(label: string, variant: string, size: string, ps: Pair[], score: (p: Pair) => number) {
   const s = ps.map(score);
   const r = verificationReport(s, ps.map((p) => p.same), ps.map((p) => p.fold));
   const folds = [...new Set(ps.map((p) => p.fold))].sort((a, b) => a - b);
@@ -61,7 +72,7 @@ function report(label: string, variant: string, size: string, ps: LfwPair[], sco
   console.log(`[eval] ${label.padEnd(22)} ${variant.padEnd(9)} ${size.padStart(3)}  acc ${(100 * r.accuracy.mean).toFixed(2)} ± ${(100 * r.accuracy.std).toFixed(2)}  AUC ${r.auc.toFixed(4)}  TAR@1e-2 ${(100 * r.tarAtFar1e2).toFixed(1)}  (${r.pairs} pairs, folds ${folds.length})`);
 }
 
-const key = (p: LfwPair, k: 1 | 2) => (k === 1 ? lfwImagePath(p.name1, p.index1) : lfwImagePath(p.name2, p.index2));
+const key = (p: Pair, k: 1 | 2) => (k === 1 ? p.a : p.b);
 
 // ---- outputs: JSON and a markdown table, rewritten after every configuration (a killed run keeps what it did)
 function writeOutputs(final = false): void {
@@ -110,8 +121,28 @@ if (withTeacher) {
 
 // ---- students through the runtime
 async function originalRGBA(q: string) {
-  const { data, info } = await sharp(path.join(root, q)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const r = roots.find((d) => fs.existsSync(path.join(d, q)));
+  if (!r) throw new Error(`${q} is in none of the data roots ${roots.join(', ')}`);
+  const { data, info } = await sharp(path.join(r, q)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+/** The unaligned face box: LFW's fixed loose box, or for another set its fixed median chip box (axis-aligned box of
+ *  the 150 chip, relative to the image size, median over the set's cached images). */
+const setBoxes = new Map<string, number[]>();
+function unalignedBox(q: string, w: number, h: number) {
+  const set = q.split('/')[0];
+  if (set === 'lfw') return looseBox(w, h);
+  if (!setBoxes.has(set)) {
+    const rel = [...cache.entries.values()].filter((e) => e.meta.dataset === set).map(({ meta: m }) => {
+      const [a, b, tx, ty] = m.transform, c = CHIP / 2, side = CHIP * Math.hypot(a, b);
+      return [((a - b) * c + tx - side / 2) / m.w, ((a + b) * c + ty - side / 2) / m.h, side / m.w, side / m.h];
+    });
+    const med = (k: number) => { const v = rel.map((r) => r[k]).sort((x, y) => x - y); return v[Math.floor(v.length / 2)]; };
+    setBoxes.set(set, [0, 1, 2, 3].map(med));
+    console.log(`[eval] ${set}: unaligned box = median chip box of ${rel.length} images, ${setBoxes.get(set)!.map((v) => v.toFixed(3))} of the image`);
+  }
+  const [x, y, bw, bh] = setBoxes.get(set)!;
+  return { x: x * w, y: y * h, width: bw * w, height: bh * h };
 }
 function chipRGBA(q: string) {
   const c = cache.chip(q);
@@ -147,7 +178,7 @@ if (models.length) {
           faces.push(size === 'hr' ? c : degradeFace({ ...c, channels: 4 }, Number(size)));
         } else {
           const o = await originalRGBA(q);
-          const box = looseBox(o.width, o.height);
+          const box = unalignedBox(q, o.width, o.height);
           faces.push(size === 'hr' ? { ...o, box } : degradeFace({ ...o, channels: 4 }, Number(size), box));
         }
       }
@@ -160,7 +191,7 @@ if (models.length) {
     }
     for (const m of models) {
       const ps = usable.filter((p) => m.parts.some((x) => x.folds.includes(p.fold)));
-      const which = (p: LfwPair) => m.parts.find((x) => x.folds.includes(p.fold))!.weights;
+      const which = (p: Pair) => m.parts.find((x) => x.folds.includes(p.fold))!.weights;
       report(m.label, variant, size, ps, (p) => cosine(emb.get(which(p))!.get(key(p, 1))!, emb.get(which(p))!.get(key(p, 2))!));
     }
     console.log(`[eval] ${variant} ${size} done, ${((Date.now() - t0) / 60000).toFixed(1)} min elapsed`);
