@@ -11,13 +11,12 @@
 // bilinearly to 150 (training/teacher/lr.ts), cosine similarity.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
-import { looseBox } from '../src/api/face-box.js';
-import { lfwImagePath, parsePairs, verificationReport, type VerificationReport } from '../src/eval/index.js';
+import { verificationReport, type VerificationReport } from '../src/eval/index.js';
 import { degradeFace } from '../src/runtime/resize.js';
 import { TeacherCache } from './teacher/cache.js';
-import { CHIP, argValue, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';
+import { argValue, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';
+import { type Pair, loadPairs, readOriginal, unalignedBoxes } from './teacher/pairs.js';
 
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);
@@ -47,14 +46,7 @@ for (let i = 0; i < argv.length; i++) {
   });
 }
 
-interface Pair { fold: number; same: boolean; a: string; b: string } // a, b: image paths relative to their data root
-const pairsFile = argValue(argv, '--pairs');
-const pairs: Pair[] = pairsFile
-  ? fs.readFileSync(pairsFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('fold\t')).map((l) => {
-    const [f, same, a, b] = l.split('\t');
-    return { fold: Number(f) - 1, same: same === '1', a, b };
-  })
-  : parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8')).map((p) => ({ fold: p.fold, same: p.same, a: lfwImagePath(p.name1, p.index1), b: lfwImagePath(p.name2, p.index2) }));
+const pairs = loadPairs(root, argValue(argv, '--pairs'));
 const cache = new TeacherCache(cacheDir);
 const subsample = Number(argValue(argv, '--subsample', '1')); // quick checks: keep every k-th pair
 const onlyFolds = argValue(argv, '--folds') ? parseFolds(argValue(argv, '--folds')!) : null; // e.g. 1-5
@@ -120,30 +112,7 @@ if (withTeacher) {
 }
 
 // ---- students through the runtime
-async function originalRGBA(q: string) {
-  const r = roots.find((d) => fs.existsSync(path.join(d, q)));
-  if (!r) throw new Error(`${q} is in none of the data roots ${roots.join(', ')}`);
-  const { data, info } = await sharp(path.join(r, q)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
-/** The unaligned face box: LFW's fixed loose box, or for another set its fixed median chip box (axis-aligned box of
- *  the 150 chip, relative to the image size, median over the set's cached images). */
-const setBoxes = new Map<string, number[]>();
-function unalignedBox(q: string, w: number, h: number) {
-  const set = q.split('/')[0];
-  if (set === 'lfw') return looseBox(w, h);
-  if (!setBoxes.has(set)) {
-    const rel = [...cache.entries.values()].filter((e) => e.meta.dataset === set).map(({ meta: m }) => {
-      const [a, b, tx, ty] = m.transform, c = CHIP / 2, side = CHIP * Math.hypot(a, b);
-      return [((a - b) * c + tx - side / 2) / m.w, ((a + b) * c + ty - side / 2) / m.h, side / m.w, side / m.h];
-    });
-    const med = (k: number) => { const v = rel.map((r) => r[k]).sort((x, y) => x - y); return v[Math.floor(v.length / 2)]; };
-    setBoxes.set(set, [0, 1, 2, 3].map(med));
-    console.log(`[eval] ${set}: unaligned box = median chip box of ${rel.length} images, ${setBoxes.get(set)!.map((v) => v.toFixed(3))} of the image`);
-  }
-  const [x, y, bw, bh] = setBoxes.get(set)!;
-  return { x: x * w, y: y * h, width: bw * w, height: bh * h };
-}
+const unalignedBox = unalignedBoxes(cache);
 function chipRGBA(q: string) {
   const c = cache.chip(q);
   const out = new Uint8Array(150 * 150 * 4);
@@ -177,7 +146,7 @@ if (models.length) {
           const c = chipRGBA(q);
           faces.push(size === 'hr' ? c : degradeFace({ ...c, channels: 4 }, Number(size)));
         } else {
-          const o = await originalRGBA(q);
+          const o = await readOriginal(roots, q, 4);
           const box = unalignedBox(q, o.width, o.height);
           faces.push(size === 'hr' ? { ...o, box } : degradeFace({ ...o, channels: 4 }, Number(size), box));
         }
