@@ -8,7 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import { createRecognizer, readWeights } from '../src/index.js';
+import { createRecognizer } from '../src/index.js';
+import { readWeights } from '../src/tools.js';
 import { buildNetwork, type Layer, layerMacs } from '../src/model/network.js';
 import { planMemory } from '../src/runtime/memory-plan.js';
 import { CpuBackend } from '../src/runtime/cpu/backend.js';
