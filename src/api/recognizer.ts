@@ -12,6 +12,7 @@ import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
+import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
 import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
@@ -78,6 +79,14 @@ export interface EmbeddingMatrix {
   dim: number;
 }
 
+export interface EmbedOptions {
+  /**
+   * Also embed each face mirrored left–right and return the normalised mean of the two embeddings (test-time
+   * augmentation; twice the network work). The calibrated thresholds were set on plain embeddings.
+   */
+  mirror?: boolean;
+}
+
 /** What a recognizer exposes of its weights file (everything but the tensors). */
 export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
 
@@ -88,7 +97,7 @@ export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'p
 export interface FaceRecognizer {
   readonly info: RecognizerInfo;
   readonly weights: RecognizerWeights;
-  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  embed(faces: readonly FaceInput[] | Float32Array, options?: EmbedOptions): Promise<Float32Array[]>;
   verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
   identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
   similarity(a: Float32Array, b: Float32Array): number;
@@ -108,14 +117,16 @@ export class Recognizer implements FaceRecognizer {
    * Embeds a batch: RGBA images of any size, or an N×3×S×S float tensor that is already preprocessed.
    * Returns one unit-length Float32Array per face, in input order.
    */
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
-    const { data, count, dim } = await this.embedMatrix(faces);
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
+    const { data, count, dim } = await this.embedMatrix(faces, options);
     return Array.from({ length: count }, (_, i) => data.slice(i * dim, (i + 1) * dim));
   }
 
   /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
-  async embedMatrix(faces: readonly FaceInput[] | Float32Array): Promise<EmbeddingMatrix> {
+  async embedMatrix(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
     this.checkAlive();
+    const mirror = options.mirror ?? false;
+    if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
     let count: number;
@@ -128,7 +139,9 @@ export class Recognizer implements FaceRecognizer {
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
-      flat = await this.whileAlive(this.backend.embedTensor(faces, count));
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)), count, dim)
+        : await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
@@ -139,7 +152,9 @@ export class Recognizer implements FaceRecognizer {
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
-      flat = await this.whileAlive(this.backend.embedImages(images));
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])), count, dim)
+        : await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
