@@ -8,13 +8,14 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import { createRecognizer, readWeights } from '../src/index.js';
+import { createRecognizer } from '../src/index.js';
+import { readWeights } from '../src/tools.js';
 import { buildNetwork, type Layer, layerMacs } from '../src/model/network.js';
 import { planMemory } from '../src/runtime/memory-plan.js';
 import { CpuBackend } from '../src/runtime/cpu/backend.js';
 import { Command } from 'commander';
 import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
-import { compilePipelines } from '../src/runtime/gpu/backend.js';
+import { compilePipelines } from '../src/runtime/gpu/compile.js';
 import { acquireDevice } from '../src/runtime/gpu/device.js';
 import { packImages } from '../src/runtime/gpu/image-records.js';
 import { IMAGE_RECORD_BYTES } from '../src/runtime/gpu/image-records.js';

@@ -56,9 +56,15 @@ export class InputError extends BridgefaceError<InputErrorCode> {
   override readonly name = 'InputError';
 }
 
-export type GpuErrorCode = 'no-adapter' | 'validation' | 'out-of-memory' | 'device-lost';
+export type GpuErrorCode =
+  | 'no-adapter'
+  | 'validation'
+  | 'out-of-memory'
+  /** A GPUInternalError from an error scope (the implementation failed, e.g. a shader too large to compile). */
+  | 'internal'
+  | 'device-lost';
 
-/** WebGPU failed: no adapter, a validation or out-of-memory error, or a lost device. */
+/** WebGPU failed: no adapter, a validation, out-of-memory or internal error, or a lost device. */
 export class GpuError extends BridgefaceError<GpuErrorCode> {
   override readonly name = 'GpuError';
 }

@@ -65,16 +65,16 @@ describe('typed errors', () => {
     writeFileSync(file, out.outputFiles[0].contents);
     const lib = await import(pathToFileURL(file).href);
     // The bundle really is minified: the classes' own identifiers are gone, so only literal names can survive.
-    expect(lib.WeightsFormatError.name).not.toBe('WeightsFormatError');
+    expect(lib.GalleryFormatError.name).not.toBe('GalleryFormatError');
     const error = (() => {
       try {
-        lib.readWeights(new Uint8Array(4));
+        lib.Gallery.load(new Uint8Array(4));
       } catch (e) {
         return e as BridgefaceError;
       }
     })();
-    expect(error).toBeInstanceOf(lib.WeightsFormatError);
-    expect(error?.name).toBe('WeightsFormatError');
+    expect(error).toBeInstanceOf(lib.GalleryFormatError);
+    expect(error?.name).toBe('GalleryFormatError');
     expect(error?.code).toBe('truncated');
     for (const name of Object.keys(ERROR_CLASSES)) {
       const Kind = lib[name] as new (code: string, message: string) => BridgefaceError;

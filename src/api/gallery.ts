@@ -1,6 +1,6 @@
 /**
  * A gallery of enrolled identities: each label owns one or more embeddings; `search` ranks labels by their
- * best-matching embedding. Embeddings are stored as int8 codes with one scale per row (see gallery-search.ts),
+ * best-matching embedding. Embeddings are stored as int8 codes with one scale per row (see runtime/similarity-topk.ts),
  * 132 bytes per 128-D embedding, and saved in a compact binary (`.bfg`, docs/gallery-format.md).
  *
  * Search runs on the CPU for small galleries and on WebGPU (kernels/similarity_topk.wgsl) for large ones, with
@@ -8,8 +8,9 @@
  */
 import { InputError } from '../errors.js';
 import { acquireDevice } from '../runtime/gpu/device.js';
+import { GPU_MAX_K, GpuSearch } from '../runtime/gpu/similarity-topk.js';
+import { type CodeTable, type RowHit, quantize, searchCpu } from '../runtime/similarity-topk.js';
 import { MAX_GALLERY_DIM, codeStride, readGallery, writeGallery } from './gallery-format.js';
-import { type CodeTable, GPU_MAX_K, GpuSearch, type RowHit, quantize, searchCpu } from './gallery-search.js';
 
 export interface GalleryOptions {
   /** Embedding length (default 128). */
@@ -223,7 +224,7 @@ export class Gallery {
       if (useGpu) {
         const [version, rows] = [this.version, this.rowCount];
         gpu.sync(this.table(), version);
-        hits = await gpu.search(this.table(), pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
+        hits = await gpu.search(pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
         if (this.version !== version || this.rowCount < rows) {
           // A label was removed while the GPU worked: row numbers moved, so answer from the current table.
           this.lastSearchBackend = 'cpu';

@@ -14,14 +14,16 @@ import { InputError, WorkerError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
+import { type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint } from './decision.js';
 import {
   type FaceInput,
   type FaceRecognizer,
+  type IdentifyOptions,
   type RecognizerInfo,
   type RecognizerOptions,
   type RecognizerWeights,
   Recognizer,
-  type Verification,
+  type SearchableGallery,
   type VerifyOptions,
 } from './recognizer.js';
 import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
@@ -76,6 +78,22 @@ export class WorkerRecognizer implements FaceRecognizer {
     const transfer: Transferable[] = [];
     const [x, y] = await Promise.all([a, b].map((f, i) => (f instanceof Float32Array ? f : toSendable(f, i, transfer))));
     return this.call('verify', [x, y, options], transfer);
+  }
+
+  /**
+   * `Recognizer.identify`: the probe is embedded in the worker, the gallery (a `WorkerGallery` or a page-side
+   * `Gallery`) searched, and the decision made here with the same rule.
+   */
+  async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
+    if (probe instanceof Float32Array && options.size === undefined) {
+      throw new InputError('bad-option', "pass { size }: the face size (pixels, or 'hr') the embedding was made from");
+    }
+    checkCalibrated(this.info.thresholds, options.far ?? 1e-3); // options checked before any work
+    if (options.size !== undefined) checkFaceSize(options.size);
+    const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
+    const point = operatingPoint(this.info.thresholds, options.far ?? 1e-3, options.size ?? faceSizeOf(probe as FaceInput));
+    const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
+    return identification(candidates, labels.length, point);
   }
 
   /** A Gallery that lives in the worker (the same API as `Gallery`, every call asynchronous; dim defaults to the model's). */

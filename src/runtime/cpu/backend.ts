@@ -7,10 +7,9 @@
 import type { ConvLayer, Layer } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
-import { conv2d, im2col } from './conv.js';
-import { pointwise } from './pointwise.js';
+import { runReference } from '../reference.js';
+import { im2col } from './conv.js';
 import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits, stemFits } from './simd.js';
-import { globalAvgPool, l2Normalize } from './pool.js';
 import { preprocess } from './preprocess.js';
 
 /**
@@ -113,26 +112,9 @@ export class CpuBackend implements Backend {
   }
 
   private runLayer(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): void {
-    const p = (name: string | undefined) => (name === undefined ? undefined : this.model.tensors.get(name)!);
     if (this.simd && this.runSimd(layer, batch, t, alloc)) return;
-    switch (layer.kind) {
-      case 'conv':
-        conv2d({ ...layer, batch }, t[layer.input], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[layer.output]);
-        return;
-      case 'pointwise':
-        pointwise(
-          { batch, inChannels: layer.inChannels, outChannels: layer.outChannels, pixels: layer.pixels, act: layer.act },
-          t[layer.input], p(layer.weight)!, p(layer.bias)!, p(layer.alpha),
-          layer.residual === undefined ? undefined : t[layer.residual], t[layer.output],
-        );
-        return;
-      case 'avgpool':
-        globalAvgPool(batch, layer.channels, layer.pixels, t[layer.input], t[layer.output]);
-        return;
-      case 'l2norm':
-        l2Normalize(batch, layer.dim, t[layer.input], t[layer.output]);
-        return;
-    }
+    const residual = layer.kind === 'pointwise' && layer.residual !== undefined ? t[layer.residual] : undefined;
+    runReference(layer, batch, { input: t[layer.input], residual, output: t[layer.output], param: (name) => this.model.tensors.get(name)! });
   }
 
   gpuBufferBytes(): number {
