@@ -104,4 +104,3 @@ export const ERROR_CLASSES = {
   GalleryFormatError,
   WorkerError,
 } as const;
-export type BridgefaceErrorName = keyof typeof ERROR_CLASSES;
