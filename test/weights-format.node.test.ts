@@ -292,6 +292,11 @@ describe('weights format', () => {
       expectFormatError(withHeader(golden, (h) => arch(h, { inputSize: 16, stem: { channels: 2048, stride: 2 }, blocks })), 'unsupported-architecture', /multiply-accumulates/);
     });
 
+    it('refuses more than 256 blocks', () => {
+      const blocks = Array.from({ length: 257 }, () => ({ channels: 6, stride: 1, residual: true }));
+      expectFormatError(withHeader(golden, (h) => (h.architecture.blocks = [h.architecture.blocks[0], ...blocks])), 'unsupported-architecture', /256 blocks/);
+    });
+
     it('the default student is well inside both limits', () => {
       const network = buildNetwork({ architecture: DEFAULT_ARCHITECTURE });
       expect(network.macsPerFace * 8).toBeLessThan(ARCHITECTURE_LIMITS.macsPerFace);
