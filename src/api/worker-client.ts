@@ -158,8 +158,8 @@ export class WorkerGallery {
   count(label: string): Promise<number> {
     return this.op('count', label);
   }
-  /** Identities, embeddings, dimension, and where the last search ran. */
-  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend }> {
+  /** Identities, embeddings, dimension, where the last search ran, and what loading the file noticed (`Gallery.warnings`). */
+  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend; warnings: readonly string[] }> {
     return this.op('stats');
   }
   dispose(): Promise<void> {

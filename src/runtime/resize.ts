@@ -7,6 +7,7 @@
  * Work is bounded by the image, whatever the box: the edge pixels also stand for everything beyond them, so an
  * output pixel has at most `min(⌈W/S⌉ + 1, image length)` taps per axis, never one tap per pixel of the box.
  */
+import { InputError } from '../errors.js';
 import type { ResizeMode } from '../model/architecture.js';
 import type { FaceBox } from './image.js';
 
@@ -60,7 +61,7 @@ export interface PixelSource {
 export function areaResize(src: PixelSource, outW: number, outH: number, box?: FaceBox): Uint8ClampedArray {
   const ch = src.channels ?? 4;
   const b = box ?? { x: 0, y: 0, width: src.width, height: src.height };
-  if (!(outW > 0 && outH > 0 && b.width > 0 && b.height > 0)) throw new RangeError('areaResize: sizes must be positive');
+  if (!(outW > 0 && outH > 0 && b.width > 0 && b.height > 0)) throw new InputError('bad-size', 'areaResize: sizes must be positive');
   const xs = Array.from({ length: outW }, (_, i) => resizeTaps(i, outW, b.x, b.width, src.width, 'area'));
   const ys = Array.from({ length: outH }, (_, i) => resizeTaps(i, outH, b.y, b.height, src.height, 'area'));
   const row = new Float64Array(outW * 3); // one source row's horizontal pass
