@@ -18,7 +18,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rolldownOptions: {
-      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander'].includes(id),
+      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander', 'munkres', 'onnxruntime-node', 'onnxruntime-web'].includes(id),
     },
   },
 });

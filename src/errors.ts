@@ -92,3 +92,21 @@ export class GalleryFormatError extends BridgefaceError {
     super(`${code}: ${message}`);
   }
 }
+
+export type DetectorErrorCode =
+  /** onnxruntime-node (Node) or onnxruntime-web (browsers) is not installed; detection needs one of them. */
+  | 'runtime-missing'
+  /** The detector weights could not be found or read (e.g. the BlazeFace package is not installed). */
+  | 'weights-missing'
+  /** The weights do not have the inputs and outputs of the model family they were given as. */
+  | 'bad-model';
+
+/** Face detection could not start: no ONNX runtime, no weights, or weights of another model. */
+export class DetectorError extends BridgefaceError {
+  constructor(
+    readonly code: DetectorErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}

@@ -13,7 +13,24 @@ export {
   type Far,
   type VerifyOptions,
   type Verification,
+  type IdentifyFacesOptions,
+  type IdentifiedFace,
+  type FaceGallery,
 } from './api/recognizer.js';
+export {
+  createDetector,
+  detectFaces,
+  FaceDetector,
+  type DetectorOptions,
+  type DetectOptions,
+  type DetectorInfo,
+  type DetectorFamily,
+  type Detection,
+  type FrameSource,
+} from './detect/detector.js';
+export type { OrtModule } from './detect/ort.js';
+export { alignFace, warpChip, type Alignment, type Similarity } from './detect/align.js';
+export { FaceTracker, trackVideo, meanEmbedding, type TrackerOptions, type TrackedFace } from './api/detect-video.js';
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
 export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
 export { prepareFace, framedFaceBox, type PrepareOptions, type Framing } from './api/prepare.js';
@@ -31,4 +48,5 @@ export {
   NonFiniteOutputError,
   CalibrationError,
   GalleryFormatError,
+  DetectorError,
 } from './errors.js';

@@ -10,6 +10,10 @@ import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type FaceSource, toRgba } from './image-input.js';
+import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
+import type { Detection } from '../detect/nms.js';
+import { cropFaces } from './detect-faces.js';
+import type { GalleryMatch } from './gallery.js';
 import { cosine } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
@@ -62,6 +66,36 @@ export interface Verification {
   match: boolean;
   threshold: number;
   far: Far;
+}
+
+export interface IdentifyFacesOptions extends DetectOptions {
+  /** Candidates per face (default 5). */
+  k?: number;
+  /** The false-accept rate whose calibrated threshold decides between a name and "unknown" (default 1e-2). */
+  far?: Far;
+  /** The detector (default: the shared BlazeFace detector of `detectFaces`). */
+  detector?: FaceDetector;
+  /** false: crop the loose box from the detector box instead of aligning by the landmarks (default true). */
+  align?: boolean;
+}
+
+/** What `identifyFaces` searches: a `Gallery` (or anything that searches several probes at once). */
+export interface FaceGallery {
+  searchMany(probes: readonly Float32Array[], k?: number): Promise<GalleryMatch[][]>;
+}
+
+export interface IdentifiedFace extends Detection {
+  /** How the face was cropped: by its landmarks onto the aligned convention, or by the loose box. */
+  alignment: 'landmarks' | 'box';
+  /** The face as the network saw it, at the face's own resolution (side = `faceSize`). */
+  chip: RgbaImage;
+  faceSize: number;
+  embedding: Float32Array;
+  /** The top-k gallery labels, best first. */
+  candidates: GalleryMatch[];
+  /** The best candidate when it reaches `threshold`, else 'unknown'. */
+  label: string;
+  threshold: number;
 }
 
 export class Recognizer {
@@ -134,6 +168,34 @@ export class Recognizer {
     }
     const similarity = this.similarity(ea, eb);
     return { similarity, match: similarity >= threshold, threshold, far };
+  }
+
+  /**
+   * From a frame to names: detects the faces (`options.minFace` etc. as `detectFaces`), aligns each by its
+   * landmarks, embeds them in one batch and searches `gallery`. Each face comes back with its box, landmarks,
+   * top-k candidates and a label, 'unknown' when the best candidate does not reach the threshold calibrated for
+   * `far`.
+   */
+  async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
+    this.checkAlive();
+    const threshold = this.threshold(options.far ?? 1e-2);
+    const detector = options.detector ?? (await defaultDetector());
+    const image = toRgba(frame, 0);
+    const detections = await detector.detect(image, options);
+    if (detections.length === 0) return [];
+    const crops = cropFaces(image, detections, detector.info.family, options.align ?? true);
+    const embeddings = await this.embed(crops.map((c) => c.chip));
+    const matches = await gallery.searchMany(embeddings, options.k ?? 5);
+    return crops.map((c, i) => ({
+      ...c.detection,
+      alignment: c.alignment,
+      chip: c.chip,
+      faceSize: c.chip.width,
+      embedding: embeddings[i],
+      candidates: matches[i],
+      label: matches[i][0] && matches[i][0].similarity >= threshold ? matches[i][0].label : 'unknown',
+      threshold,
+    }));
   }
 
   /** The calibrated cosine threshold for a false-accept rate, or `CalibrationError` when the weights have none. */

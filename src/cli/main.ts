@@ -12,6 +12,9 @@ import { type PrepareOptions, prepareFace } from '../api/prepare.js';
 import { BridgefaceError, CalibrationError } from '../errors.js';
 import type { FaceBox } from '../runtime/image.js';
 import { runBench } from './bench.js';
+import { registerDetect } from './detect.js';
+import { registerEnroll } from './enroll.js';
+import { registerIdentify } from './identify.js';
 import { evalLfw, formatLfwTable } from './eval-lfw.js';
 import { ImageFileError, decodeImage, expandInputs } from './images.js';
 
@@ -73,7 +76,7 @@ function addCommon(command: Command, sizeHelp: boolean): Command {
     );
 }
 
-async function openRecognizer(o: CommonOptions, io: CliIo): Promise<Recognizer> {
+async function openRecognizer(o: Pick<CommonOptions, 'backend' | 'weights'>, io: CliIo): Promise<Recognizer> {
   const rec = await createRecognizer({ backend: o.backend, weights: o.weights });
   if (!rec.info.trained) io.stderr('bridgeface: note: these weights are an UNTRAINED placeholder; embeddings carry no identity information\n');
   if (rec.info.fallbackReason) io.stderr(`bridgeface: no WebGPU adapter, using the CPU (${rec.info.fallbackReason})\n`);
@@ -194,6 +197,10 @@ export function buildProgram(io: CliIo): Command {
       if (o.json) await writeFile(o.json, `${JSON.stringify(report, null, 1)}\n`);
       set(0);
     });
+
+  registerDetect(program, io, set);
+  registerIdentify(program, io, set, openRecognizer);
+  registerEnroll(program, io, set, openRecognizer);
 
   program
     .command('bench')
