@@ -27,7 +27,8 @@ export function addRecognizerOptions(command: Command): Command {
 }
 
 async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliIo, openRecognizer: OpenRecognizer): Promise<number> {
-  const gallery = Gallery.load(await readFile(o.gallery));
+  // A plain Uint8Array copy: Gallery.load's slice() is a view, not a copy, on a Node Buffer (reported).
+  const gallery = Gallery.load(new Uint8Array(await readFile(o.gallery)));
   const [rec, detector] = [await openRecognizer(o, io), await openDetector(o)];
   try {
     const images: unknown[] = [];
