@@ -41,29 +41,34 @@ export function resampleRegion(image: RgbaImage, region: FaceBox, scale: number,
     }
     return { data, width: outW, height: outH };
   }
-  const inv = 1 / scale;
-  const xs = new Int32Array(outW * 2), fxs = new Float32Array(outW);
-  for (let x = 0; x < outW; x++) {
-    const sx = region.x + (x + 0.5) * inv - 0.5;
-    const x0 = Math.floor(sx);
-    xs[2 * x] = x0;
-    xs[2 * x + 1] = x0 + 1;
-    fxs[x] = sx - x0;
-  }
-  const tap = (xi: number, yi: number, c: number): number => (xi < 0 || yi < 0 || xi >= w || yi >= h ? 0 : px[(yi * w + xi) * 4 + c]);
-  const maxY = Math.min(outH, Math.ceil((region.height + 1) * scale));
+  // Separable taps: per output column (and row) the two source indices, clamped, with their weights; a tap
+  // outside the image gets weight 0, which blends edges towards the black padding.
+  const taps = (n: number, origin: number, size: number): { i0: Int32Array; i1: Int32Array; w0: Float32Array; w1: Float32Array } => {
+    const i0 = new Int32Array(n), i1 = new Int32Array(n), w0 = new Float32Array(n), w1 = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      const s = origin + (k + 0.5) / scale - 0.5;
+      const a = Math.floor(s), f = s - a;
+      i0[k] = Math.min(Math.max(a, 0), size - 1);
+      i1[k] = Math.min(Math.max(a + 1, 0), size - 1);
+      w0[k] = a >= 0 && a < size ? 1 - f : 0;
+      w1[k] = a + 1 >= 0 && a + 1 < size ? f : 0;
+    }
+    return { i0, i1, w0, w1 };
+  };
   const maxX = Math.min(outW, Math.ceil((region.width + 1) * scale));
+  const maxY = Math.min(outH, Math.ceil((region.height + 1) * scale));
+  const tx = taps(maxX, region.x, w), ty = taps(maxY, region.y, h);
   for (let y = 0; y < maxY; y++) {
-    const sy = region.y + (y + 0.5) * inv - 0.5;
-    const y0 = Math.floor(sy), fy = sy - y0;
+    const r0 = ty.i0[y] * w * 4, r1 = ty.i1[y] * w * 4, wy0 = ty.w0[y], wy1 = ty.w1[y];
+    const row = y * outW;
     for (let x = 0; x < maxX; x++) {
-      const xa = xs[2 * x], xb = xs[2 * x + 1], fx = fxs[x];
-      const d = y * outW + x;
-      for (let c = 0; c < 3; c++) {
-        const top = tap(xa, y0, c) + (tap(xb, y0, c) - tap(xa, y0, c)) * fx;
-        const bottom = tap(xa, y0 + 1, c) + (tap(xb, y0 + 1, c) - tap(xa, y0 + 1, c)) * fx;
-        data[c * plane + d] = top + (bottom - top) * fy;
-      }
+      const c0 = tx.i0[x] * 4, c1 = tx.i1[x] * 4, wx0 = tx.w0[x], wx1 = tx.w1[x];
+      const a = wy0 * wx0, b = wy0 * wx1, c = wy1 * wx0, d = wy1 * wx1;
+      const p00 = r0 + c0, p01 = r0 + c1, p10 = r1 + c0, p11 = r1 + c1;
+      const o = row + x;
+      data[o] = a * px[p00] + b * px[p01] + c * px[p10] + d * px[p11];
+      data[plane + o] = a * px[p00 + 1] + b * px[p01 + 1] + c * px[p10 + 1] + d * px[p11 + 1];
+      data[2 * plane + o] = a * px[p00 + 2] + b * px[p01 + 2] + c * px[p10 + 2] + d * px[p11 + 2];
     }
   }
   return { data, width: outW, height: outH };
