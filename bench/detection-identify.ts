@@ -25,7 +25,7 @@ import { decodeImage } from '../src/cli/images.js';
 import { CHIP, type Similarity, alignFace, chipSideInImage, warpChip } from '../src/detect/align.js';
 import { type DetectorFamily, createDetector } from '../src/detect/detector.js';
 import type { Detection } from '../src/detect/nms.js';
-import { areaResize } from '../src/eval/degrade.js';
+import { areaResize } from '../src/runtime/resize.js';
 import type { RgbaImage } from '../src/runtime/image.js';
 import { readWiderBoxes } from './detection.js';
 
@@ -211,7 +211,7 @@ for (let p = 0; p < wider.length && done < photos; p += step) {
             last = mine;
           }
         }
-        if (last?.trackLabel === src.id) v.track++;
+        if (last?.track.candidates[0]?.label === src.id) v.track++;
         const truthEmbeddings = await rec.embed(truthChips);
         v.truthSingle += (await top1(truthEmbeddings)).filter((l) => l === src.id).length;
         const mean = new Float32Array(truthEmbeddings[0].length);

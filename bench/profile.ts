@@ -8,13 +8,14 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import { createRecognizer, readWeights } from '../src/index.js';
-import { buildNetwork, type Layer } from '../src/model/network.js';
+import { createRecognizer } from '../src/index.js';
+import { readWeights } from '../src/tools.js';
+import { buildNetwork, type Layer, layerMacs } from '../src/model/network.js';
 import { planMemory } from '../src/runtime/memory-plan.js';
 import { CpuBackend } from '../src/runtime/cpu/backend.js';
 import { Command } from 'commander';
 import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
-import { compilePipelines } from '../src/runtime/gpu/backend.js';
+import { compilePipelines } from '../src/runtime/gpu/compile.js';
 import { acquireDevice } from '../src/runtime/gpu/device.js';
 import { packImages } from '../src/runtime/gpu/image-records.js';
 import { IMAGE_RECORD_BYTES } from '../src/runtime/gpu/image-records.js';
@@ -34,20 +35,12 @@ const now = () => performance.now();
 
 function describe(l: Layer): string {
   switch (l.kind) {
-    case 'conv3x3': return `conv3x3 ${l.inChannels}→${l.outChannels} ${l.inSize}→${l.outSize} s${l.stride}`;
-    case 'depthwise': return `${l.kernel === 3 ? 'dw3x3' : `gdc${l.kernel}x${l.kernel}`} ${l.channels} ${l.inSize}→${l.outSize} s${l.stride}`;
+    case 'conv': return l.groups === 1
+      ? `conv3x3 ${l.inChannels}→${l.outChannels} ${l.inSize}→${l.outSize} s${l.stride}`
+      : `${l.kernel === 3 ? 'dw3x3' : `gdc${l.kernel}x${l.kernel}`} ${l.outChannels} ${l.inSize}→${l.outSize} s${l.stride}`;
     case 'pointwise': return l.pixels === 1 ? `fc ${l.inChannels}→${l.outChannels}` : `pw ${l.inChannels}→${l.outChannels} ${l.pixels}px${l.residual !== undefined ? ' +res' : ''}`;
     case 'avgpool': return `avgpool ${l.channels}`;
     case 'l2norm': return `l2norm ${l.dim}`;
-  }
-}
-
-function macs(l: Layer): number {
-  switch (l.kind) {
-    case 'conv3x3': return l.outChannels * l.outSize * l.outSize * 27;
-    case 'depthwise': return l.channels * l.outSize * l.outSize * l.kernel * l.kernel;
-    case 'pointwise': return l.inChannels * l.outChannels * l.pixels;
-    default: return 0;
   }
 }
 
@@ -59,7 +52,7 @@ async function main() {
   const network = buildNetwork(weights);
   const S = weights.architecture.inputSize;
   const faces = makeBatch(batch, side);
-  const rows = network.layers.map((l, i) => ({ i, layer: describe(l), macsPerFace: macs(l), cpuMs: 0, gpuMs: NaN }));
+  const rows = network.layers.map((l, i) => ({ i, layer: describe(l), macsPerFace: layerMacs(l), cpuMs: 0, gpuMs: NaN }));
 
   // ---- CPU: time the backend's own per-layer method.
   const model = { network, input: weights.input, tensors: weights.tensors };

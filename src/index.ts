@@ -2,21 +2,25 @@
  * bridgeface: low-resolution face recognition on WebGPU.
  *
  * Layers, bottom up: kernels/ (WGSL) → runtime/ (WebGPU and CPU backends) → model/ (the student network and
- * its weights format) → api/ (what applications call).
+ * its weights format) → api/ (what applications call). Weights-file and evaluation tooling is in 'bridgeface/tools'.
  */
 export {
   createRecognizer,
   Recognizer,
   type RecognizerOptions,
   type RecognizerInfo,
+  type FaceRecognizer,
+  type RecognizerWeights,
   type FaceInput,
-  type Far,
   type VerifyOptions,
-  type Verification,
+  type IdentifyOptions,
+  type SearchableGallery,
+  type EmbeddingMatrix,
   type IdentifyFacesOptions,
   type IdentifiedFace,
   type FaceGallery,
 } from './api/recognizer.js';
+export type { Far, FaceSize, OperatingDecision, Verification, Identification } from './api/decision.js';
 export {
   createDetector,
   detectFaces,
@@ -32,14 +36,10 @@ export type { OrtModule } from './detect/ort.js';
 export { alignFace, warpChip, type Alignment, type Similarity } from './detect/align.js';
 export { FaceTracker, trackVideo, meanEmbedding, type TrackerOptions, type TrackedFace } from './api/detect-video.js';
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
-export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
-export { prepareFace, framedFaceBox, type PrepareOptions, type Framing } from './api/prepare.js';
+export type { ImageSource } from './api/image-input.js';
 export { cosine } from './api/similarity.js';
 export type { WeightsSource } from './api/weights-source.js';
 export type { RgbaImage, FaceBox } from './runtime/image.js';
-export { readWeights, writeWeights, type StudentWeights, type Thresholds } from './model/weights-format.js';
-export { DEFAULT_ARCHITECTURE, parameterCount, type Architecture, type InputSpec } from './model/architecture.js';
-export { randomWeights } from './model/random-weights.js';
 export {
   BridgefaceError,
   WeightsFormatError,
@@ -48,5 +48,6 @@ export {
   NonFiniteOutputError,
   CalibrationError,
   GalleryFormatError,
+  WorkerError,
   DetectorError,
 } from './errors.js';

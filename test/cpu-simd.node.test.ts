@@ -42,7 +42,7 @@ describe('WebAssembly SIMD kernels', () => {
       const inSize = stride === 1 ? 8 : 16;
       const [w, b, a, x] = [randomFloats(random, C * 9), randomFloats(random, C), randomFloats(random, C), randomFloats(random, batch * C * inSize * inSize)];
       const expected = new Float32Array(batch * C * outSize * outSize);
-      conv2d({ batch, inChannels: C, outChannels: C, inSize, outSize, kernel: 3, stride, pad: 1, act: ACT.prelu, groups: 'depthwise' }, x, w, b, a, expected);
+      conv2d({ batch, inChannels: C, outChannels: C, inSize, outSize, kernel: 3, stride, pad: 1, act: ACT.prelu, groups: C }, x, w, b, a, expected);
       const actual = new Float32Array(expected.length);
       simd.depthwise(simd.addDepthwise(w, b, C, ACT.prelu, a), batch, inSize, outSize, stride, x, actual);
       expect(relativeError(actual, expected)).toBeLessThan(1e-5);

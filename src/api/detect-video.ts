@@ -7,7 +7,7 @@
 import { associate } from '../detect/associate.js';
 import type { FrameSource } from '../detect/detector.js';
 import { InputError } from '../errors.js';
-import type { GalleryMatch } from './gallery.js';
+import { type Identification, identification, operatingPoint } from './decision.js';
 import type { FaceGallery, IdentifiedFace, IdentifyFacesOptions, Recognizer } from './recognizer.js';
 
 export interface TrackerOptions extends IdentifyFacesOptions {
@@ -24,9 +24,11 @@ export interface TrackedFace extends IdentifiedFace {
   trackId: number;
   /** Frames whose embeddings the track's answer averages (≤ window). */
   trackFrames: number;
-  /** The track's candidates and label, from the mean embedding (this frame's own are `candidates` / `label`). */
-  trackCandidates: GalleryMatch[];
-  trackLabel: string;
+  /**
+   * The track's answer, from its mean embedding, decided as this frame's own (the fields of IdentifiedFace) at
+   * the same operating point.
+   */
+  track: Identification;
 }
 
 interface Track {
@@ -83,13 +85,12 @@ export class FaceTracker {
     this.tracks = this.tracks.filter((t) => t.missed <= this.maxMissed);
     if (faces.length === 0) return [];
     const means = current.map((t) => meanEmbedding(t.embeddings));
-    const matches = await this.gallery.searchMany(means, this.options.k ?? 5);
+    const [matches, labels] = await Promise.all([this.gallery.searchMany(means, this.options.k ?? 5), this.gallery.labels()]);
     return faces.map((face, i) => ({
       ...face,
       trackId: current[i].id,
       trackFrames: current[i].embeddings.length,
-      trackCandidates: matches[i],
-      trackLabel: matches[i][0] && matches[i][0].similarity >= face.threshold ? matches[i][0].label : 'unknown',
+      track: identification(matches[i], labels.length, operatingPoint(this.recognizer.info.thresholds, face.far, face.faceSize)),
     }));
   }
 

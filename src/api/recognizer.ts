@@ -9,11 +9,12 @@ import type { Backend, BackendKind } from '../runtime/backend.js';
 import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
+import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
+import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
 import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
 import type { Detection } from '../detect/nms.js';
 import { cropFaces } from './detect-faces.js';
-import type { GalleryMatch } from './gallery.js';
 import { cosine } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
@@ -51,27 +52,26 @@ export interface RecognizerInfo {
  */
 export type FaceInput = FaceSource;
 
-/** False-accept rates the weights calibrate thresholds for. */
-export type Far = 1e-2 | 1e-3;
-
 export interface VerifyOptions {
   /** The false-accept rate whose calibrated threshold decides `match` (default 1e-2). */
   far?: Far;
+  /** The face size the threshold is chosen for; required when both inputs are embeddings (see decision.ts). */
+  size?: FaceSize;
 }
 
-export interface Verification {
-  /** Cosine similarity of the two embeddings. */
-  similarity: number;
-  /** similarity ≥ threshold. */
-  match: boolean;
-  threshold: number;
-  far: Far;
+export interface IdentifyOptions {
+  /** The per-comparison false-accept rate (default 1e-3: a gallery multiplies the chances of an impostor match). */
+  far?: Far;
+  /** The probe's face size; required when the probe is an embedding. */
+  size?: FaceSize;
+  /** Candidates returned (default 5). */
+  k?: number;
 }
 
 export interface IdentifyFacesOptions extends DetectOptions {
   /** Candidates per face (default 5). */
   k?: number;
-  /** The false-accept rate whose calibrated threshold decides between a name and "unknown" (default 1e-2). */
+  /** The per-comparison false-accept rate of the threshold between a name and "unknown" (default 1e-3, as `identify`). */
   far?: Far;
   /** The detector (default: the shared BlazeFace detector of `detectFaces`). */
   detector?: FaceDetector;
@@ -79,26 +79,56 @@ export interface IdentifyFacesOptions extends DetectOptions {
   align?: boolean;
 }
 
-/** What `identifyFaces` searches: a `Gallery` (or anything that searches several probes at once). */
+/** What `identifyFaces` searches: a `Gallery` (anything that searches several probes in one pass and lists its labels). */
 export interface FaceGallery {
   searchMany(probes: readonly Float32Array[], k?: number): Promise<GalleryMatch[][]>;
+  labels(): string[] | Promise<string[]>;
 }
 
-export interface IdentifiedFace extends Detection {
+/**
+ * One face of a frame: where it is (the detection), how it was cropped, what the network saw, and the decision
+ * `identify` makes for it (`outcome` 'match' with `label`, or 'unknown'; `candidates`; the operating point for
+ * its size).
+ */
+export interface IdentifiedFace extends Detection, Identification {
   /** How the face was cropped: by its landmarks onto the aligned convention, or by the loose box. */
   alignment: 'landmarks' | 'box';
-  /** The face as the network saw it, at the face's own resolution (side = `faceSize`). */
+  /** The face as the network saw it, at the face's own resolution (side = its face size). */
   chip: RgbaImage;
-  faceSize: number;
   embedding: Float32Array;
-  /** The top-k gallery labels, best first. */
-  candidates: GalleryMatch[];
-  /** The best candidate when it reaches `threshold`, else 'unknown'. */
-  label: string;
-  threshold: number;
 }
 
-export class Recognizer {
+/** What `identify` searches: a `Gallery`, or the worker's `WorkerGallery`. */
+export interface SearchableGallery {
+  search(embedding: Float32Array, k?: number): Promise<GalleryMatch[]>;
+  labels(): string[] | Promise<string[]>;
+}
+
+/** N embeddings in one row-major N×D array. */
+export interface EmbeddingMatrix {
+  data: Float32Array;
+  count: number;
+  dim: number;
+}
+
+/** What a recognizer exposes of its weights file (everything but the tensors). */
+export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
+
+/**
+ * The recognizer API, implemented by `Recognizer` (this thread) and `WorkerRecognizer` (a Web Worker), so the
+ * compiler checks that the worker mirrors it.
+ */
+export interface FaceRecognizer {
+  readonly info: RecognizerInfo;
+  readonly weights: RecognizerWeights;
+  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
+  identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
+  similarity(a: Float32Array, b: Float32Array): number;
+  dispose(): void;
+}
+
+export class Recognizer implements FaceRecognizer {
   private disposed = false;
 
   constructor(
@@ -112,6 +142,12 @@ export class Recognizer {
    * Returns one unit-length Float32Array per face, in input order.
    */
   async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
+    const { data, count, dim } = await this.embedMatrix(faces);
+    return Array.from({ length: count }, (_, i) => data.slice(i * dim, (i + 1) * dim));
+  }
+
+  /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
+  async embedMatrix(faces: readonly FaceInput[] | Float32Array): Promise<EmbeddingMatrix> {
     this.checkAlive();
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
@@ -136,9 +172,9 @@ export class Recognizer {
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      throw new NonFiniteOutputError(`the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
+      throw new NonFiniteOutputError('non-finite-output', `the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
     }
-    return Array.from({ length: count }, (_, i) => flat.slice(i * dim, (i + 1) * dim));
+    return { data: flat, count, dim };
   }
 
   /** Cosine similarity of two embeddings, in [-1, 1]. */
@@ -150,64 +186,80 @@ export class Recognizer {
   }
 
   /**
-   * Decides whether two faces (or two embeddings from `embed`) are the same person, using the cosine threshold
-   * calibrated in the weights for the false-accept rate `far`. Throws `CalibrationError` when the weights carry
-   * no such threshold (the untrained placeholder has none): a guessed threshold would give meaningless decisions.
+   * Decides whether two faces (or two embeddings from `embed`) are the same person, with the threshold calibrated
+   * in the weights for the false-accept rate `far` at the faces' size (the smaller of the two; `options.size` when
+   * both are embeddings). The answer says what the threshold means (`meaning`, `tar`, `measuredFar`). Throws
+   * `CalibrationError` when the weights carry no such threshold: a guessed threshold would give meaningless decisions.
    */
   async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
     this.checkAlive();
     const far = options.far ?? 1e-2;
-    const threshold = this.threshold(far);
+    if (options.size !== undefined) checkFaceSize(options.size);
+    checkCalibrated(this.info.thresholds, far); // the options and the calibration are checked before any work
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    for (const e of [ea, eb]) {
-      if (e.length !== this.info.embeddingDim) {
-        throw new InputError('bad-shape', `an embedding passed to verify has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
-      }
-    }
-    const similarity = this.similarity(ea, eb);
-    return { similarity, match: similarity >= threshold, threshold, far };
+    for (const e of [ea, eb]) this.checkEmbedding(e, 'verify');
+    return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
   }
 
   /**
    * From a frame to names: detects the faces (`options.minFace` etc. as `detectFaces`), aligns each by its
-   * landmarks, embeds them in one batch and searches `gallery`. Each face comes back with its box, landmarks,
-   * top-k candidates and a label, 'unknown' when the best candidate does not reach the threshold calibrated for
-   * `far`.
+   * landmarks, embeds them in one batch, searches `gallery` once for all of them, and decides each as `identify`
+   * does: a name when the best candidate reaches the threshold calibrated for `far` at the face's size (its chip
+   * side in pixels), else 'unknown'.
    */
   async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
     this.checkAlive();
-    const threshold = this.threshold(options.far ?? 1e-2);
+    const far = options.far ?? 1e-3;
+    checkCalibrated(this.info.thresholds, far);
     const detector = options.detector ?? (await defaultDetector());
     const image = toRgba(frame, 0);
     const detections = await detector.detect(image, options);
     if (detections.length === 0) return [];
     const crops = cropFaces(image, detections, detector.info.family, options.align ?? true);
     const embeddings = await this.embed(crops.map((c) => c.chip));
-    const matches = await gallery.searchMany(embeddings, options.k ?? 5);
+    const [matches, labels] = await Promise.all([gallery.searchMany(embeddings, options.k ?? 5), gallery.labels()]);
     return crops.map((c, i) => ({
       ...c.detection,
+      ...identification(matches[i], labels.length, operatingPoint(this.info.thresholds, far, c.chip.width)),
       alignment: c.alignment,
       chip: c.chip,
-      faceSize: c.chip.width,
       embedding: embeddings[i],
-      candidates: matches[i],
-      label: matches[i][0] && matches[i][0].similarity >= threshold ? matches[i][0].label : 'unknown',
-      threshold,
     }));
   }
 
-  /** The calibrated cosine threshold for a false-accept rate, or `CalibrationError` when the weights have none. */
-  threshold(far: Far): number {
-    if (far !== 1e-2 && far !== 1e-3) throw new InputError('bad-option', `far must be 1e-2 or 1e-3, got ${String(far)}`);
-    const key = far === 1e-2 ? 'far_1e-2' : 'far_1e-3';
-    const value = this.info.thresholds?.[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      const why = this.info.trained ? `these weights carry no "${key}" threshold` : 'these weights are untrained and carry no thresholds';
-      throw new CalibrationError(`cannot verify at FAR ${far}: ${why}; load trained weights whose header has "thresholds": { "${key}": … }`);
+  /**
+   * Names the enrolled identity a face (or an embedding) belongs to, or answers `outcome: 'unknown'` when no
+   * candidate reaches the calibrated threshold for `far` (default 1e-3) at the probe's size. `openSetFar` estimates
+   * how often someone never enrolled would be named, given the gallery's size.
+   */
+  async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
+    this.checkAlive();
+    const far = options.far ?? 1e-3;
+    if (options.size !== undefined) checkFaceSize(options.size);
+    checkCalibrated(this.info.thresholds, far);
+    const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
+    this.checkEmbedding(embedding, 'identify');
+    const point = operatingPoint(this.info.thresholds, far, this.sizeOf([probe], options.size));
+    const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
+    return identification(candidates, labels.length, point);
+  }
+
+  /** The face size a decision is made for: `size` when given, else the smallest face among the inputs. */
+  private sizeOf(inputs: ReadonlyArray<FaceInput | Float32Array>, size: FaceSize | undefined): FaceSize {
+    if (size !== undefined) return checkFaceSize(size);
+    const sizes = inputs.filter((x): x is FaceInput => !(x instanceof Float32Array)).map(faceSizeOf);
+    if (sizes.length === 0) {
+      throw new InputError('bad-option', "pass { size }: the face size (pixels, or 'hr') the embeddings were made from; thresholds depend on it");
     }
-    return value;
+    return Math.min(...sizes);
+  }
+
+  private checkEmbedding(e: Float32Array, what: string): void {
+    if (e.length !== this.info.embeddingDim) {
+      throw new InputError('bad-shape', `an embedding passed to ${what} has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
+    }
   }
 
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */

@@ -7,7 +7,8 @@ import { type FaceDetector, createDetector } from '../detect/detector.js';
 import type { Detection } from '../detect/nms.js';
 import type { RgbaImage } from '../runtime/image.js';
 import { ImageFileError, decodeImage, expandInputs } from './images.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './context.js';
+import type { CommandContext } from './main.js';
 
 export interface DetectorCliOptions {
   detector: 'blazeface' | 'yunet';
@@ -62,13 +63,13 @@ export function faceJson(d: Detection): { box: { x: number; y: number; width: nu
  * Decodes each input image in turn and hands it to `each`; unreadable files are reported on stderr and skipped.
  * Resolves to the number of files that failed.
  */
-export async function forEachImage(inputs: string[], io: CliIo, each: (file: string, image: RgbaImage) => Promise<void>): Promise<{ failed: number; total: number }> {
+export async function forEachImage(inputs: string[], io: CliIo, each: (file: string, image: RgbaImage) => Promise<void>, maxPixels?: number): Promise<{ failed: number; total: number }> {
   const files = await expandInputs(inputs);
   let failed = 0;
   for (const entry of files) {
     try {
       if (entry instanceof ImageFileError) throw entry;
-      await each(entry, await decodeImage(entry));
+      await each(entry, await decodeImage(entry, maxPixels));
     } catch (e) {
       if (!(e instanceof ImageFileError)) throw e;
       failed++;
@@ -98,9 +99,9 @@ async function detectCommand(inputs: string[], o: DetectorCliOptions & { json?: 
   }
 }
 
-export function registerDetect(program: Command, io: CliIo, set: (code: number) => void): void {
+export function registerDetect(program: Command, { io, done }: CommandContext): void {
   addDetectorOptions(program.command('detect').argument('<images...>', 'image files or folders'))
     .description('faces in each image: box, score and landmarks (pixels)')
     .option('--json', 'print { images: [{ file, width, height, faces: [{ box, score, landmarks }] }] }')
-    .action(async (inputs: string[], o) => set(await detectCommand(inputs, o, io)));
+    .action(async (inputs: string[], o) => done(await detectCommand(inputs, o, io)));
 }

@@ -9,19 +9,17 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { cropFaces } from '../api/detect-faces.js';
 import { Gallery } from '../api/gallery.js';
+import { type CliIo, openRecognizer } from './context.js';
 import { type DetectorCliOptions, addDetectorOptions, detectOptions, forEachImage, openDetector } from './detect.js';
-import { type OpenRecognizer, addRecognizerOptions } from './identify.js';
-import type { CliIo } from './main.js';
+import { type RecognizerCliOptions, addRecognizerOptions } from './identify.js';
+import type { CommandContext } from './main.js';
 
-interface EnrollCliOptions extends DetectorCliOptions {
+interface EnrollCliOptions extends DetectorCliOptions, RecognizerCliOptions {
   out: string;
-  align: boolean;
-  backend: 'auto' | 'cpu' | 'webgpu';
-  weights?: string;
 }
 
-async function enrollCommand(folders: string[], o: EnrollCliOptions, io: CliIo, openRecognizer: OpenRecognizer): Promise<number> {
-  const [rec, detector] = [await openRecognizer(o, io), await openDetector(o)];
+async function enrollCommand(folders: string[], o: EnrollCliOptions, io: CliIo): Promise<number> {
+  const [rec, detector] = [await openRecognizer({ ...o, crop: 'none' }, io), await openDetector(o)];
   const gallery = new Gallery({ dim: rec.info.embeddingDim, search: 'cpu' });
   let problems = 0;
   try {
@@ -66,9 +64,9 @@ async function enrollCommand(folders: string[], o: EnrollCliOptions, io: CliIo, 
   }
 }
 
-export function registerEnroll(program: Command, io: CliIo, set: (code: number) => void, openRecognizer: OpenRecognizer): void {
+export function registerEnroll(program: Command, { io, done }: CommandContext): void {
   addRecognizerOptions(addDetectorOptions(program.command('enroll').argument('<folders...>', 'one folder of images per person (the folder name is the label)')))
     .description('build a gallery (.bfg) from one folder per person: the largest face of each image, detected and aligned')
     .requiredOption('--out <file>', 'the gallery file to write')
-    .action(async (folders: string[], o) => set(await enrollCommand(folders, o, io, openRecognizer)));
+    .action(async (folders: string[], o) => done(await enrollCommand(folders, o, io)));
 }

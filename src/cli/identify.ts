@@ -2,20 +2,23 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Gallery } from '../api/gallery.js';
-import type { Recognizer } from '../api/recognizer.js';
+import { type CliIo, openRecognizer } from './context.js';
 import { type DetectorCliOptions, addDetectorOptions, detectOptions, faceJson, forEachImage, openDetector } from './detect.js';
-import type { CliIo } from './main.js';
+import type { CommandContext } from './main.js';
 
-export type OpenRecognizer = (o: { backend: 'auto' | 'cpu' | 'webgpu'; weights?: string }, io: CliIo) => Promise<Recognizer>;
+/** The recognizer options `identify` and `enroll` share. */
+export interface RecognizerCliOptions {
+  align: boolean;
+  backend: 'auto' | 'cpu' | 'webgpu';
+  weights?: string;
+  verbose?: boolean;
+}
 
-interface IdentifyCliOptions extends DetectorCliOptions {
+interface IdentifyCliOptions extends DetectorCliOptions, RecognizerCliOptions {
   gallery: string;
   k: number;
   far: string;
   json?: boolean;
-  align: boolean;
-  backend: 'auto' | 'cpu' | 'webgpu';
-  weights?: string;
 }
 
 /** The recognizer options of `identify` and `enroll`. */
@@ -26,10 +29,10 @@ export function addRecognizerOptions(command: Command): Command {
     .option('--no-align', 'crop the loose box from the detector box instead of aligning by the landmarks');
 }
 
-async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliIo, openRecognizer: OpenRecognizer): Promise<number> {
+async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliIo): Promise<number> {
   // A plain Uint8Array copy: Gallery.load's slice() is a view, not a copy, on a Node Buffer (reported).
   const gallery = Gallery.load(new Uint8Array(await readFile(o.gallery)));
-  const [rec, detector] = [await openRecognizer(o, io), await openDetector(o)];
+  const [rec, detector] = [await openRecognizer({ ...o, crop: 'none' }, io), await openDetector(o)];
   try {
     const images: unknown[] = [];
     const far = Number(o.far) as 1e-2 | 1e-3;
@@ -39,8 +42,10 @@ async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliI
         ...faceJson(f),
         alignment: f.alignment,
         faceSize: f.faceSize,
-        label: f.label,
+        label: f.label ?? 'unknown',
         similarity: f.candidates[0] ? Math.round(f.candidates[0].similarity * 10_000) / 10_000 : null,
+        threshold: f.threshold,
+        calibratedSize: f.calibratedSize,
         candidates: f.candidates.map((c) => ({ label: c.label, similarity: Math.round(c.similarity * 10_000) / 10_000 })),
       }));
       images.push({ file, width: image.width, height: image.height, faces: rows });
@@ -68,12 +73,12 @@ function parseK(value: string): number {
   return n;
 }
 
-export function registerIdentify(program: Command, io: CliIo, set: (code: number) => void, openRecognizer: OpenRecognizer): void {
+export function registerIdentify(program: Command, { io, done }: CommandContext): void {
   addRecognizerOptions(addDetectorOptions(program.command('identify').argument('<images...>', 'image files or folders')))
     .description('detect every face in each image and name it from a gallery (bridgeface enroll), or "unknown"')
     .requiredOption('--gallery <file>', 'a saved gallery (.bfg)')
     .addOption(new Option('--k <n>', 'candidates per face').argParser(parseK).default(5))
-    .addOption(new Option('--far <rate>', 'false-accept rate of the threshold between a name and "unknown"').choices(['1e-2', '1e-3', '0.01', '0.001']).default('1e-2'))
+    .addOption(new Option('--far <rate>', 'false-accept rate of the threshold between a name and "unknown"').choices(['1e-2', '1e-3', '0.01', '0.001']).default('1e-3'))
     .option('--json', 'print one JSON object')
-    .action(async (inputs: string[], o) => set(await identifyCommand(inputs, o, io, openRecognizer)));
+    .action(async (inputs: string[], o) => done(await identifyCommand(inputs, o, io)));
 }

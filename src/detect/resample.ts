@@ -1,11 +1,11 @@
 /**
  * Pixels for the detector networks: a rectangle of an RGBA image resampled to outW×outH as planar float RGB in
  * 0–255. Upscaling (how small faces become visible to the detector) is bilinear with half-pixel centres;
- * reductions by 2× or more use the evaluation's area filter (src/eval/degrade.ts), so a frame shrunk onto a
+ * reductions by 2× or more use the runtime's area filter (src/runtime/resize.ts), so a frame shrunk onto a
  * 256-px tile does not alias. Samples that fall outside the image are black, which is how the networks were
  * trained to see padding.
  */
-import { areaResize } from '../eval/degrade.js';
+import { areaResize } from '../runtime/resize.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 
 /** Planar RGB, `data[c·H·W + y·W + x]`, values 0–255. */

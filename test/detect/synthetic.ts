@@ -5,7 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { decodeImage } from '../../src/cli/images.js';
-import { areaResize, LFW_LOOSE_BOX_250 } from '../../src/eval/degrade.js';
+import { LFW_LOOSE_BOX_250 } from '../../src/api/face-box.js';
+import { areaResize } from '../../src/runtime/resize.js';
 import type { FaceBox, RgbaImage } from '../../src/runtime/image.js';
 
 const samples = fileURLToPath(new URL('../../demo/public/samples/', import.meta.url));

@@ -1,6 +1,7 @@
 /** Following faces across frames: optimal association, stable track ids, and identification from the track mean. */
 import { describe, expect, it } from 'vitest';
 import { FaceTracker, meanEmbedding } from '../../src/api/detect-video.js';
+import { identification, operatingPoint } from '../../src/api/decision.js';
 import { Gallery } from '../../src/api/gallery.js';
 import type { IdentifiedFace, Recognizer } from '../../src/api/recognizer.js';
 import { associate } from '../../src/detect/associate.js';
@@ -29,12 +30,14 @@ describe('FaceTracker', () => {
   gallery.add('Ada', [unit([1, 0, 0, 0])]);
   gallery.add('Bob', [unit([0, 1, 0, 0])]);
   const threshold = 0.8;
+  // update() needs only the recognizer's thresholds: the faces come identified. One operating point at 16 px.
+  const point = { threshold, tar: 0.5, far: 1e-3 };
+  const rec = { info: { thresholds: { sizes: { '16': { 'far_1e-3': point } } } } } as unknown as Recognizer;
   const face = (b: ReturnType<typeof box>, embedding: Float32Array): IdentifiedFace => ({
-    box: b, score: 0.9, landmarks: [], alignment: 'landmarks', chip: { data: new Uint8Array(4), width: 1, height: 1 },
-    faceSize: 16, embedding, candidates: [], label: 'unknown', threshold,
+    box: b, score: 0.9, landmarks: [], alignment: 'landmarks', chip: { data: new Uint8Array(4), width: 16, height: 16 }, embedding,
+    ...identification([], 2, operatingPoint(rec.info.thresholds, 1e-3, 16)),
   });
-  // update() needs no recognizer: the faces come identified.
-  const tracker = new FaceTracker(undefined as unknown as Recognizer, gallery, { window: 4 });
+  const tracker = new FaceTracker(rec, gallery, { window: 4 });
 
   it('keeps a track id while a face moves, gives a new face a new id, and names a track by its mean embedding', async () => {
     // Ada's frames are noisy: each alone is below the threshold, the mean is not.
@@ -50,18 +53,19 @@ describe('FaceTracker', () => {
     }
     expect(new Set(ids).size).toBe(1);
     expect(last[1].trackId).not.toBe(last[0].trackId);
-    expect(last[1].trackLabel).toBe('Bob');
+    expect(last[1].track.label).toBe('Bob');
     for (const e of noisy) expect(e[0]).toBeLessThan(threshold);
     expect(meanEmbedding(noisy)[0]).toBeGreaterThan(threshold);
-    expect(last[0].trackLabel).toBe('Ada');
-    expect(last[0].trackCandidates[0].similarity).toBeCloseTo(meanEmbedding(noisy)[0], 2);
+    expect([last[0].track.outcome, last[0].track.label]).toEqual(['match', 'Ada']);
+    expect(last[0].track.threshold).toBe(threshold);
+    expect(last[0].track.candidates[0].similarity).toBeCloseTo(meanEmbedding(noisy)[0], 2);
   });
 
   it('averages only the last `window` frames and forgets tracks unseen for too long', async () => {
-    const t = new FaceTracker(undefined as unknown as Recognizer, gallery, { window: 2, maxMissed: 1 });
+    const t = new FaceTracker(rec, gallery, { window: 2, maxMissed: 1 });
     const first = await t.update([face(box(0, 0), unit([1, 0, 0, 0]))]);
     for (let f = 0; f < 3; f++) expect((await t.update([face(box(0, 0), unit([0, 1, 0, 0]))]))[0].trackFrames).toBeLessThanOrEqual(2);
-    expect((await t.update([face(box(0, 0), unit([0, 1, 0, 0]))]))[0].trackLabel).toBe('Bob');
+    expect((await t.update([face(box(0, 0), unit([0, 1, 0, 0]))]))[0].track.label).toBe('Bob');
     await t.update([]);
     await t.update([]);
     const again = await t.update([face(box(0, 0), unit([1, 0, 0, 0]))]);

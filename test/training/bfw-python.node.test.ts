@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readWeights } from '../../src/index.js';
+import { readWeights } from '../../src/tools.js';
 import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
 
 const golden = path.join(repoRoot, 'test/fixtures/golden.bfw');

@@ -4,13 +4,12 @@
  * exists) the stem, the 1×1 and the 3×3 depthwise layers run on the wasm kernels; everything else, and every
  * layer with `simd: false`, runs the JavaScript reference ops.
  */
-import type { Layer } from '../../model/network.js';
+import type { ConvLayer, Layer } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
-import { conv2d, im2col } from './conv.js';
-import { pointwise } from './pointwise.js';
+import { runReference } from '../reference.js';
+import { im2col } from './conv.js';
 import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits, stemFits } from './simd.js';
-import { globalAvgPool, l2Normalize } from './pool.js';
 import { preprocess } from './preprocess.js';
 
 /**
@@ -41,12 +40,12 @@ export class CpuBackend implements Backend {
     for (const layer of this.simd ? model.network.layers : []) {
       if (layer.kind === 'avgpool' || layer.kind === 'l2norm') continue;
       const [w, b, alpha] = [tensor(layer.weight)!, tensor(layer.bias)!, tensor(layer.alpha)];
-      if (layer.kind === 'conv3x3' && pointwiseFits(layer.outChannels, layer.outSize ** 2)) {
-        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels * 9, layer.act, alpha));
+      if (layer.kind === 'conv' && layer.groups === 1 && pointwiseFits(layer.outChannels, layer.outSize ** 2)) {
+        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels * layer.kernel ** 2, layer.act, alpha));
       } else if (layer.kind === 'pointwise' && pointwiseFits(layer.outChannels, layer.pixels)) {
         this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels, layer.act, alpha));
-      } else if (layer.kind === 'depthwise' && depthwiseFits(layer.kernel, layer.pad, layer.outSize)) {
-        this.depthwise.set(layer.weight, this.simd!.addDepthwise(w, b, layer.channels, layer.act, alpha));
+      } else if (layer.kind === 'conv' && layer.groups !== 1 && depthwiseFits(layer.kernel, layer.pad, layer.outSize)) {
+        this.depthwise.set(layer.weight, this.simd!.addDepthwise(w, b, layer.outChannels, layer.act, alpha));
       }
     }
     this.adapter = this.simd ? 'WebAssembly SIMD (single thread)' : 'JavaScript (single thread)';
@@ -101,11 +100,11 @@ export class CpuBackend implements Backend {
     let floats = network.tensorSizes.reduce((a, b) => a + b, 0);
     let scratch = 0;
     for (const layer of network.layers) {
-      if (layer.kind === 'conv3x3' && this.matrices.has(layer.weight)) {
-        if (stemFits(layer.stride, layer.outChannels, layer.outSize)) scratch = Math.max(scratch, SimdKernels.stemScratch(layer.inChannels, layer.inSize));
-        else floats += layer.inChannels * 9 * layer.outSize ** 2;
+      if (layer.kind === 'conv' && this.matrices.has(layer.weight)) {
+        if (directStem(layer)) scratch = Math.max(scratch, SimdKernels.stemScratch(layer.inChannels, layer.inSize));
+        else floats += layer.inChannels * layer.kernel ** 2 * layer.outSize ** 2;
       }
-      if (layer.kind === 'depthwise' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.inSize));
+      if (layer.kind === 'conv' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.inSize));
     }
     const arena = this.simd.arena(batch * floats, scratch);
     let next = 0;
@@ -113,43 +112,9 @@ export class CpuBackend implements Backend {
   }
 
   private runLayer(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): void {
-    const p = (name: string | undefined) => (name === undefined ? undefined : this.model.tensors.get(name)!);
     if (this.simd && this.runSimd(layer, batch, t, alloc)) return;
-    switch (layer.kind) {
-      case 'conv3x3':
-      case 'depthwise': {
-        const dense = layer.kind === 'conv3x3';
-        conv2d(
-          {
-            batch,
-            inChannels: dense ? layer.inChannels : layer.channels,
-            outChannels: dense ? layer.outChannels : layer.channels,
-            inSize: layer.inSize,
-            outSize: layer.outSize,
-            kernel: dense ? 3 : layer.kernel,
-            stride: layer.stride,
-            pad: dense ? 1 : layer.pad,
-            act: layer.act,
-            groups: dense ? 1 : 'depthwise',
-          },
-          t[layer.input], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[layer.output],
-        );
-        return;
-      }
-      case 'pointwise':
-        pointwise(
-          { batch, inChannels: layer.inChannels, outChannels: layer.outChannels, pixels: layer.pixels, act: layer.act },
-          t[layer.input], p(layer.weight)!, p(layer.bias)!, p(layer.alpha),
-          layer.residual === undefined ? undefined : t[layer.residual], t[layer.output],
-        );
-        return;
-      case 'avgpool':
-        globalAvgPool(batch, layer.channels, layer.pixels, t[layer.input], t[layer.output]);
-        return;
-      case 'l2norm':
-        l2Normalize(batch, layer.dim, t[layer.input], t[layer.output]);
-        return;
-    }
+    const residual = layer.kind === 'pointwise' && layer.residual !== undefined ? t[layer.residual] : undefined;
+    runReference(layer, batch, { input: t[layer.input], residual, output: t[layer.output], param: (name) => this.model.tensors.get(name)! });
   }
 
   gpuBufferBytes(): number {
@@ -159,18 +124,18 @@ export class CpuBackend implements Backend {
   /** Runs `layer` on the wasm kernels if they hold its weights; returns whether it did. */
   private runSimd(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): boolean {
     const simd = this.simd!;
-    if (layer.kind === 'depthwise') {
+    if (layer.kind === 'conv' && layer.groups !== 1) {
       const d = this.depthwise.get(layer.weight);
       if (d) simd.depthwise(d, batch, layer.inSize, layer.outSize, layer.stride, t[layer.input], t[layer.output]);
       return d !== undefined;
     }
-    const m = layer.kind === 'conv3x3' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
+    const m = layer.kind === 'conv' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
     if (!m) return false;
-    if (layer.kind === 'conv3x3' && stemFits(layer.stride, layer.outChannels, layer.outSize)) {
+    if (layer.kind === 'conv' && directStem(layer)) {
       simd.conv3x3(m, batch, layer.inChannels, layer.inSize, t[layer.input], t[layer.output]);
-    } else if (layer.kind === 'conv3x3') {
+    } else if (layer.kind === 'conv') {
       const columns = alloc(batch * m.k * layer.outSize ** 2);
-      im2col({ ...layer, batch, kernel: 3, pad: 1 }, t[layer.input], columns);
+      im2col({ ...layer, batch }, t[layer.input], columns);
       simd.pointwise(m, batch, layer.outSize ** 2, columns, t[layer.output]);
     } else if (layer.kind === 'pointwise') {
       simd.pointwise(m, batch, layer.pixels, t[layer.input], t[layer.output], layer.residual === undefined ? undefined : t[layer.residual]);
@@ -179,4 +144,9 @@ export class CpuBackend implements Backend {
   }
 
   dispose(): void {}
+}
+
+/** Whether the wasm stem kernel takes this dense convolution directly (3×3, padding 1), without im2col. */
+function directStem(layer: ConvLayer): boolean {
+  return layer.kernel === 3 && layer.pad === 1 && stemFits(layer.stride, layer.outChannels, layer.outSize);
 }

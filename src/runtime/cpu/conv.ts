@@ -43,10 +43,11 @@ export function im2col(s: ConvShape, input: Float32Array, columns: Float32Array)
 
 /**
  * Convolution with zero padding. `groups` is 1 for the dense stem (weight [O, C, K, K]), computed as a 1×1
- * convolution of its im2col matrix, or 'depthwise' (weight [C, 1, K, K], O = C), computed directly.
+ * convolution of its im2col matrix, or the channel count for depthwise (weight [C, 1, K, K], O = C), computed
+ * directly.
  */
 export function conv2d(
-  s: ConvShape & { groups: 1 | 'depthwise' },
+  s: ConvShape & { groups: number },
   input: Float32Array,
   weight: Float32Array,
   bias: Float32Array,
