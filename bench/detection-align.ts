@@ -5,7 +5,7 @@
  * landmarks into the chip, and prints the median chip position of each landmark and the median chip box relative
  * to the detector box.
  *
- *   npx tsx bench/detection-align.ts --data ../shared/data/faces --model yunet --weights ../shared/models/yunet/yunet_s_dynamic.onnx [--limit 300]
+ *   node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-align.ts --data ../shared/data/faces --model yunet --weights ../shared/models/yunet/yunet_s_dynamic.onnx [--limit 300]
  */
 import path from 'node:path';
 import { readdirSync } from 'node:fs';

@@ -8,7 +8,7 @@
  * The video part follows one pasted 16-px (and 12-px) face over 8 frames with sub-pixel jitter, scale jitter,
  * blur and noise, through FaceTracker, and compares the track's answer (mean embedding) with single frames.
  *
- *   npx tsx bench/detection-identify.ts --wider /work/data-extra/widerface-subset --celeba /work/data-extra/celeba-200 \
+ *   node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-identify.ts --wider /work/data-extra/widerface-subset --celeba /work/data-extra/celeba-200 \
  *     [--model blazeface|yunet --weights f] [--photos 60] [--sizes 12,16,24,32,48] [--people n] [--out file.json]
  *
  * Face size here is the side of the face's aligned chip in frame pixels (what the LFW "aligned N px" rows
@@ -27,7 +27,7 @@ import { type DetectorFamily, createDetector } from '../src/detect/detector.js';
 import type { Detection } from '../src/detect/nms.js';
 import { areaResize } from '../src/runtime/resize.js';
 import type { RgbaImage } from '../src/runtime/image.js';
-import { readWiderBoxes } from './detection.js';
+import { readWiderBoxes } from './wider.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback?: string): string | undefined => {
@@ -37,7 +37,7 @@ const arg = (name: string, fallback?: string): string | undefined => {
 const widerRoot = arg('--wider')!;
 const celebaRoot = arg('--celeba')!;
 if (!widerRoot || !celebaRoot) {
-  console.error('usage: tsx bench/detection-identify.ts --wider <widerface-subset> --celeba <celeba-200> [--model m --weights f] [--photos n]');
+  console.error('usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-identify.ts --wider <widerface-subset> --celeba <celeba-200> [--model m --weights f] [--photos n]');
   process.exit(2);
 }
 const model = arg('--model', 'blazeface') as DetectorFamily;
@@ -156,7 +156,7 @@ const videoSizes: number[] = sizes.filter((s) => s === 12 || s === 16);
 const video: Record<string, { probes: number; singleFrame: number; track: number; truthSingle: number; truthTrack: number; framesDetected: number }> =
   Object.fromEntries(videoSizes.map((s) => [s, { probes: 0, singleFrame: 0, track: 0, truthSingle: 0, truthTrack: 0, framesDetected: 0 }]));
 
-const wider = readWiderBoxes(path.join(widerRoot, 'wider_face_split/wider_face_val_bbx_gt.txt'), path.join(widerRoot, 'WIDER_val/images'));
+const wider = readWiderBoxes(widerRoot);
 const step = Math.max(1, Math.floor(wider.length / photos));
 const top1 = async (embeddings: Float32Array[]): Promise<string[]> => (await gallery.searchMany(embeddings, 1)).map((m) => m[0]?.label ?? '');
 const t0 = Date.now();

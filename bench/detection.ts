@@ -2,7 +2,7 @@
  * Detection on the WIDER FACE subset (../shared/data/extra/README.md, `widerface-subset`): recall by face height
  * at a false-positive budget, average precision, and time per photo, for each detector.
  *
- *   npx tsx bench/detection.ts --wider /work/data-extra/widerface-subset --model yunet \
+ *   node --import tsx --import ./scripts/register-wgsl.mjs bench/detection.ts --wider /work/data-extra/widerface-subset --model yunet \
  *     --weights ../shared/models/yunet/yunet_s_dynamic.onnx [--min-face 10] [--stride 1] [--threads 1] [--out file.json]
  *
  * `--stride k` takes every k-th photo of the box file (a spread over all events). Detections are made once at a
@@ -10,12 +10,13 @@
  * and as CPU time (user + system, one ONNX Runtime thread by default), which a loaded machine inflates less.
  * The report is rewritten every 10 photos, so an interrupted run still leaves its figures.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeImage } from '../src/cli/images.js';
 import { createDetector, type DetectorFamily } from '../src/detect/detector.js';
-import { type ScoredImage, type TruthFace, scoreDetections } from '../src/detect/evaluate.js';
+import { type ScoredImage, scoreDetections } from '../src/detect/evaluate.js';
+import { readWiderBoxes } from './wider.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback?: string): string | undefined => {
@@ -24,7 +25,7 @@ const arg = (name: string, fallback?: string): string | undefined => {
 };
 const root = arg('--wider');
 if (!root) {
-  console.error('usage: tsx bench/detection.ts --wider <widerface-subset root> --model yunet|blazeface [--weights f] [--min-face n] [--stride k]');
+  console.error('usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection.ts --wider <widerface-subset root> --model yunet|blazeface [--weights f] [--min-face n] [--stride k]');
   process.exit(2);
 }
 const model = (arg('--model', 'blazeface') as DetectorFamily);
@@ -32,29 +33,7 @@ const minFace = Number(arg('--min-face', '10'));
 const stride = Number(arg('--stride', '1'));
 const threads = Number(arg('--threads', '1'));
 
-/**
- * WIDER's box file: name, count, then count lines `x y w h blur expression illumination invalid occlusion pose`.
- * Only the photos present under `images` are kept (the subset's box file lists 1,062; 351 are in the subset).
- */
-export function readWiderBoxes(file: string, images: string): Array<{ file: string; truth: TruthFace[] }> {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const out: Array<{ file: string; truth: TruthFace[] }> = [];
-  for (let i = 0; i < lines.length && lines[i].trim(); ) {
-    const name = lines[i++].trim();
-    const n = Number(lines[i++]);
-    const truth: TruthFace[] = [];
-    for (let k = 0; k < Math.max(n, 1); k++) {
-      const v = lines[i++].trim().split(/\s+/).map(Number);
-      if (n === 0) continue;
-      const box = { x: v[0], y: v[1], width: v[2], height: v[3] };
-      truth.push({ box, ignore: v[7] === 1 || box.height < 10 || box.width <= 0 });
-    }
-    if (existsSync(path.join(images, name))) out.push({ file: name, truth });
-  }
-  return out;
-}
-
-const entries = readWiderBoxes(path.join(root, 'wider_face_split/wider_face_val_bbx_gt.txt'), path.join(root, 'WIDER_val/images')).filter((_, i) => i % stride === 0);
+const entries = readWiderBoxes(root).filter((_, i) => i % stride === 0);
 const detector = await createDetector({
   model,
   weights: arg('--weights'),

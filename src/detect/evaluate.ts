@@ -128,3 +128,26 @@ export function scoreDetections(images: readonly ScoredImage[], options: { iouTh
     atBudget: { scoreThreshold, falsePositivesPerImage: fpAt / Math.max(images.length, 1), recall, recallAll: (chosen.length - fpAt) / Math.max(faces, 1) },
   };
 }
+
+/**
+ * WIDER FACE's box file: a photo name, a count, then count lines `x y w h blur expression illumination invalid
+ * occlusion pose` (a count of 0 is followed by one line of zeros). Faces marked invalid or under 10 px tall are
+ * ignore regions.
+ */
+export function parseWiderBoxes(text: string): Array<{ file: string; truth: TruthFace[] }> {
+  const lines = text.split('\n');
+  const out: Array<{ file: string; truth: TruthFace[] }> = [];
+  for (let i = 0; i < lines.length && lines[i].trim(); ) {
+    const file = lines[i++].trim();
+    const n = Number(lines[i++]);
+    const truth: TruthFace[] = [];
+    for (let k = 0; k < Math.max(n, 1); k++) {
+      const v = lines[i++].trim().split(/\s+/).map(Number);
+      if (n === 0) continue;
+      const box = { x: v[0], y: v[1], width: v[2], height: v[3] };
+      truth.push({ box, ignore: v[7] === 1 || box.height < 10 || box.width <= 0 });
+    }
+    out.push({ file, truth });
+  }
+  return out;
+}

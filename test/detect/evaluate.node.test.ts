@@ -1,6 +1,6 @@
 /** The detection scoring used for the WIDER table: matching, ignore regions, the false-positive budget, AP. */
 import { describe, expect, it } from 'vitest';
-import { type ScoredImage, scoreDetections } from '../../src/detect/evaluate.js';
+import { type ScoredImage, parseWiderBoxes, scoreDetections } from '../../src/detect/evaluate.js';
 
 const box = (x: number, y: number, s: number) => ({ x, y, width: s, height: s });
 
@@ -42,5 +42,16 @@ describe('scoreDetections', () => {
     // At IoU 0.5 a box shifted by half its side misses.
     const shifted = scoreDetections([{ truth: [{ box: box(0, 0, 20), ignore: false }], detections: [{ box: box(10, 0, 20), score: 0.9 }] }]);
     expect(shifted.atBudget.recallAll).toBe(0);
+  });
+});
+
+describe('parseWiderBoxes', () => {
+  it('reads names, counts and boxes; a count of 0 has one line of zeros; invalid and < 10 px faces are ignore regions', () => {
+    const text = ['a/1.jpg', '2', '10 20 30 40 0 0 0 0 0 0 ', '5 5 8 9 0 0 0 0 0 0 ', 'b/2.jpg', '0', '0 0 0 0 0 0 0 0 0 0 ', 'c/3.jpg', '1', '1 2 20 25 0 0 0 1 0 0 ', ''].join('\n');
+    expect(parseWiderBoxes(text)).toEqual([
+      { file: 'a/1.jpg', truth: [{ box: { x: 10, y: 20, width: 30, height: 40 }, ignore: false }, { box: { x: 5, y: 5, width: 8, height: 9 }, ignore: true }] },
+      { file: 'b/2.jpg', truth: [] },
+      { file: 'c/3.jpg', truth: [{ box: { x: 1, y: 2, width: 20, height: 25 }, ignore: true }] },
+    ]);
   });
 });
