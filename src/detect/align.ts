@@ -13,7 +13,7 @@ import type { Detection } from './nms.js';
 /** Side of the dlib chip the student's aligned convention is defined on. */
 export const CHIP = 150;
 
-interface FamilyGeometry {
+export interface FamilyGeometry {
   /** Chip coordinates (150-px chip) of each landmark the family returns that is used to align, in its order. */
   chipPoints: ReadonlyArray<readonly [number, number]>;
   /** Indices of those landmarks in the family's landmark list. */
@@ -23,22 +23,23 @@ interface FamilyGeometry {
 }
 
 /**
- * Where each family's landmarks fall in the dlib chip: from dlib's mean face (eye centre = mean of its six eye
- * points, nose tip = point 30, mouth corners = 48 and 54, mouth centre = mean of 51, 57, 62, 66), mapped into the
- * 150-px chip with padding 0.25. BlazeFace has no mouth corners; its mouth centre stands in. `boxToChip` is the
- * median relation measured by bench/detection-align.ts (docs/detection.md, "Alignment").
+ * Where each family's landmarks fall in the dlib chip, and the chip's box relative to the detector box: medians
+ * over LFW images of the detector's landmarks mapped into the chip that face-api's 68 landmarks give the same face
+ * (bench/detection-align.ts; docs/detection.md, "Alignment"). They agree with dlib's mean face (eye centre =
+ * mean of its six eye points, nose tip = point 30, mouth corners = 48 and 54, mouth centre = mean of 51, 57, 62,
+ * 66) within 2 chip pixels. BlazeFace has no mouth corners; its mouth centre stands in.
  */
-const GEOMETRY: Record<DetectorFamily, FamilyGeometry> = {
+export const GEOMETRY: Readonly<Record<DetectorFamily, FamilyGeometry>> = {
   yunet: {
     chipPoints: [
-      [47.55, 46.6],
-      [100.48, 46.6],
-      [74.01, 76.56],
-      [50.41, 103.02],
-      [97.61, 103.02],
+      [47.12, 46.24],
+      [101.71, 46.14],
+      [73.21, 78.27],
+      [51.1, 103.49],
+      [97.31, 103.23],
     ],
     landmarks: [0, 1, 2, 3, 4],
-    boxToChip: { dx: 0, dy: 0, side: 1.3 },
+    boxToChip: { dx: -0.001, dy: 0.058, side: 0.924 },
   },
   blazeface: {
     chipPoints: [
@@ -108,8 +109,9 @@ export function alignFace(detection: Detection, family: DetectorFamily): Alignme
 function boxTransform(box: FaceBox, g: FamilyGeometry): Similarity {
   const side = g.boxToChip.side * box.height;
   const cx = box.x + box.width / 2 + g.boxToChip.dx * box.height, cy = box.y + box.height / 2 + g.boxToChip.dy * box.height;
+  // Chip pixel centres are at u = 0 … CHIP − 1, so its centre is u = (CHIP − 1) / 2.
   const a = side / CHIP;
-  return [a, 0, cx - side / 2, cy - side / 2];
+  return [a, 0, cx - a * (CHIP - 1) / 2, cy - a * (CHIP - 1) / 2];
 }
 
 function fitResidual(t: Similarity, from: ReadonlyArray<readonly [number, number]>, to: ReadonlyArray<readonly [number, number]>): number {

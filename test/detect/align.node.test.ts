@@ -1,11 +1,12 @@
 /** Landmark alignment: the similarity fit, the reliability fallback, and the chip warp. */
 import { describe, expect, it } from 'vitest';
-import { CHIP, type Similarity, alignFace, chipSideInImage, fitSimilarity, warpChip } from '../../src/detect/align.js';
+import { CHIP, GEOMETRY, type Similarity, alignFace, chipSideInImage, fitSimilarity, warpChip } from '../../src/detect/align.js';
 import type { Detection } from '../../src/detect/nms.js';
 
 const apply = ([a, b, tx, ty]: Similarity, [u, v]: readonly number[]): [number, number] => [a * u - b * v + tx, b * u + a * v + ty];
 // The YuNet template points (image-left eye, image-right eye, nose, mouth corners) in the chip.
-const TEMPLATE: Array<[number, number]> = [[47.55, 46.6], [100.48, 46.6], [74.01, 76.56], [50.41, 103.02], [97.61, 103.02]];
+const TEMPLATE = GEOMETRY.yunet.chipPoints.map(([u, v]) => [u, v] as [number, number]);
+const { boxToChip } = GEOMETRY.yunet;
 
 describe('fitSimilarity', () => {
   it('recovers a rotation, scale and shift exactly from noiseless points', () => {
@@ -19,8 +20,8 @@ describe('alignFace', () => {
   const t: Similarity = [0.12, 0.02, 300, 200];
   const landmarks = TEMPLATE.map((p) => apply(t, p));
   const side = chipSideInImage(t);
-  // A detector box of the size the chip implies (chip side ≈ 1.3 box heights in the default geometry).
-  const box = { x: 300, y: 200, width: side / 1.3, height: side / 1.3 };
+  // A detector box of the size the chip implies.
+  const box = { x: 300, y: 200, width: side / boxToChip.side, height: side / boxToChip.side };
 
   it('uses the landmarks when they fit a face', () => {
     const a = alignFace({ box, score: 0.9, landmarks } as Detection, 'yunet');
@@ -36,11 +37,13 @@ describe('alignFace', () => {
     expect(alignFace({ box: tiny, score: 0.9, landmarks }, 'yunet').method).toBe('box');
     const none = alignFace({ box, score: 0.9, landmarks: [] }, 'yunet');
     expect(none.method).toBe('box');
-    // The box chip is centred on the box and axis-aligned.
+    // The box chip is axis-aligned, centred where the geometry puts it relative to the box, of the measured side.
     const [a, b] = none.transform;
     expect(b).toBe(0);
-    const centre = apply(none.transform, [(CHIP - 1) / 2 + 0.5, (CHIP - 1) / 2 + 0.5]);
-    expect(centre[0]).toBeCloseTo(box.x + box.width / 2, 6);
+    const centre = apply(none.transform, [(CHIP - 1) / 2, (CHIP - 1) / 2]);
+    expect(centre[0]).toBeCloseTo(box.x + box.width / 2 + boxToChip.dx * box.height, 6);
+    expect(centre[1]).toBeCloseTo(box.y + box.height / 2 + boxToChip.dy * box.height, 6);
+    expect(chipSideInImage(none.transform)).toBeCloseTo(boxToChip.side * box.height, 6);
     expect(a).toBeGreaterThan(0);
   });
 });
