@@ -150,8 +150,21 @@ function detectionFor(dets: readonly Detection[], t: Similarity, size: number): 
 const overlaps = (p: { x: number; y: number; width: number; height: number }, q: { x: number; y: number; width: number; height: number }): boolean =>
   p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height;
 
-type Tally = Record<string, { probes: number; detected: number; detector: number; detectorBox: number; truth: number }>;
-const still: Tally = Object.fromEntries(sizes.map((s) => [s, { probes: 0, detected: 0, detector: 0, detectorBox: 0, truth: 0 }]));
+type Tally = Record<string, { probes: number; detected: number; detector: number; detectorBox: number; truth: number; aligned: number; chipError: number[] }>;
+const still: Tally = Object.fromEntries(sizes.map((s) => [s, { probes: 0, detected: 0, detector: 0, detectorBox: 0, truth: 0, aligned: 0, chipError: [] }]));
+
+/** How far a chip is from the true one: RMS distance, in chip pixels, between where the two put the chip's corners and centre. */
+function chipError(t: Similarity, truth: Similarity): number {
+  const [a, b, tx, ty] = truth;
+  const norm = a * a + b * b;
+  let sum = 0;
+  const points = [[0, 0], [CHIP - 1, 0], [0, CHIP - 1], [CHIP - 1, CHIP - 1], [(CHIP - 1) / 2, (CHIP - 1) / 2]];
+  for (const [u, v] of points) {
+    const x = t[0] * u - t[1] * v + t[2] - tx, y = t[1] * u + t[0] * v + t[3] - ty;
+    sum += ((a * x + b * y) / norm - u) ** 2 + ((-b * x + a * y) / norm - v) ** 2;
+  }
+  return Math.sqrt(sum / points.length);
+}
 const videoSizes: number[] = sizes.filter((s) => s === 12 || s === 16);
 const video: Record<string, { probes: number; singleFrame: number; track: number; truthSingle: number; truthTrack: number; framesDetected: number }> =
   Object.fromEntries(videoSizes.map((s) => [s, { probes: 0, singleFrame: 0, track: 0, truthSingle: 0, truthTrack: 0, framesDetected: 0 }]));
@@ -165,7 +178,10 @@ let done = 0;
 function save(): void {
   const report = {
     model, photos: done, sizes, load: os.loadavg().map((v) => +v.toFixed(1)), gallery: { people: gallery.size, images: gallery.rows },
-    still: Object.fromEntries(Object.entries(still).map(([s, t]) => [s, { ...t, rank1Detector: t.detector / t.probes, rank1DetectorBox: t.detectorBox / t.probes, rank1Truth: t.truth / t.probes, detectionRate: t.detected / t.probes }])),
+    still: Object.fromEntries(Object.entries(still).map(([s, t]) => [s, {
+      ...t, chipError: undefined, medianChipError: [...t.chipError].sort((p, q) => p - q)[t.chipError.length >> 1],
+      rank1Detector: t.detector / t.probes, rank1DetectorBox: t.detectorBox / t.probes, rank1Truth: t.truth / t.probes, detectionRate: t.detected / t.probes,
+    }])),
     video: Object.fromEntries(Object.entries(video).map(([s, v]) => [s, { ...v, rank1SingleFrame: v.singleFrame / (8 * v.probes), rank1Track: v.track / v.probes, rank1TruthSingle: v.truthSingle / (8 * v.probes), rank1TruthTrack: v.truthTrack / v.probes }])),
   };
   if (arg('--out')) writeFileSync(arg('--out')!, `${JSON.stringify(report, null, 1)}\n`);
@@ -232,6 +248,11 @@ for (let p = 0; p < wider.length && done < photos; p += step) {
     tally.detected++;
     const [aligned] = cropFaces(frame, [d], detector.info.family, true);
     const [loose] = cropFaces(frame, [d], detector.info.family, false);
+    const alignment = alignFace(d, detector.info.family);
+    if (alignment.method === 'landmarks') {
+      tally.aligned++;
+      tally.chipError.push(chipError(alignment.transform, face.t));
+    }
     const [la, lb] = await top1(await rec.embed([aligned.chip, loose.chip]));
     if (la === face.id) tally.detector++;
     if (lb === face.id) tally.detectorBox++;
