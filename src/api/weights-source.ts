@@ -81,11 +81,12 @@ const HINT = 'serve weights/student.bfw as a static file, or pass createRecogniz
  */
 async function fetchBounded(url: string | URL): Promise<Uint8Array> {
   // A data: URL names its whole content: keep it out of messages.
-  const name = (u: string) => `weights from ${u.startsWith('data:') ? 'a data: URL' : u}`;
+  const place = (u: string) => (u.startsWith('data:') ? 'a data: URL' : u);
   const response = await fetch(url).catch((e: Error) => {
-    throw new InputError('unreadable', `cannot fetch ${name(String(url))}: ${e.message}`);
+    throw new InputError('unreadable', `cannot fetch weights from ${place(String(url))}: ${e.message}`);
   });
-  const what = name(response.url || String(url));
+  const where = place(response.url || String(url));
+  const what = `weights from ${where}`;
   if (!response.ok) throw new InputError('unreadable', `cannot fetch ${what}: HTTP ${response.status}; ${HINT}`);
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > MAX_WEIGHTS_BYTES) {
@@ -116,10 +117,10 @@ async function fetchBounded(url: string | URL): Promise<Uint8Array> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  if (bytes.length === 0) throw new WeightsFormatError('truncated', `${what} is an empty response, not a weights file; ${HINT}`);
+  if (bytes.length === 0) throw new WeightsFormatError('truncated', `${where} returned an empty response, not a weights file; ${HINT}`);
   const type = response.headers.get('content-type') ?? '';
   if (/text\/html/i.test(type) || /^\s*<(!doctype|html)/i.test(new TextDecoder().decode(bytes.subarray(0, 64)))) {
-    throw new WeightsFormatError('bad-magic', `${what} is an HTML page, not a weights file (a dev server's fallback page?); ${HINT}`);
+    throw new WeightsFormatError('bad-magic', `${where} returned an HTML page, not a weights file (a dev server's fallback page?); ${HINT}`);
   }
   return bytes;
 }
