@@ -13,8 +13,8 @@ export type WeightsSource = ArrayBuffer | Uint8Array | string | URL;
 export const MAX_WEIGHTS_BYTES = 64 * 2 ** 20;
 
 const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
-/** A URL scheme (two letters or more, so a Windows drive such as `C:\` stays a path). */
-const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+/** The URL schemes a weights string may use; anything else (`C:\…`, `my:file.bfw`) is a path. */
+const URL_SCHEME = /^(https?|file|data|blob):/i;
 
 /** Fetches or reads the weights file; without a source, the shipped default. */
 export async function loadWeightsBytes(source: WeightsSource = defaultWeightsUrl()): Promise<Uint8Array> {
