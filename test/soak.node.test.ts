@@ -20,8 +20,15 @@ afterEach(() => vi.restoreAllMocks());
 describe('WebGPU recognizer create/embed/dispose', () => {
   it('grows RSS by at most 3 MiB per cycle over 12 cycles (a leaked device is ~30 MiB)', async () => {
     // Mesa llvmpipe (Dawn's OpenGL ES backend) creates recognizers ~20× faster than SwiftShader and leaked alike.
-    const r = await createDisposeSoak({ backend: 'webgpu', webgpu: { featureLevel: 'compatibility' }, cycles: 12, weights });
-    console.log(`create/dispose ×${r.cycles} on ${r.adapter}: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB, ${r.mbPerCycle.toFixed(2)} MiB/cycle`);
+    const r = await createDisposeSoak({
+      backend: 'webgpu',
+      webgpu: { featureLevel: 'compatibility' },
+      cycles: 12,
+      weights,
+    });
+    console.log(
+      `create/dispose ×${r.cycles} on ${r.adapter}: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB, ${r.mbPerCycle.toFixed(2)} MiB/cycle`,
+    );
     expect(r.mbPerCycle).toBeLessThanOrEqual(3);
     // Allocator noise and one-off growth aside (30 MiB), the total stays within the per-cycle bound too.
     expect(r.endRss - r.startRss).toBeLessThanOrEqual(3 * r.cycles + 30);
@@ -66,7 +73,10 @@ describe('a failed GPU set-up', () => {
       destroyed.push(this);
       destroy.call(this);
     });
-    const error = await createRecognizer({ backend: 'webgpu', weights }).then(() => undefined, (e: unknown) => e);
+    const error = await createRecognizer({ backend: 'webgpu', weights }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GpuError);
     expect(destroyed).toHaveLength(1);
     // 'auto' falls back to the CPU, and also leaves no device behind.
