@@ -95,6 +95,19 @@ try {
 `;
 const html = '<!doctype html><html><body><pre id="out"></pre><script type="module" src="./main.js"></script></body></html>';
 
+/** The same through 'bridgeface/worker', with the worker the package starts itself. */
+const workerScript = `import { createWorkerRecognizer } from 'bridgeface/worker';
+const out = document.getElementById('out');
+try {
+  const rec = await createWorkerRecognizer({ backend: 'cpu' });
+  const data = new Uint8Array(24 * 24 * 4).map((_, i) => (i * 37) % 251);
+  const [e] = await rec.embed([{ data, width: 24, height: 24 }]);
+  out.textContent = JSON.stringify({ dim: e.length, norm: Math.hypot(...e), trained: rec.info.trained });
+} catch (error) {
+  out.textContent = JSON.stringify({ dim: 0, norm: 0, error: String(error) });
+}
+`;
+
 beforeAll(() => {
   const packed = run('npm', ['pack', '--pack-destination', dir, '--silent'], repo);
   expect(packed.code, packed.out).toBe(0);
@@ -159,8 +172,15 @@ rec.dispose();
     expect(bench.out).toContain('source checkout');
   }, 300_000);
 
-  it('a fresh Vite app embeds a face in Chromium with the default weights: production build and dev server', async () => {
-    const project = freshProject('vite-app', { 'index.html': html, 'main.js': pageScript('', '') });
+  it('a fresh Vite app embeds a face in Chromium with the default weights, on the page and in the worker: production build and dev server', async () => {
+    const project = freshProject('vite-app', {
+      'index.html': html,
+      'main.js': pageScript('', ''),
+      'worker.html': html.replace('./main.js', './worker-main.js'),
+      'worker-main.js': workerScript,
+      // two pages, nothing else configured
+      'vite.config.js': "export default { build: { rollupOptions: { input: ['index.html', 'worker.html'] } } };",
+    });
     const built = run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], project);
     expect(built.code, built.out).toBe(0);
     expect(readdirSync(path.join(project, 'dist/assets')).some((f) => f.endsWith('.bfw')), 'the build emits the weights').toBe(true);
@@ -169,11 +189,13 @@ rec.dispose();
     expect(fromBuild.error).toBeUndefined();
     expect(fromBuild).toMatchObject({ dim: 128, trained: true });
     expect(fromBuild.norm).toBeCloseTo(1, 4);
+    expect(await pageResult(`${preview}worker.html`)).toMatchObject({ dim: 128, trained: true });
 
     const dev = await serve([viteBin, '--host', '127.0.0.1'], project);
     const fromDev = await pageResult(dev);
     expect(fromDev.error).toBeUndefined();
     expect(fromDev).toMatchObject({ dim: 128, trained: true });
+    expect(await pageResult(`${dev}worker.html`)).toMatchObject({ dim: 128, trained: true });
   }, 300_000);
 
   it('an esbuild bundle embeds a face in Chromium, importing the weights file explicitly', async () => {
