@@ -95,14 +95,14 @@ export function buildProgram(io: CliIo, ctx: CommandContext = { io, done: () => 
   const program = new Command('bridgeface')
     .description('Low-resolution face recognition: embed and verify faces, evaluate on LFW, benchmark.')
     .version(version(), '-V, --version')
-    .option('--verbose', "show diagnostics: Dawn's native WebGPU warnings, the CPU-fallback reason, stack traces")
+    .option('--verbose', "show diagnostics: Dawn's native WebGPU warnings, stack traces of unexpected errors")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`bridgeface: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(run with --help for usage)');
   for (const register of COMMANDS) register(program, ctx);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError(`(bridgeface ${command.name()} --help for usage)`).configureOutput(program.configureOutput());
-    command.option('--verbose', 'show diagnostics');
+    command.option('--verbose', "show Dawn's native WebGPU warnings and stack traces of unexpected errors");
   }
   return program;
 }

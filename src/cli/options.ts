@@ -11,7 +11,6 @@ export interface CommonOptions {
   backend: 'auto' | 'cpu' | 'webgpu';
   weights?: string;
   crop: 'framed' | 'none' | FaceBox;
-  verbose?: boolean;
 }
 
 /** Face sizes the shipped student was trained on (training/README.md: 8–32 px synthetic faces). */
