@@ -40,7 +40,7 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
     const progress = startProgress(io.progress, files.length, 'images');
     let batch: Array<{ file: string; face: RgbaImage }> = [];
     const flush = async () => {
-      for (const r of await embedBatch(rec, batch)) (r.embedding ? done.push({ file: r.file, embedding: r.embedding }) : fail(r.error!));
+      for (const r of await embedBatch(rec, batch, o.mirror)) (r.embedding ? done.push({ file: r.file, embedding: r.embedding }) : fail(r.error!));
       progress.increment(batch.length);
       batch = [];
     };
@@ -95,15 +95,15 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
  * Embeds a batch; when the backend rejects it (one face too large for the adapter, say), each face is embedded
  * alone so only the culprits fail. A lost device ends the run.
  */
-async function embedBatch(rec: Recognizer, batch: Array<{ file: string; face: RgbaImage }>): Promise<Array<{ file: string; embedding?: Float32Array; error?: ImageFileError }>> {
+async function embedBatch(rec: Recognizer, batch: Array<{ file: string; face: RgbaImage }>, mirror = false): Promise<Array<{ file: string; embedding?: Float32Array; error?: ImageFileError }>> {
   try {
-    const { data, dim } = await rec.embedMatrix(batch.map((b) => b.face));
+    const { data, dim } = await rec.embedMatrix(batch.map((b) => b.face), { mirror });
     return batch.map((b, i) => ({ file: b.file, embedding: data.slice(i * dim, (i + 1) * dim) }));
   } catch (e) {
     if (!(e instanceof BridgefaceError) || (e instanceof GpuError && e.code === 'device-lost')) throw e;
     if (batch.length === 1) return [{ file: batch[0].file, error: new ImageFileError(batch[0].file, e.message) }];
     const out = [];
-    for (const b of batch) out.push(...(await embedBatch(rec, [b])));
+    for (const b of batch) out.push(...(await embedBatch(rec, [b], mirror)));
     return out;
   }
 }

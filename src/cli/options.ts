@@ -11,6 +11,7 @@ export interface CommonOptions {
   backend: 'auto' | 'cpu' | 'webgpu';
   weights?: string;
   crop: 'framed' | 'none' | FaceBox;
+  mirror?: boolean;
 }
 
 /** Face sizes the shipped student was trained on (training/README.md: 8–32 px synthetic faces). */
@@ -65,5 +66,6 @@ export function addCommon(command: Command, withSize: boolean): Command {
   return command
     .addOption(new Option('--backend <kind>', 'where the network runs').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--weights <file>', 'a .bfw weights file (default: the shipped student)')
-    .addOption(new Option('--crop <box>', CROP_HELP).argParser(parseCrop).default('framed'));
+    .addOption(new Option('--crop <box>', CROP_HELP).argParser(parseCrop).default('framed'))
+    .option('--mirror', 'average each embedding with that of the mirrored face (twice the work; thresholds were calibrated without)');
 }

@@ -163,6 +163,15 @@ describe('prepareFace: the evaluation\'s crop and degradation', () => {
     expect(prepareFace(image, DEFAULT_INPUT).box).toEqual(LFW_LOOSE_BOX_250);
     expect(() => prepareFace(image, DEFAULT_INPUT, { size: 0 })).toThrow(InputError);
   });
+
+  it('degrades with any box at the cost of the image (the CLI\'s --crop 0,0,1e6,1e6 hung before)', () => {
+    const image = randomImage(random, 64, 48);
+    // Output pixel 0 of 16 spans [0, 62500): every pixel of the image, the last row and column weighted by the rest.
+    const lr = prepareFace(image, DEFAULT_INPUT, { size: 16, box: { x: 0, y: 0, width: 1e6, height: 1e6 } });
+    const corner = Array.from(image.data.subarray((47 * 64 + 63) * 4, (47 * 64 + 63) * 4 + 3));
+    expect(Array.from(lr.data.subarray(15 * 4, 15 * 4 + 3))).toEqual(corner);
+    expect(Array.from(lr.data.subarray(255 * 4, 255 * 4 + 3))).toEqual(corner);
+  });
 });
 
 describe('weights responses that are not a weights file', () => {
