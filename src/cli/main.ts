@@ -29,7 +29,8 @@ export interface CommandContext {
   done: (code: number) => void;
 }
 
-type Register = (program: Command, ctx: CommandContext) => void;
+/** What a command file exports: adds its command to `program`; COMMANDS lists them. */
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 function processIo(): CliIo {
   return {
@@ -44,7 +45,7 @@ const maxPixelsOption = () =>
     .argParser(parseCount)
     .default(DEFAULT_MAX_PIXELS);
 
-const registerEmbed: Register = (program, { io, done }) =>
+const registerEmbed: RegisterCommand = (program, { io, done }) =>
   addCommon(
     program
       .command('embed')
@@ -65,7 +66,7 @@ const registerEmbed: Register = (program, { io, done }) =>
       done(await embedCommand(inputs, o, io));
     });
 
-const registerVerify: Register = (program, { io, done }) =>
+const registerVerify: RegisterCommand = (program, { io, done }) =>
   addCommon(program.command('verify').argument('<a>', 'first image').argument('<b>', 'second image'), true)
     .description('similarity of two faces and the decision at a calibrated false-accept rate, for their face size')
     .addOption(
@@ -77,7 +78,7 @@ const registerVerify: Register = (program, { io, done }) =>
     .addOption(maxPixelsOption())
     .action(async (a: string, b: string, o) => done(await verifyCommand(a, b, o, io)));
 
-const registerEvalLfw: Register = (program, { io, done }) =>
+const registerEvalLfw: RegisterCommand = (program, { io, done }) =>
   addCommon(
     program
       .command('eval-lfw')
@@ -101,7 +102,7 @@ const registerEvalLfw: Register = (program, { io, done }) =>
       done(0);
     });
 
-const registerBench: Register = (program, { io, done }) =>
+const registerBench: RegisterCommand = (program, { io, done }) =>
   program
     .command('bench')
     .description('run the benchmark suite (npm run bench in a source checkout); extra arguments are passed on')
@@ -110,7 +111,7 @@ const registerBench: Register = (program, { io, done }) =>
     .action(async (args: string[]) => done(await runBench(args, io)));
 
 /** Every command, in help order. */
-const COMMANDS: Register[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench];
+const COMMANDS: RegisterCommand[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench];
 
 function version(): string {
   const root = packageRoot();
