@@ -129,6 +129,25 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
       expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
     });
   }
+
+  it('L2 norm of rows whose squares overflow or underflow f32 (scaled by the max first), and of a zero row', async () => {
+    const dim = 128;
+    const scales = [1e20, 1e30, 3e38 / 3, 1e-25, 0];
+    const input = new Float32Array(scales.length * dim);
+    scales.forEach((scale, n) => input.set(randomFloats(random, dim, 3).map((v) => v * scale), n * dim));
+    const expected = new Float32Array(input.length);
+    l2Normalize(scales.length, dim, input, expected);
+    const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
+    const actual = await runLayer(gpu, layer, scales.length, new Map(), input, expected.length);
+    scales.forEach((scale, n) => {
+      const [a, e] = [actual.subarray(n * dim, (n + 1) * dim), expected.subarray(n * dim, (n + 1) * dim)];
+      // Relative to the row's own magnitude (the 1e-25 row comes out as x·1e12 ≈ 1e-13); the zero row stays zero.
+      const size = Math.max(...e.map(Math.abs)) || 1;
+      expect(relativeError(a.map((v) => v / size), e.map((v) => v / size))).toBeLessThan(TOLERANCE);
+      if (scale >= 1) expect(Math.hypot(...a)).toBeCloseTo(1, 5);
+      if (scale === 0) expect(a.every((v) => v === 0)).toBe(true);
+    });
+  });
 });
 
 describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
