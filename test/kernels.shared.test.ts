@@ -136,8 +136,8 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
     const input = new Float32Array(scales.length * dim);
     scales.forEach((scale, n) => input.set(randomFloats(random, dim, 3).map((v) => v * scale), n * dim));
     const expected = new Float32Array(input.length);
-    l2Normalize(scales.length, dim, input, expected);
     const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
+    runReference(layer, scales.length, { input, output: expected, param: () => new Float32Array() });
     const actual = await runLayer(gpu, layer, scales.length, new Map(), input, expected.length);
     scales.forEach((scale, n) => {
       const [a, e] = [actual.subarray(n * dim, (n + 1) * dim), expected.subarray(n * dim, (n + 1) * dim)];
