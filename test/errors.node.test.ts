@@ -100,7 +100,7 @@ describe('every error code is documented and used', () => {
 
   it("README's Errors table names every code", () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('## Command line'));
+    const table = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Command line'));
     expect(codes.filter((c) => !table.includes(`\`${c}\``))).toEqual([]);
   });
 

@@ -105,15 +105,24 @@ export function rocAuc(scores: ArrayLike<number>, same: ArrayLike<boolean>): num
   return (rankSum - (P * (P + 1)) / 2) / (P * N);
 }
 
-/** True-accept rate at a false-accept rate: the threshold is the smallest one that accepts at most
- *  floor(far · N) different-person pairs (strictly greater-than comparison at that score). */
+/** The smallest double greater than `x` (finite). */
+function nextUp(x: number): number {
+  const value = new Float64Array([x === 0 ? 0 : x]);
+  // For a negative double, one less in its bit pattern is one step toward zero, i.e. up.
+  new BigInt64Array(value.buffer)[0] += x >= 0 ? 1n : -1n;
+  return value[0];
+}
+
+/** True-accept rate at a false-accept rate, under the rule used everywhere (`verify`, the Python calibration):
+ *  match iff similarity ≥ threshold. The threshold is the smallest one that accepts at most floor(far · N)
+ *  different-person pairs: just above the (floor(far · N) + 1)-th highest impostor score. */
 export function tarAtFar(scores: ArrayLike<number>, same: ArrayLike<boolean>, far: number): { tar: number; threshold: number } {
   const neg: number[] = [], pos: number[] = [];
   for (let i = 0; i < scores.length; i++) (same[i] ? pos : neg).push(scores[i]);
   neg.sort((a, b) => b - a);
   const allowed = Math.floor(far * neg.length);
-  const threshold = allowed < neg.length ? neg[allowed] : -Infinity; // accept s > threshold
-  const tar = pos.filter((s) => s > threshold).length / Math.max(pos.length, 1);
+  const threshold = allowed < neg.length ? nextUp(neg[allowed]) : -Infinity;
+  const tar = pos.filter((s) => s >= threshold).length / Math.max(pos.length, 1);
   return { tar, threshold };
 }
 

@@ -86,7 +86,19 @@ describe('Gallery (CPU)', () => {
     expect(code(() => g.remove('nobody'))).toBe('unknown-label');
     expect(code(() => new Gallery({ search: 'gpu' as 'cpu' }))).toBe('bad-option');
     expect(await g.search(randomFloats(random, 128), 3)).toEqual([]);
-    expect(() => g.searchMany([randomFloats(random, 128)], 0)).toThrow(InputError);
+    // searchMany never throws synchronously: bad arguments reject its promise.
+    const rejected = async (work: () => Promise<unknown>) => {
+      let promise: Promise<unknown> | undefined;
+      expect(() => (promise = work())).not.toThrow();
+      const error = await promise!.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      return (error as InputError).code;
+    };
+    expect(await rejected(() => g.searchMany([randomFloats(random, 128)], 0))).toBe('bad-option');
+    expect(await rejected(() => g.searchMany([]))).toBe('empty-batch');
+    expect(await rejected(() => g.searchMany('probe' as unknown as Float32Array[]))).toBe('empty-batch');
+    expect(await rejected(() => g.searchMany([new Float32Array(128).fill(NaN)]))).toBe('non-finite');
+    expect(await rejected(() => g.search(new Float32Array(127)))).toBe('bad-shape');
   });
 });
 
