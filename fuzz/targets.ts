@@ -296,6 +296,9 @@ function junkFace(r: Random): unknown {
   return face;
 }
 
+/** A face size for verify/identify: a calibrated one, an uncalibrated one, or junk. */
+const junkSize = (r: Random) => pick(r, [8, 12, 16, 24, 32, 'hr', 10, 48, 0, -1, 1.5, NaN, '16', undefined]);
+
 function junkVector(r: Random, dim: number): unknown {
   const n = r() < 0.8 ? dim : pick(r, [0, 1, dim - 1, dim + 1, 2 * dim]);
   const v = Float32Array.from({ length: n }, () => (r() < 0.95 ? r() * 2 - 1 : (pick(r, [NaN, Infinity, 0, 1e30, -1e30, 1e-40]) as number)));
@@ -313,7 +316,7 @@ export const apiTarget: Target = {
     const gpuCanary = ctx.gpu ? await ctx.gpu.embed(canaryFaces) : undefined;
     let calls = 0;
     return async (r) => {
-      const op = pick(r, ['embed', 'embed', 'embed', 'tensor', 'similarity', 'verify', 'gallery', 'create'] as const);
+      const op = pick(r, ['embed', 'embed', 'embed', 'tensor', 'similarity', 'verify', 'identify', 'gallery', 'create'] as const);
       let what: string = op;
       const result = await judged(what, async () => {
         switch (op) {
@@ -351,11 +354,23 @@ export const apiTarget: Target = {
           }
           case 'verify': {
             const [a, b] = [junkVector(r, dim), junkVector(r, dim)];
-            const options = r() < 0.7 ? { far: pick(r, [1e-2, 1e-3]) } : pick(r, [{ far: 0.5 }, { far: NaN }, null, 'strict', {}]);
+            const options = r() < 0.7 ? { far: pick(r, [1e-2, 1e-3]), size: junkSize(r) } : pick(r, [{ far: 0.5 }, { far: NaN }, null, 'strict', {}]);
             what = `verify ${describeVector(a)} ${describeVector(b)} ${JSON.stringify(options)}`;
             announcer(what);
             const v = await callAsync(() => ctx.cpu.verify(a as Float32Array, b as Float32Array, options as never));
             if (!(Number.isFinite(v.similarity) && Math.abs(v.similarity) <= 1 + 1e-6 && typeof v.match === 'boolean')) return different(what, JSON.stringify(v));
+            return undefined;
+          }
+          case 'identify': {
+            const g = new Gallery({ dim, search: 'cpu' });
+            for (let k = int(r, 4); k > 0; k--) g.add(`p${k}`, unitVector(r, dim));
+            const probe = junkVector(r, dim);
+            const options = r() < 0.8 ? { far: pick(r, [1e-2, 1e-3, 0.1]), size: junkSize(r), k: r() < 0.8 ? 1 + int(r, 5) : junkNumber(r) } : pick(r, [null, 'x', {}]);
+            what = `identify ${describeVector(probe)} in ${g.size} identities ${JSON.stringify(options)}`;
+            announcer(what);
+            const id = await callAsync(() => ctx.cpu.identify(probe as Float32Array, g, options as never));
+            const wrong = id.candidates.find((m) => !Number.isFinite(m.similarity) || Math.abs(m.similarity) > 1.05);
+            if (wrong || (id.outcome === 'match') !== (id.label !== undefined) || (g.size > 0 && !Number.isFinite(id.similarity))) return different(what, JSON.stringify(id));
             return undefined;
           }
           case 'gallery': {
