@@ -28,10 +28,10 @@ export interface FuzzOptions {
   onProgress?: (line: string) => void;
 }
 
-export type Verdict = Outcome | 'hang' | 'crash';
-export const FAILURES: readonly Verdict[] = ['untyped', 'different', 'hang', 'crash'];
+type Verdict = Outcome | 'hang' | 'crash';
+const FAILURES: readonly Verdict[] = ['untyped', 'different', 'hang', 'crash'];
 
-export interface Failure {
+interface Failure {
   target: Target['name'];
   case: number;
   verdict: Verdict;
@@ -39,7 +39,7 @@ export interface Failure {
   detail?: string;
 }
 
-export interface TargetReport {
+interface TargetReport {
   target: Target['name'];
   /** The WebGPU adapter the child used, or why there was none. */
   webgpu: string;
@@ -101,7 +101,10 @@ class Worker {
     this.exited = false;
     this.queue = [];
     // Memory is bounded so that a case demanding gigabytes fails (or crashes) instead of swapping the machine.
-    this.child = fork(CHILD, [], { execArgv: ['--import', 'tsx', '--import', REGISTER_WGSL, '--max-old-space-size=2048'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = fork(CHILD, [], {
+      execArgv: ['--import', 'tsx', '--import', REGISTER_WGSL, '--max-old-space-size=2048'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     this.child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
     this.child.on('message', (m: ChildMessage) => this.deliver(m));
@@ -114,7 +117,9 @@ class Worker {
     const first = await this.next(setup);
     if (first === 'exit' || first === 'timeout' || !('ready' in first)) {
       this.close();
-      throw new Error(`fuzz child for ${this.start.target} did not start (${typeof first === 'string' ? first : 'bad message'}): ${stderr}`);
+      throw new Error(
+        `fuzz child for ${this.start.target} did not start (${typeof first === 'string' ? first : 'bad message'}): ${stderr}`,
+      );
     }
     this.ready = first;
   }
@@ -140,7 +145,8 @@ class Worker {
     return new Promise((resolve) => {
       const timer = setInterval(() => {
         const cpu = cpuMs(this.child.pid);
-        const over = Date.now() - this.since.wall > limit.wallMs || (cpu !== undefined && cpu - this.since.cpu > limit.cpuMs);
+        const over =
+          Date.now() - this.since.wall > limit.wallMs || (cpu !== undefined && cpu - this.since.cpu > limit.cpuMs);
         if (over && this.waiting) {
           this.waiting = undefined;
           clearInterval(timer);
@@ -163,7 +169,14 @@ class Worker {
   }
 }
 
-const zeroCounts = (): Record<Verdict, number> => ({ rejected: 0, accepted: 0, untyped: 0, different: 0, hang: 0, crash: 0 });
+const zeroCounts = (): Record<Verdict, number> => ({
+  rejected: 0,
+  accepted: 0,
+  untyped: 0,
+  different: 0,
+  hang: 0,
+  crash: 0,
+});
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const t0 = Date.now();
@@ -177,7 +190,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const limit: Limit = { cpuMs: options.caseTimeoutMs, wallMs: options.caseWallMs };
     let worker = new Worker(start);
     await worker.open(SETUP);
-    const webgpu = worker.ready.adapter ?? (options.gpu ? `unavailable (${worker.ready.gpuError ?? 'no adapter'})` : 'not requested');
+    const webgpu =
+      worker.ready.adapter ??
+      (options.gpu ? `unavailable (${worker.ready.gpuError ?? 'no adapter'})` : 'not requested');
     const all = options.only ?? Array.from({ length: options.cases }, (_, i) => i);
     let done = 0;
     for (let at = 0; at < all.length; ) {
@@ -207,7 +222,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         // The case in progress hung or crashed the child: record it, start a new child after it.
         const victim = pending[0];
         counts[m === 'timeout' ? 'hang' : 'crash']++;
-        failures.push({ target, case: victim, verdict: m === 'timeout' ? 'hang' : 'crash', what: current || `case ${victim}`, detail: m === 'timeout' ? `still running after ${options.caseTimeoutMs} ms of CPU or ${options.caseWallMs} ms` : 'the process died' });
+        failures.push({
+          target,
+          case: victim,
+          verdict: m === 'timeout' ? 'hang' : 'crash',
+          what: current || `case ${victim}`,
+          detail:
+            m === 'timeout'
+              ? `still running after ${options.caseTimeoutMs} ms of CPU or ${options.caseWallMs} ms`
+              : 'the process died',
+        });
         done++;
         worker.close();
         worker = new Worker(start);
@@ -218,7 +242,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         worker.beginCase();
       }
       at += chunk.length;
-      options.onProgress?.(`${target}: ${done}/${all.length} cases, ${FAILURES.map((f) => `${counts[f]} ${f}`).join(', ')}`);
+      options.onProgress?.(
+        `${target}: ${done}/${all.length} cases, ${FAILURES.map((f) => `${counts[f]} ${f}`).join(', ')}`,
+      );
     }
     worker.close();
     reports.push({ target, webgpu, counts, cases: done });
@@ -228,14 +254,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   return { seed: options.seed, elapsedMs: Date.now() - t0, stoppedByTime, targets: reports, failures, totals };
 }
 
-function tally(counts: Record<Verdict, number>, failures: Failure[], target: Target['name'], index: number, result: CaseResult): void {
+function tally(
+  counts: Record<Verdict, number>,
+  failures: Failure[],
+  target: Target['name'],
+  index: number,
+  result: CaseResult,
+): void {
   counts[result.outcome]++;
-  if (FAILURES.includes(result.outcome)) failures.push({ target, case: index, verdict: result.outcome, what: result.what, detail: result.detail });
+  if (FAILURES.includes(result.outcome))
+    failures.push({ target, case: index, verdict: result.outcome, what: result.what, detail: result.detail });
 }
 
 /** The report as text: a table of counts, then each failure with the command that reruns it. */
 export function formatReport(report: FuzzReport, max = 30): string {
-  const lines = [`fuzz seed ${report.seed}: ${(report.elapsedMs / 1000).toFixed(1)} s${report.stoppedByTime ? ' (stopped by the time budget)' : ''}`];
+  const lines = [
+    `fuzz seed ${report.seed}: ${(report.elapsedMs / 1000).toFixed(1)} s${report.stoppedByTime ? ' (stopped by the time budget)' : ''}`,
+  ];
   lines.push('target   cases  rejected  accepted  untyped  different  hang  crash  webgpu');
   for (const t of report.targets) {
     const c = t.counts;
@@ -244,7 +279,9 @@ export function formatReport(report: FuzzReport, max = 30): string {
     );
   }
   const t = report.totals;
-  lines.push(`total: ${t.untyped} untyped errors, ${t.crash} crashes, ${t.hang} hangs, ${t.different} silently different results`);
+  lines.push(
+    `total: ${t.untyped} untyped errors, ${t.crash} crashes, ${t.hang} hangs, ${t.different} silently different results`,
+  );
   for (const f of report.failures.slice(0, max)) {
     lines.push(`  ${f.verdict} ${f.target} #${f.case}: ${f.what}${f.detail ? ` → ${f.detail}` : ''}`);
     lines.push(`    rerun: npm run fuzz -- --seed ${report.seed} --targets ${f.target} --only ${f.case}`);

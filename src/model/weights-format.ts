@@ -9,13 +9,13 @@ import { type Thresholds, parseThresholds, parseV1Thresholds } from './threshold
 
 export type { Thresholds } from './thresholds.js';
 
-export const MAGIC = 'BRIDGEFW';
+const MAGIC = 'BRIDGEFW';
 /** Written by `writeWeights`; version 1 files are still read (see docs/weights-format.md, "Version 1"). */
-export const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 2;
 const FIXED_HEADER_BYTES = 32;
 const ALIGN = 16;
 
-export type DType = 'f32' | 'f16';
+type DType = 'f32' | 'f16';
 
 /** What a weights file holds, decoded to f32 and checked against its architecture. */
 export interface WeightsContent {
