@@ -117,6 +117,8 @@ const describeRun = (x: Run) =>
       ? `${x.error.name}(${x.error.code})`
       : `untyped ${String(x.error)}`;
 
+const sameError = (a: BridgefaceError, b: BridgefaceError) => a.name === b.name && a.code === b.code;
+
 /** Compares a call's runs on the CPU and (when present) WebGPU; throws the shared error so `judged` types it. */
 function compareRuns(what: string, dim: number, cpu: Run, gpu: Run | undefined): CaseResult | undefined {
   for (const run of [cpu, gpu]) {
@@ -130,7 +132,7 @@ function compareRuns(what: string, dim: number, cpu: Run, gpu: Run | undefined):
     const agree =
       cpu.ok && gpu.ok
         ? sameEmbeddings(cpu.value, gpu.value)
-        : !cpu.ok && !gpu.ok && (cpu.error as BridgefaceError).code === (gpu.error as BridgefaceError).code;
+        : !cpu.ok && !gpu.ok && sameError(cpu.error as BridgefaceError, gpu.error as BridgefaceError);
     if (!agree) return different(what, `backends disagree: cpu ${describeRun(cpu)}, webgpu ${describeRun(gpu)}`);
   }
   if (!cpu.ok) throw cpu.error;
