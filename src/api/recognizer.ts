@@ -158,6 +158,7 @@ export class Recognizer implements FaceRecognizer {
   /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
   async embedMatrix(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
     this.checkAlive();
+    checkOptions(options);
     const mirror = options.mirror ?? false;
     if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
@@ -209,6 +210,7 @@ export class Recognizer implements FaceRecognizer {
    */
   async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
     this.checkAlive();
+    checkOptions(options);
     const far = options.far ?? 1e-2;
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far); // the options and the calibration are checked before any work
@@ -251,6 +253,7 @@ export class Recognizer implements FaceRecognizer {
    */
   async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
     this.checkAlive();
+    checkOptions(options);
     const far = options.far ?? 1e-3;
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far);
@@ -296,6 +299,13 @@ export class Recognizer implements FaceRecognizer {
 
   private checkAlive(): void {
     if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed; create a new one');
+  }
+}
+
+/** An options argument is an object when given (JavaScript callers can pass null or a string). */
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InputError('bad-option', `options must be an object, got ${JSON.stringify(options)}`);
   }
 }
 
