@@ -7,6 +7,7 @@ import { DetectorError, InputError } from '../errors.js';
 import { type FaceSource, toRgba } from '../api/image-input.js';
 import { type WeightsSource, loadWeightsBytes } from '../api/weights-source.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
+import { nodeImport } from '../runtime/node-import.js';
 import { BLAZEFACE, type DetectorFamily, type FamilySpec, YUNET } from './families.js';
 import { type Detection, nonMaxSuppression } from './nms.js';
 import { type OrtModule, type OrtSession, loadOrt } from './ort.js';
@@ -135,7 +136,7 @@ async function defaultBlazeFaceWeights(): Promise<Uint8Array> {
       `in browsers pass the URL of the BlazeFace ONNX file as { weights } (e.g. with Vite: import url from '${BLAZEFACE_PACKAGE_FILE}?url')`,
     );
   }
-  const { createRequire } = await import('node:module');
+  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module');
   let file: string;
   try {
     file = createRequire(import.meta.url).resolve(BLAZEFACE_PACKAGE_FILE);
