@@ -25,7 +25,7 @@ export interface FamilyGeometry {
 /**
  * Where each family's landmarks fall in the dlib chip, and the chip's box relative to the detector box: medians
  * over LFW images of the detector's landmarks mapped into the chip that face-api's 68 landmarks give the same face
- * (bench/detection-align.ts, 37 and 40 images; docs/detection.md). They agree with dlib's mean face (eye centre =
+ * (bench/detection-align.ts, 37 LFW images per family; docs/detection.md). They agree with dlib's mean face (eye centre =
  * mean of its six eye points, nose tip = point 30, mouth corners = 48 and 54, mouth centre = mean of 51, 57, 62,
  * 66) within 2 chip pixels (BlazeFace's nose and mouth sit 2 px right of the midline). BlazeFace has no mouth corners; its mouth centre stands in.
  */
