@@ -9,7 +9,8 @@
  * blur and noise, through FaceTracker, and compares the track's answer (mean embedding) with single frames.
  *
  *   node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-identify.ts --wider /work/data-extra/widerface-subset --celeba /work/data-extra/celeba-200 \
- *     [--model blazeface|yunet --weights f] [--photos 60] [--sizes 12,16,24,32,48] [--people n] [--out file.json]
+ *     [--model blazeface|yunet --weights f] [--photos 60] [--sizes 12,16,24,32,48] [--video-sizes 12,16] [--people n]
+ *     [--gallery-images 5] [--shard k] [--out file.json]
  *
  * Face size here is the side of the face's aligned chip in frame pixels (what the LFW "aligned N px" rows
  * mean); a detector box is about 0.7 of it.
@@ -43,11 +44,12 @@ if (!widerRoot || !celebaRoot) {
 const model = arg('--model', 'blazeface') as DetectorFamily;
 const photos = Number(arg('--photos', '60'));
 const sizes = arg('--sizes', '12,16,24,32,48')!.split(',').map(Number);
-const GALLERY_IMAGES = 5;
+const GALLERY_IMAGES = Number(arg('--gallery-images', '5'));
 /** Detector boxes are about 0.7 of the chip side: a 12-px chip is a face box of about 8–9 px. */
 const MIN_FACE = Math.max(4, Math.floor(0.7 * Math.min(...sizes)));
 
-let seed = 12345;
+const shard = Number(arg('--shard', '0'));
+let seed = 12345 + shard;
 const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 
 const detector = await createDetector({ model, weights: arg('--weights'), sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } });
@@ -165,7 +167,7 @@ function chipError(t: Similarity, truth: Similarity): number {
   }
   return Math.sqrt(sum / points.length);
 }
-const videoSizes: number[] = sizes.filter((s) => s === 12 || s === 16);
+const videoSizes: number[] = sizes.filter((s) => arg('--video-sizes', '12,16')!.split(',').map(Number).includes(s));
 const video: Record<string, { probes: number; singleFrame: number; track: number; truthSingle: number; truthTrack: number; framesDetected: number }> =
   Object.fromEntries(videoSizes.map((s) => [s, { probes: 0, singleFrame: 0, track: 0, truthSingle: 0, truthTrack: 0, framesDetected: 0 }]));
 
@@ -188,7 +190,8 @@ function save(): void {
   console.log(JSON.stringify(report));
 }
 
-for (let p = 0; p < wider.length && done < photos; p += step) {
+// Shard k of a parallel run starts k photos later, so shards take different photos.
+for (let p = shard; p < wider.length && done < photos; p += step) {
   const entry = wider[p];
   const frame = await decodeImage(path.join(widerRoot, 'WIDER_val/images', entry.file));
   // Video windows are cut from the photo as it was, so a still paste never shows through a video frame.
