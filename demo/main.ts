@@ -9,7 +9,8 @@
  */
 import weightsUrl from '../weights/student.bfw?url';
 import type { Gallery, GalleryMatch } from '../src/api/gallery.js';
-import { framedFaceBox } from '../src/api/prepare.js';
+import { framedFaceBox } from '../src/api/face-box.js';
+import { operatingPoint } from '../src/api/decision.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../src/api/worker-client.js';
 import { CalibrationError } from '../src/errors.js';
 import type { RgbaImage } from '../src/runtime/image.js';
@@ -420,8 +421,11 @@ interface Identification {
  */
 function decide(hits: GalleryMatch[]): Identification {
   let threshold: number | undefined;
-  const t = rec().info.thresholds?.[far() === 1e-2 ? 'far_1e-2' : 'far_1e-3'];
-  if (typeof t === 'number') threshold = t;
+  try {
+    threshold = operatingPoint(rec().info.thresholds, far(), state.size).threshold;
+  } catch (error) {
+    if (!(error instanceof CalibrationError)) throw error;
+  }
   const top = hits[0];
   const label = top && (threshold === undefined || top.similarity >= threshold) ? top.label : undefined;
   return { hits, label: threshold === undefined ? top?.label : label, threshold };

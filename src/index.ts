@@ -13,6 +13,7 @@ export {
   type RecognizerWeights,
   type FaceInput,
   type VerifyOptions,
+  type EmbedOptions,
   type IdentifyOptions,
   type SearchableGallery,
   type EmbeddingMatrix,

@@ -15,7 +15,8 @@ import { type FaceSource, toRgba } from './image-input.js';
 import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
 import type { Detection } from '../detect/nms.js';
 import { cropFaces } from './detect-faces.js';
-import { cosine } from './similarity.js';
+import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
+import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -111,6 +112,14 @@ export interface EmbeddingMatrix {
   dim: number;
 }
 
+export interface EmbedOptions {
+  /**
+   * Also embed each face mirrored left–right and return the normalised mean of the two embeddings (test-time
+   * augmentation; twice the network work). The calibrated thresholds were set on plain embeddings.
+   */
+  mirror?: boolean;
+}
+
 /** What a recognizer exposes of its weights file (everything but the tensors). */
 export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
 
@@ -121,7 +130,7 @@ export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'p
 export interface FaceRecognizer {
   readonly info: RecognizerInfo;
   readonly weights: RecognizerWeights;
-  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  embed(faces: readonly FaceInput[] | Float32Array, options?: EmbedOptions): Promise<Float32Array[]>;
   verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
   identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
   similarity(a: Float32Array, b: Float32Array): number;
@@ -141,14 +150,16 @@ export class Recognizer implements FaceRecognizer {
    * Embeds a batch: RGBA images of any size, or an N×3×S×S float tensor that is already preprocessed.
    * Returns one unit-length Float32Array per face, in input order.
    */
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
-    const { data, count, dim } = await this.embedMatrix(faces);
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
+    const { data, count, dim } = await this.embedMatrix(faces, options);
     return Array.from({ length: count }, (_, i) => data.slice(i * dim, (i + 1) * dim));
   }
 
   /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
-  async embedMatrix(faces: readonly FaceInput[] | Float32Array): Promise<EmbeddingMatrix> {
+  async embedMatrix(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
     this.checkAlive();
+    const mirror = options.mirror ?? false;
+    if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
     let count: number;
@@ -161,14 +172,22 @@ export class Recognizer implements FaceRecognizer {
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
-      flat = await this.backend.embedTensor(faces, count);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)), count, dim)
+        : await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
+      // map() skips holes: a sparse array would reach the backend with faces missing.
+      for (let i = 0; i < faces.length; i++) {
+        if (!(i in faces)) throw new InputError('bad-shape', `faces[${i}] is missing (a hole in a sparse array)`);
+      }
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
-      flat = await this.backend.embedImages(images);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])), count, dim)
+        : await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
@@ -177,12 +196,9 @@ export class Recognizer implements FaceRecognizer {
     return { data: flat, count, dim };
   }
 
-  /** Cosine similarity of two embeddings, in [-1, 1]. */
+  /** Cosine similarity of two embeddings of this model, in [-1, 1]; `InputError` for NaN, zero or wrong-length vectors. */
   similarity(a: Float32Array, b: Float32Array): number {
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
-      throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
-    }
-    return cosine(a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   /**
@@ -199,7 +215,6 @@ export class Recognizer implements FaceRecognizer {
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    for (const e of [ea, eb]) this.checkEmbedding(e, 'verify');
     return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
   }
 
@@ -240,7 +255,7 @@ export class Recognizer implements FaceRecognizer {
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far);
     const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
-    this.checkEmbedding(embedding, 'identify');
+    checkEmbedding(embedding, this.info.embeddingDim, 'the probe embedding');
     const point = operatingPoint(this.info.thresholds, far, this.sizeOf([probe], options.size));
     const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
     return identification(candidates, labels.length, point);
@@ -256,12 +271,6 @@ export class Recognizer implements FaceRecognizer {
     return Math.min(...sizes);
   }
 
-  private checkEmbedding(e: Float32Array, what: string): void {
-    if (e.length !== this.info.embeddingDim) {
-      throw new InputError('bad-shape', `an embedding passed to ${what} has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
-    }
-  }
-
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */
   gpuBufferBytes(): number {
     this.checkAlive();
@@ -273,6 +282,16 @@ export class Recognizer implements FaceRecognizer {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.dispose();
+  }
+
+  /** A backend call's result, or `InputError('disposed')` when `dispose()` ran while it was in flight. */
+  private async whileAlive<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (e) {
+      if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed while the call ran');
+      throw e;
+    }
   }
 
   private checkAlive(): void {
