@@ -66,7 +66,7 @@ class Teacher:
         """(N,150,150,3) uint8 RGB chips → (N,128) float32."""
         out = []
         for i in range(0, len(chips), batch):
-            x = torch.from_numpy(np.ascontiguousarray(chips[i:i + batch])).permute(0, 3, 1, 2).float()
+            x = torch.from_numpy(np.array(chips[i:i + batch])).permute(0, 3, 1, 2).float()  # a writable copy
             out.append(self.forward(x).numpy())
         return np.concatenate(out)
 
