@@ -186,17 +186,20 @@ async function locate(e: ImageEntry, src: Source, rgb: Uint8Array, w: number, h:
 const FALLBACK_T = [0.7457, 0.0, 66.55, 75.79];
 
 console.log(`[align] data=${roots.join(',')} shard ${shard}/${shards}: ${mine.length} images, ${mine.length - todo.length} cached`);
-for (const set of new Set(todo.map((e) => e.dataset))) if (sourceFor(set, '').kind === 'fixedbox') await fixedFraming(set); // before the clock starts
-const t0 = Date.now();
 // per set: images, wall ms, CPU ms of this process (on a loaded machine CPU time per image is the honest idle estimate)
 const perSet = new Map<string, { n: number; ms: number; cpu: number }>();
-const sources = new Map<string, Source>();
+const sources = new Map<string, Source>(); // per set, and the fixed framings calibrated before the clock starts
+for (const e of todo) {
+  if (sources.has(e.dataset)) continue;
+  sources.set(e.dataset, sourceFor(e.dataset, e.root));
+  if (sources.get(e.dataset)!.kind === 'fixedbox') await fixedFraming(e.dataset);
+}
+const t0 = Date.now();
 let n = 0;
 for (let k = 0; k < todo.length; k++) {
   const e = todo[k];
   const ts = performance.now();
   const cpu0 = process.cpuUsage();
-  if (!sources.has(e.dataset)) sources.set(e.dataset, sourceFor(e.dataset, e.root));
   const src = sources.get(e.dataset)!;
   const { rgb, w, h } = await decode(e);
   const { t, method, det } = await locate(e, src, rgb, w, h);
