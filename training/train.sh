@@ -8,9 +8,9 @@
 #           eval      LFW table through the TypeScript runtime              → training/results/*
 #   (no stage: teacher teacher-lr student eval)
 # Options via environment: BRIDGEFACE_DATA (or --data; several roots separated by ':'), CACHE (teacher cache folder,
-#   default $OUT/cache/teacher), DESCRIBE (tfjs: face-api's descriptor inside the alignment processes, the default;
-#   torch: align first, then the PyTorch port of the teacher, ≈ 4× less CPU per descriptor), SHARDS (parallel teacher
-#   processes, default 2),
+#   default $OUT/cache/teacher), DESCRIBE (torch, the default: align first, then the PyTorch port of the teacher, ≈ 4×
+#   less CPU per descriptor; tfjs: face-api's own descriptor inside the alignment processes, the reference the port is
+#   tested against), SHARDS (parallel teacher processes, default 2),
 #   EPOCHS (default 60), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 6), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
 #   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
 #   GLES/llvmpipe adapter, the fastest here).
@@ -53,7 +53,7 @@ EXTRA_ALIGN=()
 
 stage_teacher() {
   local pids=() describe=tfjs
-  [ "${DESCRIBE:-tfjs}" = torch ] && describe=later
+  [ "${DESCRIBE:-torch}" = torch ] && describe=later
   for ((k = 0; k < SHARDS; k++)); do
     nice -n 10 "${TSX[@]}" training/teacher/align.ts "${DATA_ARGS[@]}" --out "$CACHE" --shard $k --shards "$SHARDS" "${EXTRA_ALIGN[@]}" \
       --describe "$describe" > "$OUT/cache/logs/align-$k.log" 2>&1 &
