@@ -12,8 +12,11 @@ import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
+import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
+import type { Detection } from '../detect/nms.js';
+import { cropFaces } from './detect-faces.js';
 import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
-import { cosine } from './similarity.js';
+import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -64,6 +67,36 @@ export interface IdentifyOptions {
   size?: FaceSize;
   /** Candidates returned (default 5). */
   k?: number;
+}
+
+export interface IdentifyFacesOptions extends DetectOptions {
+  /** Candidates per face (default 5). */
+  k?: number;
+  /** The per-comparison false-accept rate of the threshold between a name and "unknown" (default 1e-3, as `identify`). */
+  far?: Far;
+  /** The detector (default: the shared BlazeFace detector of `detectFaces`). */
+  detector?: FaceDetector;
+  /** false: crop the loose box from the detector box instead of aligning by the landmarks (default true). */
+  align?: boolean;
+}
+
+/** What `identifyFaces` searches: a `Gallery` (anything that searches several probes in one pass and lists its labels). */
+export interface FaceGallery {
+  searchMany(probes: readonly Float32Array[], k?: number): Promise<GalleryMatch[][]>;
+  labels(): string[] | Promise<string[]>;
+}
+
+/**
+ * One face of a frame: where it is (the detection), how it was cropped, what the network saw, and the decision
+ * `identify` makes for it (`outcome` 'match' with `label`, or 'unknown'; `candidates`; the operating point for
+ * its size).
+ */
+export interface IdentifiedFace extends Detection, Identification {
+  /** How the face was cropped: by its landmarks onto the aligned convention, or by the loose box. */
+  alignment: 'landmarks' | 'box';
+  /** The face as the network saw it, at the face's own resolution (side = its face size). */
+  chip: RgbaImage;
+  embedding: Float32Array;
 }
 
 /** What `identify` searches: a `Gallery`, or the worker's `WorkerGallery`. */
@@ -140,17 +173,21 @@ export class Recognizer implements FaceRecognizer {
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
       flat = mirror
-        ? meanOfMirrorPairs(await this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count), count, dim)
-        : await this.backend.embedTensor(faces, count);
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)), count, dim)
+        : await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
+      // map() skips holes: a sparse array would reach the backend with faces missing.
+      for (let i = 0; i < faces.length; i++) {
+        if (!(i in faces)) throw new InputError('bad-shape', `faces[${i}] is missing (a hole in a sparse array)`);
+      }
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
       flat = mirror
-        ? meanOfMirrorPairs(await this.backend.embedImages([...images, ...images.map(mirrorImage)]), count, dim)
-        : await this.backend.embedImages(images);
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])), count, dim)
+        : await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
@@ -159,12 +196,9 @@ export class Recognizer implements FaceRecognizer {
     return { data: flat, count, dim };
   }
 
-  /** Cosine similarity of two embeddings, in [-1, 1]. */
+  /** Cosine similarity of two embeddings of this model, in [-1, 1]; `InputError` for NaN, zero or wrong-length vectors. */
   similarity(a: Float32Array, b: Float32Array): number {
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
-      throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
-    }
-    return cosine(a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   /**
@@ -181,8 +215,33 @@ export class Recognizer implements FaceRecognizer {
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    for (const e of [ea, eb]) this.checkEmbedding(e, 'verify');
     return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
+  }
+
+  /**
+   * From a frame to names: detects the faces (`options.minFace` etc. as `detectFaces`), aligns each by its
+   * landmarks, embeds them in one batch, searches `gallery` once for all of them, and decides each as `identify`
+   * does: a name when the best candidate reaches the threshold calibrated for `far` at the face's size (its chip
+   * side in pixels), else 'unknown'.
+   */
+  async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
+    this.checkAlive();
+    const far = options.far ?? 1e-3;
+    checkCalibrated(this.info.thresholds, far);
+    const detector = options.detector ?? (await defaultDetector());
+    const image = toRgba(frame, 0);
+    const detections = await detector.detect(image, options);
+    if (detections.length === 0) return [];
+    const crops = cropFaces(image, detections, detector.info.family, options.align ?? true);
+    const embeddings = await this.embed(crops.map((c) => c.chip));
+    const [matches, labels] = await Promise.all([gallery.searchMany(embeddings, options.k ?? 5), gallery.labels()]);
+    return crops.map((c, i) => ({
+      ...c.detection,
+      ...identification(matches[i], labels.length, operatingPoint(this.info.thresholds, far, c.chip.width)),
+      alignment: c.alignment,
+      chip: c.chip,
+      embedding: embeddings[i],
+    }));
   }
 
   /**
@@ -196,7 +255,7 @@ export class Recognizer implements FaceRecognizer {
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far);
     const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
-    this.checkEmbedding(embedding, 'identify');
+    checkEmbedding(embedding, this.info.embeddingDim, 'the probe embedding');
     const point = operatingPoint(this.info.thresholds, far, this.sizeOf([probe], options.size));
     const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
     return identification(candidates, labels.length, point);
@@ -212,12 +271,6 @@ export class Recognizer implements FaceRecognizer {
     return Math.min(...sizes);
   }
 
-  private checkEmbedding(e: Float32Array, what: string): void {
-    if (e.length !== this.info.embeddingDim) {
-      throw new InputError('bad-shape', `an embedding passed to ${what} has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
-    }
-  }
-
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */
   gpuBufferBytes(): number {
     this.checkAlive();
@@ -229,6 +282,16 @@ export class Recognizer implements FaceRecognizer {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.dispose();
+  }
+
+  /** A backend call's result, or `InputError('disposed')` when `dispose()` ran while it was in flight. */
+  private async whileAlive<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (e) {
+      if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed while the call ran');
+      throw e;
+    }
   }
 
   private checkAlive(): void {

@@ -23,10 +23,10 @@ import {
   type RecognizerInfo,
   type RecognizerOptions,
   type RecognizerWeights,
-  Recognizer,
   type SearchableGallery,
   type VerifyOptions,
 } from './recognizer.js';
+import { embeddingSimilarity } from './similarity.js';
 import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
@@ -115,7 +115,7 @@ export class WorkerRecognizer implements FaceRecognizer {
 
   /** Cosine similarity, computed here (no round trip). */
   similarity(a: Float32Array, b: Float32Array): number {
-    return Recognizer.prototype.similarity.call(undefined, a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   dispose(): void {
@@ -158,8 +158,8 @@ export class WorkerGallery {
   count(label: string): Promise<number> {
     return this.op('count', label);
   }
-  /** Identities, embeddings, dimension, and where the last search ran. */
-  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend }> {
+  /** Identities, embeddings, dimension, where the last search ran, and what loading the file noticed (`Gallery.warnings`). */
+  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend; warnings: readonly string[] }> {
     return this.op('stats');
   }
   dispose(): Promise<void> {

@@ -42,7 +42,7 @@ async function galleryOp(id: number, op: GalleryOp, args: unknown[]): Promise<un
     case 'count':
       return g.count(args[0] as string);
     case 'stats':
-      return { size: g.size, rows: g.rows, dim: g.dim, lastSearchBackend: g.lastSearchBackend };
+      return { size: g.size, rows: g.rows, dim: g.dim, lastSearchBackend: g.lastSearchBackend, warnings: g.warnings };
     case 'dispose':
       g.dispose();
       galleries.delete(id);

@@ -1,7 +1,8 @@
 /**
  * `bridgeface embed`: one embedding per image, in input order. Files are read one at a time into batches of
- * face-sized images (bounded memory whatever the folder holds); a file that cannot be decoded, or that the backend
- * rejects, is reported by name and the rest go on. Outputs are written atomically (output.ts).
+ * face-sized images (at most BATCH faces and BATCH_BYTES of pixels, whatever the folder holds); a file that cannot
+ * be decoded, or that the backend rejects, is reported by name and the rest go on. Outputs are written atomically
+ * (output.ts).
  */
 import type { Recognizer } from '../api/recognizer.js';
 import { BridgefaceError, GpuError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface EmbedOptions extends CommonOptions {
 }
 
 const BATCH = 32;
+/** A batch is also flushed at this many pixel bytes (whole images with --crop none and no --size are big). */
+const BATCH_BYTES = 64 * 1024 * 1024;
 
 /** Returns the exit code: 0 all embedded, 1 some inputs failed (or none were given). */
 export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo): Promise<number> {
@@ -54,7 +57,7 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
         fail(e instanceof ImageFileError ? e : new ImageFileError(entry, e.message));
         progress.increment();
       }
-      if (batch.length === BATCH) await flush();
+      if (batch.length === BATCH || batch.reduce((n, b) => n + b.face.data.length, 0) >= BATCH_BYTES) await flush();
     }
     if (batch.length > 0) await flush();
     progress.stop();

@@ -16,9 +16,9 @@ export interface CommonOptions {
 }
 
 /** Face sizes the shipped student was trained on (training/README.md: 8–32 px synthetic faces). */
-export const TRAINED_SIZES = { min: 8, max: 32 } as const;
+const TRAINED_SIZES = { min: 8, max: 32 } as const;
 
-export function parseSize(value: string): number {
+function parseSize(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError(`"${value}" is not an integer from 1 to 1024 (pixels)`);
   return n;
@@ -30,7 +30,7 @@ export function parseCount(value: string): number {
   return n;
 }
 
-export function parseCrop(value: string): CommonOptions['crop'] {
+function parseCrop(value: string): CommonOptions['crop'] {
   if (value === 'framed' || value === 'none') return value;
   const parts = value.split(',').map(Number);
   if (parts.length !== 4 || !parts.every(Number.isFinite) || parts[2] <= 0 || parts[3] <= 0) {

@@ -124,6 +124,7 @@ describe('Web Worker entry', () => {
     expect(top.label).toBe('boxed');
     expect(top.similarity).toBeGreaterThan(0.99);
     const copy = await worker.loadGallery(await gallery.save());
+    expect((await copy.stats()).warnings).toEqual([]);
     expect(await copy.searchMany([e1, e2], 2)).toEqual(await gallery.searchMany([e1, e2], 2));
     const error = await gallery.remove('nobody').catch((e: unknown) => e);
     expect((error as InputError).code).toBe('unknown-label');

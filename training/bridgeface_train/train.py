@@ -314,7 +314,7 @@ def main(argv=None):
         imp, gen = np.concatenate(imp), np.concatenate(gen)
 
         def point(f):  # match iff similarity >= threshold, the rule verify uses
-            t = round(far_threshold(imp, f), 4)
+            t = far_threshold(imp, f)  # already 4 places, rounded up: rounding to nearest could admit more impostors
             return {"threshold": t, "tar": round(float((gen >= t).mean()), 4) if len(gen) else None, "far": round(float((imp >= t).mean()), 6)}
 
         # Version 2 form (docs/weights-format.md): one pooled threshold per FAR, stored as the full-resolution entry.
