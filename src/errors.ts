@@ -92,3 +92,8 @@ export class GalleryFormatError extends BridgefaceError {
     super(`${code}: ${message}`);
   }
 }
+
+/** A CPU backend worker died or failed mid-batch; that batch's embeddings are not returned. */
+export class CpuWorkerError extends BridgefaceError {
+  readonly code = 'worker-failed';
+}

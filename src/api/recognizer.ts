@@ -20,7 +20,7 @@ export interface RecognizerOptions {
   weights?: WeightsSource;
   /** WebGPU only: faces per dispatch chain (default 128) and adapter preference. */
   webgpu?: Omit<WebGpuOptions, 'device'>;
-  /** CPU only: `{ simd: false }` runs the plain JavaScript reference ops instead of the WebAssembly SIMD kernel. */
+  /** CPU only: which kernels (`kernels: 'js'` skips WebAssembly) and how many threads (see CpuOptions). */
   cpu?: CpuOptions;
 }
 
@@ -179,14 +179,14 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let backend: Backend;
   let fallbackReason: string | undefined;
   if (choice === 'cpu') {
-    backend = new CpuBackend(model, options.cpu);
+    backend = await CpuBackend.create(model, options.cpu);
   } else {
     try {
       backend = await WebGpuBackend.create(model, options.webgpu);
     } catch (e) {
       if (choice === 'webgpu' || !(e instanceof GpuError)) throw e;
       fallbackReason = e.message;
-      backend = new CpuBackend(model, options.cpu);
+      backend = await CpuBackend.create(model, options.cpu);
     }
   }
   const { architecture } = weights;

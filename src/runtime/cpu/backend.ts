@@ -1,55 +1,74 @@
 /**
- * The CPU backend: runs the network layer by layer. It is a complete backend (used where WebGPU is missing)
- * and the oracle every WebGPU kernel is tested against. With `simd` (the default, where WebAssembly SIMD
- * exists) the stem, the 1×1 and the 3×3 depthwise layers run on the wasm kernels; everything else, and every
- * layer with `simd: false`, runs the JavaScript reference ops.
+ * The CPU backend: runs the plan (plan.ts) of the network, each layer on the kernel chosen for it at load —
+ * WebAssembly SIMD where the module validates and the kernel takes the shape, else the tuned JavaScript ops. It is
+ * a complete backend (used where WebGPU is missing or slower). With more than one thread, a batch is split over
+ * workers (worker-pool.ts) running the same wasm calls on their own module instances, so every face's embedding
+ * is the same bits as on one thread.
  */
-import type { Layer } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
-import { conv2d, im2col } from './conv.js';
-import { pointwise } from './pointwise.js';
-import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits, stemFits } from './simd.js';
-import { globalAvgPool, l2Normalize } from './pool.js';
+import { type CpuStep, planCpu } from './plan.js';
 import { preprocess } from './preprocess.js';
+import { type WasmCall, WasmKernels, type WasmVariant } from './wasm-kernels.js';
+import { type ShardJob, WorkerPool } from './worker-pool.js';
 
 /**
- * Faces per pass through the network. Larger batches gain nothing on one thread, and the SIMD path's arena
- * (all activations of a chunk, ~0.6 MB per face for the default student) stays ~40 MB.
+ * Faces per pass through the network on one thread: larger batches gain nothing, and a pass's memory (all
+ * activations, ~0.6 MB per face for the default student) stays ~40 MB.
  */
 const CHUNK = 64;
+/** The most threads the default uses: the network is small, and a server has other work. */
+const MAX_DEFAULT_THREADS = 4;
 
 export interface CpuOptions {
-  /** Use the WebAssembly SIMD kernel where it applies (default true; falls back silently where unsupported). */
-  simd?: boolean;
+  /**
+   * The kernels: 'auto' (default) is WebAssembly with relaxed SIMD where the engine validates it, else SIMD128,
+   * else JavaScript; 'relaxed' and 'simd128' ask for one module (JavaScript where it does not validate); 'js'
+   * runs the tuned JavaScript ops only.
+   */
+  kernels?: 'auto' | WasmVariant | 'js';
+  /**
+   * Threads a batch is split over (the calling thread and threads − 1 workers); default: the available cores,
+   * at most 4. Needs the WebAssembly kernels for every layer; otherwise one thread runs.
+   */
+  threads?: number;
+}
+
+/** Where a pass's tensors and scratch live in module memory (byte offsets), for `batch` faces. */
+interface Layout {
+  at: number[];
+  scratch: number;
+  bytes: number;
 }
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu';
   readonly adapter: string;
-  private readonly simd?: SimdKernels;
-  /** SIMD-resident weights of the layers the wasm kernels run, by weight tensor name. */
-  private readonly matrices = new Map<string, SimdMatrix>();
-  private readonly depthwise = new Map<string, SimdDepthwise>();
 
-  constructor(
+  private constructor(
     private readonly model: BackendModel,
-    options: CpuOptions = {},
+    /** Each layer's kernel, decided once. */
+    readonly steps: readonly CpuStep[],
+    private readonly wasm: WasmKernels | undefined,
+    private readonly pool: WorkerPool | undefined,
   ) {
-    this.simd = options.simd === false ? undefined : SimdKernels.create();
-    const tensor = (name: string | undefined) => (name === undefined ? undefined : model.tensors.get(name)!);
-    for (const layer of this.simd ? model.network.layers : []) {
-      if (layer.kind === 'avgpool' || layer.kind === 'l2norm') continue;
-      const [w, b, alpha] = [tensor(layer.weight)!, tensor(layer.bias)!, tensor(layer.alpha)];
-      if (layer.kind === 'conv3x3' && pointwiseFits(layer.outChannels, layer.outSize ** 2)) {
-        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels * 9, layer.act, alpha));
-      } else if (layer.kind === 'pointwise' && pointwiseFits(layer.outChannels, layer.pixels)) {
-        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels, layer.act, alpha));
-      } else if (layer.kind === 'depthwise' && depthwiseFits(layer.kernel, layer.pad, layer.outSize)) {
-        this.depthwise.set(layer.weight, this.simd!.addDepthwise(w, b, layer.channels, layer.act, alpha));
-      }
+    const engine = wasm ? `WebAssembly ${wasm.variant === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}` : 'JavaScript';
+    const js = wasm ? steps.filter((s) => s.engine === 'js').length : 0;
+    const threads = pool ? `${pool.size + 1} threads` : 'single thread';
+    this.adapter = `${engine} (${threads}${js > 0 ? `; ${js} layers in JavaScript` : ''})`;
+  }
+
+  static async create(model: BackendModel, options: CpuOptions = {}): Promise<CpuBackend> {
+    const choice = options.kernels ?? 'auto';
+    const wasm = choice === 'js' ? undefined : WasmKernels.create(choice === 'auto' ? undefined : choice);
+    const steps = planCpu(model.network, model.tensors, wasm);
+    const threads = options.threads ?? Math.min(MAX_DEFAULT_THREADS, await availableCores());
+    let pool: WorkerPool | undefined;
+    if (wasm && threads > 1 && steps.every((s) => s.engine === 'wasm')) {
+      const resident = new Uint8Array(wasm.memory.buffer, 0, wasm.residentBytes).slice();
+      pool = await WorkerPool.start(threads - 1, wasm.bytes, resident);
     }
-    this.adapter = this.simd ? 'WebAssembly SIMD (single thread)' : 'JavaScript (single thread)';
+    return new CpuBackend(model, steps, wasm, pool);
   }
 
   async embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
@@ -63,120 +82,92 @@ export class CpuBackend implements Backend {
     return this.run(input, count);
   }
 
-  /** Executes the network for `count` faces, in chunks that bound the working memory; returns N×D. */
-  run(input: Float32Array, count: number): Float32Array {
+  /** Executes the network for `count` faces; returns N×D. */
+  async run(input: Float32Array, count: number): Promise<Float32Array> {
     const { network } = this.model;
     const [perFace, dim] = [network.tensorSizes[0], network.tensorSizes[network.output]];
     const out = new Float32Array(count * dim);
-    for (let start = 0; start < count; start += CHUNK) {
-      const n = Math.min(CHUNK, count - start);
-      out.set(this.runChunk(input.subarray(start * perFace, (start + n) * perFace), n), start * dim);
+    const threads = (this.pool?.size ?? 0) + 1;
+    for (let start = 0; start < count; start += CHUNK * threads) {
+      // Shards of near-equal size: the first on this thread, the rest on workers, all at once.
+      const n = Math.min(CHUNK * threads, count - start);
+      const shards = Math.min(threads, n);
+      const bounds = Array.from({ length: shards + 1 }, (_, i) => start + Math.round((i * n) / shards));
+      const slice = (i: number) => input.subarray(bounds[i] * perFace, bounds[i + 1] * perFace);
+      const remote = this.pool?.run(bounds.slice(1, -1).map((_, i) => this.job(slice(i + 1).slice(), bounds[i + 2] - bounds[i + 1])));
+      out.set(this.runHere(slice(0), bounds[1] - bounds[0]), start * dim);
+      (await remote)?.forEach((e, i) => out.set(e, bounds[i + 1] * dim));
     }
     return out;
-  }
-
-  /** Executes every layer for `batch` faces; returns the output tensor. */
-  private runChunk(input: Float32Array, batch: number): Float32Array {
-    const { network } = this.model;
-    const alloc = this.allocator(batch);
-    // The input joins the run's memory too, so the first layer's kernel reads it in place.
-    const tensors: Float32Array[] = [alloc(input.length)];
-    tensors[0].set(input);
-    for (const layer of network.layers) {
-      tensors[layer.output] = alloc(batch * network.tensorSizes[layer.output]);
-      this.runLayer(layer, batch, tensors, alloc);
-    }
-    // On the SIMD path this is a view of memory the next chunk reuses: the caller copies it out.
-    return tensors[network.output];
-  }
-
-  /**
-   * Where a run's tensors live: on the SIMD path, one arena in the wasm module's memory sized for the whole
-   * run (every activation, im2col columns for a stem the direct kernel does not take, and the kernels' padded
-   * planes), so kernels work in place; otherwise ordinary arrays.
-   */
-  private allocator(batch: number): (floats: number) => Float32Array {
-    if (!this.simd) return (floats) => new Float32Array(floats);
-    const { network } = this.model;
-    let floats = network.tensorSizes.reduce((a, b) => a + b, 0);
-    let scratch = 0;
-    for (const layer of network.layers) {
-      if (layer.kind === 'conv3x3' && this.matrices.has(layer.weight)) {
-        if (stemFits(layer.stride, layer.outChannels, layer.outSize)) scratch = Math.max(scratch, SimdKernels.stemScratch(layer.inChannels, layer.inSize));
-        else floats += layer.inChannels * 9 * layer.outSize ** 2;
-      }
-      if (layer.kind === 'depthwise' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.inSize));
-    }
-    const arena = this.simd.arena(batch * floats, scratch);
-    let next = 0;
-    return (count) => arena.subarray(next, (next += count));
-  }
-
-  private runLayer(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): void {
-    const p = (name: string | undefined) => (name === undefined ? undefined : this.model.tensors.get(name)!);
-    if (this.simd && this.runSimd(layer, batch, t, alloc)) return;
-    switch (layer.kind) {
-      case 'conv3x3':
-      case 'depthwise': {
-        const dense = layer.kind === 'conv3x3';
-        conv2d(
-          {
-            batch,
-            inChannels: dense ? layer.inChannels : layer.channels,
-            outChannels: dense ? layer.outChannels : layer.channels,
-            inSize: layer.inSize,
-            outSize: layer.outSize,
-            kernel: dense ? 3 : layer.kernel,
-            stride: layer.stride,
-            pad: dense ? 1 : layer.pad,
-            act: layer.act,
-            groups: dense ? 1 : 'depthwise',
-          },
-          t[layer.input], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[layer.output],
-        );
-        return;
-      }
-      case 'pointwise':
-        pointwise(
-          { batch, inChannels: layer.inChannels, outChannels: layer.outChannels, pixels: layer.pixels, act: layer.act },
-          t[layer.input], p(layer.weight)!, p(layer.bias)!, p(layer.alpha),
-          layer.residual === undefined ? undefined : t[layer.residual], t[layer.output],
-        );
-        return;
-      case 'avgpool':
-        globalAvgPool(batch, layer.channels, layer.pixels, t[layer.input], t[layer.output]);
-        return;
-      case 'l2norm':
-        l2Normalize(batch, layer.dim, t[layer.input], t[layer.output]);
-        return;
-    }
   }
 
   gpuBufferBytes(): number {
     return 0;
   }
 
-  /** Runs `layer` on the wasm kernels if they hold its weights; returns whether it did. */
-  private runSimd(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): boolean {
-    const simd = this.simd!;
-    if (layer.kind === 'depthwise') {
-      const d = this.depthwise.get(layer.weight);
-      if (d) simd.depthwise(d, batch, layer.inSize, layer.outSize, layer.stride, t[layer.input], t[layer.output]);
-      return d !== undefined;
-    }
-    const m = layer.kind === 'conv3x3' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
-    if (!m) return false;
-    if (layer.kind === 'conv3x3' && stemFits(layer.stride, layer.outChannels, layer.outSize)) {
-      simd.conv3x3(m, batch, layer.inChannels, layer.inSize, t[layer.input], t[layer.output]);
-    } else if (layer.kind === 'conv3x3') {
-      const columns = alloc(batch * m.k * layer.outSize ** 2);
-      im2col({ ...layer, batch, kernel: 3, pad: 1 }, t[layer.input], columns);
-      simd.pointwise(m, batch, layer.outSize ** 2, columns, t[layer.output]);
-    } else if (layer.kind === 'pointwise') {
-      simd.pointwise(m, batch, layer.pixels, t[layer.input], t[layer.output], layer.residual === undefined ? undefined : t[layer.residual]);
-    }
-    return true;
+  dispose(): void {
+    this.pool?.terminate();
   }
 
-  dispose(): void {}
+  /** Every step's wasm calls for `batch` faces laid out as `layout` (the whole plan is wasm). */
+  calls(batch: number, layout: Layout): WasmCall[] {
+    return this.steps.flatMap((s) => (s.engine === 'wasm' ? s.calls(batch, layout.at, layout.scratch) : []));
+  }
+
+  /** Tensors one after another after the resident data (16 bytes apart, so a kernel's x − 1 load stays in memory), then scratch. */
+  private layout(batch: number): Layout {
+    const { network } = this.model;
+    let next = Math.ceil(this.wasm!.residentBytes / 16) * 16 + 16;
+    const at = network.tensorSizes.map((floats) => {
+      const here = next;
+      next += Math.ceil((batch * floats * 4) / 16) * 16 + 16;
+      return here;
+    });
+    const scratch = Math.max(0, ...this.steps.map((s) => (s.engine === 'wasm' ? s.scratchFloats(batch) : 0)));
+    return { at, scratch: next, bytes: next + scratch * 4 };
+  }
+
+  private job(input: Float32Array, batch: number): ShardJob {
+    const layout = this.layout(batch);
+    const { network } = this.model;
+    const outputFloats = batch * network.tensorSizes[network.output];
+    return { input, inputAt: layout.at[0], calls: this.calls(batch, layout), bytes: layout.bytes, outputAt: layout.at[network.output], outputFloats };
+  }
+
+  /**
+   * One pass of up to 64 faces on this thread, calling `observe` after each step with its time (for
+   * bench/profile.ts: the plan the backend runs, timed step by step); returns the embeddings.
+   */
+  profile(input: Float32Array, batch: number, observe: (step: CpuStep, ms: number) => void): Float32Array {
+    if (batch > CHUNK) throw new RangeError(`profile runs one pass of at most ${CHUNK} faces`);
+    return this.runHere(input, batch, observe).slice();
+  }
+
+  /** One pass of `batch` faces on this thread; returns a view the next pass reuses (the caller copies it). */
+  private runHere(input: Float32Array, batch: number, observe?: (step: CpuStep, ms: number) => void): Float32Array {
+    const { network } = this.model;
+    let t: Float32Array[];
+    let layout: Layout | undefined;
+    if (this.wasm) {
+      layout = this.layout(batch);
+      const memory = this.wasm.reserve(layout.bytes);
+      t = network.tensorSizes.map((floats, i) => memory.subarray(layout!.at[i] / 4, layout!.at[i] / 4 + batch * floats));
+    } else {
+      t = network.tensorSizes.map((floats) => new Float32Array(batch * floats));
+    }
+    t[0].set(input);
+    for (const step of this.steps) {
+      const start = observe && performance.now();
+      if (step.engine === 'js') step.run(batch, t);
+      else for (const c of step.calls(batch, layout!.at, layout!.scratch)) this.wasm!.call(c);
+      if (observe) observe(step, performance.now() - start!);
+    }
+    return t[network.output];
+  }
+}
+
+async function availableCores(): Promise<number> {
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
+  if (typeof process !== 'undefined' && process.versions?.node !== undefined) return (await import('node:os')).availableParallelism();
+  return 1;
 }
