@@ -81,7 +81,19 @@ export function targets(envs: EnvironmentResult[]): TargetCheck[] {
         out.push(paired(c, list, 'bridgeface-webgpu', 1));
       }
     }
-    const cpuPeers = peers.filter((r) => r.device === 'cpu');
+    // Issue 10's CPU targets, decided by the head-to-heads (alternating calls) alone.
+    const h2h = (rowId: string, against: string, batch: number) => rows.find((r) => r.id === rowId && usable(r))?.paired?.find((p) => p.against === against && p.batch === batch);
+    const cpuTarget = (target: string, rowId: string, against: string, batch: number, required: number, invert = false) => {
+      const p = h2h(rowId, against, batch);
+      if (!p) return;
+      const ratio = invert ? 1 / p.speedup : p.speedup;
+      out.push({ environment: env.environment, target, required, ratio, met: ratio >= required, headToHead: { id: invert ? against : rowId, ratio, rounds: p.rounds } });
+    };
+    cpuTarget('CPU 1 thread ≥ 1.3× onnxruntime-node 1 thread, batch 64 (head-to-head)', 'ort-node', 'bridgeface-cpu', 64, 1.3);
+    cpuTarget('CPU 1 thread ≥ 1.2× onnxruntime-node 1 thread, batch 1 (head-to-head)', 'ort-node', 'bridgeface-cpu', 1, 1.2);
+    cpuTarget('CPU 2 threads ≥ 1.8× CPU 1 thread, batch 64 (head-to-head; needs an otherwise idle 2-core machine)', 'bridgeface-cpu-2t', 'bridgeface-cpu', 64, 1.8, true);
+    for (const id of ['ort-node-2t', 'ort-node-2t-spin']) cpuTarget(`CPU 2 threads ≥ 1.2× ${id}, batch 64 (head-to-head)`, id, 'bridgeface-cpu-2t', 64, 1.2);
+    const cpuPeers = peers.filter((r) => r.device === 'cpu' && (r.threads ?? 1) === 1);
     if (bfCpu && cpuPeers.length > 0) {
       const mine = usable(bfCpu) ? fps(bfCpu, 64) : undefined;
       const peer = best(cpuPeers, (r) => fps(r, 64));
@@ -120,7 +132,15 @@ export function summaryTable(report: Report): string {
   for (const env of report.environments) {
     lines.push('');
     lines.push(`== ${env.environment}${env.adapter ? ` — adapter: ${env.adapter}` : ''} ==`);
-    const head = ['row', 'status', 'min cos', 'cold ms', 'p50/p95 ms', ...batches.map((b) => `b${b}@32`), ...batches.filter((b) => b >= 64).map((b) => `b${b}@16`), 'GFLOP/s', 'GPU MiB', 'heap MiB*'];
+    const c = env.ceilings;
+    const wasmCeiling = c?.wasm.relaxed ?? c?.wasm.simd128;
+    if (c) lines.push(`one-core ceilings: wasm ${wasmCeiling?.gflops.toFixed(1)} GFLOP/s (${wasmCeiling?.how}); native ${c.native.gflops.toFixed(1)} GFLOP/s (${c.native.how}). %ceil: b64 GFLOP/s over ceiling × threads (native for onnxruntime-node, wasm for the rest)`);
+    /** A CPU row's b64 GFLOP/s as a share of the ceiling its code can reach, times its threads. */
+    const ofCeiling = (r: RowResult, gflops: number | undefined) => {
+      const ceiling = r.runtime === 'onnxruntime-node' ? c?.native : wasmCeiling;
+      return r.device !== 'cpu' || !ceiling || gflops === undefined ? '–' : `${((100 * gflops) / (ceiling.gflops * (r.threads ?? 1))).toFixed(0)}%`;
+    };
+    const head = ['row', 'status', 'min cos', 'cold ms', 'p50/p95 ms', ...batches.map((b) => `b${b}@32`), ...batches.filter((b) => b >= 64).map((b) => `b${b}@16`), 'GFLOP/s', '%ceil', 'GPU MiB', 'heap MiB*'];
     const table = [head];
     for (const r of env.rows) {
       const b64 = r.throughput.find((t) => t.batch === 64 && t.side === 32);
@@ -133,6 +153,7 @@ export function summaryTable(report: Report): string {
         ...batches.map((b) => n0(fps(r, b, 32))),
         ...batches.filter((b) => b >= 64).map((b) => n0(fps(r, b, 16))),
         n0(b64?.gflops),
+        ofCeiling(r, b64?.gflops),
         mb(r.memory?.gpuBufferBytesPeak),
         mb(r.memory?.jsHeapDeltaBytes),
       ]);
@@ -165,7 +186,8 @@ function dedupe(list: string[]): string[] {
 }
 
 const COLORS: Record<string, string> = {
-  'bridgeface-webgpu': '#d62728', 'bridgeface-cpu': '#ff7f0e', 'ort-webgpu': '#1f77b4', 'ort-wasm': '#17becf',
+  'bridgeface-webgpu': '#d62728', 'bridgeface-cpu': '#ff7f0e', 'bridgeface-cpu-2t': '#ffbb78', 'ort-webgpu': '#1f77b4', 'ort-wasm': '#17becf',
+  'ort-node': '#393b79', 'ort-node-2t': '#5254a3', 'ort-node-2t-spin': '#6b6ecf',
   'tfjs-webgpu': '#2ca02c', 'tfjs-webgl': '#98df8a', 'tfjs-wasm': '#9467bd', 'tfjs-cpu': '#c5b0d5',
   'gpujs-webgl2': '#8c564b', 'gpujs-webasm': '#c49c94', 'teacher-wasm': '#7f7f7f', 'teacher-webgl': '#bcbd22',
 };

@@ -1,6 +1,7 @@
 /** Shared types of the benchmark: rows (one runtime × backend running the student), batches and results. */
 import type { StudentWeights } from '../../src/index.js';
 import type { RgbaImage } from '../../src/index.js';
+import type { Ceilings } from './ceilings.js';
 
 /** One batch of faces as every row receives it: the same RGBA pixels, as image objects and packed N×H×W×4. */
 export interface Batch {
@@ -38,9 +39,16 @@ export interface RowSpec {
   id: string;
   /** Human label, e.g. "ONNX Runtime Web 1.30 (WebGPU EP)". */
   label: string;
-  runtime: 'bridgeface' | 'onnxruntime-web' | 'tfjs' | 'gpu.js' | 'face-api (teacher)';
-  /** 'gpu' rows run on the adapter; 'cpu' rows are single-threaded JS / wasm. */
+  runtime: 'bridgeface' | 'onnxruntime-web' | 'onnxruntime-node' | 'tfjs' | 'gpu.js' | 'face-api (teacher)';
+  /** 'gpu' rows run on the adapter; 'cpu' rows on the CPU, one thread unless `threads` says more. */
   device: 'gpu' | 'cpu';
+  /** CPU threads the row uses (default 1). */
+  threads?: number;
+  /**
+   * The bridgeface rows this row is timed against in alternating head-to-head rounds, overriding the default
+   * (GPU rows: bridgeface-webgpu; CPU rows: bridgeface-cpu and bridgeface-webgpu at batch 1).
+   */
+  pairWith?: string[];
   /** The teacher is a different (much larger) network: timed for context, never validated against the student. */
   teacher?: boolean;
   /** The largest batch worth trying (memory or time), if the row has a hard limit. */
@@ -70,6 +78,8 @@ export interface RowResult {
   label: string;
   runtime: string;
   device: 'gpu' | 'cpu';
+  /** CPU threads (CPU rows; 1 when absent). */
+  threads?: number;
   environment: string;
   detail?: string;
   status: 'ok' | 'failed' | 'error' | 'context';
@@ -122,4 +132,6 @@ export interface EnvironmentResult {
   rows: RowResult[];
   startedAt: string;
   seconds: number;
+  /** This machine's one-core arithmetic ceilings (Node environments with CPU rows). */
+  ceilings?: Ceilings;
 }

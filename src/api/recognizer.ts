@@ -1,7 +1,7 @@
 /**
  * The public entry point: load weights, pick a backend, embed faces, compare embeddings.
  */
-import { CalibrationError, GpuError, InputError, NonFiniteOutputError } from '../errors.js';
+import { CalibrationError, InputError, NonFiniteOutputError } from '../errors.js';
 import { parameterCount } from '../model/architecture.js';
 import { buildNetwork } from '../model/network.js';
 import { type StudentWeights, type Thresholds, readWeights } from '../model/weights-format.js';
@@ -12,9 +12,13 @@ import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type FaceSource, toRgba } from './image-input.js';
 import { cosine } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
+import { chooseAuto } from './backend-choice.js';
 
 export interface RecognizerOptions {
-  /** 'auto' (default) uses WebGPU when an adapter is available and falls back to the CPU. */
+  /**
+   * 'auto' (default): the faster backend here — the CPU where WebGPU is missing or a software adapter, else the
+   * winner of a short timed probe (once per page or process); `info.fallbackReason` says why it chose the CPU.
+   */
   backend?: BackendKind | 'auto';
   /** Weights bytes, a URL, or (Node) a path; default: the shipped student in weights/. */
   weights?: WeightsSource;
@@ -36,7 +40,7 @@ export interface RecognizerInfo {
   /** Whether the weights header says the network was trained (the seeded placeholder says false). */
   trained: boolean;
   thresholds: Thresholds;
-  /** Why 'auto' fell back to the CPU, when it did. */
+  /** Why 'auto' chose the CPU, when it did (no adapter, a software adapter, or the probe's times). */
   fallbackReason?: string;
 }
 
@@ -180,14 +184,10 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let fallbackReason: string | undefined;
   if (choice === 'cpu') {
     backend = await CpuBackend.create(model, options.cpu);
+  } else if (choice === 'webgpu') {
+    backend = await WebGpuBackend.create(model, options.webgpu);
   } else {
-    try {
-      backend = await WebGpuBackend.create(model, options.webgpu);
-    } catch (e) {
-      if (choice === 'webgpu' || !(e instanceof GpuError)) throw e;
-      fallbackReason = e.message;
-      backend = await CpuBackend.create(model, options.cpu);
-    }
+    ({ backend, fallbackReason } = await chooseAuto(model, options.webgpu, options.cpu));
   }
   const { architecture } = weights;
   return new Recognizer(

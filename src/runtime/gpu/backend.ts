@@ -45,6 +45,8 @@ export async function compilePipelines(device: GPUDevice): Promise<Map<KernelNam
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu';
   readonly adapter: string;
+  /** Why the adapter is software rendering, if it is (see AcquiredDevice). */
+  readonly software?: string;
   readonly capacity: number;
   private readonly device: GPUDevice;
   private readonly ownsDevice: boolean;
@@ -77,6 +79,7 @@ export class WebGpuBackend implements Backend {
     const device = acquired.device;
     this.device = device;
     this.adapter = acquired.adapter;
+    this.software = acquired.software;
     this.ownsDevice = options.device === undefined;
     device.lost.then((info) => {
       this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
