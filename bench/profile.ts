@@ -13,12 +13,12 @@ import { Command } from 'commander';
 import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
 import { cosine } from '../src/api/similarity.js';
 import { createRecognizer, readWeights } from '../src/index.js';
-import { buildNetwork, type Layer, type Network } from '../src/model/network.js';
+import { buildNetwork, type Layer, layerMacs, type Network } from '../src/model/network.js';
 import type { BackendModel } from '../src/runtime/backend.js';
 import { CpuBackend } from '../src/runtime/cpu/backend.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import { referenceRun } from '../src/runtime/cpu/reference-run.js';
-import { compilePipelines } from '../src/runtime/gpu/backend.js';
+import { compilePipelines } from '../src/runtime/gpu/compile.js';
 import { acquireDevice } from '../src/runtime/gpu/device.js';
 import { IMAGE_RECORD_BYTES, packImages } from '../src/runtime/gpu/image-records.js';
 import { Plan } from '../src/runtime/gpu/plan.js';
@@ -43,20 +43,13 @@ interface Row {
 
 function describe(l: Layer): string {
   switch (l.kind) {
-    case 'conv3x3': return `conv3x3 ${l.inChannels}→${l.outChannels} ${l.inSize}→${l.outSize} s${l.stride}`;
-    case 'depthwise': return `${l.kernel === 3 ? 'dw3x3' : `gdc${l.kernel}x${l.kernel}`} ${l.channels} ${l.inSize}→${l.outSize} s${l.stride}`;
+    case 'conv': {
+      const what = l.groups === 1 ? `conv${l.kernel}x${l.kernel} ${l.inChannels}→${l.outChannels}` : l.outSize === 1 ? `gdc${l.kernel}x${l.kernel} ${l.inChannels}` : `dw${l.kernel}x${l.kernel} ${l.inChannels}`;
+      return `${what} ${l.inSize}→${l.outSize} s${l.stride}`;
+    }
     case 'pointwise': return l.pixels === 1 ? `fc ${l.inChannels}→${l.outChannels}` : `pw ${l.inChannels}→${l.outChannels} ${l.pixels}px${l.residual !== undefined ? ' +res' : ''}`;
     case 'avgpool': return `avgpool ${l.channels}`;
     case 'l2norm': return `l2norm ${l.dim}`;
-  }
-}
-
-function macs(l: Layer): number {
-  switch (l.kind) {
-    case 'conv3x3': return l.outChannels * l.outSize * l.outSize * l.inChannels * 9;
-    case 'depthwise': return l.channels * l.outSize * l.outSize * l.kernel * l.kernel;
-    case 'pointwise': return l.inChannels * l.outChannels * l.pixels;
-    default: return 0;
   }
 }
 
@@ -202,7 +195,7 @@ async function main() {
   const network = buildNetwork(weights);
   const model = { network, input: weights.input, tensors: weights.tensors };
   const faces = makeBatch(opts.batch, opts.side);
-  const rows: Row[] = network.layers.map((l, i) => ({ i, layer: describe(l), macsPerFace: macs(l), cpuKernel: '', cpuMs: NaN, gpuMs: NaN }));
+  const rows: Row[] = network.layers.map((l, i) => ({ i, layer: describe(l), macsPerFace: layerMacs(l), cpuKernel: '', cpuMs: NaN, gpuMs: NaN }));
   const ceilings = await measureCeilings();
   const cpu = await profileCpu(model, faces, rows);
   let gpu: Awaited<ReturnType<typeof profileGpu>> | undefined;

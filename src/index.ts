@@ -9,6 +9,8 @@ export {
   Recognizer,
   type RecognizerOptions,
   type RecognizerInfo,
+  type FaceRecognizer,
+  type RecognizerWeights,
   type FaceInput,
   type Far,
   type VerifyOptions,
@@ -16,11 +18,13 @@ export {
 } from './api/recognizer.js';
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
 export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
-export { prepareFace, framedFaceBox, type PrepareOptions, type Framing } from './api/prepare.js';
+export { prepareFace, type PrepareOptions, type Framing } from './api/prepare.js';
+export { framedFaceBox } from './api/face-box.js';
 export { cosine } from './api/similarity.js';
 export type { WeightsSource } from './api/weights-source.js';
 export type { RgbaImage, FaceBox } from './runtime/image.js';
 export { readWeights, writeWeights, type StudentWeights, type Thresholds } from './model/weights-format.js';
+export type { FarKey, FarPoints, OperatingPoint } from './model/thresholds.js';
 export { DEFAULT_ARCHITECTURE, parameterCount, type Architecture, type InputSpec } from './model/architecture.js';
 export { randomWeights } from './model/random-weights.js';
 export {
@@ -31,4 +35,5 @@ export {
   NonFiniteOutputError,
   CalibrationError,
   GalleryFormatError,
+  WorkerError,
 } from './errors.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { DEFAULT_ARCHITECTURE, DEFAULT_INPUT } from '../src/model/architecture.js';
-import { ACT, type ActCode, type Layer, type Network, buildNetwork } from '../src/model/network.js';
+import { ACT, type ActCode, type ConvLayer, type Layer, type Network, buildNetwork } from '../src/model/network.js';
 import { readWeights, writeWeights } from '../src/model/weights-format.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { CpuBackend, type CpuOptions } from '../src/runtime/cpu/backend.js';
@@ -53,9 +53,9 @@ for (const kernels of KERNEL_SETS) {
         const [batch, C, O, S] = [2, 3, 8, 16];
         const params = new Map([['w', randomFloats(random, O * C * 9)], ['b', randomFloats(random, O)], ['a', randomFloats(random, O)]]);
         const x = randomFloats(random, batch * C * S * S);
-        const layer: Layer = { kind: 'conv3x3', input: 0, output: 1, inChannels: C, outChannels: O, inSize: S, outSize: S, stride: 1, weight: 'w', bias: 'b', act, alpha: 'a' };
+        const layer: ConvLayer = { kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: O, inSize: S, outSize: S, kernel: 3, stride: 1, pad: 1, groups: 1, weight: 'w', bias: 'b', act, alpha: 'a' };
         const expected = new Float32Array(batch * O * S * S);
-        conv2d({ batch, inChannels: C, outChannels: O, inSize: S, outSize: S, kernel: 3, stride: 1, pad: 1, act, groups: 1 }, x, params.get('w')!, params.get('b')!, params.get('a'), expected);
+        conv2d({ ...layer, batch }, x, params.get('w')!, params.get('b')!, params.get('a'), expected);
         const { out, kernels: [kernel] } = await runLayers(kernels, [layer], [C * S * S, O * S * S], params, batch, x);
         expectKernel(kernel, 'stem3x3', 'conv');
         expect(relativeError(out, expected)).toBeLessThan(1e-5);
@@ -68,9 +68,9 @@ for (const kernels of KERNEL_SETS) {
           const [batch, C, inSize] = [3, 5, outSize * stride];
           const params = new Map([['w', randomFloats(random, C * 9)], ['b', randomFloats(random, C)], ['a', randomFloats(random, C)]]);
           const x = randomFloats(random, batch * C * inSize * inSize);
-          const layer: Layer = { kind: 'depthwise', input: 0, output: 1, channels: C, inSize, outSize, kernel: 3, stride, pad: 1, weight: 'w', bias: 'b', act, alpha: 'a' };
+          const layer: ConvLayer = { kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: C, inSize, outSize, kernel: 3, stride, pad: 1, groups: C, weight: 'w', bias: 'b', act, alpha: 'a' };
           const expected = new Float32Array(batch * C * outSize * outSize);
-          conv2d({ batch, inChannels: C, outChannels: C, inSize, outSize, kernel: 3, stride, pad: 1, act, groups: 'depthwise' }, x, params.get('w')!, params.get('b')!, params.get('a'), expected);
+          conv2d({ ...layer, batch }, x, params.get('w')!, params.get('b')!, params.get('a'), expected);
           const { out, kernels: [kernel] } = await runLayers(kernels, [layer], [C * inSize * inSize, C * outSize * outSize], params, batch, x);
           expectKernel(kernel, `depthwise3x3_s${stride}`, 'conv');
           expect(relativeError(out, expected)).toBeLessThan(1e-5);
@@ -82,9 +82,9 @@ for (const kernels of KERNEL_SETS) {
       const [batch, C, S] = [4, 6, 4];
       const params = new Map([['w', randomFloats(random, C * S * S)], ['b', randomFloats(random, C)]]);
       const x = randomFloats(random, batch * C * S * S);
-      const layer: Layer = { kind: 'depthwise', input: 0, output: 1, channels: C, inSize: S, outSize: 1, kernel: S, stride: 1, pad: 0, weight: 'w', bias: 'b', act: ACT.none };
+      const layer: ConvLayer = { kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: C, inSize: S, outSize: 1, kernel: S, stride: 1, pad: 0, groups: C, weight: 'w', bias: 'b', act: ACT.none };
       const expected = new Float32Array(batch * C);
-      conv2d({ batch, inChannels: C, outChannels: C, inSize: S, outSize: 1, kernel: S, stride: 1, pad: 0, act: ACT.none, groups: 'depthwise' }, x, params.get('w')!, params.get('b')!, undefined, expected);
+      conv2d({ ...layer, batch }, x, params.get('w')!, params.get('b')!, undefined, expected);
       const { out, kernels: [kernel] } = await runLayers(kernels, [layer], [C * S * S, C], params, batch, x);
       expectKernel(kernel, 'gdc', 'conv');
       expect(relativeError(out, expected)).toBeLessThan(1e-5);

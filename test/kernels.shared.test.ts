@@ -1,18 +1,23 @@
 /**
- * Per-kernel parity: every WGSL kernel against its CPU reference on random shapes, including odd spatial
- * sizes, channel counts that are not multiples of 4, stride 2, batch 1 and batches larger than a workgroup.
- * Runs on every adapter the project is configured for (Dawn in Node, Chromium's SwiftShader and llvmpipe).
+ * Per-kernel parity: every WGSL kernel against its CPU reference, on hand-picked shapes (odd spatial sizes,
+ * channel counts that are not multiples of 4, stride 2, batch 1 and batches larger than a workgroup) and, for
+ * every entry of the kernel table, on random layers it fits (fast-check). Runs on every adapter the project is
+ * configured for (Dawn in Node, Chromium's SwiftShader and llvmpipe).
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WGSL } from '../src/kernels/index.js';
 import { DEFAULT_INPUT, type InputSpec } from '../src/model/architecture.js';
-import { ACT, type ActCode, type Layer } from '../src/model/network.js';
+import { ACT, type ActCode, type ConvLayer, type Layer } from '../src/model/network.js';
 import { conv2d } from '../src/runtime/cpu/conv.js';
 import { pointwise } from '../src/runtime/cpu/pointwise.js';
 import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import type { RgbaImage } from '../src/runtime/image.js';
-import { kernelFor } from '../src/runtime/gpu/plan.js';
+import { BINDING_VARIABLES, LAYER_KERNELS, kernelFor } from '../src/runtime/gpu/kernels.js';
+import { SEARCH_VARIANTS, searchModule } from '../src/runtime/gpu/similarity-topk.js';
 import { type GpuContext, openGpu, runLayer, runPreprocess } from './support/gpu-harness.js';
+import { BATCH, LAYERS, layerData } from './support/layers.js';
 import { randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
 
 const TOLERANCE = 1e-4;
@@ -25,6 +30,8 @@ beforeAll(async () => {
 afterAll(() => gpu?.device.destroy());
 
 const random = seededRandom(1234);
+/** Random layers per kernel in the property tests (each a GPU dispatch and a CPU reference run). */
+const PROPERTY_RUNS = 12;
 const activations: Array<[string, ActCode]> = [['none', ACT.none], ['relu', ACT.relu], ['prelu', ACT.prelu]];
 
 describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise, general)', () => {
@@ -46,15 +53,13 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
         ['a', randomFloats(random, c.outC, 0.5)],
       ]);
       const input = randomFloats(random, c.batch * c.inC * c.size * c.size, 2);
-      const layer: Layer = c.dense
-        ? { kind: 'conv3x3', input: 0, output: 1, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, stride: c.stride, weight: 'w', bias: 'b', act: c.act, alpha: 'a' }
-        : { kind: 'depthwise', input: 0, output: 1, channels: c.inC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, weight: 'w', bias: 'b', act: c.act, alpha: 'a' };
+      const layer: ConvLayer = {
+        kind: 'conv', input: 0, output: 1, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride,
+        pad: 1, groups: c.dense ? 1 : c.inC, weight: 'w', bias: 'b', act: c.act, alpha: 'a',
+      };
       const expected = new Float32Array(c.batch * c.outC * outSize * outSize);
-      conv2d(
-        { batch: c.batch, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride, pad: 1, act: c.act, groups: c.dense ? 1 : 'depthwise' },
-        input, params.get('w')!, params.get('b')!, params.get('a')!, expected,
-      );
-      expect(kernelFor(layer)).toBe(c.kernel);
+      conv2d({ ...layer, batch: c.batch }, input, params.get('w')!, params.get('b')!, params.get('a')!, expected);
+      expect(kernelFor(layer).name).toBe(c.kernel);
       const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length);
       expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
     });
@@ -65,10 +70,12 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
     const params = new Map([['w', randomFloats(random, channels * 25)], ['b', randomFloats(random, channels)]]);
     const input = randomFloats(random, batch * channels * 25);
     const expected = new Float32Array(batch * channels);
-    conv2d({ batch, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, act: ACT.none, groups: 'depthwise' },
-      input, params.get('w')!, params.get('b')!, undefined, expected);
-    const layer: Layer = { kind: 'depthwise', input: 0, output: 1, channels, inSize: size, outSize: 1, kernel: size, stride: 1, pad: 0, weight: 'w', bias: 'b', act: ACT.none };
-    expect(kernelFor(layer)).toBe('conv2d');
+    const layer: ConvLayer = {
+      kind: 'conv', input: 0, output: 1, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1,
+      pad: 0, groups: channels, weight: 'w', bias: 'b', act: ACT.none,
+    };
+    conv2d({ ...layer, batch }, input, params.get('w')!, params.get('b')!, undefined, expected);
+    expect(kernelFor(layer).name).toBe('conv2d');
     expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(TOLERANCE);
   });
 });
@@ -95,7 +102,7 @@ describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)
           kind: 'pointwise', input: 0, output: 1, inChannels: c.C, outChannels: c.O, pixels: c.pixels, weight: 'w', bias: 'b', act,
           alpha: 'a', residual: c.residual ? 2 : undefined,
         };
-        expect(kernelFor(layer)).toBe(c.kernel);
+        expect(kernelFor(layer).name).toBe(c.kernel);
         const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length, residual);
         expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
       });
@@ -131,6 +138,10 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
     { ...randomImage(random, 250, 250), box: { x: 60.5, y: 70.25, width: 129.5, height: 131 } },
     { ...randomImage(random, 40, 30), box: { x: -6, y: 20, width: 24, height: 24 } },
     randomImage(random, 12, 12),
+    // Boxes far larger than the image (issue 13): the work is bounded by the image, and both sides agree.
+    { ...randomImage(random, 16, 16), box: { x: -10_000, y: -9_992, width: 20_000, height: 20_016 } },
+    { ...randomImage(random, 16, 12), box: { x: -(2 ** 23), y: -3, width: 2 ** 24, height: 2 ** 24 } },
+    { ...randomImage(random, 7, 9), box: { x: 6.5, y: -1e6, width: 1e6, height: 1e6 + 4.25 } },
   ];
   for (const resize of ['area', 'bilinear'] as const) {
     for (const size of [32, 15]) {
@@ -144,6 +155,31 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
     }
   }
 
+  it('random images, face boxes (partly outside, fractional), output sizes, modes and normalisations (fast-check)', async () => {
+    const image = fc
+      .record({
+        width: fc.integer({ min: 1, max: 40 }),
+        height: fc.integer({ min: 1, max: 40 }),
+        seed: fc.integer(),
+        box: fc.option(fc.tuple(fc.double({ min: -0.5, max: 1, noNaN: true }), fc.double({ min: -0.5, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1.5, noNaN: true }), fc.double({ min: 0.05, max: 1.5, noNaN: true })), { nil: undefined }),
+      })
+      .map(({ width, height, seed, box }): RgbaImage => ({
+        ...randomImage(seededRandom(seed), width, height),
+        box: box && { x: box[0] * width, y: box[1] * height, width: box[2] * width, height: box[3] * height },
+      }));
+    const triple = (min: number) => fc.tuple(fc.double({ min, max: 1, noNaN: true }), fc.double({ min, max: 1, noNaN: true }), fc.double({ min, max: 1, noNaN: true }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(image, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 33 }), fc.constantFrom('area', 'bilinear' as const), triple(0), triple(0.1),
+        async (batch, size, resize, mean, std) => {
+          const spec: InputSpec = { ...DEFAULT_INPUT, mean, std, resize };
+          const expected = new Float32Array(batch.length * 3 * size * size);
+          preprocess(batch, size, spec, expected);
+          expect(relativeError(await runPreprocess(gpu, batch, size, spec), expected)).toBeLessThan(TOLERANCE);
+        }),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+
   it('area resize by an integer factor repeats pixels exactly', () => {
     const image = randomImage(random, 16, 16);
     const out = new Float32Array(3 * 32 * 32);
@@ -153,4 +189,52 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
       for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) expect(out[(2 * y + dy) * 32 + 2 * x + dx]).toBeCloseTo(expected, 6);
     }
   });
+});
+
+/** The bindings a WGSL source declares, by variable name in binding order. */
+function declaredBindings(source: string): string[] {
+  const names: string[] = [];
+  for (const m of source.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var(?:<[^>]*>)?\s+(\w+)/g)) names[Number(m[1])] = m[2];
+  return names;
+}
+
+describe('the kernel table (runtime/gpu/kernels.ts) agrees with the WGSL', () => {
+  for (const kernel of LAYER_KERNELS) {
+    it(`${kernel.name}.wgsl declares the bindings its descriptor binds, in order`, () => {
+      expect(declaredBindings(WGSL[kernel.name])).toEqual(kernel.bindings.map((role) => BINDING_VARIABLES[role]));
+    });
+  }
+
+  it('every layer of every kind has a kernel, and the general kernel of each kind is last', () => {
+    for (const [kind, layers] of Object.entries(LAYERS)) {
+      const entries = LAYER_KERNELS.filter((k) => k.layer === kind);
+      fc.assert(fc.property(layers, (layer) => entries.at(-1)!.fits(layer) && entries.includes(kernelFor(layer))));
+    }
+  });
+
+  it('the two gallery-search builds are different programs: only the packed one calls dot4I8Packed', () => {
+    const [packed, portable] = [searchModule('dot4I8Packed'), searchModule('portable')];
+    expect(packed).not.toBe(portable);
+    expect(packed).toContain('dot4I8Packed(a, b)');
+    expect(portable).not.toContain('dot4I8Packed');
+    expect(Object.values(SEARCH_VARIANTS).sort()).toEqual(['dot4_packed', 'dot4_portable']);
+  });
+});
+
+describe('every layer kernel against its CPU reference on random layers it fits (fast-check)', () => {
+  for (const kernel of LAYER_KERNELS) {
+    it(kernel.name, async () => {
+      const fitting = LAYERS[kernel.layer].filter((layer) => kernelFor(layer) === kernel);
+      await fc.assert(
+        fc.asyncProperty(fitting, BATCH, fc.integer(), async (layer, batch, seed) => {
+          const { params, input, residual, outFloats } = layerData(layer, batch, seed);
+          const expected = new Float32Array(outFloats);
+          kernel.reference(layer, batch, { input, residual, output: expected, param: (name) => params.get(name)! });
+          const actual = await runLayer(gpu, layer, batch, params, input, outFloats, residual);
+          expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
+        }),
+        { numRuns: PROPERTY_RUNS },
+      );
+    });
+  }
 });

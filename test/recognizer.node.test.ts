@@ -133,3 +133,26 @@ describe('device loss', () => {
     again.dispose();
   });
 });
+
+describe('face boxes far larger than the image (issue 13)', () => {
+  it('cost what the image costs and give the same face on WebGPU and the CPU; beyond 2^24 px they are bad-size', async () => {
+    const gpu = await createRecognizer({ backend: 'webgpu', weights });
+    const cpu = await createRecognizer({ backend: 'cpu', weights });
+    const image = randomImage(random, 16, 16);
+    const boxes = [
+      { x: -10_000, y: -10_000, width: 20_016, height: 20_016 },
+      { x: -1e6, y: 4, width: 2e6, height: 8 },
+      { x: -(2 ** 23), y: -(2 ** 23), width: 2 ** 24, height: 2 ** 24 },
+    ];
+    const faces = boxes.map((box) => ({ ...image, box }));
+    const [a, b] = [await gpu.embed(faces), await cpu.embed(faces)];
+    a.forEach((e, i) => expect(cosine(e, b[i])).toBeGreaterThanOrEqual(0.99999));
+    for (const rec of [gpu, cpu]) {
+      for (const box of [{ x: 0, y: 0, width: 1e300, height: 1e300 }, { x: -(2 ** 24) - 2, y: 0, width: 2 ** 24 + 8, height: 8 }]) {
+        await expectInputError(rec.embed([{ ...image, box }]), 'bad-size');
+      }
+      await expectInputError(rec.embed([{ ...image, box: null as unknown as undefined }]), 'bad-size');
+      rec.dispose();
+    }
+  });
+});

@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
-import { degradeFace, lfwImagePath, looseBox, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
+import { looseBox } from '../src/api/face-box.js';
+import { lfwImagePath, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
+import { degradeFace } from '../src/runtime/resize.js';
 import { TeacherCache } from './teacher/cache.js';
 import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
 

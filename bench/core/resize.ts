@@ -3,7 +3,7 @@
  * out = Ry · img · Rxᵀ per channel, then x = (v/255 − mean)/std = v·scale + shift.
  */
 import type { InputSpec } from '../../src/index.js';
-import { resizeTaps } from '../../src/runtime/cpu/preprocess.js';
+import { resizeTaps } from '../../src/runtime/resize.js';
 
 /** S×L resize matrix for a whole axis of length L (no face box), row-major. Identity when L = S. */
 export function resizeMatrix(outSize: number, length: number, mode: InputSpec['resize']): Float32Array {

@@ -143,20 +143,15 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
     const input = tensors.get(layer.input)!;
     let y: string;
     switch (layer.kind) {
-      case 'conv3x3':
-      case 'depthwise': {
-        const dense = layer.kind === 'conv3x3';
-        const out = dense ? layer.outChannels : layer.channels;
-        const inC = dense ? layer.inChannels : 1;
-        const k = dense ? 3 : layer.kernel;
-        const pad = dense ? 1 : layer.pad;
-        const w = g.init(layer.weight, [out, inC, k, k], t(layer.weight));
+      case 'conv': {
+        const { outChannels: out, kernel: k, pad } = layer;
+        const w = g.init(layer.weight, [out, layer.inChannels / layer.groups, k, k], t(layer.weight));
         const b = g.init(layer.bias, [out], t(layer.bias));
         y = g.op('Conv', [input, w, b], [
           { name: 'kernel_shape', ints: [k, k] },
           { name: 'pads', ints: [pad, pad, pad, pad] },
           { name: 'strides', ints: [layer.stride, layer.stride] },
-          { name: 'group', i: dense ? 1 : layer.channels },
+          { name: 'group', i: layer.groups },
         ]);
         y = act(y, layer.act ? layer.alpha : undefined, out);
         if (layer.act === 1) y = g.op('Relu', [y]);

@@ -45,9 +45,10 @@ function convKernel(this: any, x: any) {
   const oy = Math.floor(p / OS);
   const ox = p - oy * OS;
   let acc = this.constants.bias[o];
+  // Input channels of output o's group: all of them (dense) or channel o alone (depthwise).
+  const firstIn = Math.floor(o / this.constants.outPerGroup) * CIN;
   for (let ci = 0; ci < CIN; ci++) {
-    let c = ci;
-    if (this.constants.depthwise === 1) c = o;
+    const c = firstIn + ci;
     for (let ky = 0; ky < K; ky++) {
       const iy = oy * this.constants.stride + ky - this.constants.pad;
       for (let kx = 0; kx < K; kx++) {
@@ -107,16 +108,14 @@ async function create(ctx: BenchContext, mode: GpuJsMode): Promise<RowInstance> 
   const steps: Step[] = [];
   for (const layer of network.layers) {
     switch (layer.kind) {
-      case 'conv3x3':
-      case 'depthwise': {
-        const dense = layer.kind === 'conv3x3';
-        const O = dense ? layer.outChannels : layer.channels;
+      case 'conv': {
+        const O = layer.outChannels;
         const kernel = gpu.createKernel(convKernel, {
           ...settings,
           output: [layer.outSize * layer.outSize, O, 1],
           constants: {
-            outSize: layer.outSize, inSize: layer.inSize, k: dense ? 3 : layer.kernel, cin: dense ? layer.inChannels : 1,
-            stride: layer.stride, pad: dense ? 1 : layer.pad, depthwise: dense ? 0 : 1, act: layer.act,
+            outSize: layer.outSize, inSize: layer.inSize, k: layer.kernel, cin: layer.inChannels / layer.groups,
+            outPerGroup: O / layer.groups, stride: layer.stride, pad: layer.pad, act: layer.act,
             weight: w(layer.weight), bias: w(layer.bias), alpha: w(layer.alpha),
           },
         });

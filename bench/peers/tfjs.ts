@@ -61,39 +61,34 @@ export function buildTfStudent(tf: Tf, weights: StudentWeights) {
   const ops: Array<{ output: number; run: Op }> = [];
   for (const layer of network.layers) {
     switch (layer.kind) {
-      case 'conv3x3':
-      case 'depthwise': {
-        const dense = layer.kind === 'conv3x3';
-        const C = dense ? layer.inChannels : layer.channels;
-        const O = dense ? layer.outChannels : layer.channels;
-        const k = dense ? 3 : layer.kernel;
+      case 'conv': {
+        const { inChannels: C, outChannels: O, kernel: k, groups } = layer;
+        const [perGroupIn, perGroupOut] = [C / groups, O / groups];
         const src = w(layer.weight);
-        // PyTorch [O, C/g, k, k] → tfjs [k, k, C, O] (dense) or [k, k, C, 1] (depthwise).
-        const f = new Float32Array(k * k * C * (dense ? O : 1));
+        // PyTorch [O, C/g, k, k] → tfjs [k, k, C, O/g]: conv2d's filter when g = 1, depthwiseConv2d's (channel
+        // multiplier O/C) when g = C.
+        const f = new Float32Array(k * k * C * perGroupOut);
         for (let o = 0; o < O; o++) {
-          for (let c = 0; c < (dense ? C : 1); c++) {
+          const firstIn = Math.floor(o / perGroupOut) * perGroupIn;
+          for (let c = 0; c < perGroupIn; c++) {
             for (let y = 0; y < k; y++) {
               for (let x = 0; x < k; x++) {
-                const v = src[((o * (dense ? C : 1) + c) * k + y) * k + x];
-                if (dense) f[((y * k + x) * C + c) * O + o] = v;
-                else f[(y * k + x) * C + o] = v;
+                f[((y * k + x) * C + firstIn + c) * perGroupOut + (o % perGroupOut)] = src[((o * perGroupIn + c) * k + y) * k + x];
               }
             }
           }
         }
-        const filter = keep(tf.tensor4d(f, [k, k, C, dense ? O : 1]));
+        const filter = keep(tf.tensor4d(f, [k, k, C, perGroupOut]));
         const bias = keep(tf.tensor1d(w(layer.bias)));
         const alpha = layer.alpha ? keep(tf.tensor1d(w(layer.alpha))) : undefined;
         const activation = layer.act === 2 ? 'prelu' : layer.act === 1 ? 'relu' : 'linear';
-        const pad = dense ? 1 : layer.pad === 0 ? 'valid' : layer.pad;
+        const pad: number | 'valid' = layer.pad === 0 ? 'valid' : layer.pad;
         const strides: [number, number] = [layer.stride, layer.stride];
         ops.push({
           output: layer.output,
           run: (t) => {
-            const x = t.get(layer.input) as TF.Tensor4D;
-            return dense
-              ? tf.fused.conv2d({ x, filter: filter as TF.Tensor4D, strides, pad, bias, activation, preluActivationWeights: alpha })
-              : tf.fused.depthwiseConv2d({ x, filter: filter as TF.Tensor4D, strides, pad, bias, activation, preluActivationWeights: alpha });
+            const args = { x: t.get(layer.input) as TF.Tensor4D, filter: filter as TF.Tensor4D, strides, pad, bias, activation, preluActivationWeights: alpha } as const;
+            return groups === 1 ? tf.fused.conv2d(args) : tf.fused.depthwiseConv2d(args);
           },
         });
         break;

@@ -1,15 +1,16 @@
 /**
  * A gallery of enrolled identities: each label owns one or more embeddings; `search` ranks labels by their
- * best-matching embedding. Embeddings are stored as int8 codes with one scale per row (see gallery-search.ts),
- * 132 bytes per 128-D embedding, and saved in a compact binary (`.bfg`, layout below).
+ * best-matching embedding. Embeddings are stored as int8 codes with one scale per row (see runtime/similarity-topk.ts),
+ * 132 bytes per 128-D embedding, and saved in a compact binary (`.bfg`, docs/gallery-format.md).
  *
  * Search runs on the CPU for small galleries and on WebGPU (kernels/similarity_topk.wgsl) for large ones, with
  * identical results (same rows, same scores, same order: ties go to the earlier-enrolled embedding).
  */
-import CRC32 from 'crc-32';
-import { GalleryFormatError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { acquireDevice } from '../runtime/gpu/device.js';
-import { type CodeTable, GPU_MAX_K, GpuSearch, type RowHit, quantize, searchCpu } from './gallery-search.js';
+import { GPU_MAX_K, GpuSearch } from '../runtime/gpu/similarity-topk.js';
+import { type CodeTable, type RowHit, quantize, searchCpu } from '../runtime/similarity-topk.js';
+import { MAX_GALLERY_DIM, codeStride, readGallery, writeGallery } from './gallery-format.js';
 
 export interface GalleryOptions {
   /** Embedding length (default 128). */
@@ -33,9 +34,6 @@ export interface GalleryMatch {
   similarity: number;
 }
 
-const MAGIC = 'BRIDGEFG';
-const VERSION = 1;
-const FIXED = 32;
 
 /** Where the last search ran (for display and tests). */
 export type SearchBackend = 'cpu' | 'webgpu';
@@ -57,15 +55,17 @@ export class Gallery {
   private ownedDevice?: GPUDevice;
   private tail: Promise<unknown> = Promise.resolve();
   lastSearchBackend: SearchBackend | undefined;
+  /** What `Gallery.load` noticed about the file (e.g. an older format version); empty otherwise. */
+  warnings: readonly string[] = [];
 
   constructor(private readonly options: GalleryOptions = {}) {
     const dim = options.dim ?? 128;
-    if (!Number.isInteger(dim) || dim < 1 || dim > 4096) throw new InputError('bad-option', `dim must be an integer in [1, 4096], got ${dim}`);
+    if (!Number.isInteger(dim) || dim < 1 || dim > MAX_GALLERY_DIM) throw new InputError('bad-option', `dim must be an integer in [1, ${MAX_GALLERY_DIM}], got ${dim}`);
     if (options.search !== undefined && !['auto', 'cpu', 'webgpu'].includes(options.search)) {
       throw new InputError('bad-option', `search must be 'auto', 'cpu' or 'webgpu', got ${JSON.stringify(options.search)}`);
     }
     this.dim = dim;
-    this.stride = Math.ceil(dim / 4) * 4;
+    this.stride = codeStride(dim);
     this.codes = new Int8Array(64 * this.stride);
     this.scales = new Float32Array(64);
     this.rowLabel = new Uint32Array(64);
@@ -155,82 +155,36 @@ export class Gallery {
     return run;
   }
 
-  /** The gallery as a `.bfg` file (see `Gallery.load`). */
+  /** The gallery as a `.bfg` file (docs/gallery-format.md). */
   save(): Uint8Array {
     // Only live labels are written, renumbered in enrollment order.
     const live = this.names.map((name, id) => this.ids.get(name) === id);
     const renumber = new Uint32Array(this.names.length);
     let next = 0;
     live.forEach((isLive, id) => (renumber[id] = isLive ? next++ : 0));
-    const labelNames = this.names.filter((_, id) => live[id]);
-    const header = new TextEncoder().encode(JSON.stringify({ dim: this.dim, quantization: 'int8, symmetric, one f32 scale per row', labels: labelNames }));
-    const headerPadded = Math.ceil(header.length / 4) * 4;
-    const n = this.rowCount;
-    const body = FIXED + headerPadded;
-    const bytes = new Uint8Array(body + n * 8 + n * this.stride);
-    const view = new DataView(bytes.buffer);
-    bytes.set(new TextEncoder().encode(MAGIC), 0);
-    view.setUint32(8, VERSION, true);
-    view.setUint32(12, header.length, true);
-    view.setUint32(16, n, true);
-    view.setUint32(20, this.dim, true);
-    bytes.set(header, FIXED);
-    const labels = new Uint32Array(bytes.buffer, body, n);
-    for (let r = 0; r < n; r++) labels[r] = renumber[this.rowLabel[r]];
-    new Float32Array(bytes.buffer, body + n * 4, n).set(this.scales.subarray(0, n));
-    new Int8Array(bytes.buffer, body + n * 8, n * this.stride).set(this.codes.subarray(0, n * this.stride));
-    view.setUint32(24, CRC32.buf(bytes.subarray(FIXED)) >>> 0, true);
-    return bytes;
+    const rowLabel = this.rowLabel.subarray(0, this.rowCount).map((id) => renumber[id]);
+    const labels = this.names.filter((_, id) => live[id]);
+    return writeGallery({ dim: this.dim, labels, rows: this.rowCount, rowLabel, scales: this.scales, codes: this.codes });
   }
 
   /**
-   * Reads a `.bfg` file. Layout (little-endian): magic `BRIDGEFG`; u32 version (1); u32 header length; u32 rows;
-   * u32 dim; u32 CRC-32 of everything after byte 32; u32 reserved; JSON header `{ dim, labels }` padded to 4 bytes;
-   * u32 label index per row; f32 scale per row; int8 codes, `dim` rounded up to 4 per row.
+   * Reads a `.bfg` file (docs/gallery-format.md), checking every value: throws `GalleryFormatError` naming the
+   * first problem. A version 1 file loads with a line in `warnings`.
    */
   static load(data: Uint8Array | ArrayBuffer, options: Omit<GalleryOptions, 'dim'> = {}): Gallery {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    const fail = (code: ConstructorParameters<typeof GalleryFormatError>[0], message: string): never => {
-      throw new GalleryFormatError(code, message);
-    };
-    if (bytes.length < FIXED) fail('truncated', `${bytes.length} bytes is shorter than the 32-byte header`);
-    if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('bad-magic', 'not a bridgeface gallery (magic is not BRIDGEFG)');
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const version = view.getUint32(8, true);
-    if (version !== VERSION) fail('unsupported-version', `version ${version}; this reader supports ${VERSION}`);
-    const headerLength = view.getUint32(12, true);
-    const n = view.getUint32(16, true);
-    const dim = view.getUint32(20, true);
-    const stride = Math.ceil(dim / 4) * 4;
-    const body = FIXED + Math.ceil(headerLength / 4) * 4;
-    const expected = body + n * 8 + n * stride;
-    if (bytes.length !== expected) fail('truncated', `${bytes.length} bytes; ${n} rows of dim ${dim} need ${expected}`);
-    if ((CRC32.buf(bytes.subarray(FIXED)) >>> 0) !== view.getUint32(24, true)) fail('checksum-mismatch', 'the gallery data is corrupt (CRC-32 mismatch)');
-    let header: { dim?: unknown; labels?: unknown };
-    try {
-      header = JSON.parse(new TextDecoder().decode(bytes.subarray(FIXED, FIXED + headerLength)));
-    } catch {
-      return fail('bad-header', 'the header is not JSON');
-    }
-    const labels = header.labels;
-    if (header.dim !== dim || !Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
-      fail('bad-header', 'the header must hold { dim, labels: string[] } matching the fixed header');
-    }
-    const gallery = new Gallery({ ...options, dim });
+    const table = readGallery(data);
+    const gallery = new Gallery({ ...options, dim: table.dim });
+    const n = table.rows;
     gallery.reserve(n);
-    const aligned = bytes.slice(body); // copy: aligned views, independent of the caller's buffer
-    const rowLabel = new Uint32Array(aligned.buffer, 0, n);
-    if (rowLabel.some((id) => id >= (labels as string[]).length)) fail('bad-header', 'a row refers to a label that is not in the header');
-    gallery.rowLabel.set(rowLabel);
-    gallery.scales.set(new Float32Array(aligned.buffer, n * 4, n));
-    gallery.codes.set(new Int8Array(aligned.buffer, n * 8, n * stride));
+    gallery.rowLabel.set(table.rowLabel);
+    gallery.scales.set(table.scales);
+    gallery.codes.set(table.codes);
     gallery.rowCount = n;
-    gallery.names = labels as string[];
+    gallery.names = table.labels;
     gallery.counts = gallery.names.map(() => 0);
-    for (let r = 0; r < n; r++) gallery.counts[rowLabel[r]]++;
-    gallery.names.forEach((name, id) => {
-      if (gallery.counts[id] > 0) gallery.ids.set(name, id);
-    });
+    for (let r = 0; r < n; r++) gallery.counts[table.rowLabel[r]]++;
+    gallery.names.forEach((name, id) => gallery.ids.set(name, id));
+    gallery.warnings = table.warnings;
     return gallery;
   }
 
@@ -269,7 +223,7 @@ export class Gallery {
       if (useGpu) {
         const [version, rows] = [this.version, this.rowCount];
         gpu.sync(this.table(), version);
-        hits = await gpu.search(this.table(), pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
+        hits = await gpu.search(pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
         if (this.version !== version || this.rowCount < rows) {
           // A label was removed while the GPU worked: row numbers moved, so answer from the current table.
           this.lastSearchBackend = 'cpu';

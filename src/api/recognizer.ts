@@ -68,7 +68,23 @@ export interface Verification {
   far: Far;
 }
 
-export class Recognizer {
+/** What a recognizer exposes of its weights file (everything but the tensors). */
+export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
+
+/**
+ * The recognizer API, implemented by `Recognizer` (this thread) and `WorkerRecognizer` (a Web Worker), so the
+ * compiler checks that the worker mirrors it.
+ */
+export interface FaceRecognizer {
+  readonly info: RecognizerInfo;
+  readonly weights: RecognizerWeights;
+  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
+  similarity(a: Float32Array, b: Float32Array): number;
+  dispose(): void;
+}
+
+export class Recognizer implements FaceRecognizer {
   private disposed = false;
 
   constructor(
@@ -106,7 +122,7 @@ export class Recognizer {
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      throw new NonFiniteOutputError(`the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
+      throw new NonFiniteOutputError('non-finite-output', `the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
     }
     return Array.from({ length: count }, (_, i) => flat.slice(i * dim, (i + 1) * dim));
   }
@@ -144,10 +160,11 @@ export class Recognizer {
   threshold(far: Far): number {
     if (far !== 1e-2 && far !== 1e-3) throw new InputError('bad-option', `far must be 1e-2 or 1e-3, got ${String(far)}`);
     const key = far === 1e-2 ? 'far_1e-2' : 'far_1e-3';
-    const value = this.info.thresholds?.[key];
+    // Until thresholds are looked up per face size, verify uses the full-resolution ('hr') calibration.
+    const value = this.info.thresholds.sizes.hr?.[key]?.threshold;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       const why = this.info.trained ? `these weights carry no "${key}" threshold` : 'these weights are untrained and carry no thresholds';
-      throw new CalibrationError(`cannot verify at FAR ${far}: ${why}; load trained weights whose header has "thresholds": { "${key}": … }`);
+      throw new CalibrationError('no-thresholds', `cannot verify at FAR ${far}: ${why}; load trained weights whose header has thresholds.sizes.hr["${key}"] (docs/weights-format.md)`);
     }
     return value;
   }

@@ -1,4 +1,4 @@
-import { BridgefaceError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { defaultWeightsUrl } from '../default-weights.js';
 
 /** Bytes, a URL (browsers and Node), or a file path (Node). */
@@ -17,12 +17,12 @@ export async function loadWeightsBytes(source: WeightsSource = defaultWeightsUrl
     try {
       return new Uint8Array(await readFile(url ?? source));
     } catch (e) {
-      throw new BridgefaceError(`cannot read weights from ${String(source)}: ${(e as Error).message}`);
+      throw new InputError('unreadable', `cannot read weights from ${String(source)}: ${(e as Error).message}`);
     }
   }
   const response = await fetch(url ?? source).catch((e: Error) => {
-    throw new BridgefaceError(`cannot fetch weights from ${String(source)}: ${e.message}`);
+    throw new InputError('unreadable', `cannot fetch weights from ${String(source)}: ${e.message}`);
   });
-  if (!response.ok) throw new BridgefaceError(`cannot fetch weights from ${String(source)}: HTTP ${response.status}`);
+  if (!response.ok) throw new InputError('unreadable', `cannot fetch weights from ${String(source)}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -10,13 +10,21 @@
  * into ImageBitmaps of just the face region here and transferred; ImageData, RGBA buffers, ImageBitmap and
  * VideoFrame are copied by structured clone (the caller keeps them).
  */
-import { InputError } from '../errors.js';
-import type { StudentWeights } from '../model/weights-format.js';
+import { InputError, WorkerError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
-import { type FaceInput, type RecognizerInfo, type RecognizerOptions, Recognizer, type Verification, type VerifyOptions } from './recognizer.js';
-import { type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
+import {
+  type FaceInput,
+  type FaceRecognizer,
+  type RecognizerInfo,
+  type RecognizerOptions,
+  type RecognizerWeights,
+  Recognizer,
+  type Verification,
+  type VerifyOptions,
+} from './recognizer.js';
+import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
   /** The worker running dist/worker.js (or src/api/worker.ts under a bundler); default: dist/worker.js beside this module. */
@@ -26,11 +34,11 @@ export interface WorkerRecognizerOptions extends RecognizerOptions {
 /** Kept in a variable so bundlers leave it as a runtime URL (see default-weights.ts). */
 const WORKER_PATH = './worker.js';
 
-export class WorkerRecognizer {
+export class WorkerRecognizer implements FaceRecognizer {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   info!: RecognizerInfo;
-  weights!: Pick<StudentWeights, 'input' | 'thresholds' | 'provenance'>;
+  weights!: RecognizerWeights;
 
   constructor(private readonly worker: Worker) {
     worker.addEventListener('message', (event: MessageEvent<WorkerResponse>) => {
@@ -42,7 +50,7 @@ export class WorkerRecognizer {
       else waiter.reject(deserializeError(r.error));
     });
     worker.addEventListener('error', (event) => {
-      const error = new Error(`bridgeface worker failed: ${event.message}`);
+      const error = new WorkerError('worker-failed', `bridgeface worker failed: ${event.message}`);
       for (const w of this.pending.values()) w.reject(error);
       this.pending.clear();
     });
@@ -168,7 +176,7 @@ export async function createWorkerRecognizer(options: WorkerRecognizerOptions = 
   // Weights given as a URL relative to the page must be made absolute: the worker resolves against its own URL.
   const raw = rest.weights instanceof URL ? rest.weights.href : rest.weights;
   const weights = typeof raw === 'string' && typeof location !== 'undefined' ? new URL(raw, location.href).href : raw;
-  const created = await rec.call<{ info: RecognizerInfo; weights: WorkerRecognizer['weights'] }>('create', [{ ...rest, weights }]);
+  const created = await rec.call<CreatedRecognizer>('create', [{ ...rest, weights }]);
   rec.info = created.info;
   rec.weights = created.weights;
   return rec;

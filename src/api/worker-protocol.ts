@@ -1,5 +1,14 @@
-/** Messages between worker-client.ts (the page) and worker.ts (the Web Worker). */
-import { BridgefaceError, CalibrationError, GalleryFormatError, GpuError, InputError, NonFiniteOutputError, WeightsFormatError } from '../errors.js';
+/**
+ * Messages between worker-client.ts (the page) and worker.ts (the Web Worker).
+ *
+ * Hand-written rather than Comlink: Comlink's error handler carries only name, message and stack, so the typed
+ * errors would need this file's serialisation anyway; the page must preprocess faces itself (elements become
+ * ImageBitmaps of the face region, with a transfer list) before any call; and a Comlink proxy of `Gallery` would
+ * trade the explicit gallery ids and `dispose` for proxy lifetimes (`releaseProxy`). What remains here is a
+ * request id map, so a dependency would save little. The mirror is checked by the `FaceRecognizer` interface.
+ */
+import { BridgefaceError, ERROR_CLASSES } from '../errors.js';
+import type { RecognizerInfo, RecognizerWeights } from './recognizer.js';
 
 export interface WorkerRequest {
   id: number;
@@ -11,6 +20,12 @@ export interface WorkerRequest {
 export const GALLERY_OPS = ['create', 'load', 'add', 'remove', 'search', 'searchMany', 'save', 'labels', 'has', 'count', 'stats', 'dispose'] as const;
 export type GalleryOp = (typeof GALLERY_OPS)[number];
 
+/** The worker's answer to 'create'. */
+export interface CreatedRecognizer {
+  info: RecognizerInfo;
+  weights: RecognizerWeights;
+}
+
 export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 
 export interface SerializedError {
@@ -19,46 +34,15 @@ export interface SerializedError {
   message: string;
 }
 
-/** Stable names (class names do not survive minification, so `error.name` cannot be trusted). */
-const KINDS: Array<[string, abstract new (...args: never[]) => Error]> = [
-  ['InputError', InputError],
-  ['GpuError', GpuError],
-  ['WeightsFormatError', WeightsFormatError],
-  ['GalleryFormatError', GalleryFormatError],
-  ['CalibrationError', CalibrationError],
-  ['NonFiniteOutputError', NonFiniteOutputError],
-  ['BridgefaceError', BridgefaceError],
-];
-
 export function serializeError(e: unknown): SerializedError {
-  const error = e as Error & { code?: string };
-  const name = KINDS.find(([, kind]) => e instanceof kind)?.[0] ?? error?.name ?? 'Error';
-  return { name, code: error?.code, message: error?.message ?? String(e) };
+  if (e instanceof BridgefaceError) return { name: e.name, code: e.code, message: e.message };
+  const error = e as Error | undefined;
+  return { name: error?.name ?? 'Error', message: error?.message ?? String(e) };
 }
 
-/** Rebuilds the typed error the worker threw, so `instanceof` and `code` work across the boundary. */
+/** Rebuilds the typed error the worker threw, so `instanceof`, `name` and `code` work across the boundary. */
 export function deserializeError(s: SerializedError): Error {
-  const withCode = <T extends Error>(error: T): T => {
-    Object.defineProperty(error, 'message', { value: s.message });
-    return error;
-  };
-  const strip = (m: string) => (s.code && m.startsWith(`${s.code}: `) ? m.slice(s.code.length + 2) : m);
-  switch (s.name) {
-    case 'InputError':
-      return withCode(new InputError(s.code as InputError['code'], strip(s.message)));
-    case 'GpuError':
-      return withCode(new GpuError(s.code as GpuError['code'], strip(s.message)));
-    case 'WeightsFormatError':
-      return withCode(new WeightsFormatError(s.code as WeightsFormatError['code'], strip(s.message)));
-    case 'GalleryFormatError':
-      return withCode(new GalleryFormatError(s.code as GalleryFormatError['code'], strip(s.message)));
-    case 'CalibrationError':
-      return new CalibrationError(s.message);
-    case 'NonFiniteOutputError':
-      return new NonFiniteOutputError(s.message);
-    case 'BridgefaceError':
-      return new BridgefaceError(s.message);
-    default:
-      return Object.assign(new Error(s.message), { name: s.name });
-  }
+  const Kind = Object.hasOwn(ERROR_CLASSES, s.name) ? ERROR_CLASSES[s.name as keyof typeof ERROR_CLASSES] : undefined;
+  if (Kind && s.code !== undefined) return new Kind(s.code as never, s.message);
+  return Object.assign(new Error(s.message), { name: s.name });
 }

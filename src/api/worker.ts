@@ -6,7 +6,7 @@
 import { InputError } from '../errors.js';
 import { Gallery, type GalleryOptions } from './gallery.js';
 import { type Recognizer, type RecognizerOptions, createRecognizer } from './recognizer.js';
-import { GALLERY_OPS, type GalleryOp, type WorkerRequest, type WorkerResponse, serializeError } from './worker-protocol.js';
+import { type CreatedRecognizer, GALLERY_OPS, type GalleryOp, type WorkerRequest, type WorkerResponse, serializeError } from './worker-protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -55,8 +55,8 @@ async function handle({ method, args }: WorkerRequest): Promise<unknown> {
     case 'create': {
       recognizer?.dispose();
       recognizer = await createRecognizer(args[0] as RecognizerOptions);
-      const { input, thresholds, provenance } = recognizer.weights;
-      return { info: recognizer.info, weights: { input, thresholds, provenance } };
+      const { input, thresholds, provenance, warnings } = recognizer.weights;
+      return { info: recognizer.info, weights: { input, thresholds, provenance, warnings } } satisfies CreatedRecognizer;
     }
     case 'embed':
       return live().embed(args[0] as Parameters<Recognizer['embed']>[0]);
@@ -74,7 +74,7 @@ async function handle({ method, args }: WorkerRequest): Promise<unknown> {
 }
 
 function live(): Recognizer {
-  if (!recognizer) throw new Error('the worker has no recognizer: call create first');
+  if (!recognizer) throw new InputError('disposed', 'the worker has no recognizer: call create first');
   return recognizer;
 }
 

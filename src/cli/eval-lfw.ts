@@ -1,7 +1,7 @@
 /**
  * `bridgeface eval-lfw`: LFW View 2 through the runtime, with the protocol code of src/eval (pairs parsing,
  * 10-fold accuracy with the threshold chosen on the other folds, AUC, TAR at FAR) and the evaluation's
- * degradation (src/eval/degrade.ts via api/prepare.ts). This is the evaluation's "unaligned" variant: the fixed
+ * degradation (runtime/resize.ts via api/prepare.ts). This is the evaluation's "unaligned" variant: the fixed
  * loose box of the LFW framing. The "aligned" variant needs the landmark-alignment cache of the training
  * pipeline (`npm run eval`, training/eval.ts) and is not offered here.
  */

@@ -12,12 +12,13 @@ import type { RgbaImage } from '../runtime/image.js';
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp']);
 
 /** A file the CLI could not use; the message names it. */
-export class ImageFileError extends BridgefaceError {
+export class ImageFileError extends BridgefaceError<'unreadable-image'> {
+  override readonly name = 'ImageFileError';
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super('unreadable-image', `${file}: ${reason}`);
   }
 }
 

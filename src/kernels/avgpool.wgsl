@@ -1,12 +1,7 @@
 // Global average pooling: one invocation per (face, channel) row of `pixels` values.
 // CPU reference: runtime/cpu/pool.ts (globalAvgPool).
 
-struct Params {
-  rows: u32,
-  pixels: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: PoolParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 

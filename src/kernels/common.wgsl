@@ -1,10 +1,7 @@
-// Prepended to every kernel. Elementwise kernels run WG invocations per workgroup over a 2-D grid of
-// workgroups (the x dimension is capped at 65535), so one invocation = one flat output index.
-const WG: u32 = 64u;
-
-const ACT_NONE: u32 = 0u;
-const ACT_RELU: u32 = 1u;
-const ACT_PRELU: u32 = 2u;
+// Prepended to every kernel, after the constants (WG, TILE, KMAX, ACT_*, …) and the uniform structs that
+// runtime/gpu/kernels.ts declares once for TypeScript and WGSL. Elementwise kernels run WG invocations per
+// workgroup over a 2-D grid of workgroups (the x dimension is capped at 65535), so one invocation = one flat
+// output index.
 
 fn flat_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * WG + lid;
@@ -22,35 +19,4 @@ fn activate4(v: vec4<f32>, act: u32, slope: f32) -> vec4<f32> {
   if (act == ACT_RELU) { return max(v, vec4<f32>(0.0)); }
   if (act == ACT_PRELU) { return select(v, v * slope, v < vec4<f32>(0.0)); }
   return v;
-}
-
-// Uniforms of the convolution kernels (conv2d, conv3x3_vec4, depthwise3x3): one layout for all three, written in
-// this order by runtime/gpu/plan.ts. Weight, bias and slope offsets are in floats into the packed weights buffer.
-struct ConvParams {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  in_size: u32,
-  out_size: u32,
-  kernel: u32,
-  stride: u32,
-  pad: u32,
-  depthwise: u32,   // 1: groups = channels; 0: dense
-  act: u32,
-  weight: u32,
-  bias: u32,
-  alpha: u32,
-}
-
-// Uniforms of the 1×1 / fully connected kernels (pointwise, pointwise_vec4, fully_connected), likewise.
-struct MatmulParams {
-  batch: u32,
-  in_channels: u32,
-  out_channels: u32,
-  pixels: u32,      // per face; 1 for the fully connected layer
-  act: u32,
-  has_residual: u32,
-  weight: u32,
-  bias: u32,
-  alpha: u32,
 }

@@ -22,9 +22,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let in_plane = P.in_size * P.in_size;
   let k = P.kernel;
-  var first_in = 0u;
-  var group_in = P.in_channels;
-  if (P.depthwise == 1u) { first_in = o; group_in = 1u; }
+  // Input channels of output channel o's group: all of them (dense) or channel o alone (depthwise).
+  let group_in = P.in_channels / P.groups;
+  let first_in = (o / (P.out_channels / P.groups)) * group_in;
 
   var acc = weights[P.bias + o];
   for (var ci = 0u; ci < group_in; ci++) {

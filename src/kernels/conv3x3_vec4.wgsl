@@ -5,9 +5,6 @@
 // weights (stored [C·3·3][O] by runtime/gpu/weights-layout.ts). conv2d.wgsl handles other shapes.
 // CPU reference: runtime/cpu/conv.ts.
 
-/** Output-channel quads per invocation (16 channels). */
-const QUADS_OUT: u32 = 4u;
-
 @group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;

@@ -14,9 +14,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let i = flat_index(wid, nwg, lid);
   let groups = P.out_channels / 4u;
-  let blocks = groups / 4u;
+  let blocks = groups / QUADS_OUT;
   if (i >= P.batch * blocks) { return; }
-  let g0 = (i % blocks) * 4u;
+  let g0 = (i % blocks) * QUADS_OUT;
   let n = i / blocks;
 
   let b = P.bias / 4u + g0;

@@ -1,12 +1,7 @@
 // L2 normalisation of each face's embedding: one invocation per face (D is small, ~128).
 // CPU reference: runtime/cpu/pool.ts (l2Normalize).
 
-struct Params {
-  batch: u32,
-  dim: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: NormParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 

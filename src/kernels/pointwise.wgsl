@@ -6,9 +6,6 @@
 // slices of W and X in workgroup memory. W is stored transposed, [C][O] (runtime/gpu/weights-layout.ts).
 // CPU reference: runtime/cpu/pointwise.ts.
 
-const TILE: u32 = 32u;
-const KT: u32 = 16u;
-
 @group(0) @binding(0) var<uniform> P: MatmulParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
@@ -16,8 +13,8 @@ const KT: u32 = 16u;
 @group(0) @binding(3) var<storage, read> residual: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-var<workgroup> w_tile: array<f32, 512>;  // [KT][TILE], output channel fastest
-var<workgroup> x_tile: array<f32, 512>;  // [KT][TILE], column fastest
+var<workgroup> w_tile: array<f32, KT * TILE>;  // [KT][TILE], output channel fastest
+var<workgroup> x_tile: array<f32, KT * TILE>;  // [KT][TILE], column fastest
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -30,7 +27,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var acc: array<f32, 16>;
 
   for (var k0 = 0u; k0 < C; k0 += KT) {
-    for (var e = 0u; e < 8u; e++) {
+    // Each of the 64 invocations stages KT·TILE / 64 values of each tile.
+    for (var e = 0u; e < KT * TILE / 64u; e++) {
       let idx = t + 64u * e;
       // W (stored [C][O]): consecutive invocations read consecutive output channels.
       let m = idx % TILE;

@@ -7,9 +7,6 @@
 // faster than 4 outputs per invocation and ~6× faster than the shared-memory tiling of pointwise.wgsl,
 // which remains for other shapes. CPU reference: runtime/cpu/pointwise.ts.
 
-/** Output-channel quads per invocation (16 channels), unrolled below. */
-const QUADS_OUT: u32 = 4u;
-
 @group(0) @binding(0) var<uniform> P: MatmulParams;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;

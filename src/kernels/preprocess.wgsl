@@ -1,25 +1,8 @@
 // RGBA8 images of any size (each with a source box) → S×S resize (area or bilinear) → normalised planar RGB.
 // One invocation per output pixel of each face. Arithmetic: docs/weights-format.md, "Preprocessing".
-// CPU reference: runtime/cpu/preprocess.ts.
+// CPU reference: runtime/cpu/preprocess.ts. Structs PreprocessParams and Image: runtime/gpu/kernels.ts.
 
-struct Params {
-  count: u32,
-  size: u32,
-  bilinear: u32,
-  _pad: u32,
-  mean: vec4<f32>,
-  inv_std: vec4<f32>,
-}
-
-struct Image {
-  offset: u32,      // first pixel (u32 word) of the image in `pixels`
-  width: u32,
-  height: u32,
-  _pad: u32,
-  box: vec4<f32>,   // x, y, width, height in source pixels
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(0) var<uniform> P: PreprocessParams;
 @group(0) @binding(1) var<storage, read> pixels: array<u32>;
 @group(0) @binding(2) var<storage, read> images: array<Image>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
@@ -30,16 +13,28 @@ fn rgb(img: Image, ix: i32, iy: i32) -> vec3<f32> {
   return unpack4x8unorm(pixels[img.offset + cy * img.width + cx]).rgb * 255.0;
 }
 
+// Weight of source pixel j (of 0..last) for the output span [a, b): pixel 0 also covers everything left of the
+// image and the last pixel everything right of it, so the loops below visit only pixels inside the image and cost
+// what the image costs, whatever the box (CPU reference: runtime/resize.ts, resizeTaps).
+fn area_weight(j: i32, last: i32, a: f32, b: f32, scale: f32) -> f32 {
+  let left = select(max(a, f32(j)), a, j == 0);
+  let right = select(min(b, f32(j + 1)), b, j == last);
+  return (right - left) / scale;
+}
+
 fn area(img: Image, ox: u32, oy: u32) -> vec3<f32> {
   let scale = img.box.zw / f32(P.size);
   let a = img.box.xy + vec2<f32>(f32(ox), f32(oy)) * scale;
   let b = a + scale;
+  let last = vec2<i32>(i32(img.width) - 1, i32(img.height) - 1);
+  let lo = clamp(vec2<i32>(floor(a)), vec2<i32>(0), last);
+  let hi = clamp(vec2<i32>(ceil(b)) - 1, vec2<i32>(0), last);
   var acc = vec3<f32>(0.0);
-  for (var jy = i32(floor(a.y)); f32(jy) < b.y; jy++) {
-    let wy = (min(b.y, f32(jy + 1)) - max(a.y, f32(jy))) / scale.y;
+  for (var jy = lo.y; jy <= hi.y; jy++) {
+    let wy = area_weight(jy, last.y, a.y, b.y, scale.y);
     if (wy <= 0.0) { continue; }
-    for (var jx = i32(floor(a.x)); f32(jx) < b.x; jx++) {
-      let wx = (min(b.x, f32(jx + 1)) - max(a.x, f32(jx))) / scale.x;
+    for (var jx = lo.x; jx <= hi.x; jx++) {
+      let wx = area_weight(jx, last.x, a.x, b.x, scale.x);
       if (wx <= 0.0) { continue; }
       acc += (wy * wx) * rgb(img, jx, jy);
     }

@@ -19,29 +19,22 @@ interface LayerBase {
   output: number;
 }
 
-/** Dense 3×3 convolution, padding 1 (the stem). */
-export interface Conv3x3Layer extends LayerBase {
-  kind: 'conv3x3';
+/**
+ * K×K convolution over square NCHW maps with zero padding, described once for every backend and exporter:
+ * the dense stem (groups 1, weight [O, C, K, K]), the blocks' 3×3 depthwise half and the global depthwise
+ * pooling (K = input size, pad 0, 1×1 output), both with groups = C = O and weight [C, 1, K, K]. `groups` is
+ * 1 or the channel count; the student has no other grouping.
+ */
+export interface ConvLayer extends LayerBase {
+  kind: 'conv';
   inChannels: number;
   outChannels: number;
-  inSize: number;
-  outSize: number;
-  stride: number;
-  weight: ParamRef;
-  bias: ParamRef;
-  act: ActCode;
-  alpha?: ParamRef;
-}
-
-/** K×K depthwise convolution: the 3×3 blocks, and the global depthwise ("gdc") pooling with K = size, pad 0. */
-export interface DepthwiseLayer extends LayerBase {
-  kind: 'depthwise';
-  channels: number;
   inSize: number;
   outSize: number;
   kernel: number;
   stride: number;
   pad: number;
+  groups: number;
   weight: ParamRef;
   bias: ParamRef;
   act: ActCode;
@@ -76,7 +69,7 @@ export interface L2NormLayer extends LayerBase {
   dim: number;
 }
 
-export type Layer = Conv3x3Layer | DepthwiseLayer | PointwiseLayer | GlobalAvgPoolLayer | L2NormLayer;
+export type Layer = ConvLayer | PointwiseLayer | GlobalAvgPoolLayer | L2NormLayer;
 
 export interface Network {
   architecture: Architecture;
@@ -96,35 +89,32 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
   const alpha = (name: string) => (arch.activation === 'prelu' ? `${name}.prelu` : undefined);
   const layers: Layer[] = [];
   const tensorSizes = [3 * arch.inputSize * arch.inputSize];
-  let macs = 0;
   const newTensor = (floats: number) => tensorSizes.push(floats) - 1;
 
   let size = convOutSize(arch.inputSize, arch.stem.stride);
   let channels = arch.stem.channels;
   let current = newTensor(channels * size * size);
   layers.push({
-    kind: 'conv3x3', input: 0, output: current, inChannels: 3, outChannels: channels, inSize: arch.inputSize,
-    outSize: size, stride: arch.stem.stride, weight: 'stem.weight', bias: 'stem.bias', act, alpha: alpha('stem'),
+    kind: 'conv', input: 0, output: current, inChannels: 3, outChannels: channels, inSize: arch.inputSize,
+    outSize: size, kernel: 3, stride: arch.stem.stride, pad: 1, groups: 1, weight: 'stem.weight', bias: 'stem.bias',
+    act, alpha: alpha('stem'),
   });
-  macs += channels * size * size * 27;
 
   arch.blocks.forEach((block, i) => {
     const blockInput = current;
     const outSize = convOutSize(size, block.stride);
     const dwOut = newTensor(channels * outSize * outSize);
     layers.push({
-      kind: 'depthwise', input: current, output: dwOut, channels, inSize: size, outSize, kernel: 3,
-      stride: block.stride, pad: 1, weight: `blocks.${i}.dw.weight`, bias: `blocks.${i}.dw.bias`, act,
-      alpha: alpha(`blocks.${i}.dw`),
+      kind: 'conv', input: current, output: dwOut, inChannels: channels, outChannels: channels, inSize: size,
+      outSize, kernel: 3, stride: block.stride, pad: 1, groups: channels, weight: `blocks.${i}.dw.weight`,
+      bias: `blocks.${i}.dw.bias`, act, alpha: alpha(`blocks.${i}.dw`),
     });
-    macs += channels * outSize * outSize * 9;
     const pwOut = newTensor(block.channels * outSize * outSize);
     layers.push({
       kind: 'pointwise', input: dwOut, output: pwOut, inChannels: channels, outChannels: block.channels,
       pixels: outSize * outSize, weight: `blocks.${i}.pw.weight`, bias: `blocks.${i}.pw.bias`, act,
       alpha: alpha(`blocks.${i}.pw`), residual: block.residual ? blockInput : undefined,
     });
-    macs += channels * block.channels * outSize * outSize;
     channels = block.channels;
     size = outSize;
     current = pwOut;
@@ -133,10 +123,9 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
   const pooled = newTensor(channels);
   if (arch.pooling === 'gdc') {
     layers.push({
-      kind: 'depthwise', input: current, output: pooled, channels, inSize: size, outSize: 1, kernel: size,
-      stride: 1, pad: 0, weight: 'pool.weight', bias: 'pool.bias', act: ACT.none,
+      kind: 'conv', input: current, output: pooled, inChannels: channels, outChannels: channels, inSize: size,
+      outSize: 1, kernel: size, stride: 1, pad: 0, groups: channels, weight: 'pool.weight', bias: 'pool.bias', act: ACT.none,
     });
-    macs += channels * size * size;
   } else {
     layers.push({ kind: 'avgpool', input: current, output: pooled, channels, pixels: size * size });
   }
@@ -145,14 +134,26 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
     kind: 'pointwise', input: pooled, output: fc, inChannels: channels, outChannels: arch.embeddingDim, pixels: 1,
     weight: 'fc.weight', bias: 'fc.bias', act: ACT.none,
   });
-  macs += channels * arch.embeddingDim;
   const embedding = newTensor(arch.embeddingDim);
   layers.push({ kind: 'l2norm', input: fc, output: embedding, dim: arch.embeddingDim });
 
-  return { architecture: arch, layers, tensorSizes, output: embedding, macsPerFace: macs };
+  const macsPerFace = layers.reduce((sum, layer) => sum + layerMacs(layer), 0);
+  return { architecture: arch, layers, tensorSizes, output: embedding, macsPerFace };
 }
 
 /** Ids of the tensors each layer reads. */
 export function layerInputs(layer: Layer): number[] {
   return layer.kind === 'pointwise' && layer.residual !== undefined ? [layer.input, layer.residual] : [layer.input];
+}
+
+/** Multiply–accumulates per face of one layer (pooling and normalisation count as none). */
+export function layerMacs(layer: Layer): number {
+  switch (layer.kind) {
+    case 'conv':
+      return layer.outChannels * layer.outSize ** 2 * (layer.inChannels / layer.groups) * layer.kernel ** 2;
+    case 'pointwise':
+      return layer.inChannels * layer.outChannels * layer.pixels;
+    default:
+      return 0;
+  }
 }

@@ -3,6 +3,7 @@
  * networks the parity tests run. Scaled like He initialisation so activations stay O(1) through the network.
  */
 import { type Architecture, DEFAULT_ARCHITECTURE, DEFAULT_INPUT, expectedTensors } from './architecture.js';
+import { NO_THRESHOLDS } from './thresholds.js';
 import type { StudentWeights } from './weights-format.js';
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG, so the same seed gives the same file everywhere. */
@@ -36,8 +37,9 @@ export function randomWeights(seed: number, architecture: Architecture = DEFAULT
   return {
     architecture,
     input: DEFAULT_INPUT,
-    thresholds: {},
+    thresholds: NO_THRESHOLDS,
     provenance: { trained: false, note: `UNTRAINED: seeded random initialisation (seed ${seed}); embeddings carry no identity information`, seed },
     tensors,
+    warnings: [],
   };
 }

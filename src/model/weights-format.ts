@@ -1,30 +1,35 @@
 /**
  * Reader and writer for the `.bfw` weights container; the byte layout is specified in docs/weights-format.md.
  */
-import CRC32 from 'crc-32';
-import { WeightsFormatError } from '../errors.js';
-import { type Architecture, type InputSpec, expectedTensors, parseArchitecture, parseInputSpec } from './architecture.js';
+import { CRC_FIELD, crc32, fileCrc } from './checksum.js';
+import { WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
+import { ARCHITECTURE_LIMITS, type Architecture, type InputSpec, expectedTensors, parseArchitecture, parseInputSpec } from './architecture.js';
+import { buildNetwork } from './network.js';
+import { type Thresholds, parseThresholds, parseV1Thresholds } from './thresholds.js';
+
+export type { Thresholds } from './thresholds.js';
 
 export const MAGIC = 'BRIDGEFW';
-export const FORMAT_VERSION = 1;
+/** Written by `writeWeights`; version 1 files are still read (see docs/weights-format.md, "Version 1"). */
+export const FORMAT_VERSION = 2;
 const FIXED_HEADER_BYTES = 32;
 const ALIGN = 16;
 
 export type DType = 'f32' | 'f16';
 
-/** Verification thresholds on cosine similarity, keyed by false-accept rate. */
-export interface Thresholds {
-  'far_1e-2'?: number;
-  'far_1e-3'?: number;
-}
-
-/** Everything in a weights file, decoded to f32 and checked against its architecture. */
-export interface StudentWeights {
+/** What a weights file holds, decoded to f32 and checked against its architecture. */
+export interface WeightsContent {
   architecture: Architecture;
   input: InputSpec;
   thresholds: Thresholds;
   provenance: Record<string, unknown>;
   tensors: Map<string, Float32Array>;
+}
+
+/** A loaded weights file: its content, and what the reader noticed (e.g. an older format version). */
+export interface StudentWeights extends WeightsContent {
+  /** Empty for a current file; one line per caveat otherwise (a version 1 file: its header was not checksummed). */
+  warnings: string[];
 }
 
 interface TensorEntry {
@@ -35,9 +40,8 @@ interface TensorEntry {
 }
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-const crc32 = (bytes: Uint8Array) => CRC32.buf(bytes) >>> 0;
 
-function fail(code: ConstructorParameters<typeof WeightsFormatError>[0], message: string): never {
+function fail(code: WeightsFormatErrorCode, message: string): never {
   throw new WeightsFormatError(code, message);
 }
 
@@ -53,9 +57,13 @@ function halfToFloat(h: number): number {
 
 function parseTensorTable(raw: unknown, dataLength: number): TensorEntry[] {
   if (!Array.isArray(raw)) fail('bad-tensor-table', 'header.tensors must be an array');
+  const names = new Set<string>();
   const entries = raw.map((t: unknown, i: number): TensorEntry => {
-    const e = (t ?? {}) as Record<string, unknown>;
+    const e = (typeof t === 'object' && t !== null ? t : {}) as Record<string, unknown>;
     if (typeof e.name !== 'string') fail('bad-tensor-table', `tensor ${i} has no name`);
+    // Two entries of one name would let the later one win silently.
+    if (names.has(e.name)) fail('bad-tensor-table', `tensor ${e.name} appears twice`);
+    names.add(e.name);
     if (e.dtype !== 'f32' && e.dtype !== 'f16') fail('bad-tensor-table', `tensor ${e.name} has unknown dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
       fail('bad-tensor-table', `tensor ${e.name} has a malformed shape`);
@@ -85,28 +93,53 @@ function decodeTensor(data: Uint8Array, e: TensorEntry): Float32Array {
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     out[i] = e.dtype === 'f32' ? view.getFloat32(i * 4, true) : halfToFloat(view.getUint16(i * 2, true));
+    if (!Number.isFinite(out[i])) fail('non-finite-tensor', `tensor ${e.name} holds ${out[i]} at element ${i}`);
   }
   return out;
 }
 
-/** Parses and validates a `.bfw` file. Throws `WeightsFormatError` naming the first problem found. */
-export function readWeights(input: ArrayBuffer | Uint8Array): StudentWeights {
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+/** Refuses, before anything is allocated for it, a network whose one face would cost too much. */
+function checkCost(architecture: Architecture): void {
+  const network = buildNetwork({ architecture });
+  const activationBytes = Math.max(...network.tensorSizes) * 4;
+  const { activationBytesPerFace, macsPerFace } = ARCHITECTURE_LIMITS;
+  if (activationBytes > activationBytesPerFace) {
+    fail('unsupported-architecture', `one face needs a ${activationBytes}-byte activation tensor; the limit is ${activationBytesPerFace}`);
+  }
+  if (network.macsPerFace > macsPerFace) {
+    fail('unsupported-architecture', `one face needs ${network.macsPerFace} multiply-accumulates; the limit is ${macsPerFace}`);
+  }
+}
+
+/** Parses and validates a `.bfw` file (version 2, or 1 with a warning). Throws `WeightsFormatError` naming the first problem found. */
+export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
+  const bytes = file instanceof Uint8Array ? file : new Uint8Array(file);
   if (bytes.length < FIXED_HEADER_BYTES) fail('truncated', `file is ${bytes.length} bytes, shorter than the ${FIXED_HEADER_BYTES}-byte fixed header`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (magic !== MAGIC) fail('bad-magic', `expected magic "${MAGIC}", found ${JSON.stringify(magic)}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) fail('unsupported-version', `version ${version}; this reader supports ${FORMAT_VERSION}`);
+  if (version !== 1 && version !== FORMAT_VERSION) fail('unsupported-version', `version ${version}; this reader supports 1 and ${FORMAT_VERSION}`);
   const headerLength = view.getUint32(12, true);
   const dataOffset = view.getUint32(16, true);
   const dataLength = view.getUint32(20, true);
-  const expectedCrc = view.getUint32(24, true);
+  const expectedCrc = view.getUint32(CRC_FIELD, true);
   if (dataOffset % ALIGN !== 0 || dataOffset < FIXED_HEADER_BYTES + headerLength) {
     fail('bad-header', `data offset ${dataOffset} is misaligned or overlaps the ${headerLength}-byte header`);
   }
   if (bytes.length < dataOffset + dataLength) fail('truncated', `file is ${bytes.length} bytes, header says ${dataOffset + dataLength}`);
   if (bytes.length > dataOffset + dataLength) fail('trailing-bytes', `${bytes.length - dataOffset - dataLength} bytes after the data section`);
+  const data = bytes.subarray(dataOffset, dataOffset + dataLength);
+  // Version 2 checks the whole file before reading the header, so no changed header value can load.
+  const actualCrc = version === 1 ? crc32(data) : fileCrc(bytes);
+  const checksummed = version === 1 ? 'data' : 'file';
+  const checkCrc = () => {
+    if (actualCrc !== expectedCrc) {
+      fail('checksum-mismatch', `${checksummed} CRC-32 is ${actualCrc.toString(16)}, header says ${expectedCrc.toString(16)}: the file is corrupted`);
+    }
+  };
+  if (version !== 1) checkCrc();
+  if (version !== 1 && view.getUint32(28, true) !== 0) fail('bad-header', 'the reserved field (bytes 28-31) is not zero');
 
   let header: Record<string, unknown>;
   try {
@@ -115,14 +148,14 @@ export function readWeights(input: ArrayBuffer | Uint8Array): StudentWeights {
     fail('bad-header', `JSON header does not parse: ${(e as Error).message}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad-header', 'JSON header is not an object');
-
-  const data = bytes.subarray(dataOffset, dataOffset + dataLength);
-  const actualCrc = crc32(data);
-  if (actualCrc !== expectedCrc) {
-    fail('checksum-mismatch', `data CRC-32 is ${actualCrc.toString(16)}, header says ${expectedCrc.toString(16)}: the file is corrupted`);
-  }
+  if (version === 1) checkCrc();
 
   const architecture = parseArchitecture(header.architecture);
+  checkCost(architecture);
+  const input = parseInputSpec(header.input);
+  const thresholds = version === 1 ? parseV1Thresholds(header.thresholds) : parseThresholds(header.thresholds);
+  const provenance = header.provenance ?? {};
+  if (typeof provenance !== 'object' || provenance === null || Array.isArray(provenance)) fail('bad-header', 'provenance must be an object');
   const entries = parseTensorTable(header.tensors, dataLength);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const tensors = new Map<string, Float32Array>();
@@ -137,17 +170,13 @@ export function readWeights(input: ArrayBuffer | Uint8Array): StudentWeights {
   }
   if (byName.size > 0) fail('unexpected-tensor', `tensors not used by the architecture: ${[...byName.keys()].join(', ')}`);
 
-  return {
-    architecture,
-    input: parseInputSpec(header.input),
-    thresholds: (header.thresholds ?? {}) as Thresholds,
-    provenance: (header.provenance ?? {}) as Record<string, unknown>,
-    tensors,
-  };
+  const warnings =
+    version === 1 ? ['version 1 weights file: its header is outside the checksum, so a changed header value cannot be detected; re-save it as version 2'] : [];
+  return { architecture, input, thresholds, provenance: provenance as Record<string, unknown>, tensors, warnings };
 }
 
 /** Serialises weights (tensors stored as f32, in the architecture's order). Validates shapes first. */
-export function writeWeights(weights: StudentWeights): Uint8Array {
+export function writeWeights(weights: WeightsContent): Uint8Array {
   const specs = expectedTensors(weights.architecture);
   let offset = 0;
   const table = specs.map((spec) => {
@@ -159,6 +188,9 @@ export function writeWeights(weights: StudentWeights): Uint8Array {
     offset = align(offset + count * 4);
     return entry;
   });
+  // Written values pass the reader's checks, so a file this writes always loads.
+  parseInputSpec(weights.input);
+  parseThresholds(weights.thresholds);
   const header = {
     architecture: weights.architecture,
     input: weights.input,
@@ -182,7 +214,7 @@ export function writeWeights(weights: StudentWeights): Uint8Array {
   view.setUint32(12, json.length, true);
   view.setUint32(16, dataOffset, true);
   view.setUint32(20, dataLength, true);
-  view.setUint32(24, crc32(data), true);
   out.set(json, FIXED_HEADER_BYTES);
+  view.setUint32(CRC_FIELD, fileCrc(out), true);
   return out;
 }

@@ -16,6 +16,13 @@ export interface RgbaImage {
   box?: FaceBox;
 }
 
+/**
+ * The largest magnitude of a face box's x, y, width and height, in pixels (2^24). The WebGPU kernel computes box
+ * positions in f32, which holds every whole pixel up to there; a larger box gives `InputError('bad-size')`.
+ * Work does not grow with the box (runtime/resize.ts), so any box up to this limit costs what the image costs.
+ */
+export const MAX_BOX_EXTENT = 2 ** 24;
+
 /** Throws `InputError` unless `image` is a well-formed RGBA image with a usable box. */
 export function checkImage(image: RgbaImage, index: number): void {
   const what = `faces[${index}]`;
@@ -31,9 +38,13 @@ export function checkImage(image: RgbaImage, index: number): void {
   }
   const box = image.box;
   if (box !== undefined) {
+    if (typeof box !== 'object' || box === null) throw new InputError('bad-size', `${what}.box must be { x, y, width, height } or absent`);
     const values = [box.x, box.y, box.width, box.height];
     if (!values.every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
       throw new InputError('bad-size', `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`);
+    }
+    if (!values.every((v) => Math.abs(v) <= MAX_BOX_EXTENT)) {
+      throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} exceeds ${MAX_BOX_EXTENT} px (the largest box x, y, width or height)`);
     }
     if (box.x >= width || box.y >= height || box.x + box.width <= 0 || box.y + box.height <= 0) {
       throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} lies entirely outside the ${width}×${height} image`);

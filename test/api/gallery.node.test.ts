@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import CRC32 from 'crc-32';
 import { describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
 import { GalleryFormatError, InputError } from '../../src/errors.js';
@@ -55,8 +57,8 @@ describe('Gallery (CPU)', () => {
     const corrupt = bytes.slice();
     corrupt[corrupt.length - 1] ^= 1;
     expect(() => Gallery.load(corrupt)).toThrow(GalleryFormatError);
-    expect(() => Gallery.load(bytes.slice(0, 40))).toThrow(/truncated/);
-    expect(() => Gallery.load(new Uint8Array(64))).toThrow(/bad-magic/);
+    expect(formatCode(() => Gallery.load(bytes.slice(0, 40)))).toBe('truncated');
+    expect(formatCode(() => Gallery.load(new Uint8Array(64)))).toBe('bad-magic');
     // Removing and enrolling a label again: listed once, last; saved once.
     h.remove('alice');
     h.add('alice', a);
@@ -85,5 +87,136 @@ describe('Gallery (CPU)', () => {
     expect(code(() => new Gallery({ search: 'gpu' as 'cpu' }))).toBe('bad-option');
     expect(await g.search(randomFloats(random, 128), 3)).toEqual([]);
     expect(() => g.searchMany([randomFloats(random, 128)], 0)).toThrow(InputError);
+  });
+});
+
+function formatCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(GalleryFormatError);
+    return (e as GalleryFormatError).code;
+  }
+  return 'no error';
+}
+
+/** A file's parts, to build mutants: the fixed header, the JSON header, then rows (label, scale, codes). */
+function parts(bytes: Uint8Array) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(12, true);
+  const n = view.getUint32(16, true);
+  const body = 32 + Math.ceil(headerLength / 4) * 4;
+  return { view, n, body, header: JSON.parse(new TextDecoder().decode(bytes.subarray(32, 32 + headerLength))) };
+}
+
+/** Recomputes the checksum as a writer would (version 2: every byte but 24-27; version 1: bytes 32 on). */
+function resealed(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  const view = new DataView(out.buffer);
+  const crc = view.getUint32(8, true) === 1 ? CRC32.buf(out.subarray(32)) : CRC32.buf(out.subarray(28), CRC32.buf(out.subarray(0, 24)));
+  view.setUint32(24, crc >>> 0, true);
+  return out;
+}
+
+/** Edits the JSON header (same row data) and reseals. */
+function withHeader(bytes: Uint8Array, edit: (h: Record<string, any>) => void): Uint8Array {
+  const { header } = parts(bytes);
+  edit(header);
+  return replaceHeader(bytes, header);
+}
+
+/** Replaces the JSON header with `value` (same row data) and reseals. */
+function replaceHeader(bytes: Uint8Array, value: unknown): Uint8Array {
+  const { body } = parts(bytes);
+  const json = new TextEncoder().encode(JSON.stringify(value));
+  const newBody = 32 + Math.ceil(json.length / 4) * 4;
+  const out = new Uint8Array(newBody + bytes.length - body);
+  out.set(bytes.subarray(0, 32));
+  out.set(json, 32);
+  out.set(bytes.subarray(body), newBody);
+  new DataView(out.buffer).setUint32(12, json.length, true);
+  return resealed(out);
+}
+
+describe('Gallery.load checks every value', () => {
+  const g = new Gallery({ dim: 8 });
+  g.add('a', [unit(randomFloats(random, 8)), unit(randomFloats(random, 8))]);
+  g.add('b', unit(randomFloats(random, 8)));
+  const good = g.save();
+  const { n, body } = parts(good);
+  const scaleAt = (r: number) => body + n * 4 + r * 4;
+  const codeAt = (r: number, i: number) => body + n * 8 + r * 8 + i;
+  const mutate = (edit: (b: Uint8Array, v: DataView) => void) => {
+    const b = good.slice();
+    edit(b, new DataView(b.buffer));
+    return resealed(b);
+  };
+
+  it('writes version 2 and reads it back', () => {
+    expect(parts(good).view.getUint32(8, true)).toBe(2);
+    expect(Gallery.load(good).labels()).toEqual(['a', 'b']);
+    expect(Gallery.load(good).warnings).toEqual([]);
+  });
+
+  it('version 2: any changed byte outside the checksum field is refused', () => {
+    for (let i = 0; i < good.length; i++) {
+      if (i >= 24 && i < 28) continue;
+      const b = good.slice();
+      b[i] ^= 0x10;
+      expect(formatCode(() => Gallery.load(b)), `byte ${i}`).not.toBe('no error');
+    }
+  });
+
+  it('a version 1 file (written by the version 1 writer) loads with a warning and searches the same', async () => {
+    const v1 = new Uint8Array(readFileSync(new URL('../fixtures/gallery-v1.bfg', import.meta.url)));
+    const h = Gallery.load(v1);
+    expect(h.labels()).toEqual(['ada', 'cy', 'bo']);
+    expect(h.count('ada')).toBe(2);
+    expect(h.warnings).toHaveLength(1);
+    expect(h.warnings[0]).toMatch(/version 1/);
+    const probe = Float32Array.from({ length: 6 }, (_, i) => Math.sin(i));
+    const hits = await h.search(probe, 3);
+    expect(hits.map((m) => m.label)).toEqual(['ada', 'bo', 'cy']);
+    expect(hits[0].similarity).toBeCloseTo(0.99558, 4);
+    const again = Gallery.load(h.save());
+    expect(again.warnings).toEqual([]);
+    expect(await again.search(probe, 3)).toEqual(hits);
+  });
+
+  it('per-row scales must be positive and finite, and belong to their codes', () => {
+    for (const bad of [NaN, Infinity, -Infinity, -0.01, 0]) {
+      expect(formatCode(() => Gallery.load(mutate((_, v) => v.setFloat32(scaleAt(1), bad, true)))), `scale ${bad}`).toBe('bad-rows');
+    }
+    // A finite positive scale that is not the codes' own: similarities could exceed 1.
+    const scaled = mutate((_, v) => v.setFloat32(scaleAt(0), v.getFloat32(scaleAt(0), true) * 2, true));
+    expect(formatCode(() => Gallery.load(scaled))).toBe('bad-rows');
+  });
+
+  it('codes are in [-127, 127] with the largest at 127', () => {
+    expect(formatCode(() => Gallery.load(mutate((b) => (b[codeAt(0, 3)] = 0x80))))).toBe('bad-rows');
+    const flat = mutate((b) => b.fill(1, codeAt(2, 0), codeAt(2, 8)));
+    expect(formatCode(() => Gallery.load(flat))).toBe('bad-rows');
+  });
+
+  it('labels: unique, non-empty strings, each owning a row; rows refer to listed labels', () => {
+    expect(Gallery.load(withHeader(good, (h) => (h.labels = ['b', 'a']))).labels()).toEqual(['b', 'a']);
+    expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.labels = ['a', 'a']))))).toBe('bad-header');
+    expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.labels = ['a', '']))))).toBe('bad-header');
+    expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.labels = ['a', 7]))))).toBe('bad-header');
+    expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.labels = ['a', 'b', 'c']))))).toBe('bad-rows');
+    expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.labels = ['a']))))).toBe('bad-rows');
+    expect(formatCode(() => Gallery.load(mutate((_, v) => v.setUint32(body + 4, 9, true))))).toBe('bad-rows');
+  });
+
+  it('the header: a JSON object whose dim matches; dim in [1, 4096]', () => {
+    expect(formatCode(() => Gallery.load(replaceHeader(good, null)))).toBe('bad-header');
+    expect(formatCode(() => Gallery.load(replaceHeader(good, [1])))).toBe('bad-header');
+    expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.dim = 9))))).toBe('bad-header');
+    expect(Gallery.load(withHeader(good, (h) => (h.note = 'extra keys are ignored'))).labels()).toEqual(['a', 'b']);
+    for (const dim of [0, 4097, 2 ** 31]) {
+      expect(formatCode(() => Gallery.load(mutate((_, v) => v.setUint32(20, dim, true)))), `dim ${dim}`).toBe('bad-header');
+    }
+    expect(formatCode(() => Gallery.load(mutate((_, v) => v.setUint32(28, 5, true))))).toBe('bad-header');
+    expect(formatCode(() => Gallery.load('bfg' as unknown as Uint8Array))).toBe('bad-magic');
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRecognizer } from '../../src/api/recognizer.js';
-import { framedFaceBox, prepareFace } from '../../src/api/prepare.js';
+import { LFW_LOOSE_BOX_250, framedFaceBox, looseBox } from '../../src/api/face-box.js';
+import { prepareFace } from '../../src/api/prepare.js';
 import { readRegion } from '../../src/api/image-input.js';
-import { LFW_LOOSE_BOX_250, degradeFace, looseBox } from '../../src/eval/degrade.js';
+import { degradeFace } from '../../src/runtime/resize.js';
 import { DEFAULT_INPUT } from '../../src/model/architecture.js';
 import { CalibrationError, InputError } from '../../src/errors.js';
 import { randomWeights } from '../../src/model/random-weights.js';
@@ -12,7 +13,7 @@ import { TINY_ARCHITECTURE } from '../support/tiny-arch.js';
 import { randomImage, seededRandom } from '../support/random.js';
 
 const random = seededRandom(21);
-const calibrated = writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: { 'far_1e-2': 0.5, 'far_1e-3': 0.9 } });
+const calibrated = writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: { calibration: 'test', sizes: { hr: { 'far_1e-2': { threshold: 0.5, tar: null, far: 0.01 }, 'far_1e-3': { threshold: 0.9, tar: null, far: 0.001 } } } } });
 const uncalibrated = writeWeights(randomWeights(4, TINY_ARCHITECTURE));
 
 /** The pixels of `region` of an image, as a new RGBA image. */
@@ -82,7 +83,7 @@ describe('face inputs', () => {
 });
 
 describe('prepareFace: the evaluation\'s crop and degradation', () => {
-  it('uses the loose LFW box from src/eval for 250×250 framing, and the weights header box when present', () => {
+  it('uses the loose LFW box (api/face-box.ts) for 250×250 framing, and the weights header box when present', () => {
     expect(framedFaceBox(DEFAULT_INPUT, 250, 250)).toEqual(LFW_LOOSE_BOX_250);
     expect(framedFaceBox(DEFAULT_INPUT, 125, 100)).toEqual(looseBox(125, 100));
     const crop = { loose: { frame: 250, box: { x: 60, y: 70, width: 120, height: 120 } } };

@@ -89,14 +89,14 @@ describe('bridgeface verify', () => {
 
   it('decides with calibrated thresholds (--far, --json), and names an unreadable file', async () => {
     const weights = path.join(tmp, 'calibrated.bfw');
-    writeFileSync(weights, writeWeights({ ...randomWeights(2), thresholds: { 'far_1e-2': -1, 'far_1e-3': 2 } }));
+    writeFileSync(weights, writeWeights({ ...randomWeights(2), thresholds: { calibration: 'test', sizes: { hr: { 'far_1e-2': { threshold: -1, tar: 1, far: 0.01 }, 'far_1e-3': { threshold: 1, tar: 0, far: 0 } } } } }));
     const a = sample('Jacques_Chirac', 1);
     const loose = JSON.parse((await cli('verify', a, a, '--backend', 'cpu', '--weights', weights, '--json')).stdout);
     expect(loose).toMatchObject({ match: true, threshold: -1, far: 0.01 });
     expect(loose.similarity).toBeCloseTo(1, 5);
     const strict = await cli('verify', a, sample('Laura_Bush', 3), '--backend', 'cpu', '--weights', weights, '--far', '1e-3');
     expect(strict.code).toBe(0);
-    expect(strict.stdout).toMatch(/different people \(threshold 2.0000 at FAR 0.001\)/);
+    expect(strict.stdout).toMatch(/different people \(threshold 1.0000 at FAR 0.001\)/);
     const bad = await cli('verify', a, path.join(tmp, 'nope.jpg'), '--backend', 'cpu');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('nope.jpg');

@@ -3,10 +3,10 @@
  * Plan and pipelines as the backend, with one layer instead of the whole network.
  */
 import { inject } from 'vitest';
-import type { KernelName } from '../../src/kernels/index.js';
+import type { WgslFile } from '../../src/kernels/index.js';
 import type { InputSpec } from '../../src/model/architecture.js';
 import type { Layer } from '../../src/model/network.js';
-import { compilePipelines } from '../../src/runtime/gpu/backend.js';
+import { compilePipelines } from '../../src/runtime/gpu/compile.js';
 import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
 import { Plan } from '../../src/runtime/gpu/plan.js';
 import { packWeights } from '../../src/runtime/gpu/weights-layout.js';
@@ -20,7 +20,7 @@ declare module 'vitest' {
 }
 
 export interface GpuContext extends AcquiredDevice {
-  pipelines: Map<KernelName, GPUComputePipeline>;
+  pipelines: Map<WgslFile, GPUComputePipeline>;
 }
 
 /** The adapter level this test project targets (browser-llvmpipe: compatibility). */

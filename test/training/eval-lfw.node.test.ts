@@ -1,6 +1,7 @@
 // src/eval: the LFW protocol arithmetic (pairs parsing, k-fold accuracy, AUC, TAR@FAR) and the test degradation.
 import { describe, expect, it } from 'vitest';
-import { areaResize, bestThreshold, degradeFace, kFoldAccuracy, lfwImagePath, parsePairs, rocAuc, tarAtFar } from '../../src/eval/index.js';
+import { bestThreshold, kFoldAccuracy, lfwImagePath, parsePairs, rocAuc, tarAtFar } from '../../src/eval/index.js';
+import { areaResize, degradeFace } from '../../src/runtime/resize.js';
 
 describe('LFW protocol', () => {
   it('parses pairs.txt with folds', () => {

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecognizer } from '../../src/index.js';
-import { degradeFace, looseBox, type RgbaImage } from '../../src/eval/index.js';
+import { looseBox } from '../../src/api/face-box.js';
+import type { RgbaImage } from '../../src/runtime/image.js';
+import { degradeFace } from '../../src/runtime/resize.js';
 import { dataRoot, python, repoRoot, skipReason } from './helpers.js';
 
 const reason = skipReason(true);

@@ -286,15 +286,23 @@ def main(argv=None):
     thresholds = {}
     if len(calib) > 10:
         keys = np.array([(cache.meta[i]["dataset"] + "/" + cache.meta[i]["identity"]) for i in calib])
-        imp = []
+        imp, gen = [], []
         for s in (12, 16, 24, 32):
             e = embed(model, eval_input(cache.chips[calib], s)).numpy()
             S = e @ e.T
             iu = np.triu_indices(len(calib), 1)
             diff = keys[iu[0]] != keys[iu[1]]
             imp.append(S[iu][diff])
-        imp = np.concatenate(imp)
-        thresholds = {"far_1e-2": round(far_threshold(imp, 1e-2), 4), "far_1e-3": round(far_threshold(imp, 1e-3), 4)}
+            gen.append(S[iu][~diff])
+        imp, gen = np.concatenate(imp), np.concatenate(gen)
+
+        def point(f):  # match iff similarity >= threshold, the rule verify uses
+            t = round(far_threshold(imp, f), 4)
+            return {"threshold": t, "tar": round(float((gen >= t).mean()), 4) if len(gen) else None, "far": round(float((imp >= t).mean()), 6)}
+
+        # Version 2 form (docs/weights-format.md): one pooled threshold per FAR, stored as the full-resolution entry.
+        thresholds = {"calibration": f"{len(gen)} genuine and {len(imp)} impostor pairs of {len(calib)} held-out calibration images, aligned, 12-32 px pooled",
+                      "sizes": {"hr": {"far_1e-2": point(1e-2), "far_1e-3": point(1e-3)}}}
         log(fh, f"thresholds {thresholds} from {len(imp)} impostor pairs of {len(calib)} held-out calibration images")
 
     # ---- export

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { areaResize } from '../../src/eval/degrade.js';
+import { areaResize } from '../../src/runtime/resize.js';
 
 export const CHIP = 150; // dlib chip size
 export const CHIP_PADDING = 0.25; // dlib get_face_chip_details padding used by dlib_face_recognition_resnet_model_v1

@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { argValue, fmtEta, loadFaceApi, parseFolds, resolveDataRoot } from './common.js';
 import { TeacherCache } from './cache.js';
-import { bilinearUpsampleRGB, degradeFace, lfwImagePath, looseBox, parsePairs } from '../../src/eval/index.js';
+import { looseBox } from '../../src/api/face-box.js';
+import { bilinearUpsampleRGB, lfwImagePath, parsePairs } from '../../src/eval/index.js';
+import { degradeFace } from '../../src/runtime/resize.js';
 
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);

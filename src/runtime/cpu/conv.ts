@@ -20,7 +20,7 @@ export interface ConvShape {
 
 /** The contract of a convolution op: this reference and the tuned JavaScript one (js-conv.ts). */
 export type ConvOp = (
-  s: ConvShape & { groups: 1 | 'depthwise' },
+  s: ConvShape & { groups: number },
   input: Float32Array,
   weight: Float32Array,
   bias: Float32Array,
@@ -30,25 +30,26 @@ export type ConvOp = (
 
 /**
  * out[n][o][y][x] = act(bias[o] + Σ weight · input over the K×K window at (y·stride − pad, x·stride − pad)), the
- * window spanning every input channel when `groups` is 1 (weight [O][C][K][K]) or only channel o when it is
- * 'depthwise' (weight [C][1][K][K], O = C).
+ * window spanning the C/groups input channels of o's group: all of them for the dense stem (groups 1, weight
+ * [O][C][K][K]), channel o alone for depthwise layers (groups = C = O, weight [C][1][K][K]).
  */
 export const conv2d: ConvOp = (s, input, weight, bias, alpha, out) => {
-  const { inSize, outSize, kernel: k, stride, pad, inChannels: C, outChannels: O } = s;
-  const depthwise = s.groups === 'depthwise';
+  const { inSize, outSize, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
+  const [perGroupIn, perGroupOut] = [C / groups, O / groups];
   for (let n = 0; n < s.batch; n++) {
     for (let o = 0; o < O; o++) {
+      const first = Math.floor(o / perGroupOut) * perGroupIn;
       for (let oy = 0; oy < outSize; oy++) {
         for (let ox = 0; ox < outSize; ox++) {
           let acc = bias[o];
-          for (let c = depthwise ? o : 0; c < (depthwise ? o + 1 : C); c++) {
-            const w = (o * (depthwise ? 1 : C) + (depthwise ? 0 : c)) * k * k;
+          for (let g = 0; g < perGroupIn; g++) {
+            const w = (o * perGroupIn + g) * k * k;
             for (let ky = 0; ky < k; ky++) {
               const iy = oy * stride + ky - pad;
               if (iy < 0 || iy >= inSize) continue;
               for (let kx = 0; kx < k; kx++) {
                 const ix = ox * stride + kx - pad;
-                if (ix >= 0 && ix < inSize) acc += input[((n * C + c) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
+                if (ix >= 0 && ix < inSize) acc += input[((n * C + first + g) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
               }
             }
           }

@@ -31,7 +31,8 @@ function im2col(s: ConvShape, input: Float32Array, columns: Float32Array): void 
 
 /**
  * Convolution with zero padding. `groups` is 1 for the dense stem (weight [O, C, K, K]), computed as a 1×1
- * convolution of its im2col matrix, or 'depthwise' (weight [C, 1, K, K], O = C), computed directly.
+ * convolution of its im2col matrix, or the channel count for depthwise (weight [C, 1, K, K], O = C), computed
+ * directly. (No other grouping exists in the network.)
  */
 export const convJs: ConvOp = (s, input, weight, bias, alpha, out) => {
   const { inSize, outSize, kernel: k, stride, pad } = s;

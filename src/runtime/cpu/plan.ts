@@ -40,7 +40,7 @@ const L1_WEIGHT_BYTES = 16384;
 export function planCpu(network: Network, tensors: Tensors, wasm: WasmKernels | undefined): CpuStep[] {
   const p = (name: string | undefined) => (name === undefined ? undefined : tensors.get(name)!);
   // One resident zero row, as long as the widest depthwise input needs (rows above/below a plane read it).
-  const zeroFloats = Math.max(0, ...network.layers.map((l) => (l.kind === 'depthwise' ? l.inSize + 8 : 0)));
+  const zeroFloats = Math.max(0, ...network.layers.map((l) => (l.kind === 'conv' && l.groups !== 1 ? l.inSize + 8 : 0)));
   let zero: number | undefined;
   const zeros = () => (zero ??= wasm!.addZeros(zeroFloats));
   return network.layers.map((layer) => (wasm && wasmStep(layer, wasm, p, zeros)) || jsStep(layer, p));
@@ -51,24 +51,24 @@ function wasmStep(layer: Layer, wasm: WasmKernels, p: (name: string | undefined)
     ({ layer, kernel: `wasm ${kernel}`, engine: 'wasm', calls, scratchFloats });
   const { input: i, output: o } = layer;
   switch (layer.kind) {
-    case 'conv3x3': {
-      const { inChannels: C, outChannels: O, inSize: S } = layer;
-      if (layer.stride !== 1 || O % 4 !== 0 || S % 8 !== 0) return undefined;
-      const m = wasm.addMatrix(p(layer.weight)!, p(layer.bias)!, O, C * 9, layer.act, p(layer.alpha), 'blocked');
-      // The stem's input pass: the faces' planes into zero-bordered planes in scratch, then the convolution.
-      return step('stem3x3', (n, at, scratch) => [
-        { fn: 'border_planes', args: [at[i], scratch, n * C, S] },
-        { fn: 'stem3x3', args: [scratch, m.weight, m.bias, m.slopes, at[o], n, C, S, O] },
-      ], (n) => n * C * (S + 2) ** 2);
-    }
-    case 'depthwise': {
-      const { channels: C, inSize, outSize, kernel, pad, stride } = layer;
+    case 'conv': {
+      const { inChannels: C, outChannels: O, inSize, outSize, kernel, pad, stride, groups } = layer;
+      if (groups === 1) {
+        if (kernel !== 3 || pad !== 1 || stride !== 1 || O % 4 !== 0 || inSize % 8 !== 0) return undefined;
+        const m = wasm.addMatrix(p(layer.weight)!, p(layer.bias)!, O, C * 9, layer.act, p(layer.alpha), 'blocked');
+        // The stem's input pass: the faces' planes into zero-bordered planes in scratch, then the convolution.
+        return step('stem3x3', (n, at, scratch) => [
+          { fn: 'border_planes', args: [at[i], scratch, n * C, inSize] },
+          { fn: 'stem3x3', args: [scratch, m.weight, m.bias, m.slopes, at[o], n, C, inSize, O] },
+        ], (n) => n * C * (inSize + 2) ** 2);
+      }
+      if (groups !== C || O !== C) return undefined;
       const d = () => wasm.addDepthwise(p(layer.weight)!, p(layer.bias)!, C, layer.act, p(layer.alpha));
       if (kernel === inSize && pad === 0 && outSize === 1 && (inSize * inSize) % 4 === 0) {
         const g = d();
         return step('gdc', (n, at) => [{ fn: 'gdc', args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, inSize * inSize] }]);
       }
-      if (kernel !== 3 || pad !== 1 || outSize % 4 !== 0 || inSize !== outSize * stride) return undefined;
+      if (kernel !== 3 || pad !== 1 || outSize % 4 !== 0 || inSize !== outSize * stride || stride > 2) return undefined;
       const fn = stride === 1 ? 'depthwise3x3_s1' : 'depthwise3x3_s2';
       const [g, zero] = [d(), zeros()];
       return step(fn, (n, at) => [{ fn, args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, outSize, zero] }]);
@@ -99,22 +99,8 @@ function jsStep(layer: Layer, p: (name: string | undefined) => Float32Array | un
   const step = (kernel: string, run: JsStep['run']): JsStep => ({ layer, kernel: `js ${kernel}`, engine: 'js', run });
   const { input: i, output: o } = layer;
   switch (layer.kind) {
-    case 'conv3x3':
-    case 'depthwise': {
-      const dense = layer.kind === 'conv3x3';
-      const shape = {
-        inChannels: dense ? layer.inChannels : layer.channels,
-        outChannels: dense ? layer.outChannels : layer.channels,
-        inSize: layer.inSize,
-        outSize: layer.outSize,
-        kernel: dense ? 3 : layer.kernel,
-        stride: layer.stride,
-        pad: dense ? 1 : layer.pad,
-        act: layer.act,
-        groups: dense ? (1 as const) : ('depthwise' as const),
-      };
-      return step('conv', (batch, t) => convJs({ ...shape, batch }, t[i], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[o]));
-    }
+    case 'conv':
+      return step('conv', (batch, t) => convJs({ ...layer, batch }, t[i], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[o]));
     case 'pointwise': {
       const shape = { inChannels: layer.inChannels, outChannels: layer.outChannels, pixels: layer.pixels, act: layer.act };
       return step('pointwise', (batch, t) =>

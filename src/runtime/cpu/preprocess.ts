@@ -1,41 +1,11 @@
 /**
  * CPU reference for kernels/preprocess.wgsl: RGBA8 image (optionally a face box of it) → resized S×S →
- * normalised planar RGB. The arithmetic is specified in docs/weights-format.md ("Preprocessing").
+ * normalised planar RGB. The arithmetic is specified in docs/weights-format.md ("Preprocessing"); the taps come
+ * from runtime/resize.ts, so the work per output pixel is bounded by the image whatever the box.
  */
-import type { InputSpec, ResizeMode } from '../../model/architecture.js';
+import type { InputSpec } from '../../model/architecture.js';
 import type { FaceBox, RgbaImage } from '../image.js';
-
-/** Source taps of one output coordinate: pixel indices (already clamped to the image) and their weights. */
-export interface Taps {
-  index: number[];
-  weight: number[];
-}
-
-/**
- * Taps of output pixel `i` (of `outSize`) along one axis, resizing the span [start, start + length) of an axis
- * with `imageLength` pixels.
- */
-export function resizeTaps(i: number, outSize: number, start: number, length: number, imageLength: number, mode: ResizeMode): Taps {
-  const clamp = (j: number) => Math.min(Math.max(j, 0), imageLength - 1);
-  const scale = length / outSize;
-  if (mode === 'bilinear') {
-    const u = Math.min(Math.max(start + (i + 0.5) * scale - 0.5, 0), imageLength - 1);
-    const j0 = Math.floor(u);
-    const f = u - j0;
-    return { index: [j0, clamp(j0 + 1)], weight: [1 - f, f] };
-  }
-  const a = start + i * scale;
-  const b = a + scale;
-  const taps: Taps = { index: [], weight: [] };
-  for (let j = Math.floor(a); j < b; j++) {
-    const overlap = Math.min(b, j + 1) - Math.max(a, j);
-    if (overlap > 0) {
-      taps.index.push(clamp(j));
-      taps.weight.push(overlap / scale);
-    }
-  }
-  return taps;
-}
+import { resizeTaps } from '../resize.js';
 
 /** Writes `images` as an N×3×S×S tensor into `out`. */
 export function preprocess(images: readonly RgbaImage[], size: number, spec: InputSpec, out: Float32Array): void {

@@ -4,7 +4,7 @@
  * browsers). Messages are copies and transfers — no SharedArrayBuffer, so no cross-origin isolation is needed —
  * and an idle worker blocks in its event loop, taking no CPU.
  */
-import { CpuWorkerError } from '../../errors.js';
+import { WorkerError } from '../../errors.js';
 import type { WasmCall } from './wasm-kernels.js';
 
 /** One shard: the faces' input tensor, where it goes, the calls, where the embeddings come from. */
@@ -73,14 +73,14 @@ class PoolWorker {
   static async start(bytes: Uint8Array, resident: Uint8Array): Promise<PoolWorker> {
     const w = new PoolWorker();
     const onMessage = (r: Reply) => w.settle(r);
-    const onError = (e: unknown) => w.fail(new CpuWorkerError(`CPU worker failed: ${String((e as Error)?.message ?? e)}`));
+    const onError = (e: unknown) => w.fail(new WorkerError('worker-failed', `CPU worker failed: ${String((e as Error)?.message ?? e)}`));
     if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
       const { Worker } = await import('node:worker_threads');
       const worker = new Worker(NODE_ENTRY, { eval: true });
       worker.unref(); // an idle pool never keeps a Node process alive
       worker.on('message', onMessage);
       worker.on('error', onError);
-      worker.on('exit', (code) => w.fail(new CpuWorkerError(`CPU worker exited (code ${code})`)));
+      worker.on('exit', (code) => w.fail(new WorkerError('worker-failed', `CPU worker exited (code ${code})`)));
       w.port = { post: (m, t) => worker.postMessage(m, t as never), terminate: () => void worker.terminate() };
     } else {
       const url = URL.createObjectURL(new Blob([BROWSER_ENTRY], { type: 'text/javascript' }));
@@ -100,7 +100,7 @@ class PoolWorker {
 
   terminate(): void {
     this.port.terminate();
-    this.fail(new CpuWorkerError('the CPU backend was disposed'));
+    this.fail(new WorkerError('worker-failed', 'the CPU backend was disposed'));
   }
 
   private request(body: object, transfer: Transferable[] = []): Promise<Reply> {
@@ -114,7 +114,7 @@ class PoolWorker {
   private settle(r: Reply): void {
     const waiter = this.waiting.get(r.id);
     this.waiting.delete(r.id);
-    if (r.error !== undefined) waiter?.reject(new CpuWorkerError(`CPU worker failed: ${r.error}`));
+    if (r.error !== undefined) waiter?.reject(new WorkerError('worker-failed', `CPU worker failed: ${r.error}`));
     else waiter?.resolve(r);
   }
 

@@ -5,13 +5,16 @@
  * all embeddings back with a single mapAsync from a pooled staging buffer.
  */
 import { GpuError, InputError } from '../../errors.js';
-import { KERNEL_NAMES, type KernelName, kernelSource } from '../../kernels/index.js';
+import type { WgslFile } from '../../kernels/index.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
 import { planMemory } from '../memory-plan.js';
+import { compilePipelines } from './compile.js';
 import { type AcquiredDevice, type DeviceOptions, acquireDevice } from './device.js';
+import { checkedSubmit, toGpuError } from './gpu-errors.js';
 import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
 import { Plan } from './plan.js';
+import { StagingPool } from './staging.js';
 import { packWeights } from './weights-layout.js';
 
 export interface WebGpuOptions extends DeviceOptions {
@@ -24,24 +27,6 @@ export interface WebGpuOptions extends DeviceOptions {
 /** Recorded plans kept per batch size; callers rarely use more than a handful of sizes. */
 const MAX_PLANS = 8;
 
-/** Compiles every kernel in parallel (createComputePipelineAsync) at load time, so none is built on a hot path. */
-export async function compilePipelines(device: GPUDevice): Promise<Map<KernelName, GPUComputePipeline>> {
-  const compiled = await Promise.all(
-    KERNEL_NAMES.map(async (name) => {
-      const module = device.createShaderModule({ code: kernelSource(name), label: name });
-      const descriptor: GPUComputePipelineDescriptor = { layout: 'auto', compute: { module, entryPoint: 'main' }, label: name };
-      try {
-        return [name, await device.createComputePipelineAsync(descriptor)] as const;
-      } catch (e) {
-        const info = await module.getCompilationInfo();
-        const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n');
-        throw new GpuError('validation', `kernel ${name} failed to compile: ${(e as Error).message}\n${messages}`);
-      }
-    }),
-  );
-  return new Map(compiled);
-}
-
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu';
   readonly adapter: string;
@@ -51,7 +36,7 @@ export class WebGpuBackend implements Backend {
   private readonly device: GPUDevice;
   private readonly ownsDevice: boolean;
   private readonly plans = new Map<number, Plan>();
-  private readonly staging: GPUBuffer[] = [];
+  private readonly staging: StagingPool;
   private readonly buffers: GPUBuffer[] = [];
   private pixels: GPUBuffer;
   private readonly images: GPUBuffer;
@@ -73,7 +58,7 @@ export class WebGpuBackend implements Backend {
   private constructor(
     private readonly model: BackendModel,
     acquired: AcquiredDevice,
-    private readonly pipelines: Map<KernelName, GPUComputePipeline>,
+    private readonly pipelines: Map<WgslFile, GPUComputePipeline>,
     options: WebGpuOptions,
   ) {
     const device = acquired.device;
@@ -81,12 +66,12 @@ export class WebGpuBackend implements Backend {
     this.adapter = acquired.adapter;
     this.software = acquired.software;
     this.ownsDevice = options.device === undefined;
+    this.staging = new StagingPool(device, 'staging');
     device.lost.then((info) => {
       this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
     });
     device.addEventListener('uncapturederror', (event) => {
-      const error = (event as GPUUncapturedErrorEvent).error;
-      this.failure ??= new GpuError(error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', error.message);
+      this.failure ??= toGpuError((event as GPUUncapturedErrorEvent).error, 'uncaptured WebGPU error');
     });
 
     const { network } = model;
@@ -139,14 +124,15 @@ export class WebGpuBackend implements Backend {
 
   /** Bytes of every GPU buffer this backend holds now (weights, activations, inputs, uniforms, staging). */
   gpuBufferBytes(): number {
-    const buffers = [...this.buffers, ...this.staging, ...[...this.plans.values()].map((p) => p.uniforms)];
-    return buffers.reduce((sum, b) => sum + b.size, 0);
+    const buffers = [...this.buffers, ...[...this.plans.values()].map((p) => p.uniforms)];
+    return buffers.reduce((sum, b) => sum + b.size, 0) + this.staging.bytes();
   }
 
   dispose(): void {
     for (const plan of this.plans.values()) plan.destroy();
     this.plans.clear();
-    for (const b of [...this.buffers, ...this.staging]) b.destroy();
+    for (const b of this.buffers) b.destroy();
+    this.staging.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
 
@@ -234,38 +220,24 @@ export class WebGpuBackend implements Backend {
     const dim = network.tensorSizes[network.output];
     const outputSlot = this.slots[this.slotOf[network.output]];
     const bytes = count * dim * 4;
-    const staging = this.takeStaging(bytes);
-    const scopes = ['validation', 'out-of-memory', 'internal'] as const;
-    scopes.forEach((s) => this.device.pushErrorScope(s));
-    for (const [start, n] of chunks) {
-      const plan = this.plan(n);
-      const first = upload(plan, start);
-      const encoder = this.device.createCommandEncoder();
-      plan.encode(encoder, first);
-      encoder.copyBufferToBuffer(outputSlot, 0, staging, start * dim * 4, n * dim * 4);
-      this.device.queue.submit([encoder.finish()]);
-    }
-    const errors = await Promise.all(scopes.map(() => this.device.popErrorScope()));
-    const error = errors.find((e) => e !== null);
-    if (error) {
-      this.staging.push(staging);
-      throw new GpuError(error instanceof GPUOutOfMemoryError ? 'out-of-memory' : 'validation', error.message);
-    }
+    const staging = this.staging.take(bytes);
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+      await checkedSubmit(this.device, 'embedding', () => {
+        for (const [start, n] of chunks) {
+          const plan = this.plan(n);
+          const first = upload(plan, start);
+          const encoder = this.device.createCommandEncoder();
+          plan.encode(encoder, first);
+          encoder.copyBufferToBuffer(outputSlot, 0, staging, start * dim * 4, n * dim * 4);
+          this.device.queue.submit([encoder.finish()]);
+        }
+      });
     } catch (e) {
-      throw this.failure ?? new GpuError('device-lost', `reading results back failed: ${(e as Error).message}`);
+      this.staging.release(staging);
+      throw e;
     }
-    const result = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
-    staging.unmap();
-    this.staging.push(staging);
+    const result = new Float32Array(await this.staging.read(staging, bytes, () => this.failure));
     if (this.failure) throw this.failure;
     return result;
-  }
-
-  private takeStaging(bytes: number): GPUBuffer {
-    const i = this.staging.findIndex((b) => b.size >= bytes);
-    if (i >= 0) return this.staging.splice(i, 1)[0];
-    return this.device.createBuffer({ size: Math.max(bytes, 4096), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'staging' });
   }
 }

@@ -1,7 +1,8 @@
 import type { RgbaImage } from '../image.js';
+import { IMAGE_RECORD } from './kernels.js';
 
-/** Bytes per image record; layout matches `struct Image` in kernels/preprocess.wgsl. */
-export const IMAGE_RECORD_BYTES = 32;
+/** Bytes per image record (`struct Image` of preprocess.wgsl). */
+export const IMAGE_RECORD_BYTES = IMAGE_RECORD.bytes;
 
 /** 32-bit words the images' pixels take in the packed pixel buffer. */
 export function pixelWords(images: readonly RgbaImage[]): number {
@@ -15,8 +16,7 @@ export function packImages(images: readonly RgbaImage[]): { pixels: Uint8Array<A
   let word = 0;
   images.forEach((im, i) => {
     const box = im.box ?? { x: 0, y: 0, width: im.width, height: im.height };
-    new Uint32Array(records, i * IMAGE_RECORD_BYTES, 3).set([word, im.width, im.height]);
-    new Float32Array(records, i * IMAGE_RECORD_BYTES + 16, 4).set([box.x, box.y, box.width, box.height]);
+    IMAGE_RECORD.encode({ offset: word, width: im.width, height: im.height, box: [box.x, box.y, box.width, box.height] }, records, i * IMAGE_RECORD_BYTES);
     pixels.set(im.data, word * 4);
     word += im.width * im.height;
   });

@@ -2,16 +2,16 @@
  * The static execution plan: for one batch size, every dispatch of the forward pass with its pipeline, its
  * uniforms and its bind group, all created once. Running the network is then only encoding this list.
  */
-import { POINTWISE_TILE, WORKGROUP_SIZE, type KernelName } from '../../kernels/index.js';
-import type { Layer } from '../../model/network.js';
+import type { WgslFile } from '../../kernels/index.js';
 import type { InputSpec } from '../../model/architecture.js';
+import type { Layer } from '../../model/network.js';
+import { type BindingRole, PREPROCESS_PARAMS, flatGrid, kernelFor } from './kernels.js';
 
 /** Uniform slices are placed at this stride (the largest minUniformBufferOffsetAlignment WebGPU allows). */
 const UNIFORM_STRIDE = 256;
-const MAX_WORKGROUPS_X = 65535;
 
 export interface Step {
-  kernel: KernelName;
+  kernel: WgslFile;
   bindGroup: GPUBindGroup;
   workgroups: [number, number];
 }
@@ -19,7 +19,7 @@ export interface Step {
 /** GPU-side resources a plan binds; owned by the backend and shared by all plans. */
 export interface PlanResources {
   device: GPUDevice;
-  pipelines: Map<KernelName, GPUComputePipeline>;
+  pipelines: Map<WgslFile, GPUComputePipeline>;
   weights: GPUBuffer;
   /** Float offset of each named tensor inside `weights`. */
   offsets: Map<string, number>;
@@ -27,74 +27,6 @@ export interface PlanResources {
   input: GPUBuffer;
   slots: GPUBuffer[];
   slotOf: number[];
-}
-
-/** Workgroup grid covering `threads` invocations of WORKGROUP_SIZE, 2-D once x would pass the limit. */
-export function flatGrid(threads: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(threads / WORKGROUP_SIZE));
-  const x = Math.min(groups, MAX_WORKGROUPS_X);
-  return [x, Math.ceil(groups / x)];
-}
-
-/**
- * The kernel that runs a layer. The fast variants need whole quads (of output channels, or of pixels); the
- * general kernels take any shape. runtime/gpu/weights-layout.ts stores each weight in the layout its kernel reads.
- */
-export function kernelFor(layer: Layer): KernelName {
-  switch (layer.kind) {
-    case 'conv3x3':
-      return layer.outChannels % 16 === 0 && layer.outSize % 4 === 0 ? 'conv3x3_vec4' : 'conv2d';
-    case 'depthwise':
-      return layer.kernel === 3 && layer.pad === 1 ? 'depthwise3x3' : 'conv2d';
-    case 'pointwise':
-      if (layer.outChannels % 16 !== 0) return 'pointwise';
-      if (layer.pixels === 1) return 'fully_connected';
-      return layer.pixels % 4 === 0 ? 'pointwise_vec4' : 'pointwise';
-    case 'avgpool':
-      return 'avgpool';
-    case 'l2norm':
-      return 'l2norm';
-  }
-}
-
-/** Uniform contents and grid of one layer at batch size `n`. Field order matches each kernel's `Params`. */
-function layerCall(layer: Layer, n: number, offsets: Map<string, number>): { kernel: KernelName; params: number[]; grid: [number, number] } {
-  const kernel = kernelFor(layer);
-  const off = (name: string | undefined) => (name === undefined ? 0 : offsets.get(name)!);
-  switch (layer.kind) {
-    case 'conv3x3':
-    case 'depthwise': {
-      const dense = layer.kind === 'conv3x3';
-      const inC = dense ? layer.inChannels : layer.channels;
-      const outC = dense ? layer.outChannels : layer.channels;
-      const outputs = n * outC * layer.outSize * layer.outSize;
-      const threads = {
-        conv2d: outputs,
-        conv3x3_vec4: (n * outC * layer.outSize * layer.outSize) / 64,
-        depthwise3x3: n * outC * layer.outSize * Math.ceil(layer.outSize / 4),
-      }[kernel as 'conv2d' | 'conv3x3_vec4' | 'depthwise3x3'];
-      return {
-        kernel,
-        params: [n, inC, outC, layer.inSize, layer.outSize, dense ? 3 : layer.kernel, layer.stride, dense ? 1 : layer.pad,
-          dense ? 0 : 1, layer.act, off(layer.weight), off(layer.bias), off(layer.alpha)],
-        grid: flatGrid(threads),
-      };
-    }
-    case 'pointwise':
-      return {
-        kernel,
-        params: [n, layer.inChannels, layer.outChannels, layer.pixels, layer.act, layer.residual === undefined ? 0 : 1,
-          off(layer.weight), off(layer.bias), off(layer.alpha)],
-        // The vec4 kernels compute 16 output channels × (4 pixels | 1 pixel) per invocation; the general one tiles.
-        grid: kernel === 'pointwise'
-          ? [Math.ceil((n * layer.pixels) / POINTWISE_TILE), Math.ceil(layer.outChannels / POINTWISE_TILE)]
-          : flatGrid((n * layer.outChannels * layer.pixels) / (kernel === 'pointwise_vec4' ? 64 : 16)),
-      };
-    case 'avgpool':
-      return { kernel, params: [n * layer.channels, layer.pixels], grid: flatGrid(n * layer.channels) };
-    case 'l2norm':
-      return { kernel, params: [n, layer.dim], grid: flatGrid(n) };
-  }
 }
 
 export class Plan {
@@ -114,21 +46,26 @@ export class Plan {
       label: `plan-${batch}-uniforms`,
     });
     const buffer = (tensor: number) => (tensor === 0 ? r.input : r.slots[r.slotOf[tensor]]);
+    const at = (name: string | undefined) => (name === undefined ? 0 : r.offsets.get(name)!);
     this.steps = layers.map((layer, i) => {
-      const { kernel, params, grid } = layerCall(layer, batch, r.offsets);
+      const kernel = kernelFor(layer);
+      const params = kernel.encodeParams(layer, batch, at);
       const offset = (i + 1) * UNIFORM_STRIDE;
-      r.device.queue.writeBuffer(this.uniforms, offset, new Uint32Array(params));
-      const uniform = { buffer: this.uniforms, offset, size: roundUp16(params.length * 4) };
-      const entries: GPUBindGroupEntry[] =
-        layer.kind !== 'avgpool' && layer.kind !== 'l2norm'
-          ? [{ binding: 0, resource: uniform }, { binding: 1, resource: { buffer: r.weights } }, { binding: 2, resource: { buffer: buffer(layer.input) } }]
-          : [{ binding: 0, resource: uniform }, { binding: 1, resource: { buffer: buffer(layer.input) } }];
-      if (layer.kind === 'pointwise') {
-        entries.push({ binding: 3, resource: { buffer: layer.residual === undefined ? r.weights : buffer(layer.residual) } });
-      }
-      entries.push({ binding: entries.length, resource: { buffer: buffer(layer.output) } });
-      const bindGroup = r.device.createBindGroup({ layout: r.pipelines.get(kernel)!.getBindGroupLayout(0), entries, label: `${kernel}-${i}` });
-      return { kernel, bindGroup, workgroups: grid };
+      r.device.queue.writeBuffer(this.uniforms, offset, params);
+      const residual = layer.kind === 'pointwise' && layer.residual !== undefined ? buffer(layer.residual) : r.weights;
+      const resources: Record<BindingRole, GPUBindingResource> = {
+        params: { buffer: this.uniforms, offset, size: roundUp16(params.byteLength) },
+        weights: { buffer: r.weights },
+        input: { buffer: buffer(layer.input) },
+        residual: { buffer: residual },
+        output: { buffer: buffer(layer.output) },
+      };
+      const bindGroup = r.device.createBindGroup({
+        layout: r.pipelines.get(kernel.name)!.getBindGroupLayout(0),
+        entries: kernel.bindings.map((role, binding) => ({ binding, resource: resources[role] })),
+        label: `${kernel.name}-${i}`,
+      });
+      return { kernel: kernel.name, bindGroup, workgroups: kernel.grid(layer, batch) };
     });
   }
 
@@ -137,14 +74,15 @@ export class Plan {
    */
   preprocessStep(pixels: GPUBuffer, images: GPUBuffer, size: number, spec: InputSpec): Step {
     if (this.preprocess?.pixels !== pixels) {
-      const data = new ArrayBuffer(48);
-      new Uint32Array(data, 0, 3).set([this.batch, size, spec.resize === 'bilinear' ? 1 : 0]);
-      new Float32Array(data, 16, 8).set([...spec.mean, 0, ...spec.std.map((s) => 1 / s), 0]);
+      const [m, s] = [spec.mean, spec.std];
+      const data = PREPROCESS_PARAMS.encode({
+        count: this.batch, size, bilinear: spec.resize === 'bilinear' ? 1 : 0, mean: [m[0], m[1], m[2], 0], inv_std: [1 / s[0], 1 / s[1], 1 / s[2], 0],
+      });
       this.r.device.queue.writeBuffer(this.uniforms, 0, data);
       const bindGroup = this.r.device.createBindGroup({
         layout: this.r.pipelines.get('preprocess')!.getBindGroupLayout(0),
         entries: [
-          { binding: 0, resource: { buffer: this.uniforms, offset: 0, size: 48 } },
+          { binding: 0, resource: { buffer: this.uniforms, offset: 0, size: roundUp16(data.byteLength) } },
           { binding: 1, resource: { buffer: pixels } },
           { binding: 2, resource: { buffer: images } },
           { binding: 3, resource: { buffer: this.r.input } },

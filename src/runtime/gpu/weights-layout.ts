@@ -1,11 +1,12 @@
 /**
  * Packs every weight tensor into one storage buffer (one binding serves all layers, which keeps each kernel
  * within compatibility mode's storage-buffer limit). Offsets are multiples of 4 floats so kernels can read
- * vec4s. Pointwise weights are stored transposed, [C][O], and so are the stem's for conv3x3_vec4.wgsl,
- * [C·3·3][O]: four consecutive output channels of one input tap form one vec4.
+ * vec4s. Each layer's weight is stored in the layout its kernel's descriptor names (runtime/gpu/kernels.ts):
+ * as in the file, or transposed to [C·K·K][O], where four consecutive output channels of one input tap form one
+ * vec4.
  */
 import type { Layer } from '../../model/network.js';
-import { kernelFor } from './plan.js';
+import { kernelFor } from './kernels.js';
 
 export interface PackedWeights {
   data: Float32Array<ArrayBuffer>;
@@ -14,10 +15,12 @@ export interface PackedWeights {
 }
 
 export function packWeights(layers: readonly Layer[], tensors: ReadonlyMap<string, Float32Array>): PackedWeights {
+  // Weights a kernel reads transposed, with their [O][…] shape in the file.
   const transposed = new Map<string, { rows: number; cols: number }>();
   for (const layer of layers) {
-    if (layer.kind === 'pointwise') transposed.set(layer.weight, { rows: layer.outChannels, cols: layer.inChannels });
-    if (layer.kind === 'conv3x3' && kernelFor(layer) === 'conv3x3_vec4') transposed.set(layer.weight, { rows: layer.outChannels, cols: layer.inChannels * 9 });
+    if ((layer.kind === 'conv' || layer.kind === 'pointwise') && kernelFor(layer).weightLayout === 'transposed') {
+      transposed.set(layer.weight, { rows: layer.outChannels, cols: tensors.get(layer.weight)!.length / layer.outChannels });
+    }
   }
   const offsets = new Map<string, number>();
   let floats = 0;

@@ -1,0 +1,84 @@
+// Typed errors: one base class with the code outside the message, names that survive minification, and a
+// worker round trip that rebuilds the class, name, code and message exactly.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deserializeError, serializeError } from '../src/api/worker-protocol.js';
+import { BridgefaceError, ERROR_CLASSES } from '../src/errors.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'bf-errors-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const kinds = Object.entries(ERROR_CLASSES);
+
+describe('typed errors', () => {
+  it('every class carries its code as a property, not inside the message', () => {
+    for (const [name, Kind] of kinds) {
+      const e = new Kind('some-code' as never, 'what went wrong');
+      expect(e).toBeInstanceOf(BridgefaceError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.name).toBe(name);
+      expect(e.code).toBe('some-code');
+      expect(e.message).toBe('what went wrong');
+      expect(String(e)).toBe(`${name}: what went wrong`);
+    }
+  });
+
+  it('a worker round trip rebuilds class, name, code and message', () => {
+    for (const [name, Kind] of kinds) {
+      const back = deserializeError(structuredClone(serializeError(new Kind('a-code' as never, 'a message: with a colon'))));
+      expect(back).toBeInstanceOf(Kind);
+      expect(back.name).toBe(name);
+      expect((back as BridgefaceError).code).toBe('a-code');
+      expect(back.message).toBe('a message: with a colon');
+    }
+    const plain = deserializeError(serializeError(new TypeError('not ours')));
+    expect(plain).not.toBeInstanceOf(BridgefaceError);
+    expect([plain.name, plain.message]).toEqual(['TypeError', 'not ours']);
+    expect(deserializeError(serializeError('a string')).message).toBe('a string');
+  });
+
+  it('names stay readable in a minified bundle', async () => {
+    // Bundle the public entry point the way an application's bundler would, with identifiers minified.
+    const out = await build({
+      entryPoints: [path.resolve(import.meta.dirname, '../src/index.ts')],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      write: false,
+      external: ['webgpu', 'sharp'],
+      plugins: [
+        {
+          name: 'wgsl-raw',
+          setup(b) {
+            b.onResolve({ filter: /\.wgsl\?raw$/ }, (a) => ({ path: path.resolve(a.resolveDir, a.path.replace(/\?raw$/, '')), namespace: 'wgsl' }));
+            b.onLoad({ filter: /.*/, namespace: 'wgsl' }, (a) => ({ contents: readFileSync(a.path, 'utf8'), loader: 'text' }));
+          },
+        },
+      ],
+    });
+    const file = path.join(tmp, 'bridgeface.min.mjs');
+    writeFileSync(file, out.outputFiles[0].contents);
+    const lib = await import(pathToFileURL(file).href);
+    // The bundle really is minified: the classes' own identifiers are gone, so only literal names can survive.
+    expect(lib.WeightsFormatError.name).not.toBe('WeightsFormatError');
+    const error = (() => {
+      try {
+        lib.readWeights(new Uint8Array(4));
+      } catch (e) {
+        return e as BridgefaceError;
+      }
+    })();
+    expect(error).toBeInstanceOf(lib.WeightsFormatError);
+    expect(error?.name).toBe('WeightsFormatError');
+    expect(error?.code).toBe('truncated');
+    for (const name of Object.keys(ERROR_CLASSES)) {
+      const Kind = lib[name] as new (code: string, message: string) => BridgefaceError;
+      expect(new Kind('c', 'm').name, name).toBe(name);
+    }
+  }, 60_000);
+});
