@@ -3,6 +3,7 @@
  * loops, one layer at a time (asserting which kernel ran), then whole networks, then thread counts. Shared: Node 20
  * validates only the SIMD128 module, Chromium the relaxed-SIMD one too, so both variants are covered.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { DEFAULT_ARCHITECTURE, DEFAULT_INPUT } from '../src/model/architecture.js';
@@ -16,7 +17,9 @@ import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
 import { referenceRun } from '../src/runtime/cpu/reference-run.js';
 import { WasmKernels, supportedVariants } from '../src/runtime/cpu/wasm-kernels.js';
 import { cosine, randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
+import { BATCH, LAYERS, layerData, layerFloats } from './support/layers.js';
 import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
+import { runReference } from '../src/runtime/reference.js';
 
 const random = seededRandom(21);
 const variants = supportedVariants();
@@ -124,6 +127,46 @@ for (const kernels of KERNEL_SETS) {
     });
   });
 }
+
+describe('CPU kernels on random layers (fast-check)', () => {
+  // A residual here is the layer's own input (the harness feeds tensor 0 only), so residual layers keep C = O.
+  // Plus convolutions of the shapes the wasm kernels take (3×3, pad 1, sizes multiples of 4 or 8), which the
+  // shared generators reach only now and then.
+  const wasmShaped = fc
+    .record({ channels: fc.integer({ min: 1, max: 12 }), quarter: fc.integer({ min: 1, max: 4 }), stride: fc.constantFrom(1, 2), dense: fc.boolean(), act: fc.constantFrom<ActCode>(ACT.none, ACT.relu, ACT.prelu) })
+    .map(({ channels, quarter, stride, dense, act }): Layer => {
+      const outSize = dense ? 8 * Math.ceil(quarter / 2) : 4 * quarter;
+      const [C, O, s] = dense ? [3, 4 * channels, 1] : [channels, channels, stride];
+      return {
+        kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: O, inSize: outSize * s, outSize, kernel: 3, stride: s, pad: 1,
+        groups: dense ? 1 : C, weight: 'w', bias: 'b', act, alpha: act === ACT.prelu ? 'a' : undefined,
+      };
+    });
+  const layers = fc.oneof(...Object.values(LAYERS), wasmShaped).map((l): Layer =>
+    l.kind === 'pointwise' && l.residual !== undefined ? { ...l, residual: l.inChannels === l.outChannels ? 0 : undefined } : l,
+  );
+  for (const kernels of KERNEL_SETS) {
+    it(`${kernels}: every generated layer matches its reference op`, async () => {
+      const seen = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(layers, BATCH, fc.integer({ min: 1, max: 1e6 }), async (layer, batch, seed) => {
+          const { params, input, outFloats } = layerData(layer, batch, seed);
+          const f = layerFloats(layer);
+          const expected = new Float32Array(outFloats);
+          const residual = layer.kind === 'pointwise' && layer.residual === 0 ? input : undefined;
+          runReference(layer, batch, { input, residual, output: expected, param: (name) => params.get(name)! });
+          const run = await runLayers(kernels, [layer], [f.input, f.output], params, batch, input);
+          seen.add(run.kernels[0]);
+          expect(relativeError(run.out, expected)).toBeLessThan(1e-4);
+        }),
+        { numRuns: 100, seed: 10 },
+      );
+      // The generators reach the fast kernels too, not only the fallbacks.
+      const fast = kernels === 'js' ? ['js conv', 'js pointwise'] : ['wasm pointwise', 'wasm fc', 'wasm gdc', 'wasm stem3x3', 'wasm depthwise3x3_s1', 'wasm depthwise3x3_s2', 'js conv'];
+      for (const k of fast) expect(seen).toContain(k);
+    });
+  }
+});
 
 describe('the CPU backend on whole networks', () => {
   for (const [name, architecture] of [['default', DEFAULT_ARCHITECTURE], ['variant', TINY_ARCHITECTURE]] as const) {
