@@ -114,6 +114,21 @@ function check(environment: string, target: string, mine: number | undefined, pe
   return c;
 }
 
+/** The environment's measured ceilings, as one line, if it measured them. */
+function ceilingsLine(env: EnvironmentResult): string | undefined {
+  const c = env.ceilings;
+  if (!c) return undefined;
+  const wasm = c.wasm.relaxed ?? c.wasm.simd128;
+  return `one-core ceilings: wasm ${wasm?.gflops.toFixed(1)} GFLOP/s (${wasm?.how}); native ${c.native.gflops.toFixed(1)} GFLOP/s (${c.native.how}). %ceil: b64 GFLOP/s over ceiling × threads (native for onnxruntime-node, wasm for the rest)`;
+}
+
+/** A CPU row's b64 GFLOP/s as a share of the ceiling its code can reach, times its threads. */
+function ofCeiling(env: EnvironmentResult, r: RowResult, gflops: number | undefined): string {
+  const c = env.ceilings;
+  const ceiling = r.runtime === 'onnxruntime-node' ? c?.native : (c?.wasm.relaxed ?? c?.wasm.simd128);
+  return r.device !== 'cpu' || !ceiling || gflops === undefined ? '–' : `${((100 * gflops) / (ceiling.gflops * (r.threads ?? 1))).toFixed(0)}%`;
+}
+
 const n0 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const mb = (v: number | undefined) => (v === undefined ? '–' : (v / 2 ** 20).toFixed(1));
 
@@ -132,14 +147,8 @@ export function summaryTable(report: Report): string {
   for (const env of report.environments) {
     lines.push('');
     lines.push(`== ${env.environment}${env.adapter ? ` — adapter: ${env.adapter}` : ''} ==`);
-    const c = env.ceilings;
-    const wasmCeiling = c?.wasm.relaxed ?? c?.wasm.simd128;
-    if (c) lines.push(`one-core ceilings: wasm ${wasmCeiling?.gflops.toFixed(1)} GFLOP/s (${wasmCeiling?.how}); native ${c.native.gflops.toFixed(1)} GFLOP/s (${c.native.how}). %ceil: b64 GFLOP/s over ceiling × threads (native for onnxruntime-node, wasm for the rest)`);
-    /** A CPU row's b64 GFLOP/s as a share of the ceiling its code can reach, times its threads. */
-    const ofCeiling = (r: RowResult, gflops: number | undefined) => {
-      const ceiling = r.runtime === 'onnxruntime-node' ? c?.native : wasmCeiling;
-      return r.device !== 'cpu' || !ceiling || gflops === undefined ? '–' : `${((100 * gflops) / (ceiling.gflops * (r.threads ?? 1))).toFixed(0)}%`;
-    };
+    const ceilings = ceilingsLine(env);
+    if (ceilings) lines.push(ceilings);
     const head = ['row', 'status', 'min cos', 'cold ms', 'p50/p95 ms', ...batches.map((b) => `b${b}@32`), ...batches.filter((b) => b >= 64).map((b) => `b${b}@16`), 'GFLOP/s', '%ceil', 'GPU MiB', 'heap MiB*'];
     const table = [head];
     for (const r of env.rows) {
@@ -153,7 +162,7 @@ export function summaryTable(report: Report): string {
         ...batches.map((b) => n0(fps(r, b, 32))),
         ...batches.filter((b) => b >= 64).map((b) => n0(fps(r, b, 16))),
         n0(b64?.gflops),
-        ofCeiling(r, b64?.gflops),
+        ofCeiling(env, r, b64?.gflops),
         mb(r.memory?.gpuBufferBytesPeak),
         mb(r.memory?.jsHeapDeltaBytes),
       ]);
@@ -268,7 +277,9 @@ export function markdownSummary(report: Report): string {
     out.push('');
     out.push(`**${env.environment}**${env.adapter ? ` (${env.adapter})` : ''}`);
     out.push('');
-    const head = ['row', 'min cos', 'cold start ms', 'p50 / p95 ms (b1)', ...batches.map((b) => `b${b}`), 'b64 @16 px', 'GFLOP/s (b64)', 'GPU MiB'];
+    const ceilings = ceilingsLine(env);
+    if (ceilings) out.push(ceilings, '');
+    const head = ['row', 'min cos', 'cold start ms', 'p50 / p95 ms (b1)', ...batches.map((b) => `b${b}`), 'b64 @16 px', 'GFLOP/s (b64)', '% of ceiling', 'GPU MiB'];
     out.push(`| ${head.join(' | ')} |`);
     out.push(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
     for (const r of env.rows) {
@@ -282,6 +293,7 @@ export function markdownSummary(report: Report): string {
         ...batches.map((b) => n0(fps(r, b, 32))),
         n0(fps(r, 64, 16)),
         n0(b64?.gflops),
+        ofCeiling(env, r, b64?.gflops),
         mb(r.memory?.gpuBufferBytesPeak),
       ].join(' | ')} |`);
     }
