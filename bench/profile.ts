@@ -65,30 +65,35 @@ function check(what: string, min: number): void {
   if (!(min >= VALIDATION)) throw new Error(`${what}: min cosine ${min.toFixed(6)} < ${VALIDATION}; not timed`);
 }
 
-/** The CPU backend's plan on one thread: validated against the reference ops, then each step timed (median of REPS). */
+/**
+ * The CPU backend's plan on one thread, from RGBA images: validated against the reference preprocessing and
+ * ops, then the input pass and each step timed (median of REPS).
+ */
 async function profileCpu(model: BackendModel, faces: Batch, rows: Row[]) {
   const { network } = model;
   const cpu = await CpuBackend.create(model, { threads: 1 });
   const input = new Float32Array(faces.count * network.tensorSizes[0]);
   preprocess(faces.images, network.architecture.inputSize, model.input, input);
   const dim = network.tensorSizes[network.output];
-  check(`CPU (${cpu.adapter}) vs the reference ops`, minCosine(cpu.profile(input, faces.count, () => {}), referenceRun(network, model.tensors, input, faces.count), dim));
+  const images = { images: faces.images };
+  check(`CPU (${cpu.adapter}) vs the reference preprocessing and ops`, minCosine(cpu.profile(images, faces.count, () => {}), referenceRun(network, model.tensors, input, faces.count), dim));
   const samples = rows.map(() => [] as number[]);
-  const totals: number[] = [];
+  const [inputMs, totals]: number[][] = [[], []];
   for (let r = 0; r <= REPS; r++) {
     const t = performance.now();
-    cpu.profile(input, faces.count, (step, ms) => r > 0 && samples[network.layers.indexOf(step.layer)].push(ms));
+    cpu.profile(images, faces.count, (what, ms) => {
+      if (r === 0) return;
+      if (what === 'input') inputMs.push(ms);
+      else samples[network.layers.indexOf(what.layer)].push(ms);
+    });
     if (r > 0) totals.push(performance.now() - t);
   }
   rows.forEach((row, i) => {
     row.cpuMs = summarise(samples[i]).median;
     row.cpuKernel = cpu.steps[i].kernel;
   });
-  const t = performance.now();
-  for (let r = 0; r < 3; r++) await cpu.embedImages(faces.images);
-  const embedMs = (performance.now() - t) / 3;
   cpu.dispose();
-  return { adapter: cpu.adapter, passMs: summarise(totals).median, embedMs };
+  return { adapter: cpu.adapter, inputMs: summarise(inputMs).median, passMs: summarise(totals).median };
 }
 
 /** The WebGPU backend's plan and weight packing for the batch: validated against `expected`, then each dispatch timed alone. */
@@ -173,7 +178,8 @@ function report(network: Network, rows: Row[], batch: number, side: number, ceil
     lines.push(`${String(r.i).padStart(2)}  ${r.layer.padEnd(28)} ${r.cpuKernel.padEnd(22)} ${fmt(r.macsPerFace / 1e6, 9, 3)} ${fmt(r.cpuMs, 7)} ${fmt((100 * r.cpuMs) / cpuSum, 6, 1)} ${fmt(g, 6, 1)} ${fmt((100 * g) / ceiling.gflops, 6, 0)} ${fmt(r.gpuMs, 7)} ${fmt(gf(r.macsPerFace, r.gpuMs), 6, 1)}`);
   }
   const macsAll = network.macsPerFace;
-  lines.push(`CPU: plan pass ${cpu.passMs.toFixed(1)} ms (${fmt(gf(macsAll, cpu.passMs), 0, 1)} GFLOP/s, ${fmt((100 * gf(macsAll, cpu.passMs)) / ceiling.gflops, 0, 0)} % of ceiling); embedImages with preprocessing ${cpu.embedMs.toFixed(1)} ms (${((batch * 1000) / cpu.embedMs).toFixed(0)} faces/s)`);
+  const layersMs = cpu.passMs - cpu.inputMs;
+  lines.push(`CPU: one pass ${cpu.passMs.toFixed(1)} ms (${((batch * 1000) / cpu.passMs).toFixed(0)} faces/s): preprocessing ${cpu.inputMs.toFixed(2)} ms, layers ${layersMs.toFixed(1)} ms (${fmt(gf(macsAll, layersMs), 0, 1)} GFLOP/s, ${fmt((100 * gf(macsAll, layersMs)) / ceiling.gflops, 0, 0)} % of ceiling)`);
   if (gpu) lines.push(`GPU (${gpu.adapter}): preprocess ${gpu.preMs.toFixed(2)} ms; whole plan in one pass ${gpu.whole.toFixed(1)} ms; empty submit ${gpu.empty.toFixed(2)} ms; embed() with upload + readback ${gpu.embedMs.toFixed(1)} ms (${((batch * 1000) / gpu.embedMs).toFixed(0)} faces/s)`);
   return lines.join('\n');
 }

@@ -14,6 +14,7 @@ import { CpuBackend, type CpuOptions } from '../src/runtime/cpu/backend.js';
 import { conv2d } from '../src/runtime/cpu/conv.js';
 import { pointwise } from '../src/runtime/cpu/pointwise.js';
 import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
+import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import { referenceRun } from '../src/runtime/cpu/reference-run.js';
 import { WasmKernels, supportedVariants } from '../src/runtime/cpu/wasm-kernels.js';
 import { cosine, randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
@@ -31,7 +32,7 @@ const KERNEL_SETS: Kernels[] = [...variants, 'js'];
 async function runLayers(kernels: Kernels, layers: Layer[], sizes: number[], params: Map<string, Float32Array>, batch: number, input: Float32Array) {
   const network: Network = { architecture: DEFAULT_ARCHITECTURE, layers, tensorSizes: sizes, output: layers.at(-1)!.output, macsPerFace: 0 };
   const backend = await CpuBackend.create({ network, input: DEFAULT_INPUT, tensors: params }, { kernels, threads: 1 });
-  const out = await backend.run(input, batch);
+  const out = await backend.embedTensor(input, batch);
   backend.dispose();
   return { out, kernels: backend.steps.map((s) => s.kernel) };
 }
@@ -128,6 +129,26 @@ for (const kernels of KERNEL_SETS) {
   });
 }
 
+describe('CPU preprocessing matches the reference (runtime/cpu/preprocess.ts)', () => {
+  for (const kernels of KERNEL_SETS) {
+    for (const resize of ['area', 'bilinear'] as const) {
+      it(`${kernels}, ${resize}: images of many sizes, boxes inside, across and far beyond the image`, async () => {
+        const size = 12;
+        const spec = { mean: [0.5, 0.4, 0.3] as [number, number, number], std: [0.5, 0.25, 0.2] as [number, number, number], resize };
+        // A network of no layers: its output is the preprocessed input itself.
+        const network: Network = { architecture: { ...DEFAULT_ARCHITECTURE, inputSize: size }, layers: [], tensorSizes: [3 * size * size], output: 0, macsPerFace: 0 };
+        const backend = await CpuBackend.create({ network, input: spec, tensors: new Map() }, { kernels, threads: 2 });
+        const boxes = [undefined, { x: 3, y: 2, width: 9, height: 7 }, { x: -20, y: -5, width: 40, height: 30 }, { x: -1e6, y: -1e6, width: 2e6 + 7, height: 2e6 + 3 }, { x: 5.5, y: 1.25, width: 3.3, height: 2.2 }];
+        const images = Array.from({ length: 20 }, (_, i) => ({ ...randomImage(random, 1 + Math.floor(random() * 50), 1 + Math.floor(random() * 40)), box: boxes[i % boxes.length] }));
+        const expected = new Float32Array(images.length * 3 * size * size);
+        preprocess(images, size, spec, expected);
+        expect(relativeError(await backend.embedImages(images), expected)).toBeLessThan(1e-5);
+        backend.dispose();
+      });
+    }
+  }
+});
+
 describe('CPU kernels on random layers (fast-check)', () => {
   // A residual here is the layer's own input (the harness feeds tensor 0 only), so residual layers keep C = O.
   // Plus convolutions of the shapes the wasm kernels take (3×3, pad 1, sizes multiples of 4 or 8), which the
@@ -179,7 +200,7 @@ describe('the CPU backend on whole networks', () => {
         const expected = referenceRun(network, weights.tensors, input, batch);
         const backend = await CpuBackend.create({ network, input: weights.input, tensors: weights.tensors }, { kernels, threads: 1 });
         if (kernels !== 'js' && name === 'default') expect(backend.steps.every((s) => s.engine === 'wasm')).toBe(true);
-        const actual = await backend.run(input, batch);
+        const actual = await backend.embedTensor(input, batch);
         backend.dispose();
         for (let i = 0; i < batch; i++) {
           const d = network.tensorSizes[network.output];

@@ -1,6 +1,7 @@
 /**
  * The CPU backend: runs the plan (plan.ts) of the network, each layer on the kernel chosen for it at load —
- * WebAssembly SIMD where the module validates and the kernel takes the shape, else the tuned JavaScript ops. It is
+ * WebAssembly SIMD where the module validates and the kernel takes the shape, else the tuned JavaScript ops — after
+ * the input pass (preprocessing in wasm too, wasm-preprocess.ts, or the JavaScript reference without wasm). It is
  * a complete backend (used where WebGPU is missing or slower). With more than one thread, a batch is split over
  * workers (worker-pool.ts) running the same wasm calls on their own module instances, so every face's embedding
  * is the same bits as on one thread.
@@ -10,6 +11,7 @@ import type { RgbaImage } from '../image.js';
 import { type CpuStep, planCpu } from './plan.js';
 import { preprocess } from './preprocess.js';
 import { type WasmCall, WasmKernels, type WasmVariant } from './wasm-kernels.js';
+import { packFaces } from './wasm-preprocess.js';
 import { type ShardJob, WorkerPool } from './worker-pool.js';
 
 /**
@@ -33,6 +35,12 @@ export interface CpuOptions {
    */
   threads?: number;
 }
+
+/** A batch as the backend receives it: RGBA images to preprocess, or an N×3×S×S tensor already preprocessed. */
+export type Faces = { images: readonly RgbaImage[] } | { tensor: Float32Array };
+
+/** Told each step's time (and the input pass's) by `profile`. */
+export type Observer = (what: CpuStep | 'input', ms: number) => void;
 
 /** Where a pass's tensors and scratch live in module memory (byte offsets), for `batch` faces. */
 interface Layout {
@@ -72,33 +80,11 @@ export class CpuBackend implements Backend {
   }
 
   async embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
-    const size = this.model.network.architecture.inputSize;
-    const input = new Float32Array(images.length * 3 * size * size);
-    preprocess(images, size, this.model.input, input);
-    return this.run(input, images.length);
+    return this.run({ images }, images.length);
   }
 
   async embedTensor(input: Float32Array, count: number): Promise<Float32Array> {
-    return this.run(input, count);
-  }
-
-  /** Executes the network for `count` faces; returns N×D. */
-  async run(input: Float32Array, count: number): Promise<Float32Array> {
-    const { network } = this.model;
-    const [perFace, dim] = [network.tensorSizes[0], network.tensorSizes[network.output]];
-    const out = new Float32Array(count * dim);
-    const threads = (this.pool?.size ?? 0) + 1;
-    for (let start = 0; start < count; start += CHUNK * threads) {
-      // Shards of near-equal size: the first on this thread, the rest on workers, all at once.
-      const n = Math.min(CHUNK * threads, count - start);
-      const shards = Math.min(threads, n);
-      const bounds = Array.from({ length: shards + 1 }, (_, i) => start + Math.round((i * n) / shards));
-      const slice = (i: number) => input.subarray(bounds[i] * perFace, bounds[i + 1] * perFace);
-      const remote = this.pool?.run(bounds.slice(1, -1).map((_, i) => this.job(slice(i + 1).slice(), bounds[i + 2] - bounds[i + 1])));
-      out.set(this.runHere(slice(0), bounds[1] - bounds[0]), start * dim);
-      (await remote)?.forEach((e, i) => out.set(e, bounds[i + 1] * dim));
-    }
-    return out;
+    return this.run({ tensor: input }, count);
   }
 
   gpuBufferBytes(): number {
@@ -109,9 +95,37 @@ export class CpuBackend implements Backend {
     this.pool?.terminate();
   }
 
-  /** Every step's wasm calls for `batch` faces laid out as `layout` (the whole plan is wasm). */
-  calls(batch: number, layout: Layout): WasmCall[] {
-    return this.steps.flatMap((s) => (s.engine === 'wasm' ? s.calls(batch, layout.at, layout.scratch) : []));
+  /**
+   * One pass of up to 64 faces on this thread, calling `observe` after the input pass and after each step with its
+   * time (for bench/profile.ts: the plan the backend runs, timed step by step); returns the embeddings.
+   */
+  profile(faces: Faces, batch: number, observe: Observer): Float32Array {
+    if (batch > CHUNK) throw new RangeError(`profile runs one pass of at most ${CHUNK} faces`);
+    return this.runHere(faces, batch, observe).slice();
+  }
+
+  /** Executes the network for `count` faces; returns N×D. */
+  private async run(faces: Faces, count: number): Promise<Float32Array> {
+    const dim = this.model.network.tensorSizes[this.model.network.output];
+    const out = new Float32Array(count * dim);
+    const threads = (this.pool?.size ?? 0) + 1;
+    for (let start = 0; start < count; start += CHUNK * threads) {
+      // Shards of near-equal size: the first on this thread, the rest on workers, all at once.
+      const n = Math.min(CHUNK * threads, count - start);
+      const shards = Math.min(threads, n);
+      const bounds = Array.from({ length: shards + 1 }, (_, i) => start + Math.round((i * n) / shards));
+      const shard = (i: number) => this.slice(faces, bounds[i], bounds[i + 1]);
+      const remote = this.pool?.run(bounds.slice(1, -1).map((_, i) => this.job(shard(i + 1), bounds[i + 2] - bounds[i + 1])));
+      out.set(this.runHere(shard(0), bounds[1] - bounds[0]), start * dim);
+      (await remote)?.forEach((e, i) => out.set(e, bounds[i + 1] * dim));
+    }
+    return out;
+  }
+
+  private slice(faces: Faces, from: number, to: number): Faces {
+    if ('images' in faces) return { images: faces.images.slice(from, to) };
+    const perFace = this.model.network.tensorSizes[0];
+    return { tensor: faces.tensor.subarray(from * perFace, to * perFace) };
   }
 
   /** Tensors one after another after the resident data (16 bytes apart, so a kernel's x − 1 load stays in memory), then scratch. */
@@ -124,43 +138,60 @@ export class CpuBackend implements Backend {
       return here;
     });
     const scratch = Math.max(0, ...this.steps.map((s) => (s.engine === 'wasm' ? s.scratchFloats(batch) : 0)));
-    return { at, scratch: next, bytes: next + scratch * 4 };
-  }
-
-  private job(input: Float32Array, batch: number): ShardJob {
-    const layout = this.layout(batch);
-    const { network } = this.model;
-    const outputFloats = batch * network.tensorSizes[network.output];
-    return { input, inputAt: layout.at[0], calls: this.calls(batch, layout), bytes: layout.bytes, outputAt: layout.at[network.output], outputFloats };
+    return { at, scratch: next, bytes: Math.ceil((next + scratch * 4) / 16) * 16 };
   }
 
   /**
-   * One pass of up to 64 faces on this thread, calling `observe` after each step with its time (for
-   * bench/profile.ts: the plan the backend runs, timed step by step); returns the embeddings.
+   * The input pass in module memory: a tensor is copied to tensor 0; images are packed (pixels the taps read, and
+   * the tap tables) after the scratch, and the `preprocess` kernel writes tensor 0 from them.
    */
-  profile(input: Float32Array, batch: number, observe: (step: CpuStep, ms: number) => void): Float32Array {
-    if (batch > CHUNK) throw new RangeError(`profile runs one pass of at most ${CHUNK} faces`);
-    return this.runHere(input, batch, observe).slice();
+  private inputPass(faces: Faces, layout: Layout): { bytes: Uint8Array<ArrayBuffer>; at: number; calls: WasmCall[] } {
+    if ('tensor' in faces) return { bytes: new Uint8Array(faces.tensor.slice().buffer), at: layout.at[0], calls: [] };
+    const packed = packFaces(faces.images, this.model.network.architecture.inputSize, this.model.input);
+    return { bytes: packed.bytes, at: layout.bytes, calls: packed.calls(layout.bytes, layout.at[0]) };
+  }
+
+  /** A worker's shard: the input pass and every step's calls (the whole plan is wasm when there are workers). */
+  private job(faces: Faces, batch: number): ShardJob {
+    const { network } = this.model;
+    const layout = this.layout(batch);
+    const input = this.inputPass(faces, layout);
+    const steps = this.steps.flatMap((s) => (s.engine === 'wasm' ? s.calls(batch, layout.at, layout.scratch) : []));
+    return {
+      input: input.bytes, inputAt: input.at, calls: [...input.calls, ...steps], bytes: Math.max(layout.bytes, input.at + input.bytes.length),
+      outputAt: layout.at[network.output], outputFloats: batch * network.tensorSizes[network.output],
+    };
   }
 
   /** One pass of `batch` faces on this thread; returns a view the next pass reuses (the caller copies it). */
-  private runHere(input: Float32Array, batch: number, observe?: (step: CpuStep, ms: number) => void): Float32Array {
+  private runHere(faces: Faces, batch: number, observe?: Observer): Float32Array {
     const { network } = this.model;
+    const timed = (what: CpuStep | 'input', run: () => void) => {
+      const start = observe && performance.now();
+      run();
+      if (observe) observe(what, performance.now() - start!);
+    };
     let t: Float32Array[];
     let layout: Layout | undefined;
     if (this.wasm) {
-      layout = this.layout(batch);
-      const memory = this.wasm.reserve(layout.bytes);
-      t = network.tensorSizes.map((floats, i) => memory.subarray(layout!.at[i] / 4, layout!.at[i] / 4 + batch * floats));
+      const wasm = this.wasm;
+      const l = (layout = this.layout(batch));
+      const input = this.inputPass(faces, l);
+      const memory = wasm.reserve(Math.max(l.bytes, input.at + input.bytes.length));
+      t = network.tensorSizes.map((floats, i) => memory.subarray(l.at[i] / 4, l.at[i] / 4 + batch * floats));
+      timed('input', () => {
+        new Uint8Array(memory.buffer).set(input.bytes, input.at);
+        for (const c of input.calls) wasm.call(c);
+      });
     } else {
       t = network.tensorSizes.map((floats) => new Float32Array(batch * floats));
+      timed('input', () => ('tensor' in faces ? t[0].set(faces.tensor) : preprocess(faces.images, network.architecture.inputSize, this.model.input, t[0])));
     }
-    t[0].set(input);
     for (const step of this.steps) {
-      const start = observe && performance.now();
-      if (step.engine === 'js') step.run(batch, t);
-      else for (const c of step.calls(batch, layout!.at, layout!.scratch)) this.wasm!.call(c);
-      if (observe) observe(step, performance.now() - start!);
+      timed(step, () => {
+        if (step.engine === 'js') step.run(batch, t);
+        else for (const c of step.calls(batch, layout!.at, layout!.scratch)) this.wasm!.call(c);
+      });
     }
     return t[network.output];
   }

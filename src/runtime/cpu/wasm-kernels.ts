@@ -10,9 +10,9 @@ import { KERNELS_RELAXED_BASE64, KERNELS_SIMD128_BASE64 } from './wasm/kernels-m
 /** relaxed: relaxed SIMD's fused multiply-add; simd128: multiply + add, for engines without relaxed SIMD. */
 export type WasmVariant = 'relaxed' | 'simd128';
 
-/** The exports of kernels.wat; every argument is an i32 (byte offsets into memory, counts). */
+/** The exports of kernels.wat; arguments are byte offsets into memory and counts (preprocess: six f32 too). */
 export type KernelName =
-  | 'pointwise' | 'stem3x3' | 'border_planes' | 'depthwise3x3_s1' | 'depthwise3x3_s2' | 'gdc' | 'fc' | 'avgpool' | 'l2norm';
+  | 'preprocess' | 'pointwise' | 'stem3x3' | 'border_planes' | 'depthwise3x3_s1' | 'depthwise3x3_s2' | 'gdc' | 'fc' | 'avgpool' | 'l2norm';
 
 /** One kernel call: what a plan step hands the module (here or in a worker). */
 export interface WasmCall {

@@ -7,9 +7,9 @@
 import { WorkerError } from '../../errors.js';
 import type { WasmCall } from './wasm-kernels.js';
 
-/** One shard: the faces' input tensor, where it goes, the calls, where the embeddings come from. */
+/** One shard: its input bytes (a tensor, or packed images), where they go, the calls, where the embeddings come from. */
 export interface ShardJob {
-  input: Float32Array;
+  input: Uint8Array<ArrayBuffer>;
   inputAt: number;
   calls: WasmCall[];
   /** Bytes of memory the calls touch (resident data, tensors, scratch). */
@@ -37,7 +37,7 @@ function handle(m) {
   }
   const j = m.job;
   grow(j.bytes);
-  new Float32Array(kernels.memory.buffer).set(j.input, j.inputAt / 4);
+  new Uint8Array(kernels.memory.buffer).set(j.input, j.inputAt);
   for (const c of j.calls) kernels[c.fn](...c.args);
   return { id: m.id, output: new Float32Array(kernels.memory.buffer).slice(j.outputAt / 4, j.outputAt / 4 + j.outputFloats) };
 }
@@ -95,7 +95,7 @@ class PoolWorker {
   }
 
   async run(job: ShardJob): Promise<Float32Array> {
-    return (await this.request({ job }, [job.input.buffer as ArrayBuffer])).output!;
+    return (await this.request({ job }, [job.input.buffer])).output!;
   }
 
   terminate(): void {

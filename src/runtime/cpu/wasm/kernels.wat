@@ -546,4 +546,69 @@
         (local.set $in (i32.add (local.get $in) (local.get $row)))
         (local.set $out (i32.add (local.get $out) (local.get $row)))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
-        (br $n_loop)))))
+        (br $n_loop))))
+
+  ;; Preprocessing of one face (docs/weights-format.md, "Preprocessing"; the JavaScript reference is
+  ;; runtime/cpu/preprocess.ts): out[c][y][x] = (Σ_a Σ_b wy_a · wx_b · pixel[ty_a][tx_b][c]) · scale[c] + offset[c]
+  ;; for c = R, G, B, where scale = 1 / (255·std) and offset = −mean / std. The taps come from runtime/resize.ts,
+  ;; as tables the host writes: for each output row ($yt) and column ($xt) a tap count, then (byte offset, weight)
+  ;; pairs — a row's offset is into the RGBA8 pixels at $pix, a column's within the row. One RGBA pixel is one
+  ;; vector: its bytes widened to four floats.
+  (func (export "preprocess")
+    (param $pix i32) (param $xt i32) (param $yt i32) (param $out i32) (param $size i32)
+    (param $s0 f32) (param $s1 f32) (param $s2 f32) (param $f0 f32) (param $f1 f32) (param $f2 f32)
+    (local $oy i32) (local $ox i32) (local $yp i32) (local $xp i32) (local $ny i32) (local $nx i32)
+    (local $k i32) (local $j i32) (local $ypp i32) (local $xpp i32) (local $row i32) (local $o i32) (local $plane i32)
+    (local $wy v128) (local $acc v128) (local $scale v128) (local $offset v128)
+    (local.set $scale (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (local.get $s0)) (local.get $s1)) (local.get $s2)))
+    (local.set $offset (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (local.get $f0)) (local.get $f1)) (local.get $f2)))
+    (local.set $plane (i32.shl (i32.mul (local.get $size) (local.get $size)) (i32.const 2)))
+    (local.set $yp (local.get $yt))
+    (local.set $o (local.get $out))
+    (block $oy_done
+      (loop $oy_loop
+        (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $size)))
+        (local.set $ny (i32.load (local.get $yp)))
+        (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
+        (local.set $xp (local.get $xt))
+        (local.set $ox (i32.const 0))
+        (block $ox_done
+          (loop $ox_loop
+            (br_if $ox_done (i32.ge_u (local.get $ox) (local.get $size)))
+            (local.set $nx (i32.load (local.get $xp)))
+            (local.set $xp (i32.add (local.get $xp) (i32.const 4)))
+            (local.set $acc (v128.const i32x4 0 0 0 0))
+            (local.set $ypp (local.get $yp))
+            (local.set $k (i32.const 0))
+            (block $k_done
+              (loop $k_loop
+                (br_if $k_done (i32.ge_u (local.get $k) (local.get $ny)))
+                (local.set $row (i32.add (local.get $pix) (i32.load (local.get $ypp))))
+                (local.set $wy (v128.load32_splat offset=4 (local.get $ypp)))
+                (local.set $xpp (local.get $xp))
+                (local.set $j (i32.const 0))
+                (block $j_done
+                  (loop $j_loop
+                    (br_if $j_done (i32.ge_u (local.get $j) (local.get $nx)))
+                    (local.set $acc (@madd
+                      (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+                        (v128.load32_zero (i32.add (local.get $row) (i32.load (local.get $xpp)))))))
+                      (f32x4.mul (local.get $wy) (v128.load32_splat offset=4 (local.get $xpp)))
+                      (local.get $acc)))
+                    (local.set $xpp (i32.add (local.get $xpp) (i32.const 8)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $j_loop)))
+                (local.set $ypp (i32.add (local.get $ypp) (i32.const 8)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $k_loop)))
+            (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $nx) (i32.const 3))))
+            (local.set $acc (@madd (local.get $acc) (local.get $scale) (local.get $offset)))
+            (f32.store (local.get $o) (f32x4.extract_lane 0 (local.get $acc)))
+            (f32.store (i32.add (local.get $o) (local.get $plane)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $plane) (i32.const 1))) (f32x4.extract_lane 2 (local.get $acc)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+            (br $ox_loop)))
+        (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $ny) (i32.const 3))))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oy_loop)))))
