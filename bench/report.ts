@@ -81,6 +81,16 @@ export function targets(envs: EnvironmentResult[]): TargetCheck[] {
         out.push(paired(c, list, 'bridgeface-webgpu', 1));
       }
     }
+    // 'auto' must pick the faster of bridgeface's two backends here (the CPU row may have run in a sibling environment).
+    const cpuHere = bfCpu ?? cpuElsewhere.find((r) => r.id === 'bridgeface-cpu');
+    const [gpuFps, cpuFps] = [fps(bfGpu, 64), fps(cpuHere, 64)];
+    if (env.autoChoice && gpuFps !== undefined && cpuFps !== undefined) {
+      const faster = gpuFps >= cpuFps ? 'webgpu' : 'cpu';
+      out.push({
+        environment: env.environment, target: `'auto' picks the faster backend (batch 64: WebGPU ${n0(gpuFps)}, CPU ${n0(cpuFps)} faces/s)`, required: 1,
+        met: env.autoChoice.backend === faster, note: `auto chose ${env.autoChoice.backend}${env.autoChoice.reason ? `: ${env.autoChoice.reason}` : ''}`,
+      });
+    }
     // Issue 10's CPU targets, decided by the head-to-heads (alternating calls) alone.
     const h2h = (rowId: string, against: string, batch: number) => rows.find((r) => r.id === rowId && usable(r))?.paired?.find((p) => p.against === against && p.batch === batch);
     const cpuTarget = (target: string, rowId: string, against: string, batch: number, required: number, invert = false) => {

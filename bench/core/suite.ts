@@ -246,6 +246,14 @@ async function headToHead(spec: RowSpec, instance: Instance, side: number, confi
   }
 }
 
+/** What `backend: 'auto'` chooses in this environment (the report checks it is the faster bridgeface row). */
+async function whatAutoPicks(ctx: BenchContext): Promise<NonNullable<EnvironmentResult['autoChoice']>> {
+  const rec = await createRecognizer({ backend: 'auto', weights: ctx.weightsBytes, webgpu: { featureLevel: ctx.featureLevel } });
+  const choice = { backend: rec.info.backend, adapter: rec.info.adapter, reason: rec.info.fallbackReason };
+  rec.dispose();
+  return choice;
+}
+
 export async function runSuite(
   environment: string,
   config: SuiteConfig,
@@ -292,5 +300,7 @@ export async function runSuite(
     }
   }
   for (const instance of kept.values()) await disposeQuietly(instance);
-  return { environment, macsPerFace: ref.macsPerFace, parameters: ref.parameters, rows, startedAt, seconds: (now() - started) / 1000 };
+  const autoChoice = await whatAutoPicks(ctx);
+  log(`[${environment}] backend 'auto' picks ${autoChoice.backend}${autoChoice.reason ? ` (${autoChoice.reason})` : ''}`);
+  return { environment, macsPerFace: ref.macsPerFace, parameters: ref.parameters, rows, startedAt, seconds: (now() - started) / 1000, autoChoice };
 }

@@ -134,4 +134,6 @@ export interface EnvironmentResult {
   seconds: number;
   /** This machine's one-core arithmetic ceilings (Node environments with CPU rows). */
   ceilings?: Ceilings;
+  /** What `createRecognizer({ backend: 'auto' })` chose here, and why (info.fallbackReason). */
+  autoChoice?: { backend: 'webgpu' | 'cpu'; adapter: string; reason?: string };
 }
