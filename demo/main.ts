@@ -1,110 +1,224 @@
 /**
- * The bridgeface demo: faces at a chosen low resolution, a gallery to enroll into, verify and identify, a
- * WebGPU/CPU switch with faces/s. Embedding runs in a Web Worker (bridgeface/worker), the gallery on the page.
+ * The bridgeface demo: faces at a chosen low resolution, each with the box the network sees; a gallery to
+ * enroll into, save and load; verify and identify; a WebGPU/CPU switch with faces/s. Embedding runs in a Web
+ * Worker (bridgeface/worker), the gallery on the page.
+ *
+ * Results never go stale: every change that alters an embedding (face size, backend, a box, the gallery) marks
+ * the results on screen out of date at once and recomputes them, debounced and coalesced, so a slider drag
+ * costs one recomputation, not one per step. Embeddings are cached per face, model, size and box.
  */
 import weightsUrl from '../weights/student.bfw?url';
-import { Gallery } from '../src/api/gallery.js';
-import { type Framing, prepareFace } from '../src/api/prepare.js';
+import type { Gallery, GalleryMatch } from '../src/api/gallery.js';
+import { framedFaceBox } from '../src/api/face-box.js';
+import { operatingPoint } from '../src/api/decision.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../src/api/worker-client.js';
 import { CalibrationError } from '../src/errors.js';
 import type { RgbaImage } from '../src/runtime/image.js';
-
-interface Face {
-  id: number;
-  /** File name or description. */
-  name: string;
-  /** Identity for sample faces. */
-  identity?: string;
-  role?: 'enroll' | 'probe';
-  rgba: RgbaImage;
-  framing: Framing;
-  card: HTMLElement;
-  canvas: HTMLCanvasElement;
-}
+import { BoxEditor } from './box-editor.js';
+import { type Face, type FaceKind, type SlotName, boxKey, createCard, drawCard, drawPixels, focusCard, lowRes, toCanvas, wireCardKeys } from './faces.js';
+import { findFaces } from './find-faces.js';
+import { GalleryStore } from './gallery-store.js';
+import { $, bar, coalesce, enqueue, say } from './ui.js';
+import { CameraError, Webcam } from './webcam.js';
 
 interface SampleManifest {
   source: string;
   faces: Array<{ file: string; label: string; role: 'enroll' | 'probe' }>;
 }
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+type ResultName = 'verify' | 'identify' | 'probes';
+
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i;
+
 const state = {
   rec: undefined as WorkerRecognizer | undefined,
+  /** Bumped for every model loaded, so cached embeddings of the previous one are not reused. */
+  modelId: 0,
   size: 16,
   faces: [] as Face[],
   selected: undefined as Face | undefined,
-  slots: { a: undefined as Face | undefined, b: undefined as Face | undefined, q: undefined as Face | undefined },
-  /** What is enrolled: label → faces; the gallery is rebuilt from it when the face size changes. */
-  enrolled: new Map<string, Face[]>(),
-  gallery: new Gallery(),
+  slots: { a: undefined, b: undefined, q: undefined } as Record<SlotName, Face | undefined>,
+  store: undefined as GalleryStore | undefined,
+  /** Results the user asked for, kept up to date. */
+  shown: new Set<ResultName>(),
+  /** Bumped by every change that makes results out of date; a computation started earlier discards its result. */
+  version: 0,
   nextId: 1,
 };
+const cards = new Map<HTMLElement, Face>();
+const RESULT_ELEMENT: Record<ResultName, string> = { verify: 'verify-result', identify: 'identify-result', probes: 'probes-result' };
 
-function setStatus(text: string): void {
-  $('status').textContent = text;
+const rec = (): WorkerRecognizer => {
+  if (!state.rec) throw new Error('The model is still loading.');
+  return state.rec;
+};
+const input = () => rec().weights.input;
+const backendName = () => (rec().info.backend === 'webgpu' ? 'WebGPU' : 'CPU');
+const store = (): GalleryStore => (state.store ??= new GalleryStore(rec().info.embeddingDim));
+
+// ---------------------------------------------------------------------------------------------- embeddings
+
+const cache = new WeakMap<Face, { key: string; embedding: Float32Array }>();
+const faceKey = (face: Face) => `${state.modelId}|${state.size}|${boxKey(face.box)}`;
+
+/** Embeddings of `faces` at the current size, embedding only those not cached, in one batch. */
+async function embed(faces: Face[]): Promise<Float32Array[]> {
+  const missing = [...new Set(faces.filter((f) => cache.get(f)?.key !== faceKey(f)))];
+  if (missing.length > 0) {
+    const keys = missing.map(faceKey);
+    const size = state.size;
+    const embeddings = await rec().embed(missing.map((f) => lowRes(f, input(), size)));
+    missing.forEach((f, i) => cache.set(f, { key: keys[i], embedding: embeddings[i] }));
+  }
+  return faces.map((f) => cache.get(f)!.embedding);
 }
 
-function notice(text: string | undefined): void {
-  const el = $('notice');
-  el.hidden = !text;
-  el.textContent = text ?? '';
+/** The gallery the list and count show (re-rendered only when it was rebuilt or marked as updating). */
+let galleryShown: Gallery | undefined;
+
+async function gallery(): Promise<Gallery> {
+  const s = store();
+  const key = `${state.modelId}|${state.size}|${s.faces().map((f) => boxKey(f.box)).join(';')}`;
+  const g = await s.build(key, embed);
+  if (g !== galleryShown || $('gallery-count').dataset.updating === 'true') renderGallery();
+  galleryShown = g;
+  return g;
 }
 
-/** Serialises the page's work so controls never interleave half-finished updates. */
-let queue: Promise<unknown> = Promise.resolve();
-function busy<T>(work: () => Promise<T>): Promise<T> {
-  const run = queue.then(async () => {
-    document.body.dataset.busy = 'true';
-    try {
-      return await work();
-    } finally {
-      document.body.dataset.busy = 'false';
-    }
-  });
-  queue = run.catch((e: unknown) => {
-    console.error(e);
-    setStatus(`Error: ${(e as Error).message}`);
-  });
-  return run;
+// ---------------------------------------------------------------------------------------------- staleness
+
+/** Marks everything on screen out of date and schedules the recomputation. */
+function invalidate(): void {
+  state.version++;
+  for (const name of state.shown) $(RESULT_ELEMENT[name]).dataset.stale = 'true';
+  renderGallery(true);
+  recompute.poke();
 }
+
+const recompute = coalesce('header-msg', 250, async () => {
+  if (!state.rec) return;
+  await gallery();
+  for (const name of state.shown) await RENDER[name]();
+});
+
+/** Drops a result (its inputs changed in a way that needs the user to ask again). */
+function dropResult(name: ResultName): void {
+  state.shown.delete(name);
+  const el = $(RESULT_ELEMENT[name]);
+  el.replaceChildren();
+  for (const key of Object.keys(el.dataset)) delete el.dataset[key];
+  if (name === 'probes') {
+    el.hidden = true;
+    for (const f of state.faces) setVerdict(f, undefined);
+  }
+}
+
+/** Fills a result element: content, the size and backend it was computed at, no longer stale. */
+function showResult(name: ResultName, nodes: Node[], data: Record<string, string>): void {
+  const el = $(RESULT_ELEMENT[name]);
+  for (const key of Object.keys(el.dataset)) delete el.dataset[key];
+  Object.assign(el.dataset, data, { size: String(state.size), backend: rec().info.backend });
+  const stamp = document.createElement('div');
+  stamp.className = 'stamp';
+  stamp.textContent = `at ${state.size} px · ${backendName()} (${rec().info.adapter})`;
+  el.replaceChildren(...nodes, stamp);
+  el.hidden = false;
+}
+
+// ---------------------------------------------------------------------------------------------- model
 
 async function loadModel(backend: 'webgpu' | 'cpu'): Promise<void> {
   state.rec?.dispose();
-  setStatus(`Loading the model on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`);
+  state.rec = undefined;
+  $('status').textContent = `Loading the model on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
   const worker = new Worker(new URL('../src/api/worker.ts', import.meta.url), { type: 'module' });
-  const rec = await createWorkerRecognizer({ worker, backend: backend === 'webgpu' ? 'auto' : 'cpu', weights: weightsUrl });
-  state.rec = rec;
-  const { info } = rec;
+  const r = await createWorkerRecognizer({ worker, backend: backend === 'webgpu' ? 'auto' : 'cpu', weights: weightsUrl });
+  state.rec = r;
+  state.modelId++;
+  const { info } = r;
   const where = info.backend === 'webgpu' ? `WebGPU on ${info.adapter}` : `CPU (${info.adapter})`;
-  setStatus(`${info.parameters.toLocaleString()}-parameter student, ${info.inputSize}×${info.inputSize} input, ${info.embeddingDim}-D embedding · ${where}`);
+  $('status').textContent = `${info.parameters.toLocaleString()}-parameter student, ${info.inputSize}×${info.inputSize} input, ${info.embeddingDim}-D embedding · ${where}`;
   const notes: string[] = [];
   if (backend === 'webgpu' && info.backend === 'cpu') notes.push(`WebGPU is unavailable in this browser, so bridgeface fell back to the CPU (${info.fallbackReason ?? 'no adapter'}).`);
+  if (info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter)) {
+    notes.push(`${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`);
+  }
   if (!info.trained) notes.push('These weights are an untrained placeholder: similarities carry no identity information and verification has no calibrated threshold.');
-  notice(notes.length ? notes.join(' ') : undefined);
+  const notice = $('notice');
+  notice.hidden = notes.length === 0;
+  notice.textContent = notes.join(' ');
   document.body.dataset.backend = info.backend;
+  document.body.dataset.software = String(info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter));
   document.body.dataset.trained = String(info.trained);
   ($('backend') as HTMLSelectElement).value = info.backend;
+  invalidate();
 }
 
-function inputSpec() {
-  return state.rec!.weights.input;
+/** Last measured faces/s per backend, so switching shows both. */
+const rates = new Map<string, number>();
+
+async function measure(): Promise<void> {
+  const faces = state.faces.slice(0, 36).map((f) => lowRes(f, input(), state.size));
+  if (faces.length === 0) return say('header-msg', 'Add some faces first.');
+  await rec().embed(faces); // warm-up (plans for this batch size)
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < 1500) {
+    await rec().embed(faces);
+    count += faces.length;
+  }
+  const rate = count / ((performance.now() - start) / 1000);
+  rates.set(rec().info.backend, rate);
+  const out = $('fps');
+  const name = (b: string) => (b === 'webgpu' ? 'WebGPU' : 'CPU');
+  out.textContent = `${[...rates].map(([b, r]) => `${name(b)} ${r.toFixed(0)} faces/s`).join(' · ')} (batches of ${faces.length} at ${state.size} px, via the worker)`;
+  out.dataset.rate = rate.toFixed(1);
 }
 
-function lowRes(face: Face): RgbaImage {
-  return prepareFace(face.rgba, inputSpec(), { size: state.size, framing: face.framing });
+// ---------------------------------------------------------------------------------------------- faces
+
+const actions = {
+  select(face: Face) {
+    state.selected?.card.setAttribute('aria-selected', 'false');
+    state.selected = face;
+    face.card.setAttribute('aria-selected', 'true');
+    ($('label') as HTMLInputElement).value = face.identity ?? '';
+  },
+  slot: (face: Face, slot: SlotName) => setSlot(slot, face),
+  editBox,
+  remove: removeFace,
+};
+
+function addFace(face: { name: string; kind: FaceKind; rgba: RgbaImage; box: Face['box']; identity?: string; role?: Face['role'] }): Face {
+  const full = createCard({ id: state.nextId++, ...face, source: toCanvas(face.rgba) }, actions);
+  cards.set(full.card, full);
+  $('faces').append(full.card);
+  if (state.faces.length === 0) full.card.tabIndex = 0;
+  state.faces.push(full);
+  drawCard(full, input(), state.size);
+  return full;
 }
 
-function draw(canvas: HTMLCanvasElement, image: RgbaImage): void {
-  canvas.width = image.width;
-  canvas.height = image.height;
-  canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+function removeFace(face: Face): void {
+  if (editing === face) closeEditor();
+  face.card.remove();
+  cards.delete(face.card);
+  state.faces = state.faces.filter((f) => f !== face);
+  if (state.selected === face) state.selected = undefined;
+  if (!state.faces.some((f) => f.card.tabIndex === 0) && state.faces[0]) state.faces[0].card.tabIndex = 0;
+  for (const slot of ['a', 'b', 'q'] as const) if (state.slots[slot] === face) clearSlot(slot);
+  store().forget(face);
+  invalidate();
 }
 
-async function embed(faces: Face[]): Promise<Float32Array[]> {
-  return state.rec!.embed(faces.map(lowRes));
+function uniqueName(name: string): string {
+  let n = 1;
+  let candidate = name;
+  while (state.faces.some((f) => f.name === candidate)) candidate = `${name} (${++n})`;
+  return candidate;
 }
 
-async function toRgba(source: ImageBitmapSource): Promise<RgbaImage> {
+async function toRgba(source: Blob): Promise<RgbaImage> {
   const bitmap = await createImageBitmap(source);
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d')!;
@@ -114,51 +228,125 @@ async function toRgba(source: ImageBitmapSource): Promise<RgbaImage> {
   return { data, width, height };
 }
 
-function addFace(name: string, rgba: RgbaImage, framing: Framing, identity?: string, role?: Face['role']): Face {
-  const card = document.createElement('div');
-  card.className = 'face';
-  card.dataset.name = name;
-  const canvas = document.createElement('canvas');
-  const label = document.createElement('div');
-  label.className = 'name';
-  label.textContent = identity ?? name;
-  label.title = `${name}${framing === 'framed' ? ' (LFW framing: loose face box)' : ' (whole image)'}`;
-  const tools = document.createElement('div');
-  tools.className = 'tools';
-  const face: Face = { id: state.nextId++, name, identity, role, rgba, framing, card, canvas };
-  for (const slot of ['a', 'b', 'q'] as const) {
-    const button = document.createElement('button');
-    button.textContent = slot === 'q' ? '?' : slot.toUpperCase();
-    button.title = slot === 'q' ? 'identify this face' : `verify: use as ${slot.toUpperCase()}`;
-    button.dataset.slot = slot;
-    button.addEventListener('click', (event) => {
-      event.stopPropagation();
-      setSlot(slot, face);
-    });
-    tools.append(button);
+async function addFiles(files: Iterable<File>): Promise<void> {
+  const added: Face[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    let rgba: RgbaImage;
+    try {
+      if (!file.type.startsWith('image/')) throw new Error('not an image');
+      rgba = await toRgba(file);
+    } catch {
+      skipped.push(file.name);
+      continue;
+    }
+    const { boxes } = await findFaces(rgba);
+    boxes.forEach((box, i) => added.push(addFace({ name: uniqueName(boxes.length > 1 ? `${file.name} #${i + 1}` : file.name), kind: 'photo', rgba, box })));
   }
-  card.append(canvas, label, tools);
-  card.addEventListener('click', () => select(face));
-  $('faces').append(card);
-  state.faces.push(face);
-  draw(canvas, lowRes(face));
-  return face;
+  const parts: string[] = [];
+  if (added.length > 0) parts.push(`Added ${added.length} photo${added.length > 1 ? 's' : ''}: drag ${added.length > 1 ? 'each' : 'its'} box onto the face (button ⬚ on a card reopens it).`);
+  if (skipped.length > 0) parts.push(`Could not read ${skipped.join(', ')} as an image.`);
+  say('add-msg', parts.join(' '), skipped.length > 0 ? 'error' : 'info');
+  if (added[0]) editBox(added[0]);
 }
 
-function select(face: Face): void {
-  state.selected?.card.classList.remove('selected');
-  state.selected = face;
-  face.card.classList.add('selected');
-  ($('label') as HTMLInputElement).value = face.identity ?? '';
+async function loadSamples(): Promise<void> {
+  const manifest = (await (await fetch('./samples/samples.json')).json()) as SampleManifest;
+  const images = await Promise.all(manifest.faces.map(async (f) => toRgba(await (await fetch(`./samples/${f.file}`)).blob())));
+  manifest.faces.forEach((f, i) => {
+    const rgba = images[i];
+    addFace({ name: f.file, kind: 'sample', rgba, box: framedFaceBox(input(), rgba.width, rgba.height), identity: f.label, role: f.role });
+  });
 }
 
-function setSlot(slot: 'a' | 'b' | 'q', face: Face): void {
-  state.slots[slot] = face;
+// ---------------------------------------------------------------------------------------------- box editor
+
+const editor = new BoxEditor({ panel: $('editor'), stage: $('stage'), image: $('editor-image') as HTMLCanvasElement, box: $('editor-box') });
+let editing: Face | undefined;
+
+function editBox(face: Face): void {
+  editing = face;
+  $('editor-name').textContent = face.name;
+  editor.open(face.source, face.box, (box) => {
+    face.box = box;
+    redrawFace(face);
+    drawEditorPreview();
+    invalidate();
+  });
+  drawEditorPreview();
+}
+
+function drawEditorPreview(): void {
+  if (!editing) return;
+  drawPixels($('editor-preview') as HTMLCanvasElement, lowRes(editing, input(), state.size));
+  $('editor-caption').textContent = `what the network sees (${state.size}×${state.size})`;
+}
+
+function closeEditor(): void {
+  const face = editing;
+  editing = undefined;
+  editor.close();
+  if (face?.card.isConnected) focusCard(face.card);
+}
+
+/** Redraws a face's card and any slot it sits in. */
+function redrawFace(face: Face): void {
+  drawCard(face, input(), state.size);
+  for (const slot of ['a', 'b', 'q'] as const) if (state.slots[slot] === face) drawSlot(slot);
+}
+
+// ---------------------------------------------------------------------------------------------- webcam
+
+const webcam = new Webcam($('video') as HTMLVideoElement, $('guide'));
+let previewTimer: ReturnType<typeof setInterval> | undefined;
+
+async function openWebcam(): Promise<void> {
+  $('webcam-panel').hidden = false;
+  say('webcam-msg');
+  try {
+    await webcam.start();
+  } catch (e) {
+    stopWebcam();
+    $('webcam-panel').hidden = false;
+    say('webcam-msg', e instanceof CameraError ? e.message : 'The camera could not be started.', 'error');
+    return;
+  }
+  document.body.dataset.camera = 'live';
+  ($('capture') as HTMLButtonElement).disabled = false;
+  $('webcam-panel').scrollIntoView({ block: 'nearest' });
+  previewTimer = setInterval(() => {
+    if (!webcam.live || !state.rec) return;
+    drawPixels($('webcam-preview') as HTMLCanvasElement, lowRes(webcam.frame(), input(), state.size));
+  }, 200);
+}
+
+function stopWebcam(message?: string): void {
+  clearInterval(previewTimer);
+  webcam.stop();
+  document.body.dataset.camera = 'off';
+  ($('capture') as HTMLButtonElement).disabled = true;
+  $('webcam-panel').hidden = !message;
+  if (message) say('webcam-msg', message);
+}
+
+function capture(): void {
+  const { rgba, box } = webcam.frame();
+  const face = addFace({ name: uniqueName(`webcam ${new Date().toLocaleTimeString()}`), kind: 'webcam', rgba, box });
+  say('webcam-msg', `Captured “${face.name}”: it is the last card under Faces.`);
+}
+
+// ---------------------------------------------------------------------------------------------- slots
+
+function drawSlot(slot: SlotName): void {
+  const face = state.slots[slot];
   const el = $(`slot-${slot}`);
   el.querySelector('canvas')?.remove();
   el.querySelector('.name')?.remove();
+  delete el.dataset.name;
+  if (!face) return;
   const canvas = document.createElement('canvas');
-  draw(canvas, lowRes(face));
+  canvas.className = 'pixels';
+  drawPixels(canvas, lowRes(face, input(), state.size));
   const name = document.createElement('div');
   name.className = 'name';
   name.textContent = face.identity ?? face.name;
@@ -166,204 +354,300 @@ function setSlot(slot: 'a' | 'b' | 'q', face: Face): void {
   el.append(canvas, name);
 }
 
-function bar(label: string, similarity: number, match = false): HTMLElement {
-  const row = document.createElement('div');
-  row.className = `bar${match ? ' match' : ''}`;
-  row.dataset.label = label;
-  row.dataset.similarity = similarity.toFixed(6);
-  const name = document.createElement('span');
-  name.textContent = label;
-  const track = document.createElement('div');
-  track.className = 'track';
-  const fill = document.createElement('div');
-  fill.className = 'fill';
-  fill.style.width = `${Math.max(0, similarity) * 100}%`;
-  track.append(fill);
-  const value = document.createElement('span');
-  value.textContent = similarity.toFixed(3);
-  row.append(name, track, value);
-  return row;
+function setSlot(slot: SlotName, face: Face): void {
+  state.slots[slot] = face;
+  drawSlot(slot);
+  if (slot === 'q') {
+    dropResult('identify');
+    say('identify-msg', `Identify “${face.identity ?? face.name}”: press Identify.`);
+  } else {
+    dropResult('verify');
+    say('verify-msg', state.slots.a && state.slots.b ? 'Press Verify to compare A and B.' : `Now choose ${state.slots.a ? 'B' : 'A'}.`);
+  }
 }
 
-async function verify(): Promise<void> {
+function clearSlot(slot: SlotName): void {
+  state.slots[slot] = undefined;
+  drawSlot(slot);
+  dropResult(slot === 'q' ? 'identify' : 'verify');
+}
+
+// ---------------------------------------------------------------------------------------------- verify
+
+const far = () => Number(($('far') as HTMLSelectElement).value) as 1e-2 | 1e-3;
+
+async function renderVerify(): Promise<void> {
   const { a, b } = state.slots;
-  const out = $('verify-result');
   if (!a || !b) {
-    out.textContent = 'Choose faces A and B first (buttons A and B under each face).';
-    return;
+    dropResult('verify');
+    return say('verify-msg', 'Choose faces A and B first (buttons A and B on the cards, or keys A and B).', 'error');
   }
+  const version = state.version;
   const [ea, eb] = await embed([a, b]);
-  const similarity = state.rec!.similarity(ea, eb);
-  const far = Number(($('far') as HTMLSelectElement).value) as 1e-2 | 1e-3;
-  out.replaceChildren();
-  out.dataset.similarity = similarity.toFixed(6);
-  const decision = document.createElement('div');
-  decision.className = 'decision';
+  const similarity = rec().similarity(ea, eb);
+  let decision: Awaited<ReturnType<WorkerRecognizer['verify']>> | undefined;
   try {
-    const v = await state.rec!.verify(ea, eb, { far });
-    out.dataset.match = String(v.match);
-    out.dataset.threshold = String(v.threshold);
-    out.append(bar('similarity', similarity, v.match));
-    decision.textContent = `${v.match ? 'Same person' : 'Different people'} (threshold ${v.threshold.toFixed(3)} at FAR ${far})`;
+    decision = await rec().verify(ea, eb, { far: far() });
   } catch (e) {
     if (!(e instanceof CalibrationError)) throw e;
-    out.dataset.match = 'unknown';
-    out.append(bar('similarity', similarity));
-    decision.textContent = 'No decision: these weights have no calibrated threshold.';
   }
-  out.append(decision);
+  if (version !== state.version) return;
+  const text = document.createElement('div');
+  text.className = 'decision';
+  if (decision) {
+    text.textContent = `${decision.match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${decision.match ? '≥' : '<'} threshold ${decision.threshold.toFixed(3)} (FAR ${decision.far}).`;
+  } else {
+    text.textContent = 'No decision: these weights have no calibrated threshold.';
+  }
+  const data: Record<string, string> = { similarity: similarity.toFixed(6), match: decision ? String(decision.match) : 'unknown' };
+  if (decision) data.threshold = String(decision.threshold);
+  showResult('verify', [bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' }), text], data);
+  say('verify-msg');
 }
 
-async function identify(): Promise<void> {
+// ---------------------------------------------------------------------------------------------- identify
+
+interface Identification {
+  hits: GalleryMatch[];
+  /** The person named, or undefined for "unknown". */
+  label: string | undefined;
+  threshold: number | undefined;
+}
+
+/**
+ * Names the best match only when it clears the verification threshold at the chosen FAR, else "unknown". (A
+ * 1:1 threshold is looser than an open-set one over N people; the calibrated open-set threshold replaces it
+ * where the weights carry one.)
+ */
+function decide(hits: GalleryMatch[]): Identification {
+  let threshold: number | undefined;
+  try {
+    threshold = operatingPoint(rec().info.thresholds, far(), state.size).threshold;
+  } catch (error) {
+    if (!(error instanceof CalibrationError)) throw error;
+  }
+  const top = hits[0];
+  const label = top && (threshold === undefined || top.similarity >= threshold) ? top.label : undefined;
+  return { hits, label: threshold === undefined ? top?.label : label, threshold };
+}
+
+function identifyText(id: Identification): string {
+  const top = id.hits[0];
+  if (id.threshold === undefined) return `Closest: ${top.label} (no calibrated threshold: a ranking, not a decision).`;
+  if (id.label) return `${id.label}: similarity ${top.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)} (FAR ${far()}).`;
+  return `Unknown: nobody enrolled reaches the threshold ${id.threshold.toFixed(3)} (FAR ${far()}); closest ${top.label} at ${top.similarity.toFixed(3)}.`;
+}
+
+async function renderIdentify(): Promise<void> {
   const q = state.slots.q;
-  const out = $('identify-result');
   if (!q) {
-    out.textContent = 'Choose a face to identify first (button ? under each face).';
-    return;
+    dropResult('identify');
+    return say('identify-msg', 'Choose a face to identify first (button ? on a card, or key I).', 'error');
   }
-  if (state.gallery.size === 0) {
-    out.textContent = 'The gallery is empty: enroll some faces first.';
-    return;
+  if (store().people === 0) {
+    dropResult('identify');
+    return say('identify-msg', 'The gallery is empty: enroll some faces first.', 'error');
   }
+  const version = state.version;
+  const g = await gallery();
   const [e] = await embed([q]);
-  const hits = await state.gallery.search(e, 5);
-  out.replaceChildren(...hits.map((h, i) => bar(h.label, h.similarity, i === 0)));
-  out.dataset.top = hits[0]?.label ?? '';
-}
-
-async function rebuildGallery(): Promise<void> {
-  const gallery = new Gallery();
-  const entries = [...state.enrolled.entries()];
-  const faces = entries.flatMap(([, f]) => f);
-  if (faces.length > 0) {
-    const embeddings = await embed(faces);
-    let i = 0;
-    for (const [label, list] of entries) gallery.add(label, embeddings.slice(i, (i += list.length)));
+  const id = decide(await g.search(e, 5));
+  if (version !== state.version) return;
+  const text = document.createElement('div');
+  text.className = 'decision';
+  text.textContent = identifyText(id);
+  const nodes: Node[] = [...id.hits.map((h, i) => bar(h.label, h.similarity, { threshold: id.threshold, tone: i === 0 && id.label ? 'match' : 'plain' })), text];
+  const data: Record<string, string> = { top: id.hits[0]?.label ?? '', answer: id.label ?? 'unknown' };
+  if (q.identity) {
+    const verdict = verdictOf(q, id);
+    const check = document.createElement('div');
+    check.className = `check ${verdict}`;
+    check.textContent = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
+    nodes.push(check);
+    data.verdict = verdict;
   }
-  state.gallery = gallery;
-  renderGallery();
+  showResult('identify', nodes, data);
+  say('identify-msg');
 }
 
-function renderGallery(): void {
-  const list = $('gallery');
-  list.replaceChildren(
-    ...[...state.enrolled.entries()].map(([label, faces]) => {
+type Verdict = 'right' | 'wrong' | 'missed' | 'not-enrolled';
+
+function verdictOf(face: Face, id: Identification): Verdict {
+  const enrolled = store().entries.has(face.identity!);
+  if (id.label === face.identity) return 'right';
+  if (id.label === undefined) return enrolled ? 'missed' : 'not-enrolled';
+  return 'wrong';
+}
+
+function setVerdict(face: Face, verdict: Verdict | undefined): void {
+  face.verdict.textContent = verdict === undefined ? '' : verdict === 'right' || verdict === 'not-enrolled' ? '✓' : '✗';
+  face.verdict.className = `verdict ${verdict ?? ''}`;
+  face.verdict.title = verdict ?? '';
+  if (verdict) face.card.dataset.verdict = verdict;
+  else delete face.card.dataset.verdict;
+}
+
+async function renderProbes(): Promise<void> {
+  const probes = state.faces.filter((f) => f.role === 'probe');
+  if (probes.length === 0 || store().people === 0) {
+    dropResult('probes');
+    return say('identify-msg', 'Enroll the sample gallery first: the held-out probes are identified against it.', 'error');
+  }
+  const version = state.version;
+  const g = await gallery();
+  const results = await g.searchMany(await embed(probes), 5);
+  if (version !== state.version) return;
+  const counts: Record<Verdict, number> = { right: 0, wrong: 0, missed: 0, 'not-enrolled': 0 };
+  let rankOne = 0;
+  probes.forEach((face, i) => {
+    const id = decide(results[i]);
+    const verdict = verdictOf(face, id);
+    counts[verdict]++;
+    if (results[i][0]?.label === face.identity) rankOne++;
+    setVerdict(face, verdict);
+  });
+  const text = document.createElement('span');
+  text.textContent =
+    `Held-out probes (never enrolled photos of enrolled people): ✓ ${counts.right + counts['not-enrolled']} named right, ✗ ${counts.wrong} named wrong, ` +
+    `✗ ${counts.missed} “unknown”; ${rankOne} of ${probes.length} had their own person ranked first.`;
+  showResult('probes', [text], { right: String(counts.right), wrong: String(counts.wrong), missed: String(counts.missed), rankOne: String(rankOne), total: String(probes.length) });
+  say('identify-msg');
+}
+
+const RENDER: Record<ResultName, () => Promise<void>> = { verify: renderVerify, identify: renderIdentify, probes: renderProbes };
+
+/** Runs a result for the first time (or again) from its button. */
+function ask(name: ResultName, msgId: string, button: HTMLButtonElement, busyLabel: string): void {
+  state.shown.add(name);
+  void enqueue(msgId, RENDER[name], button, busyLabel);
+}
+
+// ---------------------------------------------------------------------------------------------- gallery
+
+function renderGallery(updating = false): void {
+  if (!state.rec) return;
+  const s = store();
+  $('gallery').replaceChildren(
+    ...[...s.entries].map(([label, entry]) => {
       const li = document.createElement('li');
-      li.textContent = `${label} (${faces.length})`;
+      li.dataset.label = label;
+      const name = document.createElement('span');
+      const parts = [entry.faces.length > 0 ? String(entry.faces.length) : '', entry.fromFile > 0 ? `${entry.fromFile} from a file` : ''].filter(Boolean);
+      name.textContent = `${label} (${parts.join(' + ')})`;
+      const remove = document.createElement('button');
+      remove.className = 'remove';
+      remove.textContent = '×';
+      remove.title = `remove ${label} from the gallery`;
+      remove.setAttribute('aria-label', `Remove ${label}`);
+      remove.addEventListener('click', () => {
+        s.remove(label);
+        say('gallery-msg', `Removed ${label}.`);
+        invalidate();
+      });
+      li.append(name, remove);
       return li;
     }),
   );
-  const n = state.gallery.size;
-  $('gallery-count').textContent = n === 0 ? 'empty' : `${n} people, ${state.gallery.rows} faces, at ${state.size} px`;
+  const count = $('gallery-count');
+  count.textContent = s.people === 0 ? 'empty' : `${s.people} people, ${s.rows} faces, at ${state.size} px${updating ? ' (updating…)' : ''}`;
+  count.dataset.updating = String(updating && s.people > 0);
 }
 
-async function enroll(label: string, faces: Face[]): Promise<void> {
-  const embeddings = await embed(faces);
-  state.gallery.add(label, embeddings);
-  state.enrolled.set(label, [...(state.enrolled.get(label) ?? []), ...faces]);
-  renderGallery();
+function enrollSelected(): void {
+  const label = ($('label') as HTMLInputElement).value.trim();
+  if (!state.selected || !label) return say('gallery-msg', 'Select a face (click it, or Enter on it) and type a name to enroll it.', 'error');
+  store().add(label, [state.selected]);
+  say('gallery-msg', `Enrolled “${state.selected.identity ?? state.selected.name}” as ${label}.`);
+  invalidate();
 }
 
-async function loadSamples(): Promise<void> {
-  const manifest = (await (await fetch('./samples/samples.json')).json()) as SampleManifest;
-  const images = await Promise.all(manifest.faces.map(async (f) => toRgba(await (await fetch(`./samples/${f.file}`)).blob())));
-  manifest.faces.forEach((f, i) => addFace(f.file, images[i], 'framed', f.label, f.role));
+function enrollSamples(): void {
+  for (const f of state.faces) if (f.role === 'enroll' && f.identity) store().add(f.identity, [f]);
+  say('gallery-msg', 'Enrolled photos 1–2 of each sample person; photo 3 of each is held out as a probe.');
+  invalidate();
 }
 
-async function enrollSamples(): Promise<void> {
-  const byLabel = new Map<string, Face[]>();
-  for (const f of state.faces) if (f.role === 'enroll' && f.identity) byLabel.set(f.identity, [...(byLabel.get(f.identity) ?? []), f]);
-  for (const [label, faces] of byLabel) {
-    if (state.enrolled.has(label)) continue;
-    state.enrolled.set(label, faces);
-  }
-  await rebuildGallery();
+async function saveGallery(): Promise<void> {
+  await gallery();
+  const s = store();
+  if (s.people === 0) return say('gallery-msg', 'The gallery is empty: nothing to save.', 'error');
+  const bytes = s.save();
+  const name = `bridgeface-gallery-${state.size}px.bfg`;
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  say('gallery-msg', `Saved ${s.people} people, ${s.rows} embeddings (faces at ${state.size} px) as ${name}.`);
 }
 
-/** Last measured faces/s per backend, so switching shows both. */
-const rates = new Map<string, number>();
-
-async function measure(): Promise<void> {
-  const faces = state.faces.slice(0, 36).map(lowRes);
-  if (faces.length === 0) return;
-  await state.rec!.embed(faces); // warm-up (plans for this batch size)
-  let count = 0;
-  const start = performance.now();
-  while (performance.now() - start < 1500) {
-    await state.rec!.embed(faces);
-    count += faces.length;
-  }
-  const rate = count / ((performance.now() - start) / 1000);
-  rates.set(state.rec!.info.backend, rate);
-  const out = $('fps');
-  const name = (b: string) => (b === 'webgpu' ? 'WebGPU' : 'CPU');
-  out.textContent = `${[...rates].map(([b, r]) => `${name(b)} ${r.toFixed(0)} faces/s`).join(' · ')} (batches of ${faces.length}, via the worker)`;
-  out.dataset.rate = rate.toFixed(1);
+async function loadGallery(file: File): Promise<void> {
+  store().load(new Uint8Array(await file.arrayBuffer()));
+  const s = store();
+  say('gallery-msg', `Loaded ${s.people} people, ${s.rows} embeddings from ${file.name}. A file holds embeddings, not photos: they stay as saved when the face size changes.`);
+  invalidate();
 }
 
-async function addFiles(files: Iterable<File>): Promise<void> {
-  for (const file of files) {
-    if (!file.type.startsWith('image/')) continue;
-    try {
-      addFace(file.name, await toRgba(file), 'none');
-    } catch (e) {
-      setStatus(`Cannot read ${file.name}: ${(e as Error).message}`);
-    }
-  }
-}
-
-let stream: MediaStream | undefined;
-async function webcamFrame(): Promise<void> {
-  const video = $('video') as HTMLVideoElement;
-  if (!stream) {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
-    video.srcObject = stream;
-    await video.play();
-  }
-  // The central square of the frame: put your face in the middle.
-  const side = Math.min(video.videoWidth, video.videoHeight);
-  const canvas = new OffscreenCanvas(side, side);
-  const context = canvas.getContext('2d')!;
-  context.drawImage(video, (video.videoWidth - side) / 2, (video.videoHeight - side) / 2, side, side, 0, 0, side, side);
-  const { data, width, height } = context.getImageData(0, 0, side, side);
-  addFace(`webcam ${new Date().toLocaleTimeString()}`, { data, width, height }, 'none');
-}
-
-function redrawAll(): void {
-  $('size-out').textContent = `${state.size} px`;
-  for (const f of state.faces) draw(f.canvas, lowRes(f));
-  for (const slot of ['a', 'b', 'q'] as const) if (state.slots[slot]) setSlot(slot, state.slots[slot]!);
-}
+// ---------------------------------------------------------------------------------------------- wiring
 
 function wire(): void {
-  $('backend').addEventListener('change', (e) =>
-    busy(async () => {
-      await loadModel((e.target as HTMLSelectElement).value as 'webgpu' | 'cpu');
-      await measure();
-    }),
-  );
+  const button = (id: string) => $(id) as HTMLButtonElement;
+  $('backend').addEventListener('change', (e) => {
+    say('header-msg');
+    void enqueue(
+      'header-msg',
+      async () => {
+        await loadModel((e.target as HTMLSelectElement).value as 'webgpu' | 'cpu');
+        await measure();
+      },
+      $('backend') as HTMLSelectElement,
+    );
+  });
   $('size').addEventListener('input', (e) => {
     state.size = Number((e.target as HTMLInputElement).value);
-    redrawAll();
-    void busy(rebuildGallery);
+    $('size-out').textContent = `${state.size} px`;
+    if (!state.rec) return;
+    for (const f of state.faces) drawCard(f, input(), state.size);
+    for (const slot of ['a', 'b', 'q'] as const) drawSlot(slot);
+    drawEditorPreview();
+    invalidate();
   });
-  $('throughput').addEventListener('click', () => busy(measure));
-  $('verify').addEventListener('click', () => busy(verify));
-  $('identify').addEventListener('click', () => busy(identify));
-  $('enroll-samples').addEventListener('click', () => busy(enrollSamples));
-  $('enroll').addEventListener('click', () =>
-    busy(async () => {
-      const label = ($('label') as HTMLInputElement).value.trim();
-      if (!state.selected || !label) return setStatus('Select a face (click it) and type a name to enroll it.');
-      await enroll(label, [state.selected]);
-    }),
-  );
-  $('clear-gallery').addEventListener('click', () => {
-    state.enrolled.clear();
-    void busy(rebuildGallery);
+  $('far').addEventListener('change', invalidate);
+  button('throughput').addEventListener('click', () => enqueue('header-msg', measure, button('throughput'), 'Measuring…'));
+  button('verify').addEventListener('click', () => ask('verify', 'verify-msg', button('verify'), 'Verifying…'));
+  button('identify').addEventListener('click', () => ask('identify', 'identify-msg', button('identify'), 'Identifying…'));
+  button('probes').addEventListener('click', () => ask('probes', 'identify-msg', button('probes'), 'Testing…'));
+  button('enroll-samples').addEventListener('click', enrollSamples);
+  button('enroll').addEventListener('click', enrollSelected);
+  button('clear-gallery').addEventListener('click', () => {
+    store().clear();
+    say('gallery-msg', 'The gallery is empty.');
+    invalidate();
   });
-  $('files').addEventListener('change', (e) => busy(() => addFiles((e.target as HTMLInputElement).files ?? [])));
-  $('webcam').addEventListener('click', () => busy(webcamFrame));
+  button('save-gallery').addEventListener('click', () => enqueue('gallery-msg', saveGallery, button('save-gallery'), 'Saving…'));
+  button('load-gallery').addEventListener('click', () => $('gallery-file').click());
+  $('gallery-file').addEventListener('change', (e) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) void enqueue('gallery-msg', () => loadGallery(file), button('load-gallery'), 'Loading…');
+  });
+  button('pick').addEventListener('click', () => $('files').click());
+  $('files').addEventListener('change', (e) => {
+    const input = e.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    void enqueue('add-msg', () => addFiles(files), button('pick'), 'Adding…');
+  });
+  button('editor-done').addEventListener('click', closeEditor);
+  button('webcam-open').addEventListener('click', () => enqueue('webcam-msg', openWebcam, button('webcam-open'), 'Starting the camera…'));
+  button('webcam-stop').addEventListener('click', () => stopWebcam());
+  button('capture').addEventListener('click', capture);
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden && webcam.live) stopWebcam('The camera was stopped while the page was hidden; start it again to continue.');
+  });
+  window.addEventListener('pagehide', () => webcam.live && stopWebcam());
+  wireCardKeys($('faces'), (card) => cards.get(card), actions);
   const drop = document.body;
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -373,13 +657,14 @@ function wire(): void {
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
     $('drop').classList.remove('over');
-    void busy(() => addFiles(e.dataTransfer?.files ?? []));
+    const files = [...(e.dataTransfer?.files ?? [])];
+    void enqueue('add-msg', () => addFiles(files));
   });
 }
 
 wire();
 const initialBackend = new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu';
-void busy(async () => {
+void enqueue('header-msg', async () => {
   await loadModel(initialBackend);
   await loadSamples();
   document.body.dataset.ready = 'true';

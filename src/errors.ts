@@ -49,7 +49,9 @@ export type InputErrorCode =
   /** A gallery label that is not enrolled. */
   | 'unknown-label'
   /** A weights path or URL that cannot be read or fetched. */
-  | 'unreadable';
+  | 'unreadable'
+  /** A data file given to a tool (an LFW pairs list) that does not parse. */
+  | 'bad-file';
 
 /** Bad arguments to the public API: nothing was computed and no state changed. */
 export class InputError extends BridgefaceError<InputErrorCode> {
@@ -107,4 +109,3 @@ export const ERROR_CLASSES = {
   GalleryFormatError,
   WorkerError,
 } as const;
-export type BridgefaceErrorName = keyof typeof ERROR_CLASSES;

@@ -2,7 +2,7 @@
  * bridgeface: low-resolution face recognition on WebGPU.
  *
  * Layers, bottom up: kernels/ (WGSL) → runtime/ (WebGPU and CPU backends) → model/ (the student network and
- * its weights format) → api/ (what applications call).
+ * its weights format) → api/ (what applications call). Weights-file and evaluation tooling is in 'bridgeface/tools'.
  */
 export {
   createRecognizer,
@@ -12,21 +12,18 @@ export {
   type FaceRecognizer,
   type RecognizerWeights,
   type FaceInput,
-  type Far,
   type VerifyOptions,
-  type Verification,
+  type EmbedOptions,
+  type IdentifyOptions,
+  type SearchableGallery,
+  type EmbeddingMatrix,
 } from './api/recognizer.js';
+export type { Far, FaceSize, OperatingDecision, Verification, Identification } from './api/decision.js';
 export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
-export { type ImageSource, type FaceSource, readRegion } from './api/image-input.js';
-export { prepareFace, type PrepareOptions, type Framing } from './api/prepare.js';
-export { framedFaceBox } from './api/face-box.js';
+export type { ImageSource } from './api/image-input.js';
 export { cosine } from './api/similarity.js';
 export type { WeightsSource } from './api/weights-source.js';
 export type { RgbaImage, FaceBox } from './runtime/image.js';
-export { readWeights, writeWeights, type StudentWeights, type Thresholds } from './model/weights-format.js';
-export type { FarKey, FarPoints, OperatingPoint } from './model/thresholds.js';
-export { DEFAULT_ARCHITECTURE, parameterCount, type Architecture, type InputSpec } from './model/architecture.js';
-export { randomWeights } from './model/random-weights.js';
 export {
   BridgefaceError,
   WeightsFormatError,

@@ -1,5 +1,5 @@
 /** The Chromium side of the benchmark: bench/run.ts calls window.runBench(env, config) through Playwright. */
-import { readWeights } from '../../src/index.js';
+import { readWeights } from '../../src/tools.js';
 import { runSuite } from '../core/suite.js';
 import type { BenchContext, EnvironmentResult, RowSpec, SuiteConfig } from '../core/types.js';
 import { bridgefaceCpu, bridgefaceWebGpu } from '../peers/bridgeface.js';

@@ -2,7 +2,7 @@
  * The preprocessing of docs/weights-format.md as dense matrices, for peers that express it with their own ops:
  * out = Ry · img · Rxᵀ per channel, then x = (v/255 − mean)/std = v·scale + shift.
  */
-import type { InputSpec } from '../../src/index.js';
+import type { InputSpec } from '../../src/tools.js';
 import { resizeTaps } from '../../src/runtime/resize.js';
 
 /** S×L resize matrix for a whole axis of length L (no face box), row-major. Identity when L = S. */

@@ -1,5 +1,5 @@
 /** Shared types of the benchmark: rows (one runtime × backend running the student), batches and results. */
-import type { StudentWeights } from '../../src/index.js';
+import type { StudentWeights } from '../../src/tools.js';
 import type { RgbaImage } from '../../src/index.js';
 import type { Ceilings } from './ceilings.js';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { readWeights } from '../../src/index.js';
+import { readWeights } from '../../src/tools.js';
 import { runSuite } from '../core/suite.js';
 import type { BenchContext, RowSpec, SuiteConfig } from '../core/types.js';
 import { bridgefaceWebGpu } from '../peers/bridgeface.js';

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readWeights } from '../../src/index.js';
+import { readWeights } from '../../src/tools.js';
 import { runSuite } from '../core/suite.js';
 import type { BenchContext, RowSpec, SuiteConfig } from '../core/types.js';
 import { measureCeilings } from '../core/ceilings.js';

@@ -6,7 +6,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { buildNetwork } from '../../src/model/network.js';
-import type { StudentWeights } from '../../src/index.js';
+import type { StudentWeights } from '../../src/tools.js';
 import { normalisation, resizeMatrix } from '../core/resize.js';
 import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
 

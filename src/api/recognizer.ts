@@ -9,8 +9,11 @@ import type { Backend, BackendKind } from '../runtime/backend.js';
 import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
+import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
+import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
-import { cosine } from './similarity.js';
+import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
+import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 import { chooseAuto } from './backend-choice.js';
 
@@ -51,21 +54,41 @@ export interface RecognizerInfo {
  */
 export type FaceInput = FaceSource;
 
-/** False-accept rates the weights calibrate thresholds for. */
-export type Far = 1e-2 | 1e-3;
-
 export interface VerifyOptions {
   /** The false-accept rate whose calibrated threshold decides `match` (default 1e-2). */
   far?: Far;
+  /** The face size the threshold is chosen for; required when both inputs are embeddings (see decision.ts). */
+  size?: FaceSize;
 }
 
-export interface Verification {
-  /** Cosine similarity of the two embeddings. */
-  similarity: number;
-  /** similarity ≥ threshold. */
-  match: boolean;
-  threshold: number;
-  far: Far;
+export interface IdentifyOptions {
+  /** The per-comparison false-accept rate (default 1e-3: a gallery multiplies the chances of an impostor match). */
+  far?: Far;
+  /** The probe's face size; required when the probe is an embedding. */
+  size?: FaceSize;
+  /** Candidates returned (default 5). */
+  k?: number;
+}
+
+/** What `identify` searches: a `Gallery`, or the worker's `WorkerGallery`. */
+export interface SearchableGallery {
+  search(embedding: Float32Array, k?: number): Promise<GalleryMatch[]>;
+  labels(): string[] | Promise<string[]>;
+}
+
+/** N embeddings in one row-major N×D array. */
+export interface EmbeddingMatrix {
+  data: Float32Array;
+  count: number;
+  dim: number;
+}
+
+export interface EmbedOptions {
+  /**
+   * Also embed each face mirrored left–right and return the normalised mean of the two embeddings (test-time
+   * augmentation; twice the network work). The calibrated thresholds were set on plain embeddings.
+   */
+  mirror?: boolean;
 }
 
 /** What a recognizer exposes of its weights file (everything but the tensors). */
@@ -78,8 +101,9 @@ export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'p
 export interface FaceRecognizer {
   readonly info: RecognizerInfo;
   readonly weights: RecognizerWeights;
-  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  embed(faces: readonly FaceInput[] | Float32Array, options?: EmbedOptions): Promise<Float32Array[]>;
   verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
+  identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
   similarity(a: Float32Array, b: Float32Array): number;
   dispose(): void;
 }
@@ -97,8 +121,16 @@ export class Recognizer implements FaceRecognizer {
    * Embeds a batch: RGBA images of any size, or an N×3×S×S float tensor that is already preprocessed.
    * Returns one unit-length Float32Array per face, in input order.
    */
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
+    const { data, count, dim } = await this.embedMatrix(faces, options);
+    return Array.from({ length: count }, (_, i) => data.slice(i * dim, (i + 1) * dim));
+  }
+
+  /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
+  async embedMatrix(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
     this.checkAlive();
+    const mirror = options.mirror ?? false;
+    if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
     let count: number;
@@ -111,62 +143,77 @@ export class Recognizer implements FaceRecognizer {
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
-      flat = await this.backend.embedTensor(faces, count);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)), count, dim)
+        : await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
+      // map() skips holes: a sparse array would reach the backend with faces missing.
+      for (let i = 0; i < faces.length; i++) {
+        if (!(i in faces)) throw new InputError('bad-shape', `faces[${i}] is missing (a hole in a sparse array)`);
+      }
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
-      flat = await this.backend.embedImages(images);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])), count, dim)
+        : await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
       throw new NonFiniteOutputError('non-finite-output', `the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
     }
-    return Array.from({ length: count }, (_, i) => flat.slice(i * dim, (i + 1) * dim));
+    return { data: flat, count, dim };
   }
 
-  /** Cosine similarity of two embeddings, in [-1, 1]. */
+  /** Cosine similarity of two embeddings of this model, in [-1, 1]; `InputError` for NaN, zero or wrong-length vectors. */
   similarity(a: Float32Array, b: Float32Array): number {
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
-      throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
-    }
-    return cosine(a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   /**
-   * Decides whether two faces (or two embeddings from `embed`) are the same person, using the cosine threshold
-   * calibrated in the weights for the false-accept rate `far`. Throws `CalibrationError` when the weights carry
-   * no such threshold (the untrained placeholder has none): a guessed threshold would give meaningless decisions.
+   * Decides whether two faces (or two embeddings from `embed`) are the same person, with the threshold calibrated
+   * in the weights for the false-accept rate `far` at the faces' size (the smaller of the two; `options.size` when
+   * both are embeddings). The answer says what the threshold means (`meaning`, `tar`, `measuredFar`). Throws
+   * `CalibrationError` when the weights carry no such threshold: a guessed threshold would give meaningless decisions.
    */
   async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
     this.checkAlive();
     const far = options.far ?? 1e-2;
-    const threshold = this.threshold(far);
+    if (options.size !== undefined) checkFaceSize(options.size);
+    checkCalibrated(this.info.thresholds, far); // the options and the calibration are checked before any work
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    for (const e of [ea, eb]) {
-      if (e.length !== this.info.embeddingDim) {
-        throw new InputError('bad-shape', `an embedding passed to verify has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
-      }
-    }
-    const similarity = this.similarity(ea, eb);
-    return { similarity, match: similarity >= threshold, threshold, far };
+    return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
   }
 
-  /** The calibrated cosine threshold for a false-accept rate, or `CalibrationError` when the weights have none. */
-  threshold(far: Far): number {
-    if (far !== 1e-2 && far !== 1e-3) throw new InputError('bad-option', `far must be 1e-2 or 1e-3, got ${String(far)}`);
-    const key = far === 1e-2 ? 'far_1e-2' : 'far_1e-3';
-    // Until thresholds are looked up per face size, verify uses the full-resolution ('hr') calibration.
-    const value = this.info.thresholds.sizes.hr?.[key]?.threshold;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      const why = this.info.trained ? `these weights carry no "${key}" threshold` : 'these weights are untrained and carry no thresholds';
-      throw new CalibrationError('no-thresholds', `cannot verify at FAR ${far}: ${why}; load trained weights whose header has thresholds.sizes.hr["${key}"] (docs/weights-format.md)`);
+  /**
+   * Names the enrolled identity a face (or an embedding) belongs to, or answers `outcome: 'unknown'` when no
+   * candidate reaches the calibrated threshold for `far` (default 1e-3) at the probe's size. `openSetFar` estimates
+   * how often someone never enrolled would be named, given the gallery's size.
+   */
+  async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
+    this.checkAlive();
+    const far = options.far ?? 1e-3;
+    if (options.size !== undefined) checkFaceSize(options.size);
+    checkCalibrated(this.info.thresholds, far);
+    const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
+    checkEmbedding(embedding, this.info.embeddingDim, 'the probe embedding');
+    const point = operatingPoint(this.info.thresholds, far, this.sizeOf([probe], options.size));
+    const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
+    return identification(candidates, labels.length, point);
+  }
+
+  /** The face size a decision is made for: `size` when given, else the smallest face among the inputs. */
+  private sizeOf(inputs: ReadonlyArray<FaceInput | Float32Array>, size: FaceSize | undefined): FaceSize {
+    if (size !== undefined) return checkFaceSize(size);
+    const sizes = inputs.filter((x): x is FaceInput => !(x instanceof Float32Array)).map(faceSizeOf);
+    if (sizes.length === 0) {
+      throw new InputError('bad-option', "pass { size }: the face size (pixels, or 'hr') the embeddings were made from; thresholds depend on it");
     }
-    return value;
+    return Math.min(...sizes);
   }
 
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */
@@ -180,6 +227,16 @@ export class Recognizer implements FaceRecognizer {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.dispose();
+  }
+
+  /** A backend call's result, or `InputError('disposed')` when `dispose()` ran while it was in flight. */
+  private async whileAlive<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (e) {
+      if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed while the call ran');
+      throw e;
+    }
   }
 
   private checkAlive(): void {

@@ -9,16 +9,21 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Recognizer } from '../api/recognizer.js';
-import { type Framing, prepareFace } from '../api/prepare.js';
+import type { Framing } from '../api/prepare.js';
 import { type LfwPair, type VerificationReport, lfwImagePath, parsePairs, verificationReport } from '../eval/index.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
+import type { CliIo } from './context.js';
+import { faceOf } from './faces.js';
 import { decodeImage } from './images.js';
+import { startProgress } from './progress.js';
 
 export interface LfwOptions {
   pairs?: string;
   sizes: Array<number | 'hr'>;
   limit?: number;
   crop?: Framing | FaceBox;
+  /** Mirror averaging (`embed(faces, { mirror: true })`). */
+  mirror?: boolean;
 }
 
 export interface LfwReport {
@@ -35,7 +40,7 @@ export interface LfwReport {
 const BATCH = 128;
 
 /** Scores LFW pairs at each size and returns one report row per size. */
-export async function evalLfw(dir: string, options: LfwOptions, rec: Recognizer, io: { stderr: (t: string) => void }): Promise<LfwReport> {
+export async function evalLfw(dir: string, options: LfwOptions, rec: Recognizer, io: CliIo): Promise<LfwReport> {
   const started = Date.now();
   try {
     // Accept the lfw/ folder itself or a data root that holds it.
@@ -48,20 +53,27 @@ export async function evalLfw(dir: string, options: LfwOptions, rec: Recognizer,
     const at = new Map(images.map((f, i) => [f, i]));
     const dim = rec.info.embeddingDim;
     const embeddings = options.sizes.map(() => new Float32Array(images.length * dim));
-    const prep = (image: RgbaImage, size: number | 'hr') =>
-      prepareFace(image, rec.weights.input, {
-        size: size === 'hr' ? undefined : size,
-        ...(typeof options.crop === 'object' ? { box: options.crop } : { framing: options.crop ?? 'framed' }),
-      });
-    for (let start = 0; start < images.length; start += BATCH) {
-      const decoded = await Promise.all(images.slice(start, start + BATCH).map(decodeImage));
-      for (const [s, size] of options.sizes.entries()) {
-        const out = await rec.embed(decoded.map((image) => prep(image, size)));
-        out.forEach((e, i) => embeddings[s].set(e, (start + i) * dim));
+    const crop = options.crop ?? 'framed';
+    const progress = startProgress(io.progress, images.length, 'images');
+    // One decode per image, all sizes prepared from it; batches hold face-sized images only.
+    let batch: RgbaImage[][] = options.sizes.map(() => []);
+    let first = 0;
+    const flush = async () => {
+      for (const s of options.sizes.keys()) {
+        const { data } = await rec.embedMatrix(batch[s], { mirror: options.mirror });
+        embeddings[s].set(data, first * dim);
       }
-      io.stderr(`\reval-lfw: ${Math.min(start + BATCH, images.length)}/${images.length} images`);
+      progress.increment(batch[0].length);
+      first += batch[0].length;
+      batch = options.sizes.map(() => []);
+    };
+    for (const file of images) {
+      const image = await decodeImage(file);
+      options.sizes.forEach((size, s) => batch[s].push(faceOf(file, image, rec, { crop, size: size === 'hr' ? undefined : size })));
+      if (batch[0].length === BATCH) await flush();
     }
-    io.stderr('\n');
+    if (batch[0].length > 0) await flush();
+    progress.stop();
     const same = pairs.map((p) => p.same);
     const folds = pairs.map((p) => p.fold);
     const rows = options.sizes.map((size, s) => {

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createRecognizer, readWeights } from '../../src/index.js';
+import { createRecognizer } from '../../src/index.js';
+import { readWeights } from '../../src/tools.js';
 import { makeBatch } from '../../bench/core/faces.js';
 import { cosine } from '../../bench/core/stats.js';
 import type { BenchContext, RowSpec } from '../../bench/core/types.js';

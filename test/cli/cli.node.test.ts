@@ -2,15 +2,19 @@
  * The CLI in-process (runCli): each command, its output formats, and the error cases. Inputs are the demo's
  * committed sample faces (LFW-framed, 125×125), so no external data is needed.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createRecognizer } from '../../src/api/recognizer.js';
 import { prepareFace } from '../../src/api/prepare.js';
 import { decodeImage } from '../../src/cli/images.js';
 import { packageRoot } from '../../src/cli/bench.js';
+import { dawnWarningFilter } from '../../src/cli/dawn-stderr.js';
 import { runCli } from '../../src/cli/main.js';
 import { randomWeights } from '../../src/model/random-weights.js';
 import { writeWeights } from '../../src/model/weights-format.js';
@@ -67,13 +71,73 @@ describe('bridgeface embed', () => {
     expect(Math.hypot(...v.subarray(0, 128))).toBeCloseTo(1, 4);
   });
 
-  it('usage errors exit 2', async () => {
-    expect((await cli('embed', sample('Laura_Bush', 1), '--size', '0')).code).toBe(2);
-    expect((await cli('embed', sample('Laura_Bush', 1), '--format', 'f32')).code).toBe(2);
-    expect((await cli('embed', sample('Laura_Bush', 1), '--crop', '1,2,3')).code).toBe(2);
-    expect((await cli('frobnicate')).code).toBe(2);
-    expect((await cli('embed')).code).toBe(2);
+  it('usage errors exit 2 with one line and a hint; --version and --help exit 0', async () => {
+    for (const argv of [
+      ['embed', sample('Laura_Bush', 1), '--size', '0'],
+      ['embed', sample('Laura_Bush', 1), '--format', 'f32'],
+      ['embed', sample('Laura_Bush', 1), '--crop', '1,2,3'],
+      ['eval-lfw', tmp, '--sizes', '0,abc'],
+      ['frobnicate'],
+      ['embed'],
+    ]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, argv.join(' ')).toHaveLength(2);
+      expect(lines[0]).toMatch(/^bridgeface: /);
+      expect(lines[1]).toMatch(/--help for usage\)$/);
+    }
+    expect((await cli('eval-lfw', tmp, '--sizes', '0,abc')).stderr).toContain('"0" is not an integer from 1 to 1024');
+    const version = await cli('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
     expect((await cli('--help')).code).toBe(0);
+  });
+
+  it('draws a progress bar with ETA on a terminal, and none when stderr is captured', async () => {
+    let drawn = '';
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    terminal.on('data', (d: Buffer) => (drawn += d.toString()));
+    const files = [1, 2, 3].map((i) => sample('Colin_Powell', i));
+    const code = await runCli(['embed', ...files, '--backend', 'cpu', '--size', '16'], { stdout: () => {}, stderr: () => {}, progress: terminal });
+    expect(code).toBe(0);
+    expect(drawn).toMatch(/3\/3 images \| ETA/);
+    expect((await cli('embed', ...files, '--backend', 'cpu', '--size', '16')).stderr).not.toContain('ETA');
+  });
+
+  it('an empty folder, a FIFO and a pixel bomb are named errors; the other files are embedded', async () => {
+    const empty = path.join(tmp, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const fifo = path.join(tmp, 'pipe.jpg');
+    execFileSync('mkfifo', [fifo]);
+    const bomb = path.join(tmp, 'bomb.png');
+    await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000' } }).png().toFile(bomb);
+    const r = await cli('embed', empty, fifo, bomb, sample('Laura_Bush', 1), '--backend', 'cpu', '--size', '16', '--max-pixels', '1000000');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${empty}: folder holds no images`);
+    expect(r.stderr).toContain(`${fifo}: not a regular file`);
+    expect(r.stderr).toContain(`${bomb}: larger than 1,000,000 pixels`);
+    expect(JSON.parse(r.stdout).embeddings).toHaveLength(1);
+    expect((await cli('embed', empty, '--backend', 'cpu')).code).toBe(1);
+  });
+
+  it('writes --out files atomically: a failed write leaves no half-written pair', async () => {
+    const out = path.join(tmp, 'atomic.f32');
+    writeFileSync(out, 'old');
+    mkdirSync(`${out}.txt`, { recursive: true }); // the names file cannot be written: a directory is in the way
+    const r = await cli('embed', sample('Laura_Bush', 1), '--backend', 'cpu', '--format', 'f32', '--out', out);
+    expect(r.code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe('old');
+    expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a face the backend rejects fails alone; the rest of the batch is embedded', async () => {
+    const r = await cli('embed', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--crop', '1000,1000,10,10');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).failed).toHaveLength(2);
+    const ok = await cli('embed', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--crop', '10,10,50,50');
+    expect(JSON.parse(ok.stdout).embeddings).toHaveLength(2);
   });
 });
 
@@ -84,22 +148,51 @@ describe('bridgeface verify', () => {
     const r = await cli('verify', sample('Serena_Williams', 1), sample('Serena_Williams', 2), '--backend', 'cpu', '--size', '16', '--weights', uncalibrated);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^similarity -?\d\.\d{4}\n/);
-    expect(r.stdout).toMatch(/decision\s+unavailable: .*no thresholds/);
+    expect(r.stdout).toMatch(/decision\s+unavailable: .*no "far_1e-2" thresholds/);
+    expect(r.stdout).toMatch(/^backend {4}cpu/m);
   });
 
-  it('decides with calibrated thresholds (--far, --json), and names an unreadable file', async () => {
+  it('decides with the threshold for the face size (--far, --json), names the backend, and names an unreadable file', async () => {
     const weights = path.join(tmp, 'calibrated.bfw');
-    writeFileSync(weights, writeWeights({ ...randomWeights(2), thresholds: { calibration: 'test', sizes: { hr: { 'far_1e-2': { threshold: -1, tar: 1, far: 0.01 }, 'far_1e-3': { threshold: 1, tar: 0, far: 0 } } } } }));
+    const at = (threshold: number) => ({ threshold, tar: 0.5, far: 0.01 });
+    const thresholds = { calibration: 'test', sizes: { '16': { 'far_1e-2': at(-1), 'far_1e-3': at(0.25) }, hr: { 'far_1e-2': at(-1), 'far_1e-3': at(1) } } };
+    writeFileSync(weights, writeWeights({ ...randomWeights(2), thresholds }));
     const a = sample('Jacques_Chirac', 1);
     const loose = JSON.parse((await cli('verify', a, a, '--backend', 'cpu', '--weights', weights, '--json')).stdout);
-    expect(loose).toMatchObject({ match: true, threshold: -1, far: 0.01 });
+    expect(loose).toMatchObject({ match: true, threshold: -1, far: 0.01, calibratedSize: 'hr', backend: 'cpu' });
     expect(loose.similarity).toBeCloseTo(1, 5);
     const strict = await cli('verify', a, sample('Laura_Bush', 3), '--backend', 'cpu', '--weights', weights, '--far', '1e-3');
     expect(strict.code).toBe(0);
-    expect(strict.stdout).toMatch(/different people \(threshold 1.0000 at FAR 0.001\)/);
+    expect(strict.stdout).toMatch(/different people \(threshold 1.0000 at FAR 0.001, full-resolution calibration\)/);
+    expect(strict.stdout).toMatch(/^meaning {4}at full resolution this threshold \(1.0000\) accepts ~50 % of genuine pairs and 1.0 % of impostors/m);
+    expect(strict.stdout).toMatch(/^backend {4}cpu \(WebAssembly SIMD/m);
+    const small = await cli('verify', a, a, '--backend', 'cpu', '--weights', weights, '--far', '1e-3', '--size', '16', '--json');
+    expect(JSON.parse(small.stdout)).toMatchObject({ calibratedSize: '16', threshold: 0.25, faceSize: 16 });
     const bad = await cli('verify', a, path.join(tmp, 'nope.jpg'), '--backend', 'cpu');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('nope.jpg');
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('warns about sizes outside the trained range and images that cannot be LFW-framed', async () => {
+    const wide = path.join(tmp, 'wide.png');
+    await sharp({ create: { width: 120, height: 60, channels: 3, background: '#808080' } }).png().toFile(wide);
+    const r = await cli('verify', wide, sample('Laura_Bush', 1), '--backend', 'cpu', '--size', '6');
+    expect(r.stderr).toContain('--size 6 is below the trained range (8–32 px)');
+    expect(r.stderr).toMatch(/wide.png is 120×60, not square like an LFW-framed image/);
+    expect((await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '64')).stderr).toContain('above the network');
+    expect((await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '16')).stderr).not.toContain('warning');
+  });
+});
+
+describe("Dawn's native warnings", () => {
+  it('are filtered from stderr (bin/bridgeface.js without --verbose); other lines and progress redraws pass', () => {
+    const filter = dawnWarningFilter();
+    const dawn = 'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.\n - While initializing adapter\n    at InitializeImpl (PhysicalDeviceVk.cpp:257)\n\n';
+    let out = filter(`bridgeface: warning: keep me\n${dawn}Warning: maxDynamic reduced.\npart`);
+    out += filter('ial line\n\r[===   ] 30% | ETA 2s');
+    out += filter('', true);
+    expect(out).toBe('bridgeface: warning: keep me\npartial line\n\r[===   ] 30% | ETA 2s');
   });
 });
 

@@ -4,6 +4,7 @@
  * kernels need nothing beyond compatibility-mode limits.
  */
 import { GpuError } from '../../errors.js';
+import { nodeImport } from '../node-import.js';
 
 export interface AcquiredDevice {
   device: GPUDevice;
@@ -58,7 +59,10 @@ function gpuSources(): GpuSource[] {
       // Dawn reads these at start-up: silence a SwiftShader warning; let Mesa's EGL run without a display.
       process.env.XDG_RUNTIME_DIR ??= await privateRuntimeDir();
       process.env.EGL_PLATFORM ??= 'surfaceless';
-      const module = await import('webgpu');
+      // 'webgpu' (Dawn for Node) is an optional peer dependency: browser apps never install it.
+      const module = await nodeImport<typeof import('webgpu')>('webgpu').catch((e: Error) => {
+        throw new GpuError('no-adapter', `WebGPU in Node needs the optional 'webgpu' package (npm install webgpu): ${e.message.split('\n')[0]}`);
+      });
       Object.assign(globalThis, module.globals);
       instance = module.create(flags);
       dawnInstances.set(key, instance);
@@ -72,9 +76,9 @@ function gpuSources(): GpuSource[] {
 }
 
 async function privateRuntimeDir(): Promise<string> {
-  const fs = await import('node:fs');
-  const os = await import('node:os');
-  const path = await import('node:path');
+  const fs = await nodeImport<typeof import('node:fs')>('node:fs');
+  const os = await nodeImport<typeof import('node:os')>('node:os');
+  const path = await nodeImport<typeof import('node:path')>('node:path');
   const dir = path.join(os.tmpdir(), `bridgeface-xdg-${process.getuid?.() ?? 0}`);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
@@ -124,4 +128,17 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     }
   }
   throw new GpuError('no-adapter', `no WebGPU adapter available (tried: ${tried.join('; ') || 'no WebGPU implementation'})`);
+}
+
+/**
+ * Runs `build` (pipelines, buffers, …) on `device`; if it fails and the device is `owned`, destroys the device
+ * before rethrowing, so a failed create never leaves a device (and its native memory) behind.
+ */
+export async function buildOnDevice<T>(device: GPUDevice, owned: boolean, build: () => Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (e) {
+    if (owned) device.destroy();
+    throw e;
+  }
 }

@@ -517,30 +517,41 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $p_loop))))
 
-  ;; Scales each of `batch` rows of `dim` floats to unit length (a zero row stays zero; norms below 1e-12 count
-  ;; as 1e-12, as in runtime/cpu/pool.ts).
+  ;; Scales each of `batch` rows of `dim` floats to unit length, as kernels/l2norm.wgsl: divided by the row's
+  ;; largest |x| first, so rows whose squared norm overflows f32 still come out unit; a row of norm below 1e-12
+  ;; (a zero row) is scaled by 1e12 instead (zero stays zero).
   (func (export "l2norm") (param $in i32) (param $out i32) (param $batch i32) (param $dim i32)
-    (local $n i32) (local $i i32) (local $ss f32) (local $inv f32) (local $row i32)
+    (local $n i32) (local $i i32) (local $m f32) (local $ss f32) (local $r f32) (local $v f32) (local $row i32) (local $large i32)
     (local.set $row (i32.shl (local.get $dim) (i32.const 2)))
     (block $n_done
       (loop $n_loop
         (br_if $n_done (i32.ge_u (local.get $n) (local.get $batch)))
+        (local.set $m (f32.const 0))
+        (local.set $i (i32.const 0))
+        (block $max_done
+          (loop $max
+            (br_if $max_done (i32.ge_u (local.get $i) (local.get $row)))
+            (local.set $m (f32.max (local.get $m) (f32.abs (f32.load (i32.add (local.get $in) (local.get $i))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $max)))
         (local.set $ss (f32.const 0))
         (local.set $i (i32.const 0))
         (block $sum_done
           (loop $sum
             (br_if $sum_done (i32.ge_u (local.get $i) (local.get $row)))
-            (local.set $ss (f32.add (local.get $ss) (f32.mul (f32.load (i32.add (local.get $in) (local.get $i)))
-              (f32.load (i32.add (local.get $in) (local.get $i))))))
+            (local.set $v (f32.div (f32.load (i32.add (local.get $in) (local.get $i))) (local.get $m)))
+            (local.set $ss (f32.add (local.get $ss) (f32.mul (local.get $v) (local.get $v))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $sum)))
-        (local.set $inv (f32.div (f32.const 1) (f32.max (f32.sqrt (local.get $ss)) (f32.const 1e-12))))
+        (local.set $r (f32.sqrt (local.get $ss)))
+        (local.set $large (f32.ge (f32.mul (local.get $m) (local.get $r)) (f32.const 1e-12)))
         (local.set $i (i32.const 0))
         (block $scale_done
           (loop $scale
             (br_if $scale_done (i32.ge_u (local.get $i) (local.get $row)))
+            (local.set $v (f32.load (i32.add (local.get $in) (local.get $i))))
             (f32.store (i32.add (local.get $out) (local.get $i))
-              (f32.mul (f32.load (i32.add (local.get $in) (local.get $i))) (local.get $inv)))
+              (select (f32.div (f32.div (local.get $v) (local.get $m)) (local.get $r)) (f32.mul (local.get $v) (f32.const 1e12)) (local.get $large)))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $scale)))
         (local.set $in (i32.add (local.get $in) (local.get $row)))
