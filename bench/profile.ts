@@ -13,8 +13,7 @@ import { Command } from 'commander';
 import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
 import { cosine } from '../src/api/similarity.js';
 import { createRecognizer } from '../src/index.js';
-import { readWeights } from '../src/tools.js';
-import { buildNetwork, type Layer, layerMacs, type Network } from '../src/model/network.js';
+import { type Layer, type Network, buildNetwork, layerMacs } from '../src/model/network.js';
 import type { BackendModel } from '../src/runtime/backend.js';
 import { CpuBackend } from '../src/runtime/cpu/backend.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
@@ -25,6 +24,7 @@ import { IMAGE_RECORD_BYTES, packImages } from '../src/runtime/gpu/image-records
 import { Plan } from '../src/runtime/gpu/plan.js';
 import { packWeights } from '../src/runtime/gpu/weights-layout.js';
 import { planMemory } from '../src/runtime/memory-plan.js';
+import { readWeights } from '../src/tools.js';
 import { type Ceilings, measureCeilings } from './core/ceilings.js';
 import { makeBatch } from './core/faces.js';
 import { summarise } from './core/stats.js';
@@ -45,19 +45,30 @@ interface Row {
 function describe(l: Layer): string {
   switch (l.kind) {
     case 'conv': {
-      const what = l.groups === 1 ? `conv${l.kernel}x${l.kernel} ${l.inChannels}→${l.outChannels}` : l.outSize === 1 ? `gdc${l.kernel}x${l.kernel} ${l.inChannels}` : `dw${l.kernel}x${l.kernel} ${l.inChannels}`;
+      const what =
+        l.groups === 1
+          ? `conv${l.kernel}x${l.kernel} ${l.inChannels}→${l.outChannels}`
+          : l.outSize === 1
+            ? `gdc${l.kernel}x${l.kernel} ${l.inChannels}`
+            : `dw${l.kernel}x${l.kernel} ${l.inChannels}`;
       return `${what} ${l.inSize}→${l.outSize} s${l.stride}`;
     }
-    case 'pointwise': return l.pixels === 1 ? `fc ${l.inChannels}→${l.outChannels}` : `pw ${l.inChannels}→${l.outChannels} ${l.pixels}px${l.residual !== undefined ? ' +res' : ''}`;
-    case 'avgpool': return `avgpool ${l.channels}`;
-    case 'l2norm': return `l2norm ${l.dim}`;
+    case 'pointwise':
+      return l.pixels === 1
+        ? `fc ${l.inChannels}→${l.outChannels}`
+        : `pw ${l.inChannels}→${l.outChannels} ${l.pixels}px${l.residual !== undefined ? ' +res' : ''}`;
+    case 'avgpool':
+      return `avgpool ${l.channels}`;
+    case 'l2norm':
+      return `l2norm ${l.dim}`;
   }
 }
 
 /** Smallest cosine between matching rows of two N×D arrays. */
 function minCosine(a: Float32Array, b: Float32Array, dim: number): number {
   let min = Infinity;
-  for (let i = 0; i < a.length / dim; i++) min = Math.min(min, cosine(a.subarray(i * dim, (i + 1) * dim), b.subarray(i * dim, (i + 1) * dim)));
+  for (let i = 0; i < a.length / dim; i++)
+    min = Math.min(min, cosine(a.subarray(i * dim, (i + 1) * dim), b.subarray(i * dim, (i + 1) * dim)));
   return Number.isNaN(min) ? -1 : min;
 }
 
@@ -77,7 +88,14 @@ async function profileCpu(model: BackendModel, faces: Batch, rows: Row[]) {
   preprocess(faces.images, network.architecture.inputSize, model.input, input);
   const dim = network.tensorSizes[network.output];
   const images = { images: faces.images };
-  check(`CPU (${cpu.adapter}) vs the reference preprocessing and ops`, minCosine(cpu.profile(images, faces.count, () => {}), referenceRun(network, model.tensors, input, faces.count), dim));
+  check(
+    `CPU (${cpu.adapter}) vs the reference preprocessing and ops`,
+    minCosine(
+      cpu.profile(images, faces.count, () => {}),
+      referenceRun(network, model.tensors, input, faces.count),
+      dim,
+    ),
+  );
   const samples = rows.map(() => [] as number[]);
   const [inputMs, totals]: number[][] = [[], []];
   for (let r = 0; r <= REPS; r++) {
@@ -98,7 +116,14 @@ async function profileCpu(model: BackendModel, faces: Batch, rows: Row[]) {
 }
 
 /** The WebGPU backend's plan and weight packing for the batch: validated against `expected`, then each dispatch timed alone. */
-async function profileGpu(model: BackendModel, weightsBytes: Uint8Array, faces: Batch, rows: Row[], gles: boolean, expected: Float32Array) {
+async function profileGpu(
+  model: BackendModel,
+  weightsBytes: Uint8Array,
+  faces: Batch,
+  rows: Row[],
+  gles: boolean,
+  expected: Float32Array,
+) {
   const { network } = model;
   const acquired = await acquireDevice({ featureLevel: gles ? 'compatibility' : 'core' });
   const { device } = acquired;
@@ -112,7 +137,15 @@ async function profileGpu(model: BackendModel, weightsBytes: Uint8Array, faces: 
   const batch = faces.count;
   const input = mk(batch * network.tensorSizes[0] * 4);
   const slots = memory.slotFloats.map((f) => mk(batch * f * 4));
-  const plan = new Plan(batch, network.layers, { device, pipelines, weights: wbuf, offsets: packed.offsets, input, slots, slotOf: memory.slotOf });
+  const plan = new Plan(batch, network.layers, {
+    device,
+    pipelines,
+    weights: wbuf,
+    offsets: packed.offsets,
+    input,
+    slots,
+    slotOf: memory.slotOf,
+  });
   const { pixels, records } = packImages(faces.images);
   const pbuf = mk(pixels.byteLength);
   device.queue.writeBuffer(pbuf, 0, pixels);
@@ -136,13 +169,24 @@ async function profileGpu(model: BackendModel, weightsBytes: Uint8Array, faces: 
     return (performance.now() - t) / reps;
   };
   await timeSteps([pre, ...plan.steps], 1);
-  check(`WebGPU plan (${acquired.adapter}) vs the CPU backend`, minCosine(await readSlot(device, slots[memory.slotOf[network.output]], expected.length), expected, network.tensorSizes[network.output]));
+  check(
+    `WebGPU plan (${acquired.adapter}) vs the CPU backend`,
+    minCosine(
+      await readSlot(device, slots[memory.slotOf[network.output]], expected.length),
+      expected,
+      network.tensorSizes[network.output],
+    ),
+  );
   const whole = await timeSteps([pre, ...plan.steps], 3);
   const empty = await timeSteps([], 1);
   const preMs = await timeSteps([pre], 3);
   for (let i = 0; i < plan.steps.length; i++) rows[i].gpuMs = await timeSteps([plan.steps[i]], 3);
   // A full embed() through the public API for comparison (upload, plan, readback).
-  const rec = await createRecognizer({ backend: 'webgpu', weights: weightsBytes, webgpu: { featureLevel: gles ? 'compatibility' : 'core' } });
+  const rec = await createRecognizer({
+    backend: 'webgpu',
+    weights: weightsBytes,
+    webgpu: { featureLevel: gles ? 'compatibility' : 'core' },
+  });
   await rec.embed(faces.images);
   const e0 = performance.now();
   await rec.embed(faces.images);
@@ -163,25 +207,44 @@ async function readSlot(device: GPUDevice, buffer: GPUBuffer, floats: number): P
   return out;
 }
 
-function report(network: Network, rows: Row[], batch: number, side: number, ceilings: Ceilings, cpu: Awaited<ReturnType<typeof profileCpu>>, gpu?: Awaited<ReturnType<typeof profileGpu>>): string {
-  const ceiling = (cpu.adapter.includes('relaxed') ? ceilings.wasm.relaxed : ceilings.wasm.simd128) ?? ceilings.wasm.simd128!;
+function report(
+  network: Network,
+  rows: Row[],
+  batch: number,
+  side: number,
+  ceilings: Ceilings,
+  cpu: Awaited<ReturnType<typeof profileCpu>>,
+  gpu?: Awaited<ReturnType<typeof profileGpu>>,
+): string {
+  const ceiling =
+    (cpu.adapter.includes('relaxed') ? ceilings.wasm.relaxed : ceilings.wasm.simd128) ?? ceilings.wasm.simd128!;
   const gf = (m: number, ms: number) => (ms > 0 && m > 0 ? (2 * m * batch) / (ms * 1e6) : NaN);
   const fmt = (v: number, w: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–').padStart(w);
   const cpuSum = rows.reduce((a, r) => a + r.cpuMs, 0);
   const lines = [
-    `profile: batch ${batch} of ${side}×${side} RGBA, ${os.cpus()[0]?.model} ×${os.cpus().length}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `profile: batch ${batch} of ${side}×${side} RGBA, ${os.cpus()[0]?.model} ×${os.cpus().length}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     `ceilings (one core): wasm relaxed ${ceilings.wasm.relaxed ? `${ceilings.wasm.relaxed.gflops.toFixed(1)} GFLOP/s` : 'not validated by this engine'}, wasm SIMD128 ${ceilings.wasm.simd128?.gflops.toFixed(1)} GFLOP/s, native ${ceilings.native.gflops.toFixed(1)} GFLOP/s (${ceilings.native.how})`,
     `CPU: ${cpu.adapter}; % of ceiling against the ${ceiling.how}`,
     `${'#'.padStart(2)}  ${'layer'.padEnd(28)} ${'CPU kernel'.padEnd(22)} ${'MMAC/face'.padStart(9)} ${'CPU ms'.padStart(7)} ${'CPU %'.padStart(6)} ${'GF/s'.padStart(6)} ${'%ceil'.padStart(6)} ${'GPU ms'.padStart(7)} ${'GF/s'.padStart(6)}`,
   ];
   for (const r of rows) {
     const g = gf(r.macsPerFace, r.cpuMs);
-    lines.push(`${String(r.i).padStart(2)}  ${r.layer.padEnd(28)} ${r.cpuKernel.padEnd(22)} ${fmt(r.macsPerFace / 1e6, 9, 3)} ${fmt(r.cpuMs, 7)} ${fmt((100 * r.cpuMs) / cpuSum, 6, 1)} ${fmt(g, 6, 1)} ${fmt((100 * g) / ceiling.gflops, 6, 0)} ${fmt(r.gpuMs, 7)} ${fmt(gf(r.macsPerFace, r.gpuMs), 6, 1)}`);
+    lines.push(
+      `${String(r.i).padStart(2)}  ${r.layer.padEnd(28)} ${r.cpuKernel.padEnd(22)} ${fmt(r.macsPerFace / 1e6, 9, 3)} ${fmt(r.cpuMs, 7)} ${fmt((100 * r.cpuMs) / cpuSum, 6, 1)} ${fmt(g, 6, 1)} ${fmt((100 * g) / ceiling.gflops, 6, 0)} ${fmt(r.gpuMs, 7)} ${fmt(gf(r.macsPerFace, r.gpuMs), 6, 1)}`,
+    );
   }
   const macsAll = network.macsPerFace;
   const layersMs = cpu.passMs - cpu.inputMs;
-  lines.push(`CPU: one pass ${cpu.passMs.toFixed(1)} ms (${((batch * 1000) / cpu.passMs).toFixed(0)} faces/s): preprocessing ${cpu.inputMs.toFixed(2)} ms, layers ${layersMs.toFixed(1)} ms (${fmt(gf(macsAll, layersMs), 0, 1)} GFLOP/s, ${fmt((100 * gf(macsAll, layersMs)) / ceiling.gflops, 0, 0)} % of ceiling)`);
-  if (gpu) lines.push(`GPU (${gpu.adapter}): preprocess ${gpu.preMs.toFixed(2)} ms; whole plan in one pass ${gpu.whole.toFixed(1)} ms; empty submit ${gpu.empty.toFixed(2)} ms; embed() with upload + readback ${gpu.embedMs.toFixed(1)} ms (${((batch * 1000) / gpu.embedMs).toFixed(0)} faces/s)`);
+  lines.push(
+    `CPU: one pass ${cpu.passMs.toFixed(1)} ms (${((batch * 1000) / cpu.passMs).toFixed(0)} faces/s): preprocessing ${cpu.inputMs.toFixed(2)} ms, layers ${layersMs.toFixed(1)} ms (${fmt(gf(macsAll, layersMs), 0, 1)} GFLOP/s, ${fmt((100 * gf(macsAll, layersMs)) / ceiling.gflops, 0, 0)} % of ceiling)`,
+  );
+  if (gpu)
+    lines.push(
+      `GPU (${gpu.adapter}): preprocess ${gpu.preMs.toFixed(2)} ms; whole plan in one pass ${gpu.whole.toFixed(1)} ms; empty submit ${gpu.empty.toFixed(2)} ms; embed() with upload + readback ${gpu.embedMs.toFixed(1)} ms (${((batch * 1000) / gpu.embedMs).toFixed(0)} faces/s)`,
+    );
   return lines.join('\n');
 }
 
@@ -196,23 +259,40 @@ async function main() {
     .parse()
     .opts<{ batch: number; side: number; cpuOnly: boolean; gles: boolean; out?: string }>();
   // Core runs use SwiftShader's Vulkan driver from the chromium package (Debian's lavapipe is rejected by Dawn).
-  if (!opts.gles && !process.env.VK_ICD_FILENAMES && (await import('node:fs')).existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (!opts.gles && !process.env.VK_ICD_FILENAMES && (await import('node:fs')).existsSync(SWIFTSHADER_ICD))
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const weightsBytes = new Uint8Array(readFileSync(new URL('../weights/student.bfw', import.meta.url)));
   const weights = readWeights(weightsBytes);
   const network = buildNetwork(weights);
   const model = { network, input: weights.input, tensors: weights.tensors };
   const faces = makeBatch(opts.batch, opts.side);
-  const rows: Row[] = network.layers.map((l, i) => ({ i, layer: describe(l), macsPerFace: layerMacs(l), cpuKernel: '', cpuMs: NaN, gpuMs: NaN }));
+  const rows: Row[] = network.layers.map((l, i) => ({
+    i,
+    layer: describe(l),
+    macsPerFace: layerMacs(l),
+    cpuKernel: '',
+    cpuMs: NaN,
+    gpuMs: NaN,
+  }));
   const ceilings = await measureCeilings();
   const cpu = await profileCpu(model, faces, rows);
   let gpu: Awaited<ReturnType<typeof profileGpu>> | undefined;
   if (!opts.cpuOnly) {
-    const expected = new Float32Array((await (await createRecognizer({ backend: 'cpu', weights: weightsBytes, cpu: { threads: 1 } })).embed(faces.images)).flatMap((e) => [...e]));
+    const expected = new Float32Array(
+      (
+        await (
+          await createRecognizer({ backend: 'cpu', weights: weightsBytes, cpu: { threads: 1 } })
+        ).embed(faces.images)
+      ).flatMap((e) => [...e]),
+    );
     gpu = await profileGpu(model, weightsBytes, faces, rows, opts.gles, expected);
   }
   console.log(report(network, rows, opts.batch, opts.side, ceilings, cpu, gpu));
   if (opts.out) {
-    writeFileSync(opts.out, `${JSON.stringify({ date: new Date().toISOString(), batch: opts.batch, side: opts.side, loadAverage: os.loadavg(), ceilings, rows, cpu, gpu }, null, 2)}\n`);
+    writeFileSync(
+      opts.out,
+      `${JSON.stringify({ date: new Date().toISOString(), batch: opts.batch, side: opts.side, loadAverage: os.loadavg(), ceilings, rows, cpu, gpu }, null, 2)}\n`,
+    );
   }
   process.exit(0);
 }

@@ -79,7 +79,8 @@ export function expandMacros(source: string): string {
       const [name, ...args] = forms(rest, at + 1, end - 1);
       const macro = macros.get(name);
       if (!macro) throw new Error(`unknown macro ${name}`);
-      if (args.length !== macro.params.length) throw new Error(`${name} takes ${macro.params.length} arguments, got ${args.length}`);
+      if (args.length !== macro.params.length)
+        throw new Error(`${name} takes ${macro.params.length} arguments, got ${args.length}`);
       // Longest names first, so %a never replaces the start of %ab.
       const order = macro.params.map((p, k) => [p, args[k]] as const).sort((a, b) => b[0].length - a[0].length);
       let body = macro.body;
@@ -96,7 +97,11 @@ export function expandMacros(source: string): string {
 export async function assembleVariant(variant: keyof typeof MADD): Promise<Uint8Array> {
   const wabt = await wabtInit();
   const text = expandMacros(`${MADD[variant]}\n${readFileSync(source, 'utf8')}`);
-  const module = wabt.parseWat('kernels.wat', text, { simd: true, bulk_memory: true, relaxed_simd: variant === 'relaxed' });
+  const module = wabt.parseWat('kernels.wat', text, {
+    simd: true,
+    bulk_memory: true,
+    relaxed_simd: variant === 'relaxed',
+  });
   module.validate();
   return module.toBinary({}).buffer;
 }
@@ -117,7 +122,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const text = await assemble();
   if (process.argv.includes('--check')) {
     const stale = readFileSync(target, 'utf8') !== text;
-    console.log(stale ? 'kernels-module.ts is stale: run npx tsx scripts/build-wasm.ts' : 'kernels-module.ts is current');
+    console.log(
+      stale ? 'kernels-module.ts is stale: run npx tsx scripts/build-wasm.ts' : 'kernels-module.ts is current',
+    );
     process.exit(stale ? 1 : 0);
   }
   writeFileSync(target, text);

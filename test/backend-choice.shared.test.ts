@@ -27,11 +27,21 @@ function fake(kind: 'cpu' | 'webgpu', ms: number): Backend & { calls: number } {
 }
 
 describe("backend: 'auto'", () => {
-  const model = { network: buildNetwork({ architecture: DEFAULT_ARCHITECTURE }), input: { mean: [0, 0, 0], std: [1, 1, 1], resize: 'area' }, tensors: new Map() } as never;
+  const model = {
+    network: buildNetwork({ architecture: DEFAULT_ARCHITECTURE }),
+    input: { mean: [0, 0, 0], std: [1, 1, 1], resize: 'area' },
+    tensors: new Map(),
+  } as never;
 
-  for (const [slow, fast] of [['webgpu', 'cpu'], ['cpu', 'webgpu']] as const) {
+  for (const [slow, fast] of [
+    ['webgpu', 'cpu'],
+    ['cpu', 'webgpu'],
+  ] as const) {
     it(`the probe picks the faster backend (${fast}) after timing both in alternation`, async () => {
-      const backends = { [slow]: fake(slow, 40), [fast]: fake(fast, 2) } as Record<'cpu' | 'webgpu', ReturnType<typeof fake>>;
+      const backends = { [slow]: fake(slow, 40), [fast]: fake(fast, 2) } as Record<
+        'cpu' | 'webgpu',
+        ReturnType<typeof fake>
+      >;
       const verdict = await probe(model, backends.webgpu, backends.cpu);
       expect(verdict.kind).toBe(fast);
       expect(verdict.why).toMatch(/timed probe \(16 faces\): CPU [\d.]+ ms, WebGPU [\d.]+ ms/);

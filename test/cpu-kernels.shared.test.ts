@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { DEFAULT_ARCHITECTURE, DEFAULT_INPUT } from '../src/model/architecture.js';
 import { ACT, type ActCode, type ConvLayer, type Layer, type Network, buildNetwork } from '../src/model/network.js';
-import { readWeights, writeWeights } from '../src/model/weights-format.js';
 import { randomWeights } from '../src/model/random-weights.js';
+import { readWeights, writeWeights } from '../src/model/weights-format.js';
 import { CpuBackend, type CpuOptions } from '../src/runtime/cpu/backend.js';
 import { conv2d } from '../src/runtime/cpu/conv.js';
 import { pointwise } from '../src/runtime/cpu/pointwise.js';
@@ -17,10 +17,10 @@ import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import { referenceRun } from '../src/runtime/cpu/reference-run.js';
 import { WasmKernels, supportedVariants } from '../src/runtime/cpu/wasm-kernels.js';
-import { cosine, randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
-import { BATCH, LAYERS, layerData } from './support/layers.js';
-import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
 import { runReference } from '../src/runtime/reference.js';
+import { BATCH, LAYERS, layerData } from './support/layers.js';
+import { cosine, randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
+import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
 
 const random = seededRandom(21);
 const variants = supportedVariants();
@@ -29,8 +29,21 @@ type Kernels = NonNullable<CpuOptions['kernels']>;
 const KERNEL_SETS: Kernels[] = [...variants, 'js'];
 
 /** Runs a few layers alone through the CPU backend's plan (one thread); returns the output and the kernels that ran. */
-async function runLayers(kernels: Kernels, layers: Layer[], sizes: number[], params: Map<string, Float32Array>, batch: number, input: Float32Array) {
-  const network: Network = { architecture: DEFAULT_ARCHITECTURE, layers, tensorSizes: sizes, output: layers.at(-1)!.output, macsPerFace: 0 };
+async function runLayers(
+  kernels: Kernels,
+  layers: Layer[],
+  sizes: number[],
+  params: Map<string, Float32Array>,
+  batch: number,
+  input: Float32Array,
+) {
+  const network: Network = {
+    architecture: DEFAULT_ARCHITECTURE,
+    layers,
+    tensorSizes: sizes,
+    output: layers.at(-1)!.output,
+    macsPerFace: 0,
+  };
   const backend = await CpuBackend.create({ network, input: DEFAULT_INPUT, tensors: params }, { kernels, threads: 1 });
   const out = await backend.embedTensor(input, batch);
   backend.dispose();
@@ -44,38 +57,95 @@ describe('the kernels module variant', () => {
   });
 });
 
-const ACTS: Array<[string, ActCode]> = [['none', ACT.none], ['ReLU', ACT.relu], ['PReLU', ACT.prelu]];
+const ACTS: Array<[string, ActCode]> = [
+  ['none', ACT.none],
+  ['ReLU', ACT.relu],
+  ['PReLU', ACT.prelu],
+];
 
 for (const kernels of KERNEL_SETS) {
   const wasm = kernels !== 'js';
   /** The kernel name expected to run a layer: the wasm one for this variant, or the JavaScript op. */
-  const expectKernel = (kernel: string, wasmName: string, jsName: string) => expect(kernel).toBe(wasm ? `wasm ${wasmName}` : `js ${jsName}`);
+  const expectKernel = (kernel: string, wasmName: string, jsName: string) =>
+    expect(kernel).toBe(wasm ? `wasm ${wasmName}` : `js ${jsName}`);
 
   describe(`CPU kernels (${kernels}) match the reference ops`, () => {
     for (const [name, act] of ACTS) {
       it(`dense 3×3 stem, 3→8 channels, 16×16, ${name}`, async () => {
         const [batch, C, O, S] = [2, 3, 8, 16];
-        const params = new Map([['w', randomFloats(random, O * C * 9)], ['b', randomFloats(random, O)], ['a', randomFloats(random, O)]]);
+        const params = new Map([
+          ['w', randomFloats(random, O * C * 9)],
+          ['b', randomFloats(random, O)],
+          ['a', randomFloats(random, O)],
+        ]);
         const x = randomFloats(random, batch * C * S * S);
-        const layer: ConvLayer = { kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: O, inSize: S, outSize: S, kernel: 3, stride: 1, pad: 1, groups: 1, weight: 'w', bias: 'b', act, alpha: 'a' };
+        const layer: ConvLayer = {
+          kind: 'conv',
+          input: 0,
+          output: 1,
+          inChannels: C,
+          outChannels: O,
+          inSize: S,
+          outSize: S,
+          kernel: 3,
+          stride: 1,
+          pad: 1,
+          groups: 1,
+          weight: 'w',
+          bias: 'b',
+          act,
+          alpha: 'a',
+        };
         const expected = new Float32Array(batch * O * S * S);
         conv2d({ ...layer, batch }, x, params.get('w')!, params.get('b')!, params.get('a'), expected);
-        const { out, kernels: [kernel] } = await runLayers(kernels, [layer], [C * S * S, O * S * S], params, batch, x);
+        const {
+          out,
+          kernels: [kernel],
+        } = await runLayers(kernels, [layer], [C * S * S, O * S * S], params, batch, x);
         expectKernel(kernel, 'stem3x3', 'conv');
         expect(relativeError(out, expected)).toBeLessThan(1e-5);
       });
     }
 
-    for (const [stride, outSize] of [[1, 4], [1, 8], [1, 16], [2, 4], [2, 8]] as const) {
+    for (const [stride, outSize] of [
+      [1, 4],
+      [1, 8],
+      [1, 16],
+      [2, 4],
+      [2, 8],
+    ] as const) {
       for (const [name, act] of ACTS.slice(1)) {
         it(`depthwise 3×3, stride ${stride}, ${outSize * stride}→${outSize}, 5 channels, ${name}`, async () => {
           const [batch, C, inSize] = [3, 5, outSize * stride];
-          const params = new Map([['w', randomFloats(random, C * 9)], ['b', randomFloats(random, C)], ['a', randomFloats(random, C)]]);
+          const params = new Map([
+            ['w', randomFloats(random, C * 9)],
+            ['b', randomFloats(random, C)],
+            ['a', randomFloats(random, C)],
+          ]);
           const x = randomFloats(random, batch * C * inSize * inSize);
-          const layer: ConvLayer = { kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: C, inSize, outSize, kernel: 3, stride, pad: 1, groups: C, weight: 'w', bias: 'b', act, alpha: 'a' };
+          const layer: ConvLayer = {
+            kind: 'conv',
+            input: 0,
+            output: 1,
+            inChannels: C,
+            outChannels: C,
+            inSize,
+            outSize,
+            kernel: 3,
+            stride,
+            pad: 1,
+            groups: C,
+            weight: 'w',
+            bias: 'b',
+            act,
+            alpha: 'a',
+          };
           const expected = new Float32Array(batch * C * outSize * outSize);
           conv2d({ ...layer, batch }, x, params.get('w')!, params.get('b')!, params.get('a'), expected);
-          const { out, kernels: [kernel] } = await runLayers(kernels, [layer], [C * inSize * inSize, C * outSize * outSize], params, batch, x);
+          const {
+            out,
+            kernels: [kernel],
+          } = await runLayers(kernels, [layer], [C * inSize * inSize, C * outSize * outSize], params, batch, x);
           expectKernel(kernel, `depthwise3x3_s${stride}`, 'conv');
           expect(relativeError(out, expected)).toBeLessThan(1e-5);
         });
@@ -84,25 +154,74 @@ for (const kernels of KERNEL_SETS) {
 
     it('global depthwise pooling (gdc), 6 channels of 4×4', async () => {
       const [batch, C, S] = [4, 6, 4];
-      const params = new Map([['w', randomFloats(random, C * S * S)], ['b', randomFloats(random, C)]]);
+      const params = new Map([
+        ['w', randomFloats(random, C * S * S)],
+        ['b', randomFloats(random, C)],
+      ]);
       const x = randomFloats(random, batch * C * S * S);
-      const layer: ConvLayer = { kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: C, inSize: S, outSize: 1, kernel: S, stride: 1, pad: 0, groups: C, weight: 'w', bias: 'b', act: ACT.none };
+      const layer: ConvLayer = {
+        kind: 'conv',
+        input: 0,
+        output: 1,
+        inChannels: C,
+        outChannels: C,
+        inSize: S,
+        outSize: 1,
+        kernel: S,
+        stride: 1,
+        pad: 0,
+        groups: C,
+        weight: 'w',
+        bias: 'b',
+        act: ACT.none,
+      };
       const expected = new Float32Array(batch * C);
       conv2d({ ...layer, batch }, x, params.get('w')!, params.get('b')!, undefined, expected);
-      const { out, kernels: [kernel] } = await runLayers(kernels, [layer], [C * S * S, C], params, batch, x);
+      const {
+        out,
+        kernels: [kernel],
+      } = await runLayers(kernels, [layer], [C * S * S, C], params, batch, x);
       expectKernel(kernel, 'gdc', 'conv');
       expect(relativeError(out, expected)).toBeLessThan(1e-5);
     });
 
-    for (const [name, act, withResidual] of [['none', ACT.none, false], ['ReLU + residual', ACT.relu, true], ['PReLU + residual', ACT.prelu, true]] as const) {
+    for (const [name, act, withResidual] of [
+      ['none', ACT.none, false],
+      ['ReLU + residual', ACT.relu, true],
+      ['PReLU + residual', ACT.prelu, true],
+    ] as const) {
       it(`pointwise 24→${withResidual ? 24 : 12} channels, 16 pixels, ${name}`, async () => {
         // The residual is the layer's own input here (C = O): to the kernel it is just another tensor.
         const [batch, C, O, P] = [3, 24, withResidual ? 24 : 12, 16];
-        const params = new Map([['w', randomFloats(random, O * C)], ['b', randomFloats(random, O)], ['a', randomFloats(random, O)]]);
+        const params = new Map([
+          ['w', randomFloats(random, O * C)],
+          ['b', randomFloats(random, O)],
+          ['a', randomFloats(random, O)],
+        ]);
         const x = randomFloats(random, batch * C * P);
         const expected = new Float32Array(batch * O * P);
-        pointwise({ batch, inChannels: C, outChannels: O, pixels: P, act }, x, params.get('w')!, params.get('b')!, params.get('a'), withResidual ? x : undefined, expected);
-        const layer: Layer = { kind: 'pointwise', input: 0, output: 1, inChannels: C, outChannels: O, pixels: P, weight: 'w', bias: 'b', act, alpha: 'a', residual: withResidual ? 0 : undefined };
+        pointwise(
+          { batch, inChannels: C, outChannels: O, pixels: P, act },
+          x,
+          params.get('w')!,
+          params.get('b')!,
+          params.get('a'),
+          withResidual ? x : undefined,
+          expected,
+        );
+        const layer: Layer = {
+          kind: 'pointwise',
+          input: 0,
+          output: 1,
+          inChannels: C,
+          outChannels: O,
+          pixels: P,
+          weight: 'w',
+          bias: 'b',
+          act,
+          alpha: 'a',
+          residual: withResidual ? 0 : undefined,
+        };
         const run = await runLayers(kernels, [layer], [C * P, O * P], params, batch, x);
         expectKernel(run.kernels[0], 'pointwise', 'pointwise');
         expect(relativeError(run.out, expected)).toBeLessThan(1e-5);
@@ -111,18 +230,45 @@ for (const kernels of KERNEL_SETS) {
 
     it('fully connected 10→32, average pooling and L2 norm', async () => {
       const [batch, C, O] = [5, 10, 32];
-      const params = new Map([['w', randomFloats(random, O * C)], ['b', randomFloats(random, O)]]);
+      const params = new Map([
+        ['w', randomFloats(random, O * C)],
+        ['b', randomFloats(random, O)],
+      ]);
       const x = randomFloats(random, batch * C * 4);
       const layers: Layer[] = [
         { kind: 'avgpool', input: 0, output: 1, channels: C, pixels: 4 },
-        { kind: 'pointwise', input: 1, output: 2, inChannels: C, outChannels: O, pixels: 1, weight: 'w', bias: 'b', act: ACT.none },
+        {
+          kind: 'pointwise',
+          input: 1,
+          output: 2,
+          inChannels: C,
+          outChannels: O,
+          pixels: 1,
+          weight: 'w',
+          bias: 'b',
+          act: ACT.none,
+        },
         { kind: 'l2norm', input: 2, output: 3, dim: O },
       ];
       const run = await runLayers(kernels, layers, [C * 4, C, O, O], params, batch, x);
-      expect(run.kernels).toEqual(wasm ? ['wasm avgpool', 'wasm fc', 'wasm l2norm'] : ['js avgpool', 'js pointwise', 'js l2norm']);
-      const [pooled, fc, expected] = [new Float32Array(batch * C), new Float32Array(batch * O), new Float32Array(batch * O)];
+      expect(run.kernels).toEqual(
+        wasm ? ['wasm avgpool', 'wasm fc', 'wasm l2norm'] : ['js avgpool', 'js pointwise', 'js l2norm'],
+      );
+      const [pooled, fc, expected] = [
+        new Float32Array(batch * C),
+        new Float32Array(batch * O),
+        new Float32Array(batch * O),
+      ];
       globalAvgPool(batch, C, 4, x, pooled);
-      pointwise({ batch, inChannels: C, outChannels: O, pixels: 1, act: ACT.none }, pooled, params.get('w')!, params.get('b')!, undefined, undefined, fc);
+      pointwise(
+        { batch, inChannels: C, outChannels: O, pixels: 1, act: ACT.none },
+        pooled,
+        params.get('w')!,
+        params.get('b')!,
+        undefined,
+        undefined,
+        fc,
+      );
       l2Normalize(batch, O, fc, expected);
       expect(relativeError(run.out, expected)).toBeLessThan(1e-5);
     });
@@ -134,12 +280,31 @@ describe('CPU preprocessing matches the reference (runtime/cpu/preprocess.ts)', 
     for (const resize of ['area', 'bilinear'] as const) {
       it(`${kernels}, ${resize}: images of many sizes, boxes inside, across and far beyond the image`, async () => {
         const size = 12;
-        const spec = { mean: [0.5, 0.4, 0.3] as [number, number, number], std: [0.5, 0.25, 0.2] as [number, number, number], resize };
+        const spec = {
+          mean: [0.5, 0.4, 0.3] as [number, number, number],
+          std: [0.5, 0.25, 0.2] as [number, number, number],
+          resize,
+        };
         // A network of no layers: its output is the preprocessed input itself.
-        const network: Network = { architecture: { ...DEFAULT_ARCHITECTURE, inputSize: size }, layers: [], tensorSizes: [3 * size * size], output: 0, macsPerFace: 0 };
+        const network: Network = {
+          architecture: { ...DEFAULT_ARCHITECTURE, inputSize: size },
+          layers: [],
+          tensorSizes: [3 * size * size],
+          output: 0,
+          macsPerFace: 0,
+        };
         const backend = await CpuBackend.create({ network, input: spec, tensors: new Map() }, { kernels, threads: 2 });
-        const boxes = [undefined, { x: 3, y: 2, width: 9, height: 7 }, { x: -20, y: -5, width: 40, height: 30 }, { x: -1e6, y: -1e6, width: 2e6 + 7, height: 2e6 + 3 }, { x: 5.5, y: 1.25, width: 3.3, height: 2.2 }];
-        const images = Array.from({ length: 20 }, (_, i) => ({ ...randomImage(random, 1 + Math.floor(random() * 50), 1 + Math.floor(random() * 40)), box: boxes[i % boxes.length] }));
+        const boxes = [
+          undefined,
+          { x: 3, y: 2, width: 9, height: 7 },
+          { x: -20, y: -5, width: 40, height: 30 },
+          { x: -1e6, y: -1e6, width: 2e6 + 7, height: 2e6 + 3 },
+          { x: 5.5, y: 1.25, width: 3.3, height: 2.2 },
+        ];
+        const images = Array.from({ length: 20 }, (_, i) => ({
+          ...randomImage(random, 1 + Math.floor(random() * 50), 1 + Math.floor(random() * 40)),
+          box: boxes[i % boxes.length],
+        }));
         const expected = new Float32Array(images.length * 3 * size * size);
         preprocess(images, size, spec, expected);
         expect(relativeError(await backend.embedImages(images), expected)).toBeLessThan(1e-5);
@@ -154,18 +319,42 @@ describe('CPU kernels on random layers (fast-check)', () => {
   // Plus convolutions of the shapes the wasm kernels take (3×3, pad 1, sizes multiples of 4 or 8), which the
   // shared generators reach only now and then.
   const wasmShaped = fc
-    .record({ channels: fc.integer({ min: 1, max: 12 }), quarter: fc.integer({ min: 1, max: 4 }), stride: fc.constantFrom(1, 2), dense: fc.boolean(), act: fc.constantFrom<ActCode>(ACT.none, ACT.relu, ACT.prelu) })
+    .record({
+      channels: fc.integer({ min: 1, max: 12 }),
+      quarter: fc.integer({ min: 1, max: 4 }),
+      stride: fc.constantFrom(1, 2),
+      dense: fc.boolean(),
+      act: fc.constantFrom<ActCode>(ACT.none, ACT.relu, ACT.prelu),
+    })
     .map(({ channels, quarter, stride, dense, act }): Layer => {
       const outSize = dense ? 8 * Math.ceil(quarter / 2) : 4 * quarter;
       const [C, O, s] = dense ? [3, 4 * channels, 1] : [channels, channels, stride];
       return {
-        kind: 'conv', input: 0, output: 1, inChannels: C, outChannels: O, inSize: outSize * s, outSize, kernel: 3, stride: s, pad: 1,
-        groups: dense ? 1 : C, weight: 'w', bias: 'b', act, alpha: act === ACT.prelu ? 'a' : undefined,
+        kind: 'conv',
+        input: 0,
+        output: 1,
+        inChannels: C,
+        outChannels: O,
+        inSize: outSize * s,
+        outSize,
+        kernel: 3,
+        stride: s,
+        pad: 1,
+        groups: dense ? 1 : C,
+        weight: 'w',
+        bias: 'b',
+        act,
+        alpha: act === ACT.prelu ? 'a' : undefined,
       };
     });
-  const layers = fc.oneof(...Object.values(LAYERS), wasmShaped).map((l): Layer =>
-    l.kind === 'pointwise' && l.residual !== undefined ? { ...l, residual: l.inChannels === l.outChannels ? 0 : undefined } : l,
-  );
+  const layers = fc
+    .oneof(...Object.values(LAYERS), wasmShaped)
+    .map(
+      (l): Layer =>
+        l.kind === 'pointwise' && l.residual !== undefined
+          ? { ...l, residual: l.inChannels === l.outChannels ? 0 : undefined }
+          : l,
+    );
   for (const kernels of KERNEL_SETS) {
     it(`${kernels}: every generated layer matches its reference op`, async () => {
       const seen = new Set<string>();
@@ -175,21 +364,42 @@ describe('CPU kernels on random layers (fast-check)', () => {
           const expected = new Float32Array(outFloats);
           const residual = layer.kind === 'pointwise' && layer.residual === 0 ? input : undefined;
           runReference(layer, batch, { input, residual, output: expected, param: (name) => params.get(name)! });
-          const run = await runLayers(kernels, [layer], [input.length / batch, outFloats / batch], params, batch, input);
+          const run = await runLayers(
+            kernels,
+            [layer],
+            [input.length / batch, outFloats / batch],
+            params,
+            batch,
+            input,
+          );
           seen.add(run.kernels[0]);
           expect(relativeError(run.out, expected)).toBeLessThan(1e-4);
         }),
         { numRuns: 100, seed: 10 },
       );
       // The generators reach the fast kernels too, not only the fallbacks.
-      const fast = kernels === 'js' ? ['js conv', 'js pointwise'] : ['wasm pointwise', 'wasm fc', 'wasm gdc', 'wasm stem3x3', 'wasm depthwise3x3_s1', 'wasm depthwise3x3_s2', 'js conv'];
+      const fast =
+        kernels === 'js'
+          ? ['js conv', 'js pointwise']
+          : [
+              'wasm pointwise',
+              'wasm fc',
+              'wasm gdc',
+              'wasm stem3x3',
+              'wasm depthwise3x3_s1',
+              'wasm depthwise3x3_s2',
+              'js conv',
+            ];
       for (const k of fast) expect(seen).toContain(k);
     });
   }
 });
 
 describe('the CPU backend on whole networks', () => {
-  for (const [name, architecture] of [['default', DEFAULT_ARCHITECTURE], ['variant', TINY_ARCHITECTURE]] as const) {
+  for (const [name, architecture] of [
+    ['default', DEFAULT_ARCHITECTURE],
+    ['variant', TINY_ARCHITECTURE],
+  ] as const) {
     for (const kernels of KERNEL_SETS) {
       it(`${kernels} kernels embed like the reference ops (${name} architecture)`, async () => {
         const weights = readWeights(writeWeights(randomWeights(9, architecture)));
@@ -197,13 +407,18 @@ describe('the CPU backend on whole networks', () => {
         const batch = 5;
         const input = randomFloats(random, batch * network.tensorSizes[0]);
         const expected = referenceRun(network, weights.tensors, input, batch);
-        const backend = await CpuBackend.create({ network, input: weights.input, tensors: weights.tensors }, { kernels, threads: 1 });
+        const backend = await CpuBackend.create(
+          { network, input: weights.input, tensors: weights.tensors },
+          { kernels, threads: 1 },
+        );
         if (kernels !== 'js' && name === 'default') expect(backend.steps.every((s) => s.engine === 'wasm')).toBe(true);
         const actual = await backend.embedTensor(input, batch);
         backend.dispose();
         for (let i = 0; i < batch; i++) {
           const d = network.tensorSizes[network.output];
-          expect(cosine(actual.subarray(i * d, (i + 1) * d), expected.subarray(i * d, (i + 1) * d))).toBeGreaterThan(0.99999);
+          expect(cosine(actual.subarray(i * d, (i + 1) * d), expected.subarray(i * d, (i + 1) * d))).toBeGreaterThan(
+            0.99999,
+          );
         }
       });
     }
@@ -228,7 +443,11 @@ describe('the CPU backend on whole networks', () => {
   });
 
   it('a disposed multi-threaded backend rejects with a coded error instead of hanging', async () => {
-    const rec = await createRecognizer({ backend: 'cpu', weights: writeWeights(randomWeights(3)), cpu: { threads: 2 } });
+    const rec = await createRecognizer({
+      backend: 'cpu',
+      weights: writeWeights(randomWeights(3)),
+      cpu: { threads: 2 },
+    });
     const pending = rec.embed(Array.from({ length: 8 }, () => randomImage(random, 20, 20)));
     await pending;
     rec.dispose();

@@ -12,7 +12,7 @@ import path from 'node:path';
 import wabtInit from 'wabt';
 import { MADD, expandMacros } from '../../scripts/build-wasm.js';
 
-export interface Ceiling {
+interface Ceiling {
   gflops: number;
   /** What was measured, or how it was estimated. */
   how: string;
@@ -65,7 +65,10 @@ int main(void) {
 
 async function wasmCeiling(variant: keyof typeof MADD): Promise<Ceiling | undefined> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('ceiling.wat', expandMacros(`${MADD[variant]}\n${WASM_LOOP}`), { simd: true, relaxed_simd: variant === 'relaxed' });
+  const module = wabt.parseWat('ceiling.wat', expandMacros(`${MADD[variant]}\n${WASM_LOOP}`), {
+    simd: true,
+    relaxed_simd: variant === 'relaxed',
+  });
   const bytes = module.toBinary({}).buffer as Uint8Array<ArrayBuffer>;
   if (!WebAssembly.validate(bytes)) return undefined;
   const peak = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.peak as (n: number, x: number) => number;
@@ -78,19 +81,30 @@ async function wasmCeiling(variant: keyof typeof MADD): Promise<Ceiling | undefi
     peak(n, 0.5);
     best = Math.max(best, (n * ACCUMULATORS * 8) / ((performance.now() - t) * 1e6));
   }
-  return { gflops: best, how: `wasm ${variant === 'relaxed' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'} loop, ${ACCUMULATORS} accumulators, best of 40 short runs` };
+  return {
+    gflops: best,
+    how: `wasm ${variant === 'relaxed' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'} loop, ${ACCUMULATORS} accumulators, best of 40 short runs`,
+  };
 }
 
 function nativeCeiling(): Ceiling {
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bridgeface-ceiling-'));
     writeFileSync(path.join(dir, 'fma.c'), C_LOOP);
-    execFileSync('cc', ['-O2', '-mavx2', '-mfma', '-o', path.join(dir, 'fma'), path.join(dir, 'fma.c')], { stdio: 'pipe' });
+    execFileSync('cc', ['-O2', '-mavx2', '-mfma', '-o', path.join(dir, 'fma'), path.join(dir, 'fma.c')], {
+      stdio: 'pipe',
+    });
     const gflops = Number(execFileSync(path.join(dir, 'fma'), { encoding: 'utf8' }).split(' ')[0]);
-    return { gflops, how: `C loop of AVX2 _mm256_fmadd_ps (cc -O2 -mavx2 -mfma), ${ACCUMULATORS} accumulators, best of 40 short runs` };
+    return {
+      gflops,
+      how: `C loop of AVX2 _mm256_fmadd_ps (cc -O2 -mavx2 -mfma), ${ACCUMULATORS} accumulators, best of 40 short runs`,
+    };
   } catch (e) {
     const mhz = Number(/cpu MHz\s*:\s*([\d.]+)/.exec(safeRead('/proc/cpuinfo'))?.[1] ?? os.cpus()[0]?.speed ?? 0);
-    return { gflops: (mhz * 32) / 1000, how: `estimate: ${mhz.toFixed(0)} MHz × 32 FLOP/cycle (2 AVX2 FMA ports); no C compiler probe (${String((e as Error).message).split('\n')[0]})` };
+    return {
+      gflops: (mhz * 32) / 1000,
+      how: `estimate: ${mhz.toFixed(0)} MHz × 32 FLOP/cycle (2 AVX2 FMA ports); no C compiler probe (${String((e as Error).message).split('\n')[0]})`,
+    };
   }
 }
 
@@ -103,5 +117,8 @@ function safeRead(file: string): string {
 }
 
 export async function measureCeilings(): Promise<Ceilings> {
-  return { wasm: { relaxed: await wasmCeiling('relaxed'), simd128: await wasmCeiling('simd128') }, native: nativeCeiling() };
+  return {
+    wasm: { relaxed: await wasmCeiling('relaxed'), simd128: await wasmCeiling('simd128') },
+    native: nativeCeiling(),
+  };
 }

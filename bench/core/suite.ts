@@ -9,7 +9,7 @@ import { gpuMemory, installGpuMemoryTracker, resetGpuPeak } from './gpu-memory.j
 import { cosine, summarise } from './stats.js';
 import type { Batch, BenchContext, EnvironmentResult, RowResult, RowSpec, SuiteConfig, Timing } from './types.js';
 
-export const VALIDATION_THRESHOLD = 0.9999;
+const VALIDATION_THRESHOLD = 0.9999;
 const STEP_TIMEOUT_MS = 120_000;
 
 const now = () => performance.now();
@@ -75,15 +75,26 @@ async function makeReference(config: SuiteConfig, ctx: BenchContext): Promise<Re
 async function createRow(spec: RowSpec, ctx: BenchContext, ref: Reference, result: RowResult): Promise<Instance> {
   const t0 = now();
   const instance = await withTimeout(spec.create(ctx), `${spec.id} create`);
-  const first = await withTimeout(instance.embed(batchOf(1, ctx.weights.architecture.inputSize, 7)), `${spec.id} first embedding`);
+  const first = await withTimeout(
+    instance.embed(batchOf(1, ctx.weights.architecture.inputSize, 7)),
+    `${spec.id} first embedding`,
+  );
   result.coldStartMs = now() - t0;
   result.detail = instance.detail;
-  if (first.length !== (spec.teacher ? 128 : ref.embeddingDim)) throw new Error(`first embedding has ${first.length} values`);
+  if (first.length !== (spec.teacher ? 128 : ref.embeddingDim))
+    throw new Error(`first embedding has ${first.length} values`);
   return instance;
 }
 
 /** Validates the row against the reference; returns whether it may be timed (the teacher is timed for context only). */
-async function validateRow(spec: RowSpec, instance: Instance, ref: Reference, result: RowResult, log: (line: string) => void, environment: string): Promise<boolean> {
+async function validateRow(
+  spec: RowSpec,
+  instance: Instance,
+  ref: Reference,
+  result: RowResult,
+  log: (line: string) => void,
+  environment: string,
+): Promise<boolean> {
   if (spec.teacher) {
     result.status = 'context';
     result.notes.push('different network (ResNet-34, 150×150): timed for context, not validated against the student');
@@ -111,13 +122,22 @@ async function validateRow(spec: RowSpec, instance: Instance, ref: Reference, re
 }
 
 /** p50/p95 latency at batch 1 (input side = the network's, e.g. 32); returns the samples for the batch-1 throughput. */
-async function measureLatency(spec: RowSpec, instance: Instance, config: SuiteConfig, side: number, result: RowResult): Promise<number[]> {
+async function measureLatency(
+  spec: RowSpec,
+  instance: Instance,
+  config: SuiteConfig,
+  side: number,
+  result: RowResult,
+): Promise<number[]> {
   const one = batchOf(1, side);
   for (let i = 0; i < config.warmup; i++) await withTimeout(instance.embed(one), `${spec.id} warm-up`);
   const probe = now();
   await withTimeout(instance.embed(one), `${spec.id} latency`);
   const oneMs = now() - probe;
-  const iterations = Math.max(3, Math.min(config.latencyIterations, Math.floor((config.capSeconds * 1000) / Math.max(oneMs, 1e-3))));
+  const iterations = Math.max(
+    3,
+    Math.min(config.latencyIterations, Math.floor((config.capSeconds * 1000) / Math.max(oneMs, 1e-3))),
+  );
   if (iterations < config.latencyIterations) result.notes.push(`latency: ${iterations} iterations (time cap)`);
   const lat: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -131,13 +151,26 @@ async function measureLatency(spec: RowSpec, instance: Instance, config: SuiteCo
 }
 
 /** Faces/s per batch size and input side, skipping sizes predicted to blow the time caps. */
-async function measureThroughput(spec: RowSpec, instance: Instance, config: SuiteConfig, ref: Reference, side1: number, lat: number[], result: RowResult, log: (line: string) => void, environment: string): Promise<void> {
+async function measureThroughput(
+  spec: RowSpec,
+  instance: Instance,
+  config: SuiteConfig,
+  ref: Reference,
+  side1: number,
+  lat: number[],
+  result: RowResult,
+  log: (line: string) => void,
+  environment: string,
+): Promise<void> {
   const rowStart = now();
   const latencyMedian = summarise(lat).median;
   for (const side of config.sides) {
     let tooSlow: string | undefined;
     let prevMsPerFace: number | undefined;
-    const sideBatches = side === config.sides[0] ? config.batches : config.batches.filter((b) => (config.secondarySideBatches ?? config.batches).includes(b));
+    const sideBatches =
+      side === config.sides[0]
+        ? config.batches
+        : config.batches.filter((b) => (config.secondarySideBatches ?? config.batches).includes(b));
     for (const count of sideBatches) {
       if (!tooSlow && prevMsPerFace !== undefined) {
         // Even with a generous gain from batching, would the minimum iterations blow the cap? Then do not try.
@@ -146,9 +179,14 @@ async function measureThroughput(spec: RowSpec, instance: Instance, config: Suit
           tooSlow = `predicted ≥ ${(guess / 1000).toFixed(1)} s per call from the previous batch size (assuming ≤ ${config.batchingGainGuess}× gain from batching)`;
         }
       }
-      if (!tooSlow && (now() - rowStart) / 1000 > config.rowBudgetSeconds) tooSlow = `row time budget (${config.rowBudgetSeconds} s) spent`;
+      if (!tooSlow && (now() - rowStart) / 1000 > config.rowBudgetSeconds)
+        tooSlow = `row time budget (${config.rowBudgetSeconds} s) spent`;
       if (tooSlow || (spec.maxBatch && count > spec.maxBatch)) {
-        result.skipped.push({ batch: count, side, reason: tooSlow ?? `above the row's maximum batch ${spec.maxBatch}` });
+        result.skipped.push({
+          batch: count,
+          side,
+          reason: tooSlow ?? `above the row's maximum batch ${spec.maxBatch}`,
+        });
         continue;
       }
       const batch = batchOf(count, side);
@@ -162,9 +200,16 @@ async function measureThroughput(spec: RowSpec, instance: Instance, config: Suit
         last = now() - t;
       };
       for (let i = 0; i < Math.max(1, config.warmup) && !reuse; i++) await timeOne();
-      if (!reuse && config.warmup <= 1 && last * config.minIterations > config.capSeconds * 1000 && last < config.capSeconds * 1000) await timeOne();
+      if (
+        !reuse &&
+        config.warmup <= 1 &&
+        last * config.minIterations > config.capSeconds * 1000 &&
+        last < config.capSeconds * 1000
+      )
+        await timeOne();
       let iterations = config.iterations;
-      if ((last * iterations) / 1000 > config.capSeconds) iterations = Math.max(config.minIterations, Math.floor((config.capSeconds * 1000) / last));
+      if ((last * iterations) / 1000 > config.capSeconds)
+        iterations = Math.max(config.minIterations, Math.floor((config.capSeconds * 1000) / last));
       if ((last * iterations) / 1000 > 2 * config.capSeconds) {
         tooSlow = `${(last / 1000).toFixed(1)} s per call: ${iterations} iterations would exceed ${2 * config.capSeconds} s`;
         result.skipped.push({ batch: count, side, reason: tooSlow });
@@ -180,13 +225,24 @@ async function measureThroughput(spec: RowSpec, instance: Instance, config: Suit
       const fps = (count * 1000) / s.median;
       prevMsPerFace = s.median / count;
       const timing: Timing = {
-        batch: count, side, iterations: samples.length, medianMs: s.median, minMs: s.min, maxMs: s.max,
-        p25Ms: s.p25, p75Ms: s.p75, p95Ms: s.p95, facesPerSecond: fps, gflops: spec.teacher ? NaN : (fps * 2 * ref.macsPerFace) / 1e9,
+        batch: count,
+        side,
+        iterations: samples.length,
+        medianMs: s.median,
+        minMs: s.min,
+        maxMs: s.max,
+        p25Ms: s.p25,
+        p75Ms: s.p75,
+        p95Ms: s.p95,
+        facesPerSecond: fps,
+        gflops: spec.teacher ? NaN : (fps * 2 * ref.macsPerFace) / 1e9,
         msPerFace: s.median / count,
       };
       result.throughput.push(timing);
       if (iterations < config.iterations) result.notes.push(`b${count}@${side}: ${iterations} iterations (time cap)`);
-      log(`[${environment}] ${spec.id}: side ${side} batch ${count}: ${s.median.toFixed(2)} ms (${fps.toFixed(0)} faces/s, ${samples.length} it.)`);
+      log(
+        `[${environment}] ${spec.id}: side ${side} batch ${count}: ${s.median.toFixed(2)} ms (${fps.toFixed(0)} faces/s, ${samples.length} it.)`,
+      );
     }
   }
 }
@@ -195,7 +251,15 @@ async function measureThroughput(spec: RowSpec, instance: Instance, config: Suit
  * GPU bytes: the WebGPU buffers this row created (peak over the run, so it includes the largest batch); for WebGL
  * rows the runtime's own count where it has one (tfjs). JS heap: growth after loading and validating.
  */
-function recordMemory(spec: RowSpec, instance: Instance, trackingGpu: boolean, gpuBaseline: number, heapBefore: number | undefined, heapLoaded: number | undefined, result: RowResult): void {
+function recordMemory(
+  spec: RowSpec,
+  instance: Instance,
+  trackingGpu: boolean,
+  gpuBaseline: number,
+  heapBefore: number | undefined,
+  heapLoaded: number | undefined,
+  result: RowResult,
+): void {
   const own = instance.memory?.() ?? {};
   const gm = gpuMemory();
   const tracked = spec.device === 'gpu' && trackingGpu && gm.peak - gpuBaseline > 0 ? gm.peak - gpuBaseline : undefined;
@@ -212,12 +276,35 @@ function recordMemory(spec: RowSpec, instance: Instance, trackingGpu: boolean, g
  * alike: `spec.pairWith` where given, else GPU rows against bridgeface WebGPU (batch 1 and 64) and CPU rows
  * against bridgeface CPU (batch 1 and 64) and WebGPU at batch 1 (the latency target counts every peer).
  */
-async function headToHead(spec: RowSpec, instance: Instance, side: number, config: SuiteConfig, rows: RowResult[], kept: Map<string, Instance>, result: RowResult, log: (line: string) => void, environment: string): Promise<void> {
+async function headToHead(
+  spec: RowSpec,
+  instance: Instance,
+  side: number,
+  config: SuiteConfig,
+  rows: RowResult[],
+  kept: Map<string, Instance>,
+  result: RowResult,
+  log: (line: string) => void,
+  environment: string,
+): Promise<void> {
   const pairs: Array<[string, number]> = spec.pairWith
-    ? spec.pairWith.flatMap((id) => [[id, 1], [id, 64]] as Array<[string, number]>)
+    ? spec.pairWith.flatMap(
+        (id) =>
+          [
+            [id, 1],
+            [id, 64],
+          ] as Array<[string, number]>,
+      )
     : spec.device === 'gpu'
-      ? [['bridgeface-webgpu', 1], ['bridgeface-webgpu', 64]]
-      : [['bridgeface-cpu', 1], ['bridgeface-cpu', 64], ['bridgeface-webgpu', 1]];
+      ? [
+          ['bridgeface-webgpu', 1],
+          ['bridgeface-webgpu', 64],
+        ]
+      : [
+          ['bridgeface-cpu', 1],
+          ['bridgeface-cpu', 64],
+          ['bridgeface-webgpu', 1],
+        ];
   for (const [id, count] of pairs) {
     const partner = kept.get(id);
     const mine = result.throughput.find((t) => t.batch === count && t.side === side);
@@ -225,14 +312,25 @@ async function headToHead(spec: RowSpec, instance: Instance, side: number, confi
     if (!partner || !mine || !theirs) continue;
     const rounds = config.pairedRounds;
     if ((mine.medianMs + theirs.medianMs) * rounds > 2 * config.capSeconds * 1000) {
-      result.notes.push(`head-to-head b${count} vs ${id} skipped: ${rounds} rounds would exceed ${2 * config.capSeconds} s`);
+      result.notes.push(
+        `head-to-head b${count} vs ${id} skipped: ${rounds} rounds would exceed ${2 * config.capSeconds} s`,
+      );
       continue;
     }
     const batch = batchOf(count, side);
     const a: number[] = [];
     const b: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const order: Array<[Instance, number[]]> = r % 2 === 0 ? [[partner, a], [instance, b]] : [[instance, b], [partner, a]];
+      const order: Array<[Instance, number[]]> =
+        r % 2 === 0
+          ? [
+              [partner, a],
+              [instance, b],
+            ]
+          : [
+              [instance, b],
+              [partner, a],
+            ];
       for (const [inst, samples] of order) {
         const t = now();
         await withTimeout(inst.embed(batch), `${spec.id} head-to-head`);
@@ -241,14 +339,29 @@ async function headToHead(spec: RowSpec, instance: Instance, side: number, confi
     }
     const ma = summarise(a).median;
     const mb = summarise(b).median;
-    (result.paired ??= []).push({ batch: count, side, against: id, rounds, bridgefaceMedianMs: ma, peerMedianMs: mb, speedup: mb / ma });
-    log(`[${environment}] ${spec.id} vs ${id}, batch ${count}, ${rounds} alternating rounds: ${mb.toFixed(2)} vs ${ma.toFixed(2)} ms → bridgeface ${(mb / ma).toFixed(2)}×`);
+    result.paired ??= [];
+    result.paired.push({
+      batch: count,
+      side,
+      against: id,
+      rounds,
+      bridgefaceMedianMs: ma,
+      peerMedianMs: mb,
+      speedup: mb / ma,
+    });
+    log(
+      `[${environment}] ${spec.id} vs ${id}, batch ${count}, ${rounds} alternating rounds: ${mb.toFixed(2)} vs ${ma.toFixed(2)} ms → bridgeface ${(mb / ma).toFixed(2)}×`,
+    );
   }
 }
 
 /** What `backend: 'auto'` chooses in this environment (the report checks it is the faster bridgeface row). */
 async function whatAutoPicks(ctx: BenchContext): Promise<NonNullable<EnvironmentResult['autoChoice']>> {
-  const rec = await createRecognizer({ backend: 'auto', weights: ctx.weightsBytes, webgpu: { featureLevel: ctx.featureLevel } });
+  const rec = await createRecognizer({
+    backend: 'auto',
+    weights: ctx.weightsBytes,
+    webgpu: { featureLevel: ctx.featureLevel },
+  });
   const choice = { backend: rec.info.backend, adapter: rec.info.adapter, reason: rec.info.fallbackReason };
   rec.dispose();
   return choice;
@@ -271,8 +384,16 @@ export async function runSuite(
   for (const spec of specs) {
     if (config.rows.length > 0 && !config.rows.includes(spec.id)) continue;
     const result: RowResult = {
-      id: spec.id, label: spec.label, runtime: spec.runtime, device: spec.device, threads: spec.threads, environment,
-      status: 'ok', notes: [], throughput: [], skipped: [],
+      id: spec.id,
+      label: spec.label,
+      runtime: spec.runtime,
+      device: spec.device,
+      threads: spec.threads,
+      environment,
+      status: 'ok',
+      notes: [],
+      throughput: [],
+      skipped: [],
     };
     rows.push(result);
     log(`[${environment}] ${spec.id}: create`);
@@ -283,12 +404,15 @@ export async function runSuite(
       instance = await createRow(spec, ctx, ref, result);
       if (!(await validateRow(spec, instance, ref, result, log, environment))) continue;
       const heapLoaded = heapUsed();
-      const side1 = config.sides.includes(ctx.weights.architecture.inputSize) ? ctx.weights.architecture.inputSize : config.sides[0];
+      const side1 = config.sides.includes(ctx.weights.architecture.inputSize)
+        ? ctx.weights.architecture.inputSize
+        : config.sides[0];
       const lat = await measureLatency(spec, instance, config, side1, result);
       await measureThroughput(spec, instance, config, ref, side1, lat, result, log, environment);
       recordMemory(spec, instance, trackingGpu, gpuBaseline, heapBefore, heapLoaded, result);
       const paired = spec.runtime !== 'bridgeface' || spec.pairWith !== undefined;
-      if (paired && !spec.teacher && config.pairedRounds > 0) await headToHead(spec, instance, side1, config, rows, kept, result, log, environment);
+      if (paired && !spec.teacher && config.pairedRounds > 0)
+        await headToHead(spec, instance, side1, config, rows, kept, result, log, environment);
     } catch (e) {
       result.status = 'error';
       result.notes.push(String((e as Error)?.message ?? e).slice(0, 600));
@@ -301,6 +425,16 @@ export async function runSuite(
   }
   for (const instance of kept.values()) await disposeQuietly(instance);
   const autoChoice = await whatAutoPicks(ctx);
-  log(`[${environment}] backend 'auto' picks ${autoChoice.backend}${autoChoice.reason ? ` (${autoChoice.reason})` : ''}`);
-  return { environment, macsPerFace: ref.macsPerFace, parameters: ref.parameters, rows, startedAt, seconds: (now() - started) / 1000, autoChoice };
+  log(
+    `[${environment}] backend 'auto' picks ${autoChoice.backend}${autoChoice.reason ? ` (${autoChoice.reason})` : ''}`,
+  );
+  return {
+    environment,
+    macsPerFace: ref.macsPerFace,
+    parameters: ref.parameters,
+    rows,
+    startedAt,
+    seconds: (now() - started) / 1000,
+    autoChoice,
+  };
 }

@@ -1,6 +1,7 @@
 /** Shared types of the benchmark: rows (one runtime × backend running the student), batches and results. */
-import type { StudentWeights } from '../../src/tools.js';
+
 import type { RgbaImage } from '../../src/index.js';
+import type { StudentWeights } from '../../src/tools.js';
 import type { Ceilings } from './ceilings.js';
 
 /** One batch of faces as every row receives it: the same RGBA pixels, as image objects and packed N×H×W×4. */
@@ -95,7 +96,15 @@ export interface RowResult {
    * Head-to-head against a bridgeface row of the same environment: calls alternate (A B, B A, …) on the same
    * batch, so load changes on a shared machine hit both sides alike. speedup = peer time / bridgeface time.
    */
-  paired?: Array<{ batch: number; side: number; against: string; rounds: number; bridgefaceMedianMs: number; peerMedianMs: number; speedup: number }>;
+  paired?: Array<{
+    batch: number;
+    side: number;
+    against: string;
+    rounds: number;
+    bridgefaceMedianMs: number;
+    peerMedianMs: number;
+    speedup: number;
+  }>;
   memory?: { gpuBufferBytesPeak?: number; gpuBufferBytesLive?: number; jsHeapDeltaBytes?: number; note?: string };
 }
 

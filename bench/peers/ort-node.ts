@@ -5,8 +5,9 @@
  * Rows: one thread (no intra-op pool, so spinning does not apply), and two threads with the pool's spin-waiting
  * off (idle threads sleep, as bridgeface's workers do) and on (ORT's default: idle threads burn CPU for latency).
  */
-import { exportOnnx } from '../export/onnx.js';
+
 import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
+import { exportOnnx } from '../export/onnx.js';
 
 type OrtNode = typeof import('onnxruntime-node');
 
@@ -33,7 +34,9 @@ async function create(ctx: BenchContext, threads: number, spinning: boolean): Pr
     detail: `onnxruntime-node ${ort.env.versions?.node ?? ''} CPU EP, ${threads} intra-op thread${threads > 1 ? `s, spinning ${spinning ? 'on' : 'off'}` : ''}`,
     async embed(batch: Batch) {
       const s = await session(batch.side);
-      const out = await s.run({ pixels: new ort.Tensor('uint8', batch.packed, [batch.count, batch.side, batch.side, 4]) });
+      const out = await s.run({
+        pixels: new ort.Tensor('uint8', batch.packed, [batch.count, batch.side, batch.side, 4]),
+      });
       return out.embedding.data as Float32Array;
     },
     async dispose() {

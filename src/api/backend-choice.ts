@@ -25,7 +25,11 @@ export interface AutoChoice {
   fallbackReason?: string;
 }
 
-export async function chooseAuto(model: BackendModel, webgpu: Omit<WebGpuOptions, 'device'> | undefined, cpu: CpuOptions | undefined): Promise<AutoChoice> {
+export async function chooseAuto(
+  model: BackendModel,
+  webgpu: Omit<WebGpuOptions, 'device'> | undefined,
+  cpu: CpuOptions | undefined,
+): Promise<AutoChoice> {
   let gpu: WebGpuBackend;
   try {
     gpu = await WebGpuBackend.create(model, webgpu);
@@ -35,7 +39,10 @@ export async function chooseAuto(model: BackendModel, webgpu: Omit<WebGpuOptions
   }
   if (gpu.software) {
     gpu.dispose();
-    return { backend: await CpuBackend.create(model, cpu), fallbackReason: `${gpu.software}: the CPU backend is faster on software WebGPU` };
+    return {
+      backend: await CpuBackend.create(model, cpu),
+      fallbackReason: `${gpu.software}: the CPU backend is faster on software WebGPU`,
+    };
   }
   const key = `${gpu.adapter}|${model.network.architecture.inputSize}|${model.network.macsPerFace}`;
   const cached = verdicts.get(key);
@@ -52,7 +59,11 @@ export async function chooseAuto(model: BackendModel, webgpu: Omit<WebGpuOptions
 }
 
 /** Times both backends on the same synthetic batch, alternating; the faster wins (WebGPU on a tie). */
-export async function probe(model: BackendModel, gpu: Backend, cpu: Backend): Promise<{ kind: 'cpu' | 'webgpu'; why: string }> {
+export async function probe(
+  model: BackendModel,
+  gpu: Backend,
+  cpu: Backend,
+): Promise<{ kind: 'cpu' | 'webgpu'; why: string }> {
   const input = new Float32Array(PROBE_FACES * model.network.tensorSizes[0]);
   for (let i = 0; i < input.length; i++) input[i] = Math.sin(i * 0.37);
   const time = async (b: Backend) => {

@@ -115,7 +115,9 @@ export class CpuBackend implements Backend {
       const shards = Math.min(threads, n);
       const bounds = Array.from({ length: shards + 1 }, (_, i) => start + Math.round((i * n) / shards));
       const shard = (i: number) => this.slice(faces, bounds[i], bounds[i + 1]);
-      const remote = this.pool?.run(bounds.slice(1, -1).map((_, i) => this.job(shard(i + 1), bounds[i + 2] - bounds[i + 1])));
+      const remote = this.pool?.run(
+        bounds.slice(1, -1).map((_, i) => this.job(shard(i + 1), bounds[i + 2] - bounds[i + 1])),
+      );
       out.set(this.runHere(shard(0), bounds[1] - bounds[0]), start * dim);
       (await remote)?.forEach((e, i) => out.set(e, bounds[i + 1] * dim));
     }
@@ -158,8 +160,12 @@ export class CpuBackend implements Backend {
     const input = this.inputPass(faces, layout);
     const steps = this.steps.flatMap((s) => (s.engine === 'wasm' ? s.calls(batch, layout.at, layout.scratch) : []));
     return {
-      input: input.bytes, inputAt: input.at, calls: [...input.calls, ...steps], bytes: Math.max(layout.bytes, input.at + input.bytes.length),
-      outputAt: layout.at[network.output], outputFloats: batch * network.tensorSizes[network.output],
+      input: input.bytes,
+      inputAt: input.at,
+      calls: [...input.calls, ...steps],
+      bytes: Math.max(layout.bytes, input.at + input.bytes.length),
+      outputAt: layout.at[network.output],
+      outputFloats: batch * network.tensorSizes[network.output],
     };
   }
 
@@ -175,7 +181,8 @@ export class CpuBackend implements Backend {
     let layout: Layout | undefined;
     if (this.wasm) {
       const wasm = this.wasm;
-      const l = (layout = this.layout(batch));
+      const l = this.layout(batch);
+      layout = l;
       const input = this.inputPass(faces, l);
       const memory = wasm.reserve(Math.max(l.bytes, input.at + input.bytes.length));
       t = network.tensorSizes.map((floats, i) => memory.subarray(l.at[i] / 4, l.at[i] / 4 + batch * floats));
@@ -185,7 +192,11 @@ export class CpuBackend implements Backend {
       });
     } else {
       t = network.tensorSizes.map((floats) => new Float32Array(batch * floats));
-      timed('input', () => ('tensor' in faces ? t[0].set(faces.tensor) : preprocess(faces.images, network.architecture.inputSize, this.model.input, t[0])));
+      timed('input', () =>
+        'tensor' in faces
+          ? t[0].set(faces.tensor)
+          : preprocess(faces.images, network.architecture.inputSize, this.model.input, t[0]),
+      );
     }
     for (const step of this.steps) {
       timed(step, () => {
@@ -199,6 +210,7 @@ export class CpuBackend implements Backend {
 
 async function availableCores(): Promise<number> {
   if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
-  if (typeof process !== 'undefined' && process.versions?.node !== undefined) return (await import('node:os')).availableParallelism();
+  if (typeof process !== 'undefined' && process.versions?.node !== undefined)
+    return (await import('node:os')).availableParallelism();
   return 1;
 }

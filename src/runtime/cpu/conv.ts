@@ -49,7 +49,8 @@ export const conv2d: ConvOp = (s, input, weight, bias, alpha, out) => {
               if (iy < 0 || iy >= inSize) continue;
               for (let kx = 0; kx < k; kx++) {
                 const ix = ox * stride + kx - pad;
-                if (ix >= 0 && ix < inSize) acc += input[((n * C + first + g) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
+                if (ix >= 0 && ix < inSize)
+                  acc += input[((n * C + first + g) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
               }
             }
           }

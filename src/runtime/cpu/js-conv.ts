@@ -22,7 +22,8 @@ function im2col(s: ConvShape, input: Float32Array, columns: Float32Array): void 
         const iy = oy * stride + ky - pad;
         for (let ox = 0; ox < outSize; ox++) {
           const ix = ox * stride + kx - pad;
-          columns[row + oy * outSize + ox] = iy < 0 || iy >= inSize || ix < 0 || ix >= inSize ? 0 : input[plane + iy * inSize + ix];
+          columns[row + oy * outSize + ox] =
+            iy < 0 || iy >= inSize || ix < 0 || ix >= inSize ? 0 : input[plane + iy * inSize + ix];
         }
       }
     }
@@ -42,7 +43,15 @@ export const convJs: ConvOp = (s, input, weight, bias, alpha, out) => {
     const taps = s.inChannels * k * k;
     const columns = new Float32Array(s.batch * taps * outPlane);
     im2col(s, input, columns);
-    pointwiseJs({ batch: s.batch, inChannels: taps, outChannels: s.outChannels, pixels: outPlane, act: s.act }, columns, weight, bias, alpha, undefined, out);
+    pointwiseJs(
+      { batch: s.batch, inChannels: taps, outChannels: s.outChannels, pixels: outPlane, act: s.act },
+      columns,
+      weight,
+      bias,
+      alpha,
+      undefined,
+      out,
+    );
     return;
   }
   if (pad === 0 && outSize === 1 && k === inSize) {
@@ -62,7 +71,8 @@ export const convJs: ConvOp = (s, input, weight, bias, alpha, out) => {
   for (let nc = 0; nc < s.batch * s.outChannels; nc++) {
     const c = nc % s.outChannels;
     const [inBase, outBase, wBase] = [nc * inPlane, nc * outPlane, c * k * k];
-    for (let y = 0; y < inSize; y++) padded.set(input.subarray(inBase + y * inSize, inBase + (y + 1) * inSize), (y + pad) * side + pad);
+    for (let y = 0; y < inSize; y++)
+      padded.set(input.subarray(inBase + y * inSize, inBase + (y + 1) * inSize), (y + pad) * side + pad);
     if (k === 3) {
       // The blocks' 3×3 case with the taps unrolled: ~3× faster than the general loops below.
       const [w0, w1, w2, w3, w4, w5, w6, w7, w8] = weight.subarray(wBase, wBase + 9);
@@ -74,9 +84,15 @@ export const convJs: ConvOp = (s, input, weight, bias, alpha, out) => {
           const i = ox * stride;
           out[o + ox] =
             bias[c] +
-            padded[r0 + i] * w0 + padded[r0 + i + 1] * w1 + padded[r0 + i + 2] * w2 +
-            padded[r1 + i] * w3 + padded[r1 + i + 1] * w4 + padded[r1 + i + 2] * w5 +
-            padded[r2 + i] * w6 + padded[r2 + i + 1] * w7 + padded[r2 + i + 2] * w8;
+            padded[r0 + i] * w0 +
+            padded[r0 + i + 1] * w1 +
+            padded[r0 + i + 2] * w2 +
+            padded[r1 + i] * w3 +
+            padded[r1 + i + 1] * w4 +
+            padded[r1 + i + 2] * w5 +
+            padded[r2 + i] * w6 +
+            padded[r2 + i + 1] * w7 +
+            padded[r2 + i + 2] * w8;
         }
       }
     } else {

@@ -18,7 +18,12 @@ export const pointwiseJs: PointwiseOp = (s, input, weight, bias, alpha, residual
 };
 
 /** Activation, then the residual add, over every output row: the part of the layer after the matrix product. */
-function pointwiseEpilogue(s: PointwiseShape, alpha: Float32Array | undefined, residual: Float32Array | undefined, out: Float32Array): void {
+function pointwiseEpilogue(
+  s: PointwiseShape,
+  alpha: Float32Array | undefined,
+  residual: Float32Array | undefined,
+  out: Float32Array,
+): void {
   const { outChannels: O, pixels: P } = s;
   for (let row = 0; row < s.batch * O; row++) {
     const start = row * P;
@@ -28,7 +33,14 @@ function pointwiseEpilogue(s: PointwiseShape, alpha: Float32Array | undefined, r
 }
 
 /** Applies the activation of channel `c` in place over `out[start, start + count)`. */
-export function activateRows(out: Float32Array, start: number, count: number, act: ActCode, alpha: Float32Array | undefined, c: number): void {
+export function activateRows(
+  out: Float32Array,
+  start: number,
+  count: number,
+  act: ActCode,
+  alpha: Float32Array | undefined,
+  c: number,
+): void {
   if (act === ACT.none) return;
   const slope = act === ACT.prelu ? alpha![c] : 0;
   for (let i = start; i < start + count; i++) {

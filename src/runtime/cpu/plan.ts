@@ -16,7 +16,7 @@ interface StepBase {
   readonly kernel: string;
 }
 
-export interface WasmStep extends StepBase {
+interface WasmStep extends StepBase {
   readonly engine: 'wasm';
   /** Scratch floats in module memory (after the tensors) for `batch` faces. */
   scratchFloats(batch: number): number;
@@ -24,7 +24,7 @@ export interface WasmStep extends StepBase {
   calls(batch: number, at: readonly number[], scratch: number): WasmCall[];
 }
 
-export interface JsStep extends StepBase {
+interface JsStep extends StepBase {
   readonly engine: 'js';
   run(batch: number, t: Float32Array[]): void;
 }
@@ -40,15 +40,26 @@ const L1_WEIGHT_BYTES = 16384;
 export function planCpu(network: Network, tensors: Tensors, wasm: WasmKernels | undefined): CpuStep[] {
   const p = (name: string | undefined) => (name === undefined ? undefined : tensors.get(name)!);
   // One resident zero row, as long as the widest depthwise input needs (rows above/below a plane read it).
-  const zeroFloats = Math.max(0, ...network.layers.map((l) => (l.kind === 'conv' && l.groups !== 1 ? l.inSize + 8 : 0)));
+  const zeroFloats = Math.max(
+    0,
+    ...network.layers.map((l) => (l.kind === 'conv' && l.groups !== 1 ? l.inSize + 8 : 0)),
+  );
   let zero: number | undefined;
   const zeros = () => (zero ??= wasm!.addZeros(zeroFloats));
   return network.layers.map((layer) => (wasm && wasmStep(layer, wasm, p, zeros)) || jsStep(layer, p));
 }
 
-function wasmStep(layer: Layer, wasm: WasmKernels, p: (name: string | undefined) => Float32Array | undefined, zeros: () => number): WasmStep | undefined {
-  const step = (kernel: string, calls: WasmStep['calls'], scratchFloats: WasmStep['scratchFloats'] = () => 0): WasmStep =>
-    ({ layer, kernel: `wasm ${kernel}`, engine: 'wasm', calls, scratchFloats });
+function wasmStep(
+  layer: Layer,
+  wasm: WasmKernels,
+  p: (name: string | undefined) => Float32Array | undefined,
+  zeros: () => number,
+): WasmStep | undefined {
+  const step = (
+    kernel: string,
+    calls: WasmStep['calls'],
+    scratchFloats: WasmStep['scratchFloats'] = () => 0,
+  ): WasmStep => ({ layer, kernel: `wasm ${kernel}`, engine: 'wasm', calls, scratchFloats });
   const { input: i, output: o } = layer;
   switch (layer.kind) {
     case 'conv': {
@@ -57,16 +68,22 @@ function wasmStep(layer: Layer, wasm: WasmKernels, p: (name: string | undefined)
         if (kernel !== 3 || pad !== 1 || stride !== 1 || O % 4 !== 0 || inSize % 8 !== 0) return undefined;
         const m = wasm.addMatrix(p(layer.weight)!, p(layer.bias)!, O, C * 9, layer.act, p(layer.alpha), 'blocked');
         // The stem's input pass: the faces' planes into zero-bordered planes in scratch, then the convolution.
-        return step('stem3x3', (n, at, scratch) => [
-          { fn: 'border_planes', args: [at[i], scratch, n * C, inSize] },
-          { fn: 'stem3x3', args: [scratch, m.weight, m.bias, m.slopes, at[o], n, C, inSize, O] },
-        ], (n) => n * C * (inSize + 2) ** 2);
+        return step(
+          'stem3x3',
+          (n, at, scratch) => [
+            { fn: 'border_planes', args: [at[i], scratch, n * C, inSize] },
+            { fn: 'stem3x3', args: [scratch, m.weight, m.bias, m.slopes, at[o], n, C, inSize, O] },
+          ],
+          (n) => n * C * (inSize + 2) ** 2,
+        );
       }
       if (groups !== C || O !== C) return undefined;
       const d = () => wasm.addDepthwise(p(layer.weight)!, p(layer.bias)!, C, layer.act, p(layer.alpha));
       if (kernel === inSize && pad === 0 && outSize === 1 && (inSize * inSize) % 4 === 0) {
         const g = d();
-        return step('gdc', (n, at) => [{ fn: 'gdc', args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, inSize * inSize] }]);
+        return step('gdc', (n, at) => [
+          { fn: 'gdc', args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, inSize * inSize] },
+        ]);
       }
       if (kernel !== 3 || pad !== 1 || outSize % 4 !== 0 || inSize !== outSize * stride || stride > 2) return undefined;
       const fn = stride === 1 ? 'depthwise3x3_s1' : 'depthwise3x3_s2';
@@ -85,7 +102,10 @@ function wasmStep(layer: Layer, wasm: WasmKernels, p: (name: string | undefined)
       // Pixel blocks outermost when all of W stays in L1 (measured: ×2–3 on the 256-pixel layers); else channels.
       const pixelsOuter = C * O * 4 <= L1_WEIGHT_BYTES ? 1 : 0;
       return step('pointwise', (n, at) => [
-        { fn: 'pointwise', args: [at[i], m.weight, m.bias, m.slopes, at[o], res === undefined ? 0 : at[res], n, C, O, P, pixelsOuter] },
+        {
+          fn: 'pointwise',
+          args: [at[i], m.weight, m.bias, m.slopes, at[o], res === undefined ? 0 : at[res], n, C, O, P, pixelsOuter],
+        },
       ]);
     }
     case 'avgpool':
@@ -100,11 +120,27 @@ function jsStep(layer: Layer, p: (name: string | undefined) => Float32Array | un
   const { input: i, output: o } = layer;
   switch (layer.kind) {
     case 'conv':
-      return step('conv', (batch, t) => convJs({ ...layer, batch }, t[i], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[o]));
+      return step('conv', (batch, t) =>
+        convJs({ ...layer, batch }, t[i], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), t[o]),
+      );
     case 'pointwise': {
-      const shape = { inChannels: layer.inChannels, outChannels: layer.outChannels, pixels: layer.pixels, act: layer.act };
+      const shape = {
+        inChannels: layer.inChannels,
+        outChannels: layer.outChannels,
+        pixels: layer.pixels,
+        act: layer.act,
+      };
       return step('pointwise', (batch, t) =>
-        pointwiseJs({ ...shape, batch }, t[i], p(layer.weight)!, p(layer.bias)!, p(layer.alpha), layer.residual === undefined ? undefined : t[layer.residual], t[o]));
+        pointwiseJs(
+          { ...shape, batch },
+          t[i],
+          p(layer.weight)!,
+          p(layer.bias)!,
+          p(layer.alpha),
+          layer.residual === undefined ? undefined : t[layer.residual],
+          t[o],
+        ),
+      );
     }
     case 'avgpool':
       return step('avgpool', (batch, t) => globalAvgPool(batch, layer.channels, layer.pixels, t[i], t[o]));

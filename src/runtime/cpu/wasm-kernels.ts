@@ -11,8 +11,17 @@ import { KERNELS_RELAXED_BASE64, KERNELS_SIMD128_BASE64 } from './wasm/kernels-m
 export type WasmVariant = 'relaxed' | 'simd128';
 
 /** The exports of kernels.wat; arguments are byte offsets into memory and counts (preprocess: six f32 too). */
-export type KernelName =
-  | 'preprocess' | 'pointwise' | 'stem3x3' | 'border_planes' | 'depthwise3x3_s1' | 'depthwise3x3_s2' | 'gdc' | 'fc' | 'avgpool' | 'l2norm';
+type KernelName =
+  | 'preprocess'
+  | 'pointwise'
+  | 'stem3x3'
+  | 'border_planes'
+  | 'depthwise3x3_s1'
+  | 'depthwise3x3_s2'
+  | 'gdc'
+  | 'fc'
+  | 'avgpool'
+  | 'l2norm';
 
 /** One kernel call: what a plan step hands the module (here or in a worker). */
 export interface WasmCall {
@@ -22,7 +31,10 @@ export interface WasmCall {
 
 const PAGE = 65536;
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-const BYTES: Record<WasmVariant, Uint8Array<ArrayBuffer>> = { relaxed: decode(KERNELS_RELAXED_BASE64), simd128: decode(KERNELS_SIMD128_BASE64) };
+const BYTES: Record<WasmVariant, Uint8Array<ArrayBuffer>> = {
+  relaxed: decode(KERNELS_RELAXED_BASE64),
+  simd128: decode(KERNELS_SIMD128_BASE64),
+};
 
 /** The variants this engine validates, best first. */
 export function supportedVariants(): WasmVariant[] {
@@ -73,7 +85,15 @@ export class WasmKernels {
    * one input are one vector: 'blocked' [O/4][K][4] (a block's weights contiguous: pointwise, stem3x3) or
    * 'transposed' [K][O] (fc); biases [O]; slopes [O].
    */
-  addMatrix(weight: Float32Array, bias: Float32Array, outChannels: number, k: number, act: ActCode, alpha: Float32Array | undefined, layout: 'blocked' | 'transposed'): ResidentLayer {
+  addMatrix(
+    weight: Float32Array,
+    bias: Float32Array,
+    outChannels: number,
+    k: number,
+    act: ActCode,
+    alpha: Float32Array | undefined,
+    layout: 'blocked' | 'transposed',
+  ): ResidentLayer {
     const packed = new Float32Array(k * outChannels);
     for (let o = 0; o < outChannels; o++) {
       for (let c = 0; c < k; c++) {
@@ -85,7 +105,13 @@ export class WasmKernels {
   }
 
   /** A depthwise layer: weights [C][K·K] as stored, biases [C], slopes [C]. */
-  addDepthwise(weight: Float32Array, bias: Float32Array, channels: number, act: ActCode, alpha?: Float32Array): ResidentLayer {
+  addDepthwise(
+    weight: Float32Array,
+    bias: Float32Array,
+    channels: number,
+    act: ActCode,
+    alpha?: Float32Array,
+  ): ResidentLayer {
     return this.addLayer(weight, bias, channels, act, alpha);
   }
 
@@ -108,10 +134,20 @@ export class WasmKernels {
     (this.instance.exports[c.fn] as (...args: number[]) => void)(...c.args);
   }
 
-  private addLayer(weight: Float32Array, bias: Float32Array, channels: number, act: ActCode, alpha?: Float32Array): ResidentLayer {
+  private addLayer(
+    weight: Float32Array,
+    bias: Float32Array,
+    channels: number,
+    act: ActCode,
+    alpha?: Float32Array,
+  ): ResidentLayer {
     // act(v) = v < 0 ? v · slope : v for every layer: PReLU's slopes, 0 for ReLU, 1 for none.
     const slopes = act === ACT.prelu ? alpha! : new Float32Array(channels).fill(act === ACT.relu ? 0 : 1);
-    return { weight: this.resident(weight), bias: this.resident(bias.subarray(0, channels)), slopes: this.resident(slopes.subarray(0, channels)) };
+    return {
+      weight: this.resident(weight),
+      bias: this.resident(bias.subarray(0, channels)),
+      slopes: this.resident(slopes.subarray(0, channels)),
+    };
   }
 
   /** Copies `data` after the previous resident data (16-byte aligned) for the life of the module. */

@@ -34,7 +34,9 @@ export function packFaces(images: readonly RgbaImage[], size: number, spec: Inpu
   const parts = images.map((image) => {
     const box: FaceBox = image.box ?? { x: 0, y: 0, width: image.width, height: image.height };
     const xs = Array.from({ length: size }, (_, i) => resizeTaps(i, size, box.x, box.width, image.width, spec.resize));
-    const ys = Array.from({ length: size }, (_, i) => resizeTaps(i, size, box.y, box.height, image.height, spec.resize));
+    const ys = Array.from({ length: size }, (_, i) =>
+      resizeTaps(i, size, box.y, box.height, image.height, spec.resize),
+    );
     const [x0, x1] = [Math.min(...xs.map((t) => t.index[0])), Math.max(...xs.map((t) => t.index.at(-1)!))];
     const [y0, y1] = [Math.min(...ys.map((t) => t.index[0])), Math.max(...ys.map((t) => t.index.at(-1)!))];
     const rowBytes = (x1 - x0 + 1) * 4;
@@ -48,7 +50,11 @@ export function packFaces(images: readonly RgbaImage[], size: number, spec: Inpu
   const offsets: Array<{ x: number; y: number; pixels: number }> = [];
   let total = 0;
   for (const p of parts) {
-    offsets.push({ x: total, y: total + p.x.ints.byteLength, pixels: total + p.x.ints.byteLength + p.y.ints.byteLength });
+    offsets.push({
+      x: total,
+      y: total + p.x.ints.byteLength,
+      pixels: total + p.x.ints.byteLength + p.y.ints.byteLength,
+    });
     total += p.x.ints.byteLength + p.y.ints.byteLength + Math.ceil(p.pixels.length / 4) * 4;
   }
   const bytes = new Uint8Array(total);
@@ -63,6 +69,9 @@ export function packFaces(images: readonly RgbaImage[], size: number, spec: Inpu
   return {
     bytes,
     calls: (blobAt, outAt) =>
-      offsets.map((o, n) => ({ fn: 'preprocess', args: [blobAt + o.pixels, blobAt + o.x, blobAt + o.y, outAt + n * faceBytes, size, ...scale, ...offset] })),
+      offsets.map((o, n) => ({
+        fn: 'preprocess',
+        args: [blobAt + o.pixels, blobAt + o.x, blobAt + o.y, outAt + n * faceBytes, size, ...scale, ...offset],
+      })),
   };
 }

@@ -73,7 +73,8 @@ class PoolWorker {
   static async start(bytes: Uint8Array, resident: Uint8Array): Promise<PoolWorker> {
     const w = new PoolWorker();
     const onMessage = (r: Reply) => w.settle(r);
-    const onError = (e: unknown) => w.fail(new WorkerError('worker-failed', `CPU worker failed: ${String((e as Error)?.message ?? e)}`));
+    const onError = (e: unknown) =>
+      w.fail(new WorkerError('worker-failed', `CPU worker failed: ${String((e as Error)?.message ?? e)}`));
     if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
       const { Worker } = await import('node:worker_threads');
       const worker = new Worker(NODE_ENTRY, { eval: true });
