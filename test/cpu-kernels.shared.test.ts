@@ -424,6 +424,31 @@ describe('the CPU backend on whole networks', () => {
     }
   }
 
+  for (const kernels of KERNEL_SETS) {
+    it(`${kernels} kernels embed RGBA images like the reference preprocessing and ops (default architecture; the stem reads the preprocessed planes directly)`, async () => {
+      const weights = readWeights(writeWeights(randomWeights(5)));
+      const network = buildNetwork(weights);
+      const backend = await CpuBackend.create(
+        { network, input: weights.input, tensors: weights.tensors },
+        { kernels, threads: 1 },
+      );
+      const images = Array.from({ length: 6 }, (_, i) => ({
+        ...randomImage(random, 20 + 7 * i, 24),
+        box: i % 2 ? { x: -3, y: 2, width: 30, height: 19 } : undefined,
+      }));
+      const input = new Float32Array(images.length * network.tensorSizes[0]);
+      preprocess(images, network.architecture.inputSize, weights.input, input);
+      const expected = referenceRun(network, weights.tensors, input, images.length);
+      const actual = await backend.embedImages(images);
+      const d = network.tensorSizes[network.output];
+      for (let i = 0; i < images.length; i++)
+        expect(cosine(actual.subarray(i * d, (i + 1) * d), expected.subarray(i * d, (i + 1) * d))).toBeGreaterThan(
+          0.99999,
+        );
+      backend.dispose();
+    });
+  }
+
   it('every thread count gives the same embeddings, bit for bit, in order (batches 1 to 70, across chunks)', async () => {
     const weights = writeWeights(randomWeights(12));
     const one = await createRecognizer({ backend: 'cpu', weights, cpu: { threads: 1 } });

@@ -6,9 +6,11 @@
  * workers (worker-pool.ts) running the same wasm calls on their own module instances, so every face's embedding
  * is the same bits as on one thread.
  */
+
+import { layerInputs } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
-import { type CpuStep, planCpu } from './plan.js';
+import { type CpuStep, type WasmStep, planCpu } from './plan.js';
 import { preprocess } from './preprocess.js';
 import { type WasmCall, WasmKernels, type WasmVariant } from './wasm-kernels.js';
 import { packFaces } from './wasm-preprocess.js';
@@ -52,6 +54,7 @@ interface Layout {
 export class CpuBackend implements Backend {
   readonly kind = 'cpu';
   readonly adapter: string;
+  private readonly fusedStem: WasmStep['bordered'];
 
   private constructor(
     private readonly model: BackendModel,
@@ -60,6 +63,11 @@ export class CpuBackend implements Backend {
     private readonly wasm: WasmKernels | undefined,
     private readonly pool: WorkerPool | undefined,
   ) {
+    // Images are preprocessed straight into the stem's bordered planes when the stem is the wasm kernel and no
+    // other layer reads the network input.
+    const first = steps[0];
+    const alone = model.network.layers.slice(1).every((l) => !layerInputs(l).includes(0));
+    this.fusedStem = first?.engine === 'wasm' && first.layer.input === 0 && alone ? first.bordered : undefined;
     const engine = wasm ? `WebAssembly ${wasm.variant === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}` : 'JavaScript';
     const js = wasm ? steps.filter((s) => s.engine === 'js').length : 0;
     const threads = pool ? `${pool.size + 1} threads` : 'single thread';
@@ -147,18 +155,34 @@ export class CpuBackend implements Backend {
    * The input pass in module memory: a tensor is copied to tensor 0; images are packed (pixels the taps read, and
    * the tap tables) after the scratch, and the `preprocess` kernel writes tensor 0 from them.
    */
-  private inputPass(faces: Faces, layout: Layout): { bytes: Uint8Array<ArrayBuffer>; at: number; calls: WasmCall[] } {
+  private inputPass(
+    faces: Faces,
+    batch: number,
+    layout: Layout,
+  ): { bytes: Uint8Array<ArrayBuffer>; at: number; calls: WasmCall[] } {
     if ('tensor' in faces) return { bytes: new Uint8Array(faces.tensor.slice().buffer), at: layout.at[0], calls: [] };
-    const packed = packFaces(faces.images, this.model.network.architecture.inputSize, this.model.input);
-    return { bytes: packed.bytes, at: layout.bytes, calls: packed.calls(layout.bytes, layout.at[0]) };
+    const size = this.model.network.architecture.inputSize;
+    const packed = packFaces(faces.images, size, this.model.input);
+    const stem = this.fusedStem?.layout(batch, layout.scratch);
+    const out = stem ?? { at: layout.at[0], rowPitch: size * 4, planePitch: size * size * 4 };
+    const zero: WasmCall[] = stem ? [{ fn: 'fill_zero', args: [layout.scratch, stem.zeroBytes] }] : [];
+    return { bytes: packed.bytes, at: layout.bytes, calls: [...zero, ...packed.calls(layout.bytes, out)] };
+  }
+
+  /** The wasm calls of step `i` for `batch` faces (the stem's without its copy when images were preprocessed into its planes). */
+  private stepCalls(i: number, faces: Faces, batch: number, layout: Layout): WasmCall[] {
+    const step = this.steps[i];
+    if (step.engine !== 'wasm') return [];
+    const fused = i === 0 && 'images' in faces && this.fusedStem;
+    return (fused ? this.fusedStem! : step).calls(batch, layout.at, layout.scratch);
   }
 
   /** A worker's shard: the input pass and every step's calls (the whole plan is wasm when there are workers). */
   private job(faces: Faces, batch: number): ShardJob {
     const { network } = this.model;
     const layout = this.layout(batch);
-    const input = this.inputPass(faces, layout);
-    const steps = this.steps.flatMap((s) => (s.engine === 'wasm' ? s.calls(batch, layout.at, layout.scratch) : []));
+    const input = this.inputPass(faces, batch, layout);
+    const steps = this.steps.flatMap((_, i) => this.stepCalls(i, faces, batch, layout));
     return {
       input: input.bytes,
       inputAt: input.at,
@@ -183,7 +207,7 @@ export class CpuBackend implements Backend {
       const wasm = this.wasm;
       const l = this.layout(batch);
       layout = l;
-      const input = this.inputPass(faces, l);
+      const input = this.inputPass(faces, batch, l);
       const memory = wasm.reserve(Math.max(l.bytes, input.at + input.bytes.length));
       t = network.tensorSizes.map((floats, i) => memory.subarray(l.at[i] / 4, l.at[i] / 4 + batch * floats));
       timed('input', () => {
@@ -198,12 +222,12 @@ export class CpuBackend implements Backend {
           : preprocess(faces.images, network.architecture.inputSize, this.model.input, t[0]),
       );
     }
-    for (const step of this.steps) {
+    this.steps.forEach((step, i) => {
       timed(step, () => {
         if (step.engine === 'js') step.run(batch, t);
-        else for (const c of step.calls(batch, layout!.at, layout!.scratch)) this.wasm!.call(c);
+        else for (const c of this.stepCalls(i, faces, batch, layout!)) this.wasm!.call(c);
       });
-    }
+    });
     return t[network.output];
   }
 }

@@ -9,6 +9,7 @@ import { convJs } from './js-conv.js';
 import { pointwiseJs } from './js-pointwise.js';
 import { globalAvgPool, l2Normalize } from './pool.js';
 import type { WasmCall, WasmKernels } from './wasm-kernels.js';
+import type { OutputLayout } from './wasm-preprocess.js';
 
 interface StepBase {
   readonly layer: Layer;
@@ -16,12 +17,20 @@ interface StepBase {
   readonly kernel: string;
 }
 
-interface WasmStep extends StepBase {
+export interface WasmStep extends StepBase {
   readonly engine: 'wasm';
   /** Scratch floats in module memory (after the tensors) for `batch` faces. */
   scratchFloats(batch: number): number;
   /** The calls for `batch` faces, given every tensor's byte offset and the scratch's. */
   calls(batch: number, at: readonly number[], scratch: number): WasmCall[];
+  /**
+   * A step that reads its input as zero-bordered planes in scratch (the stem): where an input pass may write them
+   * itself (the interior of each plane, `zeroBytes` to clear first), and the calls that then skip the copy.
+   */
+  bordered?: {
+    layout(batch: number, scratch: number): OutputLayout & { zeroBytes: number };
+    calls(batch: number, at: readonly number[], scratch: number): WasmCall[];
+  };
 }
 
 interface JsStep extends StepBase {
@@ -67,15 +76,32 @@ function wasmStep(
       if (groups === 1) {
         if (kernel !== 3 || pad !== 1 || stride !== 1 || O % 4 !== 0 || inSize % 8 !== 0) return undefined;
         const m = wasm.addMatrix(p(layer.weight)!, p(layer.bias)!, O, C * 9, layer.act, p(layer.alpha), 'blocked');
-        // The stem's input pass: the faces' planes into zero-bordered planes in scratch, then the convolution.
-        return step(
-          'stem3x3',
-          (n, at, scratch) => [
-            { fn: 'border_planes', args: [at[i], scratch, n * C, inSize] },
-            { fn: 'stem3x3', args: [scratch, m.weight, m.bias, m.slopes, at[o], n, C, inSize, O] },
-          ],
-          (n) => n * C * (inSize + 2) ** 2,
-        );
+        // The stem reads zero-bordered planes in scratch: copied from a tensor input, or written there by the
+        // preprocessing (the backend's input pass) when the network starts from images.
+        const stem = (n: number, scratch: number, out: number): WasmCall => ({
+          fn: 'stem3x3',
+          args: [scratch, m.weight, m.bias, m.slopes, out, n, C, inSize, O],
+        });
+        const side = (inSize + 2) * 4;
+        return {
+          ...step(
+            'stem3x3',
+            (n, at, scratch) => [
+              { fn: 'border_planes', args: [at[i], scratch, n * C, inSize] },
+              stem(n, scratch, at[o]),
+            ],
+            (n) => n * C * (inSize + 2) ** 2,
+          ),
+          bordered: {
+            layout: (n, scratch) => ({
+              at: scratch + side + 4,
+              rowPitch: side,
+              planePitch: side * (inSize + 2),
+              zeroBytes: n * C * side * (inSize + 2),
+            }),
+            calls: (n, at, scratch) => [stem(n, scratch, at[o])],
+          },
+        };
       }
       if (groups !== C || O !== C) return undefined;
       const d = () => wasm.addDepthwise(p(layer.weight)!, p(layer.bias)!, C, layer.act, p(layer.alpha));

@@ -13,6 +13,7 @@ export type WasmVariant = 'relaxed' | 'simd128';
 /** The exports of kernels.wat; arguments are byte offsets into memory and counts (preprocess: six f32 too). */
 type KernelName =
   | 'preprocess'
+  | 'fill_zero'
   | 'pointwise'
   | 'stem3x3'
   | 'border_planes'

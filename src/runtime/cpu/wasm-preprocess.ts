@@ -8,11 +8,19 @@ import type { FaceBox, RgbaImage } from '../image.js';
 import { type Taps, resizeTaps } from '../resize.js';
 import type { WasmCall } from './wasm-kernels.js';
 
+/** Where the faces' planes go (byte offsets and pitches): a plain N×3×S×S tensor, or the stem's bordered planes. */
+export interface OutputLayout {
+  /** The first face's first output pixel. */
+  at: number;
+  rowPitch: number;
+  planePitch: number;
+}
+
 export interface PackedFaces {
   /** Every face's x table, y table and pixel region, 4-byte aligned. */
   bytes: Uint8Array<ArrayBuffer>;
-  /** The kernel calls, with the blob at byte `blobAt` and the N×3×S×S output at byte `outAt`. */
-  calls(blobAt: number, outAt: number): WasmCall[];
+  /** The kernel calls, with the blob at byte `blobAt`, writing faces as `out` describes. */
+  calls(blobAt: number, out: OutputLayout): WasmCall[];
 }
 
 /** Count, then (byte offset, weight) per tap, for each output coordinate. */
@@ -65,13 +73,22 @@ export function packFaces(images: readonly RgbaImage[], size: number, spec: Inpu
   });
   const scale = spec.std.map((s) => 1 / (255 * s));
   const offset = spec.mean.map((m, c) => -m / spec.std[c]);
-  const faceBytes = 3 * size * size * 4;
   return {
     bytes,
-    calls: (blobAt, outAt) =>
+    calls: (blobAt, out) =>
       offsets.map((o, n) => ({
         fn: 'preprocess',
-        args: [blobAt + o.pixels, blobAt + o.x, blobAt + o.y, outAt + n * faceBytes, size, ...scale, ...offset],
+        args: [
+          blobAt + o.pixels,
+          blobAt + o.x,
+          blobAt + o.y,
+          out.at + n * 3 * out.planePitch,
+          size,
+          out.rowPitch,
+          out.planePitch,
+          ...scale,
+          ...offset,
+        ],
       })),
   };
 }

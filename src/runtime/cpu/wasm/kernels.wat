@@ -300,8 +300,12 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $n_loop))))
 
+  ;; Zeroes `bytes` bytes at $at (the stem's bordered planes, before preprocessing writes their interiors).
+  (func (export "fill_zero") (param $at i32) (param $bytes i32)
+    (memory.fill (local.get $at) (i32.const 0) (local.get $bytes)))
+
   ;; Copies `planes` size² planes at $src into the interiors of zero-bordered (size + 2)² planes at $dst (the
-  ;; stem's input layout); the borders are written as zeros.
+  ;; stem's input layout, for tensor inputs); the borders are written as zeros.
   (func (export "border_planes") (param $src i32) (param $dst i32) (param $planes i32) (param $size i32)
     (local $p i32) (local $y i32) (local $side i32) (local $row i32)
     (local.set $side (i32.shl (i32.add (local.get $size) (i32.const 2)) (i32.const 2)))
@@ -564,24 +568,24 @@
   ;; for c = R, G, B, where scale = 1 / (255·std) and offset = −mean / std. The taps come from runtime/resize.ts,
   ;; as tables the host writes: for each output row ($yt) and column ($xt) a tap count, then (byte offset, weight)
   ;; pairs — a row's offset is into the RGBA8 pixels at $pix, a column's within the row. One RGBA pixel is one
-  ;; vector: its bytes widened to four floats.
+  ;; vector: its bytes widened to four floats. Output rows are $rowPitch bytes apart and planes $plane bytes: a
+  ;; plain S×S map, or the interior of the stem's zero-bordered planes (the stem then reads them directly).
   (func (export "preprocess")
-    (param $pix i32) (param $xt i32) (param $yt i32) (param $out i32) (param $size i32)
+    (param $pix i32) (param $xt i32) (param $yt i32) (param $out i32) (param $size i32) (param $rowPitch i32) (param $plane i32)
     (param $s0 f32) (param $s1 f32) (param $s2 f32) (param $f0 f32) (param $f1 f32) (param $f2 f32)
     (local $oy i32) (local $ox i32) (local $yp i32) (local $xp i32) (local $ny i32) (local $nx i32)
-    (local $k i32) (local $j i32) (local $ypp i32) (local $xpp i32) (local $row i32) (local $o i32) (local $plane i32)
+    (local $k i32) (local $j i32) (local $ypp i32) (local $xpp i32) (local $row i32) (local $o i32)
     (local $wy v128) (local $acc v128) (local $scale v128) (local $offset v128)
     (local.set $scale (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (local.get $s0)) (local.get $s1)) (local.get $s2)))
     (local.set $offset (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (local.get $f0)) (local.get $f1)) (local.get $f2)))
-    (local.set $plane (i32.shl (i32.mul (local.get $size) (local.get $size)) (i32.const 2)))
     (local.set $yp (local.get $yt))
-    (local.set $o (local.get $out))
     (block $oy_done
       (loop $oy_loop
         (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $size)))
         (local.set $ny (i32.load (local.get $yp)))
         (local.set $yp (i32.add (local.get $yp) (i32.const 4)))
         (local.set $xp (local.get $xt))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $oy) (local.get $rowPitch))))
         (local.set $ox (i32.const 0))
         (block $ox_done
           (loop $ox_loop
