@@ -9,6 +9,7 @@
 
 import { layerInputs } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
+import { nodeImport } from '../node-import.js';
 import type { RgbaImage } from '../image.js';
 import { type CpuStep, type WasmStep, planCpu } from './plan.js';
 import { preprocess } from './preprocess.js';
@@ -235,6 +236,6 @@ export class CpuBackend implements Backend {
 async function availableCores(): Promise<number> {
   if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
   if (typeof process !== 'undefined' && process.versions?.node !== undefined)
-    return (await import('node:os')).availableParallelism();
+    return (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
   return 1;
 }

@@ -5,6 +5,7 @@
  * and an idle worker blocks in its event loop, taking no CPU.
  */
 import { WorkerError } from '../../errors.js';
+import { nodeImport } from '../node-import.js';
 import type { WasmCall } from './wasm-kernels.js';
 
 /** One shard: its input bytes (a tensor, or packed images), where they go, the calls, where the embeddings come from. */
@@ -76,7 +77,7 @@ class PoolWorker {
     const onError = (e: unknown) =>
       w.fail(new WorkerError('worker-failed', `CPU worker failed: ${String((e as Error)?.message ?? e)}`));
     if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
-      const { Worker } = await import('node:worker_threads');
+      const { Worker } = await nodeImport<typeof import('node:worker_threads')>('node:worker_threads');
       const worker = new Worker(NODE_ENTRY, { eval: true });
       worker.unref(); // an idle pool never keeps a Node process alive
       worker.on('message', onMessage);
