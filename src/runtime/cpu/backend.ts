@@ -9,8 +9,8 @@
 
 import { layerInputs } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
-import { nodeImport } from '../node-import.js';
 import type { RgbaImage } from '../image.js';
+import { nodeImport } from '../node-import.js';
 import { type CpuStep, type WasmStep, planCpu } from './plan.js';
 import { preprocess } from './preprocess.js';
 import { type WasmCall, WasmKernels, type WasmVariant } from './wasm-kernels.js';
