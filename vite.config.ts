@@ -35,7 +35,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rolldownOptions: {
-      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander', 'cli-progress'].includes(id),
+      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander', 'cli-progress', 'munkres', 'onnxruntime-node', 'onnxruntime-web'].includes(id),
     },
   },
 });

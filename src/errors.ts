@@ -91,6 +91,19 @@ export class GalleryFormatError extends BridgefaceError<GalleryFormatErrorCode> 
   override readonly name = 'GalleryFormatError';
 }
 
+export type DetectorErrorCode =
+  /** onnxruntime-node (Node) or onnxruntime-web (browsers) is not installed; detection needs one of them. */
+  | 'runtime-missing'
+  /** The detector weights could not be found or read (e.g. the BlazeFace package is not installed). */
+  | 'weights-missing'
+  /** The weights do not have the inputs and outputs of the model family they were given as. */
+  | 'bad-model';
+
+/** Face detection could not start: no ONNX runtime, no weights, or weights of another model. */
+export class DetectorError extends BridgefaceError<DetectorErrorCode> {
+  override readonly name = 'DetectorError';
+}
+
 /**
  * A worker failed to load or crashed — the Web Worker behind `createWorkerRecognizer`, or one of the CPU backend's
  * threads; pending calls are rejected with this.
@@ -108,4 +121,5 @@ export const ERROR_CLASSES = {
   CalibrationError,
   GalleryFormatError,
   WorkerError,
+  DetectorError,
 } as const;

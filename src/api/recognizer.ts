@@ -12,6 +12,9 @@ import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
+import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
+import type { Detection } from '../detect/nms.js';
+import { cropFaces } from './detect-faces.js';
 import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
 import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
@@ -68,6 +71,36 @@ export interface IdentifyOptions {
   size?: FaceSize;
   /** Candidates returned (default 5). */
   k?: number;
+}
+
+export interface IdentifyFacesOptions extends DetectOptions {
+  /** Candidates per face (default 5). */
+  k?: number;
+  /** The per-comparison false-accept rate of the threshold between a name and "unknown" (default 1e-3, as `identify`). */
+  far?: Far;
+  /** The detector (default: the shared BlazeFace detector of `detectFaces`). */
+  detector?: FaceDetector;
+  /** false: crop the loose box from the detector box instead of aligning by the landmarks (default true). */
+  align?: boolean;
+}
+
+/** What `identifyFaces` searches: a `Gallery` (anything that searches several probes in one pass and lists its labels). */
+export interface FaceGallery {
+  searchMany(probes: readonly Float32Array[], k?: number): Promise<GalleryMatch[][]>;
+  labels(): string[] | Promise<string[]>;
+}
+
+/**
+ * One face of a frame: where it is (the detection), how it was cropped, what the network saw, and the decision
+ * `identify` makes for it (`outcome` 'match' with `label`, or 'unknown'; `candidates`; the operating point for
+ * its size).
+ */
+export interface IdentifiedFace extends Detection, Identification {
+  /** How the face was cropped: by its landmarks onto the aligned convention, or by the loose box. */
+  alignment: 'landmarks' | 'box';
+  /** The face as the network saw it, at the face's own resolution (side = its face size). */
+  chip: RgbaImage;
+  embedding: Float32Array;
 }
 
 /** What `identify` searches: a `Gallery`, or the worker's `WorkerGallery`. */
@@ -187,6 +220,32 @@ export class Recognizer implements FaceRecognizer {
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
     return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
+  }
+
+  /**
+   * From a frame to names: detects the faces (`options.minFace` etc. as `detectFaces`), aligns each by its
+   * landmarks, embeds them in one batch, searches `gallery` once for all of them, and decides each as `identify`
+   * does: a name when the best candidate reaches the threshold calibrated for `far` at the face's size (its chip
+   * side in pixels), else 'unknown'.
+   */
+  async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
+    this.checkAlive();
+    const far = options.far ?? 1e-3;
+    checkCalibrated(this.info.thresholds, far);
+    const detector = options.detector ?? (await defaultDetector());
+    const image = toRgba(frame, 0);
+    const detections = await detector.detect(image, options);
+    if (detections.length === 0) return [];
+    const crops = cropFaces(image, detections, detector.info.family, options.align ?? true);
+    const embeddings = await this.embed(crops.map((c) => c.chip));
+    const [matches, labels] = await Promise.all([gallery.searchMany(embeddings, options.k ?? 5), gallery.labels()]);
+    return crops.map((c, i) => ({
+      ...c.detection,
+      ...identification(matches[i], labels.length, operatingPoint(this.info.thresholds, far, c.chip.width)),
+      alignment: c.alignment,
+      chip: c.chip,
+      embedding: embeddings[i],
+    }));
   }
 
   /**

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fitSimilarity } from '../../src/detect/align.js';
 import { areaResize } from '../../src/runtime/resize.js';
 
 export const CHIP = 150; // dlib chip size
@@ -145,22 +146,6 @@ export function chipTransform(landmarks: Array<{ x: number; y: number }>, size =
   const tpl = chipTemplate(size, padding);
   const ids = [...DLIB_FIT];
   return fitSimilarity(ids.map((i) => tpl.get(i)!), ids.map((i) => [landmarks[i].x, landmarks[i].y]));
-}
-
-export function fitSimilarity(from: number[][], to: number[][]): number[] {
-  const n = from.length;
-  let mux = 0, muy = 0, mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mux += from[i][0]; muy += from[i][1]; mx += to[i][0]; my += to[i][1]; }
-  mux /= n; muy /= n; mx /= n; my /= n;
-  let sa = 0, sb = 0, ss = 0;
-  for (let i = 0; i < n; i++) {
-    const u = from[i][0] - mux, v = from[i][1] - muy, x = to[i][0] - mx, y = to[i][1] - my;
-    sa += u * x + v * y;
-    sb += u * y - v * x;
-    ss += u * u + v * v;
-  }
-  const a = sa / ss, b = sb / ss;
-  return [a, b, mx - (a * mux - b * muy), my - (b * mux + a * muy)];
 }
 
 /** Bilinear warp of an RGB image into a size×size chip (edge pixels clamp). */

@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LFW_LOOSE_BOX_250 } from '../../src/api/face-box.js';
-import { CHIP, DLIB_FIT, FRAME, LOOSE_OFF, LOOSE_SRC, chipTemplate, fitSimilarity } from './common.js';
+import { fitSimilarity } from '../../src/detect/align.js';
+import { CHIP, DLIB_FIT, FRAME, LOOSE_OFF, LOOSE_SRC, chipTemplate } from './common.js';
 
 export type Source =
   | { kind: 'detect'; framing: 'lfw' | 'chip' }
