@@ -92,7 +92,12 @@ class PoolWorker {
       worker.onerror = (e) => onError(e.message);
       w.port = { post: (m, t) => worker.postMessage(m, t), terminate: () => worker.terminate() };
     }
-    await w.request({ init: { bytes, resident } });
+    try {
+      await w.request({ init: { bytes, resident } });
+    } catch (e) {
+      w.port.terminate();
+      throw e;
+    }
     return w;
   }
 
@@ -131,11 +136,12 @@ export class WorkerPool {
 
   /** `count` workers, each with the module `bytes` and memory starting as `resident`; undefined if workers cannot start. */
   static async start(count: number, bytes: Uint8Array, resident: Uint8Array): Promise<WorkerPool | undefined> {
-    try {
-      return new WorkerPool(await Promise.all(Array.from({ length: count }, () => PoolWorker.start(bytes, resident))));
-    } catch {
-      return undefined;
-    }
+    const started = await Promise.allSettled(Array.from({ length: count }, () => PoolWorker.start(bytes, resident)));
+    const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (workers.length === count) return new WorkerPool(workers);
+    // Workers cannot start here (a CSP without blob: workers, no worker_threads): one thread, nothing left running.
+    for (const w of workers) w.terminate();
+    return undefined;
   }
 
   get size(): number {
