@@ -25,6 +25,9 @@ const CHUNK = 64;
 /** The most threads the default uses: the network is small, and a server has other work. */
 const MAX_DEFAULT_THREADS = 4;
 
+/** A backend dropped without dispose() still ends its workers, once it is collected (they hold no reference to it). */
+const abandoned = new FinalizationRegistry<WorkerPool>((pool) => pool.terminate());
+
 export interface CpuOptions {
   /**
    * The kernels: 'auto' (default) is WebAssembly with relaxed SIMD where the engine validates it, else SIMD128,
@@ -85,7 +88,9 @@ export class CpuBackend implements Backend {
       const resident = new Uint8Array(wasm.memory.buffer, 0, wasm.residentBytes).slice();
       pool = await WorkerPool.start(threads - 1, wasm.bytes, resident);
     }
-    return new CpuBackend(model, steps, wasm, pool);
+    const backend = new CpuBackend(model, steps, wasm, pool);
+    if (pool) abandoned.register(backend, pool, pool);
+    return backend;
   }
 
   async embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
@@ -101,7 +106,9 @@ export class CpuBackend implements Backend {
   }
 
   dispose(): void {
-    this.pool?.terminate();
+    if (!this.pool) return;
+    abandoned.unregister(this.pool);
+    this.pool.terminate();
   }
 
   /**
