@@ -105,7 +105,7 @@ function wasmStep(
       }
       if (groups !== C || O !== C) return undefined;
       const d = () => wasm.addDepthwise(p(layer.weight)!, p(layer.bias)!, C, layer.act, p(layer.alpha));
-      if (kernel === inSize && pad === 0 && outSize === 1 && (inSize * inSize) % 4 === 0) {
+      if (kernel === inSize && pad === 0 && outSize === 1 && (inSize * inSize) % 4 === 0 && C % 4 === 0) {
         const g = d();
         return step('gdc', (n, at) => [
           { fn: 'gdc', args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, inSize * inSize] },

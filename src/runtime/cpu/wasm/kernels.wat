@@ -68,6 +68,14 @@
   (local.set $op (i32.add (local.get $op) (local.get $rowo)))
   (@store2 (local.get $a6) (local.get $a7) (i32.add %sp (i32.const 12))))
 
+;; One step of `gdc`: plane %k of the four (input and weight rows %k apart) into accumulator %acc.
+;; Locals: $in $wp $i $bytes.
+(@define (@gdc_tap %acc %k)
+  (local.set %acc (@madd
+    (v128.load (i32.add (i32.add (local.get $in) (i32.mul (local.get $bytes) (i32.const %k))) (local.get $i)))
+    (v128.load (i32.add (i32.add (local.get $wp) (i32.mul (local.get $bytes) (i32.const %k))) (local.get $i)))
+    (local.get %acc))))
+
 (@define (@keep %v) %v)
 (@define (@zero_lane0 %v) (f32x4.replace_lane 0 %v (f32.const 0)))
 (@define (@zero_lane3 %v) (f32x4.replace_lane 3 %v (f32.const 0)))
@@ -426,34 +434,50 @@
         (br $planes_loop))))
 
   ;; Global depthwise convolution (the "gdc" pooling): out[p] = act(b[c] + Σi x[p][i] · W[c][i]) for `planes`
-  ;; planes of `area` floats (channel c = p mod C). Needs area % 4 == 0.
+  ;; planes of `area` floats (channel c = p mod C). Four planes (channels c..c+3 of one face) at a time, so four
+  ;; independent accumulators hide the add latency and one transpose-add gives their four sums as a vector.
+  ;; Needs area % 4 == 0 and C % 4 == 0.
   (func (export "gdc")
     (param $in i32) (param $w i32) (param $b i32) (param $s i32) (param $out i32)
     (param $planes i32) (param $C i32) (param $area i32)
-    (local $plane i32) (local $c i32) (local $i i32) (local $wp i32) (local $bytes i32) (local $acc v128) (local $v f32)
+    (local $plane i32) (local $c i32) (local $i i32) (local $wp i32) (local $bytes i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $t0 v128) (local $t1 v128)
     (local.set $bytes (i32.shl (local.get $area) (i32.const 2)))
     (block $planes_done
       (loop $planes_loop
         (br_if $planes_done (i32.ge_u (local.get $plane) (local.get $planes)))
         (local.set $c (i32.rem_u (local.get $plane) (local.get $C)))
         (local.set $wp (i32.add (local.get $w) (i32.mul (local.get $c) (local.get $bytes))))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
         (local.set $i (i32.const 0))
         (block $i_done
           (loop $i_loop
             (br_if $i_done (i32.ge_u (local.get $i) (local.get $bytes)))
-            (local.set $acc (@madd (v128.load (i32.add (local.get $in) (local.get $i)))
-              (v128.load (i32.add (local.get $wp) (local.get $i))) (local.get $acc)))
+            (@gdc_tap $a0 0)
+            (@gdc_tap $a1 1)
+            (@gdc_tap $a2 2)
+            (@gdc_tap $a3 3)
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
             (br $i_loop)))
-        (local.set $v (f32.add (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2))))
-          (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))))
-        (f32.store (i32.add (local.get $out) (i32.shl (local.get $plane) (i32.const 2)))
-          (select (f32.mul (local.get $v) (f32.load (i32.add (local.get $s) (i32.shl (local.get $c) (i32.const 2)))))
-            (local.get $v) (f32.lt (local.get $v) (f32.const 0))))
-        (local.set $in (i32.add (local.get $in) (local.get $bytes)))
-        (local.set $plane (i32.add (local.get $plane) (i32.const 1)))
+        ;; (a0, a1, a2, a3) → their lane sums as one vector
+        (local.set $t0 (f32x4.add
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
+          (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
+        (local.set $t1 (f32x4.add
+          (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
+          (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+        (local.set $t0 (f32x4.add
+          (f32x4.add
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1))
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+          (v128.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2))))))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $plane) (i32.const 2)))
+          (@act (local.get $t0) (v128.load (i32.add (local.get $s) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bytes) (i32.const 2))))
+        (local.set $plane (i32.add (local.get $plane) (i32.const 4)))
         (br $planes_loop))))
 
   ;; Fully connected layer: out[n][o] = act(b[o] + Σk W[o][k] · x[n][k]) for `batch` faces; w is [K][O]
