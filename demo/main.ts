@@ -10,7 +10,7 @@
 import weightsUrl from '../weights/student.bfw?url';
 import type { Gallery, GalleryMatch } from '../src/api/gallery.js';
 import { framedFaceBox } from '../src/api/face-box.js';
-import { operatingPoint } from '../src/api/decision.js';
+import type { Far, Identification, Verification } from '../src/api/decision.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../src/api/worker-client.js';
 import { CalibrationError } from '../src/errors.js';
 import type { RgbaImage } from '../src/runtime/image.js';
@@ -374,7 +374,15 @@ function clearSlot(slot: SlotName): void {
 
 // ---------------------------------------------------------------------------------------------- verify
 
-const far = () => Number(($('far') as HTMLSelectElement).value) as 1e-2 | 1e-3;
+const farOf = (id: string) => Number(($(id) as HTMLSelectElement).value) as Far;
+
+/** A paragraph of small print under a decision. */
+function note(text: string, className = 'meaning'): HTMLElement {
+  const el = document.createElement('div');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
 
 async function renderVerify(): Promise<void> {
   const { a, b } = state.slots;
@@ -385,57 +393,49 @@ async function renderVerify(): Promise<void> {
   const version = state.version;
   const [ea, eb] = await embed([a, b]);
   const similarity = rec().similarity(ea, eb);
-  let decision: Awaited<ReturnType<WorkerRecognizer['verify']>> | undefined;
+  let decision: Verification | undefined;
   try {
-    decision = await rec().verify(ea, eb, { far: far() });
+    decision = await rec().verify(ea, eb, { far: farOf('far'), size: state.size });
   } catch (e) {
     if (!(e instanceof CalibrationError)) throw e;
   }
   if (version !== state.version) return;
-  const text = document.createElement('div');
-  text.className = 'decision';
+  const nodes: Node[] = [bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' })];
   if (decision) {
-    text.textContent = `${decision.match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${decision.match ? '≥' : '<'} threshold ${decision.threshold.toFixed(3)} (FAR ${decision.far}).`;
+    const { match, threshold } = decision;
+    nodes.push(note(`${match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${match ? '≥' : '<'} threshold ${threshold.toFixed(3)}.`, 'decision'));
+    nodes.push(note(`${capitalise(decision.meaning)}.`));
+    if (decision.warning) nodes.push(note(`${capitalise(decision.warning)}.`, 'warning'));
   } else {
-    text.textContent = 'No decision: these weights have no calibrated threshold.';
+    nodes.push(note('No decision: these weights have no calibrated threshold.', 'decision'));
   }
   const data: Record<string, string> = { similarity: similarity.toFixed(6), match: decision ? String(decision.match) : 'unknown' };
-  if (decision) data.threshold = String(decision.threshold);
-  showResult('verify', [bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' }), text], data);
+  if (decision) Object.assign(data, { threshold: String(decision.threshold), calibratedSize: decision.calibratedSize });
+  showResult('verify', nodes, data);
   say('verify-msg');
 }
 
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 // ---------------------------------------------------------------------------------------------- identify
 
-interface Identification {
-  hits: GalleryMatch[];
-  /** The person named, or undefined for "unknown". */
-  label: string | undefined;
-  threshold: number | undefined;
-}
+/** An identification, or (weights without thresholds) a ranking with no decision. */
+type Answer = Identification | { outcome: 'ranking'; candidates: GalleryMatch[]; label?: undefined };
 
-/**
- * Names the best match only when it clears the verification threshold at the chosen FAR, else "unknown". (A
- * 1:1 threshold is looser than an open-set one over N people; the calibrated open-set threshold replaces it
- * where the weights carry one.)
- */
-function decide(hits: GalleryMatch[]): Identification {
-  let threshold: number | undefined;
+async function identifyEmbedding(embedding: Float32Array, g: Gallery): Promise<Answer> {
   try {
-    threshold = operatingPoint(rec().info.thresholds, far(), state.size).threshold;
-  } catch (error) {
-    if (!(error instanceof CalibrationError)) throw error;
+    return await rec().identify(embedding, g, { far: farOf('identify-far'), size: state.size, k: 5 });
+  } catch (e) {
+    if (!(e instanceof CalibrationError)) throw e;
+    return { outcome: 'ranking', candidates: await g.search(embedding, 5) };
   }
-  const top = hits[0];
-  const label = top && (threshold === undefined || top.similarity >= threshold) ? top.label : undefined;
-  return { hits, label: threshold === undefined ? top?.label : label, threshold };
 }
 
-function identifyText(id: Identification): string {
-  const top = id.hits[0];
-  if (id.threshold === undefined) return `Closest: ${top.label} (no calibrated threshold: a ranking, not a decision).`;
-  if (id.label) return `${id.label}: similarity ${top.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)} (FAR ${far()}).`;
-  return `Unknown: nobody enrolled reaches the threshold ${id.threshold.toFixed(3)} (FAR ${far()}); closest ${top.label} at ${top.similarity.toFixed(3)}.`;
+function answerText(id: Answer): string {
+  const top = id.candidates[0];
+  if (id.outcome === 'ranking') return `Closest: ${top.label} (no calibrated threshold: a ranking, not a decision).`;
+  if (id.outcome === 'match') return `${id.label}: similarity ${id.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)}.`;
+  return `Unknown: nobody enrolled reaches the threshold ${id.threshold.toFixed(3)}; the closest is ${top.label} at ${top.similarity.toFixed(3)}.`;
 }
 
 async function renderIdentify(): Promise<void> {
@@ -451,19 +451,18 @@ async function renderIdentify(): Promise<void> {
   const version = state.version;
   const g = await gallery();
   const [e] = await embed([q]);
-  const id = decide(await g.search(e, 5));
+  const id = await identifyEmbedding(e, g);
   if (version !== state.version) return;
-  const text = document.createElement('div');
-  text.className = 'decision';
-  text.textContent = identifyText(id);
-  const nodes: Node[] = [...id.hits.map((h, i) => bar(h.label, h.similarity, { threshold: id.threshold, tone: i === 0 && id.label ? 'match' : 'plain' })), text];
-  const data: Record<string, string> = { top: id.hits[0]?.label ?? '', answer: id.label ?? 'unknown' };
+  const threshold = id.outcome === 'ranking' ? undefined : id.threshold;
+  const nodes: Node[] = id.candidates.map((h, i) => bar(h.label, h.similarity, { threshold, tone: i === 0 && id.outcome === 'match' ? 'match' : 'plain' }));
+  nodes.push(note(answerText(id), 'decision'));
+  if (id.outcome !== 'ranking') nodes.push(note(`${capitalise(id.meaning)}.`));
+  if (id.outcome !== 'ranking' && id.warning) nodes.push(note(`${capitalise(id.warning)}.`, 'warning'));
+  const data: Record<string, string> = { top: id.candidates[0]?.label ?? '', answer: id.outcome === 'ranking' ? id.candidates[0]?.label ?? '' : (id.label ?? 'unknown') };
   if (q.identity) {
     const verdict = verdictOf(q, id);
-    const check = document.createElement('div');
-    check.className = `check ${verdict}`;
-    check.textContent = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
-    nodes.push(check);
+    const check = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
+    nodes.push(note(check, `check ${verdict}`));
     data.verdict = verdict;
   }
   showResult('identify', nodes, data);
@@ -472,10 +471,11 @@ async function renderIdentify(): Promise<void> {
 
 type Verdict = 'right' | 'wrong' | 'missed' | 'not-enrolled';
 
-function verdictOf(face: Face, id: Identification): Verdict {
-  const enrolled = store().entries.has(face.identity!);
-  if (id.label === face.identity) return 'right';
-  if (id.label === undefined) return enrolled ? 'missed' : 'not-enrolled';
+/** How an answer for a sample face compares with who it is. */
+function verdictOf(face: Face, id: Answer): Verdict {
+  const named = id.outcome === 'ranking' ? id.candidates[0]?.label : id.label;
+  if (named === face.identity) return 'right';
+  if (named === undefined) return store().entries.has(face.identity!) ? 'missed' : 'not-enrolled';
   return 'wrong';
 }
 
@@ -495,15 +495,16 @@ async function renderProbes(): Promise<void> {
   }
   const version = state.version;
   const g = await gallery();
-  const results = await g.searchMany(await embed(probes), 5);
+  const embeddings = await embed(probes);
+  const answers: Answer[] = [];
+  for (const e of embeddings) answers.push(await identifyEmbedding(e, g));
   if (version !== state.version) return;
   const counts: Record<Verdict, number> = { right: 0, wrong: 0, missed: 0, 'not-enrolled': 0 };
   let rankOne = 0;
   probes.forEach((face, i) => {
-    const id = decide(results[i]);
-    const verdict = verdictOf(face, id);
+    const verdict = verdictOf(face, answers[i]);
     counts[verdict]++;
-    if (results[i][0]?.label === face.identity) rankOne++;
+    if (answers[i].candidates[0]?.label === face.identity) rankOne++;
     setVerdict(face, verdict);
   });
   const text = document.createElement('span');
@@ -613,6 +614,7 @@ function wire(): void {
     invalidate();
   });
   $('far').addEventListener('change', invalidate);
+  $('identify-far').addEventListener('change', invalidate);
   button('throughput').addEventListener('click', () => enqueue('header-msg', measure, button('throughput'), 'Measuring…'));
   button('verify').addEventListener('click', () => ask('verify', 'verify-msg', button('verify'), 'Verifying…'));
   button('identify').addEventListener('click', () => ask('identify', 'identify-msg', button('identify'), 'Identifying…'));

@@ -143,7 +143,7 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
 
     // Explanations, and the adapter named for what it is.
     await page.click('#explain summary');
-    for (const text of ['shrunk to this many pixels', 'cosine', 'different', 'run on the CPU']) expect(await page.locator('#explain').innerText()).toContain(text);
+    for (const text of ['shrunk to this many pixels', 'cosine', 'different', 'each person is another chance', 'run on the CPU']) expect(await page.locator('#explain').innerText()).toContain(text);
     if ((await page.getAttribute('body', 'data-software')) === 'true') expect(await page.textContent('#notice')).toContain('is a software adapter');
 
     // A message appears beside the control that caused it.
@@ -175,6 +175,8 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
       if (trained) {
         expect(r.match).toBe(String(similarity >= Number(r.threshold)));
         expect(await page.locator('#verify-result .bar .threshold').count()).toBe(1);
+        // The decision says what its threshold means at this face size.
+        expect(await page.textContent('#verify-result .meaning')).toMatch(/this threshold \(0\.\d{4}\) accepts .* of impostors/);
       } else expect(r.match).toBe('unknown');
       return similarity;
     };
@@ -328,6 +330,11 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     await page.click('#gallery li[data-label="Laura Bush"] button.remove');
     const after = await fresh(page, 'identify-result');
     expect(after.top).not.toBe('Laura Bush');
+    // Open set: someone not enrolled is answered "unknown" (at FAR 1e-3 over 11 people, a false name has ~1 % chance).
+    if (demo.trained) {
+      expect([after.answer, after.verdict]).toEqual(['unknown', 'not-enrolled']);
+      expect(await page.textContent('#identify-result .meaning')).toMatch(/with 11 identities enrolled, someone not enrolled is named as one of them ~[\d.]+ % of the time/);
+    }
     expect(await page.textContent('#gallery-count')).toBe('11 people, 22 faces, at 16 px');
     expect(await page.locator('#gallery li').count()).toBe(11);
     expect(await page.textContent('#gallery-msg')).toBe('Removed Laura Bush.');
