@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The bridgeface command line (src/cli/main.ts, built to dist/cli.js by `npm run build`).
 // Without --verbose the CLI runs in a child process whose stderr is filtered of Dawn's native warnings
-// (bin/dawn-stderr.js); progress bars still reach a terminal (BRIDGEFACE_TTY_COLUMNS).
+// (src/cli/dawn-stderr.ts); progress bars still reach a terminal (BRIDGEFACE_TTY_COLUMNS).
 import { spawn } from 'node:child_process';
 import { clearLine, cursorTo, moveCursor } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { dawnWarningFilter } from './dawn-stderr.js';
+import { dawnWarningFilter } from '../dist/dawn-stderr.js';
 
 const args = process.argv.slice(2);
 

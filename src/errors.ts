@@ -49,7 +49,9 @@ export type InputErrorCode =
   /** A gallery label that is not enrolled. */
   | 'unknown-label'
   /** A weights path or URL that cannot be read or fetched. */
-  | 'unreadable';
+  | 'unreadable'
+  /** A data file given to a tool (an LFW pairs list) that does not parse. */
+  | 'bad-file';
 
 /** Bad arguments to the public API: nothing was computed and no state changed. */
 export class InputError extends BridgefaceError<InputErrorCode> {
@@ -89,6 +91,19 @@ export class GalleryFormatError extends BridgefaceError<GalleryFormatErrorCode> 
   override readonly name = 'GalleryFormatError';
 }
 
+export type DetectorErrorCode =
+  /** onnxruntime-node (Node) or onnxruntime-web (browsers) is not installed; detection needs one of them. */
+  | 'runtime-missing'
+  /** The detector weights could not be found or read (e.g. the BlazeFace package is not installed). */
+  | 'weights-missing'
+  /** The weights do not have the inputs and outputs of the model family they were given as. */
+  | 'bad-model';
+
+/** Face detection could not start: no ONNX runtime, no weights, or weights of another model. */
+export class DetectorError extends BridgefaceError<DetectorErrorCode> {
+  override readonly name = 'DetectorError';
+}
+
 /** The Web Worker behind `createWorkerRecognizer` failed to load or crashed; pending calls are rejected with this. */
 export class WorkerError extends BridgefaceError<'worker-failed'> {
   override readonly name = 'WorkerError';
@@ -103,5 +118,5 @@ export const ERROR_CLASSES = {
   CalibrationError,
   GalleryFormatError,
   WorkerError,
+  DetectorError,
 } as const;
-export type BridgefaceErrorName = keyof typeof ERROR_CLASSES;

@@ -1,5 +1,6 @@
 // Typed errors: one base class with the code outside the message, names that survive minification, and a
 // worker round trip that rebuilds the class, name, code and message exactly.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,20 +66,50 @@ describe('typed errors', () => {
     writeFileSync(file, out.outputFiles[0].contents);
     const lib = await import(pathToFileURL(file).href);
     // The bundle really is minified: the classes' own identifiers are gone, so only literal names can survive.
-    expect(lib.WeightsFormatError.name).not.toBe('WeightsFormatError');
+    expect(lib.GalleryFormatError.name).not.toBe('GalleryFormatError');
     const error = (() => {
       try {
-        lib.readWeights(new Uint8Array(4));
+        lib.Gallery.load(new Uint8Array(4));
       } catch (e) {
         return e as BridgefaceError;
       }
     })();
-    expect(error).toBeInstanceOf(lib.WeightsFormatError);
-    expect(error?.name).toBe('WeightsFormatError');
+    expect(error).toBeInstanceOf(lib.GalleryFormatError);
+    expect(error?.name).toBe('GalleryFormatError');
     expect(error?.code).toBe('truncated');
     for (const name of Object.keys(ERROR_CLASSES)) {
       const Kind = lib[name] as new (code: string, message: string) => BridgefaceError;
       expect(new Kind('c', 'm').name, name).toBe(name);
     }
   }, 60_000);
+});
+
+describe('every error code is documented and used', () => {
+  const root = path.resolve(import.meta.dirname, '..');
+  const errorsTs = readFileSync(path.join(root, 'src/errors.ts'), 'utf8');
+  // The codes of src/errors.ts: the members of each *Code union and each BridgefaceError<'…'> class.
+  const unions = [...errorsTs.matchAll(/export type \w+Code =([^;]+);/g)].map((m) => m[1].replace(/\/\*\*.*?\*\//gs, ''));
+  const generics = [...errorsTs.matchAll(/BridgefaceError<('[^>]+')>/g)].map((m) => m[1]);
+  const codes = [...new Set([...unions, ...generics].flatMap((u) => [...u.matchAll(/'([a-z0-9-]+)'/g)].map((m) => m[1])))];
+
+  it('finds the codes (the parse works)', () => {
+    expect(codes).toContain('checksum-mismatch');
+    expect(codes).toContain('worker-failed');
+    expect(codes.length).toBeGreaterThan(30);
+  });
+
+  it("README's Errors table names every code", () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('## Command line'));
+    expect(codes.filter((c) => !table.includes(`\`${c}\``))).toEqual([]);
+  });
+
+  it('every code is raised somewhere in src/', () => {
+    const sources = execFileSync('git', ['ls-files', 'src'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f.endsWith('.ts') && f !== 'src/errors.ts')
+      .map((f) => readFileSync(path.join(root, f), 'utf8'))
+      .join('\n');
+    expect(codes.filter((c) => !sources.includes(`'${c}'`))).toEqual([]);
+  });
 });

@@ -3,7 +3,8 @@ import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError, InputError, WeightsFormatError } from '../src/errors.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
-import { cosine, randomImage, seededRandom } from './support/random.js';
+import type { RgbaImage } from '../src/runtime/image.js';
+import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
 
 const random = seededRandom(5);
 const weights = writeWeights(randomWeights(11));
@@ -107,12 +108,66 @@ describe('images larger than one GPU storage binding', () => {
 });
 
 describe('similarity', () => {
+  const vector = (...head: number[]) => {
+    const v = new Float32Array(128);
+    v.set(head);
+    return v;
+  };
+
   it('is the cosine of two embeddings', async () => {
     const rec = await createRecognizer({ backend: 'cpu', weights });
-    const a = Float32Array.from([1, 0, 0]);
-    expect(rec.similarity(a, Float32Array.from([0, 2, 0]))).toBe(0);
-    expect(rec.similarity(a, Float32Array.from([3, 0, 0]))).toBeCloseTo(1, 10);
-    expect(rec.similarity(a, Float32Array.from([-1, 1, 0]))).toBeCloseTo(-Math.SQRT1_2, 10);
+    const a = vector(1, 0, 0);
+    expect(rec.similarity(a, vector(0, 2, 0))).toBe(0);
+    expect(rec.similarity(a, vector(3, 0, 0))).toBeCloseTo(1, 10);
+    expect(rec.similarity(a, vector(-1, 1, 0))).toBeCloseTo(-Math.SQRT1_2, 10);
+  });
+
+  it('similarity and verify reject NaN, all-zero and wrong-length vectors with InputError', async () => {
+    const rec = await createRecognizer({ backend: 'cpu' }); // the shipped, calibrated weights: verify can decide
+    const good = vector(1, 2, 3);
+    expect((await rec.verify(good, good, { size: 'hr' })).match).toBe(true);
+    const cases: Array<[Float32Array, string]> = [
+      [vector(NaN, 1), 'non-finite'],
+      [vector(Infinity), 'non-finite'],
+      [vector(), 'bad-shape'],
+      [Float32Array.from([1, 2, 3]), 'bad-shape'],
+      [new Float32Array(129).fill(1), 'bad-shape'],
+    ];
+    for (const [bad, code] of cases) {
+      for (const [a, b] of [[good, bad], [bad, good]]) {
+        let error: unknown;
+        try {
+          rec.similarity(a, b);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).code).toBe(code);
+        // verify (and identify) check the embeddings the same way.
+        await expectInputError(rec.verify(a, b, { size: 'hr' }), code);
+      }
+    }
+  });
+});
+
+describe('embed input checks', () => {
+  it('a sparse array is rejected (map() would skip its holes), on both backends', async () => {
+    for (const backend of ['cpu', 'webgpu'] as const) {
+      const rec = await createRecognizer({ backend, weights });
+      const face = randomImage(random, 12, 12);
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+      await expectInputError(rec.embed([face, , face] as RgbaImage[]), 'bad-shape');
+      await expectInputError(rec.embed(new Array(2)), 'bad-shape');
+      rec.dispose();
+    }
+  });
+
+  it('dispose() while WebGPU calls are in flight rejects them with InputError("disposed")', async () => {
+    const rec = await createRecognizer({ backend: 'webgpu', weights });
+    const faces = Array.from({ length: 8 }, () => randomImage(random, 24, 24));
+    const calls = [rec.embed(faces), rec.embed(faces), rec.embed(new Float32Array(3 * 32 * 32))];
+    rec.dispose();
+    for (const call of calls) await expectInputError(call, 'disposed');
   });
 });
 
@@ -153,5 +208,21 @@ describe('face boxes far larger than the image (issue 13)', () => {
       await expectInputError(rec.embed([{ ...image, box: null as unknown as undefined }]), 'bad-size');
       rec.dispose();
     }
+  });
+});
+
+describe('embeddings whose squared norm overflows f32 (issue 13: l2norm.wgsl scales by the max first)', () => {
+  it('are unit vectors on WebGPU as on the CPU, for tensor inputs up to 1e30 with the shipped weights', async () => {
+    const gpu = await createRecognizer({ backend: 'webgpu' });
+    const cpu = await createRecognizer({ backend: 'cpu' });
+    const base = randomFloats(random, 3 * 32 * 32, 2);
+    for (const scale of [1e20, 1e30]) {
+      const tensor = base.map((v) => v * scale);
+      const [[a], [b]] = [await gpu.embed(tensor), await cpu.embed(tensor)];
+      expect(Math.hypot(...a)).toBeCloseTo(1, 5);
+      expect(cosine(a, b)).toBeGreaterThanOrEqual(0.99999);
+    }
+    gpu.dispose();
+    cpu.dispose();
   });
 });

@@ -22,8 +22,21 @@ const GRID = [1, 2, 3, 4, 5, 6, 7, 8, 9]; // a 3×3 map, row-major
 const values = (a: Float32Array) => Array.from(a, (v) => v + 0);
 
 const conv = (over: Partial<ConvLayer>): ConvLayer => ({
-  kind: 'conv', input: 0, output: 1, inChannels: 1, outChannels: 1, inSize: 3, outSize: 3, kernel: 3, stride: 1, pad: 1,
-  groups: 1, weight: 'w', bias: 'b', act: ACT.none, ...over,
+  kind: 'conv',
+  input: 0,
+  output: 1,
+  inChannels: 1,
+  outChannels: 1,
+  inSize: 3,
+  outSize: 3,
+  kernel: 3,
+  stride: 1,
+  pad: 1,
+  groups: 1,
+  weight: 'w',
+  bias: 'b',
+  act: ACT.none,
+  ...over,
 });
 
 describe('convReference (conv2d)', () => {
@@ -51,7 +64,10 @@ describe('convReference (conv2d)', () => {
   it('depthwise: each channel with its own kernel and bias, then ReLU', () => {
     // Channel 0: the centre tap alone copies the map. Channel 1: ones under a kernel of ones count the in-map
     // neighbours (corners 4, edges 6, centre 9); bias -5 and ReLU give 0, 1 and 4.
-    const t = io([...GRID, ...GRID.map(() => 1)], 18, { w: [0, 0, 0, 0, 1, 0, 0, 0, 0, ...GRID.map(() => 1)], b: [0, -5] });
+    const t = io([...GRID, ...GRID.map(() => 1)], 18, {
+      w: [0, 0, 0, 0, 1, 0, 0, 0, 0, ...GRID.map(() => 1)],
+      b: [0, -5],
+    });
     convReference(conv({ inChannels: 2, outChannels: 2, groups: 2, act: ACT.relu }), 1, t);
     expect(values(t.output)).toEqual([...GRID, 0, 1, 0, 1, 4, 1, 0, 1, 0]);
   });
@@ -66,7 +82,16 @@ describe('convReference (conv2d)', () => {
 
 describe('pointwiseReference', () => {
   const layer = (over: Partial<PointwiseLayer>): PointwiseLayer => ({
-    kind: 'pointwise', input: 0, output: 1, inChannels: 2, outChannels: 2, pixels: 2, weight: 'w', bias: 'b', act: ACT.none, ...over,
+    kind: 'pointwise',
+    input: 0,
+    output: 1,
+    inChannels: 2,
+    outChannels: 2,
+    pixels: 2,
+    weight: 'w',
+    bias: 'b',
+    act: ACT.none,
+    ...over,
   });
   // x = [[1, 2], [3, 4]] (channel × pixel), W = [[1, 0.5], [−1, 0]], b = [0, 1]:
   // y0 = x0 + 0.5·x1 = [2.5, 4]; y1 = −x0 + 1 = [0, −1].
@@ -108,9 +133,19 @@ describe('avgPoolReference and l2NormReference', () => {
 });
 
 describe('preprocess', () => {
-  const rgba = (pixels: Array<[number, number, number]>) => Uint8Array.from(pixels.flatMap(([r, g, b]) => [r, g, b, 255]));
+  const rgba = (pixels: Array<[number, number, number]>) =>
+    Uint8Array.from(pixels.flatMap(([r, g, b]) => [r, g, b, 255]));
   // With mean 0.5 and std 0.5 (the default), a channel value v maps to (v/255 − 0.5)/0.5: 0 → −1, 255 → 1.
-  const image = { data: rgba([[0, 255, 0], [255, 255, 0], [255, 255, 0], [0, 255, 0]]), width: 2, height: 2 };
+  const image = {
+    data: rgba([
+      [0, 255, 0],
+      [255, 255, 0],
+      [255, 255, 0],
+      [0, 255, 0],
+    ]),
+    width: 2,
+    height: 2,
+  };
 
   for (const resize of ['area', 'bilinear'] as const) {
     it(`${resize}: 2×2 → 1×1 is the mean of the four pixels`, () => {
@@ -122,7 +157,17 @@ describe('preprocess', () => {
   }
 
   it('a face box selects the source pixels: box x 1, width 2 of a 4×1 row averages pixels 1 and 2', () => {
-    const row = { data: rgba([[0, 0, 0], [100, 0, 0], [200, 0, 0], [255, 0, 0]]), width: 4, height: 1, box: { x: 1, y: 0, width: 2, height: 1 } };
+    const row = {
+      data: rgba([
+        [0, 0, 0],
+        [100, 0, 0],
+        [200, 0, 0],
+        [255, 0, 0],
+      ]),
+      width: 4,
+      height: 1,
+      box: { x: 1, y: 0, width: 2, height: 1 },
+    };
     const out = new Float32Array(3);
     preprocess([row], 1, { ...DEFAULT_INPUT, mean: [0, 0, 0], std: [1, 1, 1] }, out);
     expect(out[0]).toBeCloseTo(150 / 255, 6);
@@ -142,12 +187,22 @@ describe('quantize, rowScore and searchCpu (similarity_topk.wgsl)', () => {
   });
 
   it('orders by score, and equal scores by the lower row', () => {
-    const rows = [[1, 0], [0, 1], [1, 0], [-1, 0]];
+    const rows = [
+      [1, 0],
+      [0, 1],
+      [1, 0],
+      [-1, 0],
+    ];
     const table = { codes: new Int8Array(16), scales: new Float32Array(4), rows: 4, stride: 4 };
     rows.forEach((v, r) => (table.scales[r] = quantize(v, table.codes, r * 4)));
     const query = new Int8Array(4);
     const qscale = quantize([1, 0], query, 0);
     // Rows 0 and 2 tie at 1, row 1 is orthogonal (0), row 3 opposite (−1).
-    expect(searchCpu(table, query, qscale, 4).map((h) => [h.row, Math.round(h.score * 1000) / 1000])).toEqual([[0, 1], [2, 1], [1, 0], [3, -1]]);
+    expect(searchCpu(table, query, qscale, 4).map((h) => [h.row, Math.round(h.score * 1000) / 1000])).toEqual([
+      [0, 1],
+      [2, 1],
+      [1, 0],
+      [3, -1],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import CRC32 from 'crc-32';
 import { describe, expect, it } from 'vitest';
+import { BFW, jsonHeader, replaceJson, reseal } from '../fuzz/mutate.js';
 import { WeightsFormatError } from '../src/errors.js';
 import { ARCHITECTURE_LIMITS, DEFAULT_ARCHITECTURE, expectedTensors, parameterCount } from '../src/model/architecture.js';
 import { buildNetwork } from '../src/model/network.js';
@@ -12,17 +12,6 @@ import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
 const golden = new Uint8Array(readFileSync(new URL('./fixtures/golden.bfw', import.meta.url)));
 /** The same network written by the version 1 writer (kept to prove old files still load). */
 const goldenV1 = new Uint8Array(readFileSync(new URL('./fixtures/golden-v1.bfw', import.meta.url)));
-
-/** Version 2's checksum (docs/weights-format.md): CRC-32 of every byte but the 4 at offset 24. */
-const fileCrc = (b: Uint8Array) => CRC32.buf(b.subarray(28), CRC32.buf(b.subarray(0, 24))) >>> 0;
-/** Fixes a file's checksum the way a writer would, so the checks behind it can be reached. */
-function resealed(bytes: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  const view = new DataView(out.buffer);
-  if (view.getUint32(8, true) === 1) view.setUint32(24, CRC32.buf(out.subarray(view.getUint32(16, true))) >>> 0, true);
-  else view.setUint32(24, fileCrc(out), true);
-  return out;
-}
 
 function expectFormatError(bytes: Uint8Array, code: string, message?: RegExp) {
   try {
@@ -36,6 +25,9 @@ function expectFormatError(bytes: Uint8Array, code: string, message?: RegExp) {
   throw new Error(`expected WeightsFormatError(${code})`);
 }
 
+/** Fixes a file's checksum the way a writer would, so the checks behind it can be reached. */
+const resealed = (bytes: Uint8Array) => reseal(bytes, BFW);
+
 /** Rewrites the JSON header and reseals the checksum, to build files whose header is bad but intact. */
 function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
   return resealed(withHeaderUnsealed(bytes, edit));
@@ -43,22 +35,9 @@ function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => vo
 
 /** Rewrites the JSON header, keeping the old checksum field (what corruption, or an edit by hand, gives). */
 function withHeaderUnsealed(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  const headerLength = view.getUint32(12, true);
-  const dataOffset = view.getUint32(16, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(32, 32 + headerLength)));
+  const header = jsonHeader(bytes) as Record<string, any>;
   edit(header);
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const data = bytes.subarray(dataOffset);
-  const newOffset = Math.ceil((32 + json.length) / 16) * 16;
-  const out = new Uint8Array(newOffset + data.length);
-  out.set(bytes.subarray(0, 32));
-  out.set(json, 32);
-  out.set(data, newOffset);
-  const outView = new DataView(out.buffer);
-  outView.setUint32(12, json.length, true);
-  outView.setUint32(16, newOffset, true);
-  return out;
+  return replaceJson(bytes, header, BFW);
 }
 
 describe('weights format', () => {
@@ -311,6 +290,11 @@ describe('weights format', () => {
       // Small activations (8×8 maps) but twenty 2048→2048 pointwise convolutions: 20 · 2048² · 64 ≈ 5.4e9 MACs.
       const blocks = Array.from({ length: 20 }, () => ({ channels: 2048, stride: 1, residual: true }));
       expectFormatError(withHeader(golden, (h) => arch(h, { inputSize: 16, stem: { channels: 2048, stride: 2 }, blocks })), 'unsupported-architecture', /multiply-accumulates/);
+    });
+
+    it('refuses more than 256 blocks', () => {
+      const blocks = Array.from({ length: 257 }, () => ({ channels: 6, stride: 1, residual: true }));
+      expectFormatError(withHeader(golden, (h) => (h.architecture.blocks = [h.architecture.blocks[0], ...blocks])), 'unsupported-architecture', /256 blocks/);
     });
 
     it('the default student is well inside both limits', () => {

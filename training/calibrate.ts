@@ -107,7 +107,7 @@ for (const size of sizes) {
   for (let start = 0; start < allFaces.length; start += 128) {
     const batch = await Promise.all(allFaces.slice(start, start + 128).map((f) => decode(f.file)));
     const faces = batch.map((image) => prepareFace(image, weights.input, { size: size === 'hr' ? undefined : size, framing: 'framed' }));
-    (await rec.embed(faces)).forEach((e, i) => out.set(e, (start + i) * dim));
+    out.set((await rec.embedMatrix(faces)).data, start * dim);
   }
   fs.writeFileSync(cacheFile, new Uint8Array(out.buffer));
   embeddings.set(size, out);

@@ -1,6 +1,9 @@
 // LFW View-2 evaluation through the TypeScript runtime (students) and the teacher caches (teacher rows).
 //   npm run eval -- --data <dir> [--model label=weights.bfw[:folds][,weights2.bfw:folds]]... [--teacher]
 //                   [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--backend cpu] [--folds 1-5] [--out training/results/x]
+//                   [--pairs training/data/celeba-200-pairs.tsv] [--mirror]
+// --pairs: another verification set (TSV: fold, same, a, b; paths relative to a data root) instead of LFW pairs.txt;
+// its unaligned box is the set's fixed median chip box (the analogue of LFW's fixed loose box), from the cache.
 // A model spec with folds, e.g. student=runs/A/student.bfw:1-5,runs/B/student.bfw:6-10, scores each fold with the
 // weights that never trained on its people. Degradation: area downsample of the face (aligned: the dlib chip; unaligned:
 // the fixed loose box of the LFW framing) to N px, 8-bit; then rec.embed (the runtime's own area resize to its input).
@@ -8,16 +11,16 @@
 // bilinearly to 150 (training/teacher/lr.ts), cosine similarity.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
 import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
-import { looseBox } from '../src/api/face-box.js';
-import { lfwImagePath, parsePairs, verificationReport, type LfwPair, type VerificationReport } from '../src/eval/index.js';
+import { verificationReport, type VerificationReport } from '../src/eval/index.js';
 import { degradeFace } from '../src/runtime/resize.js';
 import { TeacherCache } from './teacher/cache.js';
-import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
+import { argValue, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';
+import { type Pair, loadPairs, readOriginal, unalignedBoxes } from './teacher/pairs.js';
 
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);
+const roots = resolveDataRoots(argv);
 const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
 // one teacher-LR folder per fold group (lr.ts --folds 1-5 → …/A, 6-10 → …/B), comma-separated
 const lrDirs = argValue(argv, '--teacher-lr', 'training/cache/teacher-lr/A,training/cache/teacher-lr/B')!.split(',').map((d) => path.resolve(d));
@@ -27,6 +30,7 @@ const backend = (argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto'
 const featureLevel = argValue(argv, '--feature-level') as 'core' | 'compatibility' | undefined; // webgpu: 'compatibility' = Dawn GLES (llvmpipe), faster here
 const outBase = path.resolve(argValue(argv, '--out', 'training/results/eval')!);
 const withTeacher = argv.includes('--teacher');
+const mirror = argv.includes('--mirror'); // students with test-time mirror averaging; their rows are labelled "… (mirror)"
 
 interface ModelSpec { label: string; parts: Array<{ weights: string; folds: number[] }> }
 const models: ModelSpec[] = [];
@@ -34,7 +38,7 @@ for (let i = 0; i < argv.length; i++) {
   if (argv[i] !== '--model') continue;
   const [label, rest] = argv[i + 1].split('=');
   models.push({
-    label,
+    label: mirror ? `${label} (mirror)` : label,
     parts: rest.split(',').map((p) => {
       const [w, f] = p.split(':');
       return { weights: path.resolve(w), folds: f ? parseFolds(f) : [...Array(10).keys()] };
@@ -42,17 +46,17 @@ for (let i = 0; i < argv.length; i++) {
   });
 }
 
-const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
+const pairs = loadPairs(root, argValue(argv, '--pairs'));
 const cache = new TeacherCache(cacheDir);
 const subsample = Number(argValue(argv, '--subsample', '1')); // quick checks: keep every k-th pair
 const onlyFolds = argValue(argv, '--folds') ? parseFolds(argValue(argv, '--folds')!) : null; // e.g. 1-5
-const usable = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(lfwImagePath(p.name1, p.index1)) && cache.has(lfwImagePath(p.name2, p.index2)));
+const usable = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(p.a) && cache.has(p.b));
 if (usable.length < pairs.length) console.warn(`[eval] ${pairs.length - usable.length} pairs skipped: images missing from the teacher cache`);
 
 interface Row { model: string; variant: string; size: string; folds: number[]; report: VerificationReport }
 const rows: Row[] = [];
 
-function report(label: string, variant: string, size: string, ps: LfwPair[], score: (p: LfwPair) => number) {
+function report(label: string, variant: string, size: string, ps: Pair[], score: (p: Pair) => number) {
   const s = ps.map(score);
   const r = verificationReport(s, ps.map((p) => p.same), ps.map((p) => p.fold));
   const folds = [...new Set(ps.map((p) => p.fold))].sort((a, b) => a - b);
@@ -60,7 +64,7 @@ function report(label: string, variant: string, size: string, ps: LfwPair[], sco
   console.log(`[eval] ${label.padEnd(22)} ${variant.padEnd(9)} ${size.padStart(3)}  acc ${(100 * r.accuracy.mean).toFixed(2)} ± ${(100 * r.accuracy.std).toFixed(2)}  AUC ${r.auc.toFixed(4)}  TAR@1e-2 ${(100 * r.tarAtFar1e2).toFixed(1)}  (${r.pairs} pairs, folds ${folds.length})`);
 }
 
-const key = (p: LfwPair, k: 1 | 2) => (k === 1 ? lfwImagePath(p.name1, p.index1) : lfwImagePath(p.name2, p.index2));
+const key = (p: Pair, k: 1 | 2) => (k === 1 ? p.a : p.b);
 
 // ---- outputs: JSON and a markdown table, rewritten after every configuration (a killed run keeps what it did)
 function writeOutputs(final = false): void {
@@ -108,10 +112,7 @@ if (withTeacher) {
 }
 
 // ---- students through the runtime
-async function originalRGBA(q: string) {
-  const { data, info } = await sharp(path.join(root, q)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-}
+const unalignedBox = unalignedBoxes(cache);
 function chipRGBA(q: string) {
   const c = cache.chip(q);
   const out = new Uint8Array(150 * 150 * 4);
@@ -145,21 +146,21 @@ if (models.length) {
           const c = chipRGBA(q);
           faces.push(size === 'hr' ? c : degradeFace({ ...c, channels: 4 }, Number(size)));
         } else {
-          const o = await originalRGBA(q);
-          const box = looseBox(o.width, o.height);
+          const o = await readOriginal(roots, q, 4);
+          const box = unalignedBox(q, o.width, o.height);
           faces.push(size === 'hr' ? { ...o, box } : degradeFace({ ...o, channels: 4 }, Number(size), box));
         }
       }
       for (const [w, rec] of recs) {
         const idx = chunk.map((q, i) => (need.get(w)!.has(q) ? i : -1)).filter((i) => i >= 0);
         if (!idx.length) continue;
-        const e = await rec.embed(idx.map((i) => faces[i]));
+        const e = await rec.embed(idx.map((i) => faces[i]), { mirror });
         idx.forEach((i, j) => emb.get(w)!.set(chunk[i], e[j]));
       }
     }
     for (const m of models) {
       const ps = usable.filter((p) => m.parts.some((x) => x.folds.includes(p.fold)));
-      const which = (p: LfwPair) => m.parts.find((x) => x.folds.includes(p.fold))!.weights;
+      const which = (p: Pair) => m.parts.find((x) => x.folds.includes(p.fold))!.weights;
       report(m.label, variant, size, ps, (p) => cosine(emb.get(which(p))!.get(key(p, 1))!, emb.get(which(p))!.get(key(p, 2))!));
     }
     console.log(`[eval] ${variant} ${size} done, ${((Date.now() - t0) / 60000).toFixed(1)} min elapsed`);

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
 # bridgeface training pipeline. Every stage caches its output and can run alone:
-#   npm run train -- --data <dir> [stage ...]
-#   stages: teacher   face-api alignment + teacher descriptors            → training/cache/teacher
+#   npm run train -- --data <dir> [--data <dir> ...] [stage ...]   (the root with lfw/ first; more roots add sets)
+#   stages: teacher   face-api alignment + teacher descriptors, then the LFW near-duplicate check → training/cache/teacher
 #           teacher-lr teacher descriptors of degraded LFW faces (eval)   → training/cache/teacher-lr/<split>
 #           student   bridge + student for splits A and B (+ ablations)   → training/runs/*
 #           ship      copy the chosen run's weights to weights/student.bfw
 #           eval      LFW table through the TypeScript runtime              → training/results/*
 #   (no stage: teacher teacher-lr student eval)
-# Options via environment: BRIDGEFACE_DATA (or --data), SHARDS (parallel teacher processes, default 2),
+# Options via environment: BRIDGEFACE_DATA (or --data; several roots separated by ':'), CACHE (teacher cache folder,
+#   default $OUT/cache/teacher), SHARDS (parallel teacher processes, default 2),
 #   EPOCHS (default 60), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 6), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
 #   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
 #   GLES/llvmpipe adapter, the fastest here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA="${BRIDGEFACE_DATA:-}"
+ROOTS=()
 STAGES=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --data) DATA="$2"; shift 2 ;;
+    --data) ROOTS+=("$2"); shift 2 ;;
     *) STAGES+=("$1"); shift ;;
   esac
 done
-[ -n "$DATA" ] || { echo "no data root: pass --data <dir> or set BRIDGEFACE_DATA (see training/README.md)" >&2; exit 2; }
-export BRIDGEFACE_DATA="$DATA"
+[ ${#ROOTS[@]} -gt 0 ] || IFS=: read -ra ROOTS <<< "${BRIDGEFACE_DATA:-}"
+[ ${#ROOTS[@]} -gt 0 ] || { echo "no data root: pass --data <dir> or set BRIDGEFACE_DATA (see training/README.md)" >&2; exit 2; }
+export BRIDGEFACE_DATA="$(IFS=:; echo "${ROOTS[*]}")"
+DATA_ARGS=(); for r in "${ROOTS[@]}"; do DATA_ARGS+=(--data "$r"); done
 [ ${#STAGES[@]} -gt 0 ] || STAGES=(teacher teacher-lr student eval)
 PY="${PYTHON:-/usr/bin/python3}"
 OUT="${OUT:-training}"
@@ -35,7 +38,7 @@ SPLITS="${SPLITS:-A B}"
 EVAL_BACKEND="${EVAL_BACKEND:-webgpu}"
 SMOKE="${SMOKE:-0}"
 [ "$SMOKE" = 1 ] && SPLITS=A   # the smoke test's faces come from folds 1-2
-CACHE="$OUT/cache/teacher"
+CACHE="${CACHE:-$OUT/cache/teacher}"
 LR="$OUT/cache/teacher-lr"
 RUNS="$OUT/runs"
 mkdir -p "$OUT/cache/logs" "$RUNS"
@@ -49,12 +52,13 @@ EXTRA_ALIGN=()
 stage_teacher() {
   local pids=()
   for ((k = 0; k < SHARDS; k++)); do
-    nice -n 10 "${TSX[@]}" training/teacher/align.ts --out "$CACHE" --shard $k --shards "$SHARDS" "${EXTRA_ALIGN[@]}" \
+    nice -n 10 "${TSX[@]}" training/teacher/align.ts "${DATA_ARGS[@]}" --out "$CACHE" --shard $k --shards "$SHARDS" "${EXTRA_ALIGN[@]}" \
       > "$OUT/cache/logs/align-$k.log" 2>&1 &
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
   tail -qn1 "$OUT"/cache/logs/align-*.log
+  PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.dedup --cache "$CACHE" | tee "$OUT/cache/logs/dedup.log"
 }
 split_folds() { [ "$1" = A ] && echo 1-5 || echo 6-10; }   # the LFW folds a split never trains on
 folds() { case "$SPLITS" in A) echo 1-5 ;; B) echo 6-10 ;; *) echo 1-10 ;; esac; }
@@ -72,7 +76,7 @@ stage_teacher_lr() { # one folder per split: the teacher rows of the folds that 
 }
 train() { # name split mode epochs [extra...]
   local name="$1" split="$2" mode="$3" ep="$4"; shift 4
-  PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.train --cache "$CACHE" --data "$DATA" --split "$split" \
+  PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.train --cache "$CACHE" "${DATA_ARGS[@]}" --split "$split" \
     --mode "$mode" --epochs "$ep" --out "$RUNS/$name" "$@"
 }
 stage_student() {

@@ -8,14 +8,10 @@ async function create(ctx: BenchContext, backend: 'webgpu' | 'cpu'): Promise<Row
     weights: ctx.weightsBytes,
     webgpu: backend === 'webgpu' ? { featureLevel: ctx.featureLevel } : undefined,
   });
-  const dim = rec.info.embeddingDim;
   return {
     detail: rec.info.adapter,
     async embed(batch: Batch) {
-      const rows = await rec.embed(batch.images);
-      const out = new Float32Array(rows.length * dim);
-      rows.forEach((r, i) => out.set(r, i * dim));
-      return out;
+      return (await rec.embedMatrix(batch.images)).data;
     },
     dispose: () => rec.dispose(),
   };

@@ -95,7 +95,7 @@ function sizeOfSource(face: FaceSource): number {
 }
 
 /** The calibrated size a face of `faceSize` uses (the rule in this module's header), with a warning when outside. */
-export function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: FaceSize): { key: string; warning?: string } {
+function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: FaceSize): { key: string; warning?: string } {
   const keys = Object.keys(thresholds?.sizes ?? {});
   const numeric = keys.filter((k) => k !== 'hr').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
   const hasHr = keys.includes('hr');
@@ -165,7 +165,7 @@ export function identification(candidates: GalleryMatch[], enrolled: number, poi
 
 function percent(x: number): string {
   const p = 100 * x;
-  return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toPrecision(1)} %`;
+  return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toPrecision(2)} %`;
 }
 
 function round(x: number): string {

@@ -23,16 +23,13 @@ export function looseBox(width: number, height: number, box: FaceBox = LFW_LOOSE
 
 /**
  * The loose face box the student was trained with for LFW-framed images, in pixels of a `width`×`height` image.
- * Read from the weights header (`input.crop.loose`: `{ frame, box }` in frame coordinates) when present, else
- * `LFW_LOOSE_BOX_250`; scaled to the image size.
+ * Read from the weights header (`input.crop.loose`: `{ frame, box }` in frame coordinates, validated when the
+ * weights are read) when present, else `LFW_LOOSE_BOX_250`; scaled to the image size.
  */
 export function framedFaceBox(input: InputSpec, width: number, height: number): FaceBox {
-  const loose = (input.crop as { loose?: { frame?: number; box?: FaceBox } } | undefined)?.loose;
-  const frame = loose?.frame;
-  const box = loose?.box;
-  if (box && typeof frame === 'number' && frame > 0 && [box.x, box.y, box.width, box.height].every(Number.isFinite)) {
-    const s = FRAME / frame;
-    return looseBox(width, height, { x: box.x * s, y: box.y * s, width: box.width * s, height: box.height * s });
-  }
-  return looseBox(width, height);
+  const loose = input.crop?.loose;
+  if (!loose) return looseBox(width, height);
+  const s = FRAME / loose.frame;
+  const { box } = loose;
+  return looseBox(width, height, { x: box.x * s, y: box.y * s, width: box.width * s, height: box.height * s });
 }

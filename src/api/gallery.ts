@@ -6,11 +6,12 @@
  * Search runs on the CPU for small galleries and on WebGPU (kernels/similarity_topk.wgsl) for large ones, with
  * identical results (same rows, same scores, same order: ties go to the earlier-enrolled embedding).
  */
-import { InputError } from '../errors.js';
+import { GpuError, InputError } from '../errors.js';
 import { acquireDevice } from '../runtime/gpu/device.js';
 import { GPU_MAX_K, GpuSearch } from '../runtime/gpu/similarity-topk.js';
 import { type CodeTable, type RowHit, quantize, searchCpu } from '../runtime/similarity-topk.js';
 import { MAX_GALLERY_DIM, codeStride, readGallery, writeGallery } from './gallery-format.js';
+import { checkEmbedding } from './similarity.js';
 
 export interface GalleryOptions {
   /** Embedding length (default 128). */
@@ -54,6 +55,8 @@ export class Gallery {
   private version = 0;
   private gpu?: Promise<{ search: GpuSearch; adapter: string } | undefined>;
   private ownedDevice?: GPUDevice;
+  /** Set when the search device was lost: the CPU copy answers from then on. */
+  private gpuLost = false;
   private tail: Promise<unknown> = Promise.resolve();
   lastSearchBackend: SearchBackend | undefined;
   /** What `Gallery.load` noticed about the file (e.g. an older format version); empty otherwise. */
@@ -102,7 +105,7 @@ export class Gallery {
     if (typeof label !== 'string' || label.length === 0) throw new InputError('bad-option', 'a gallery label must be a non-empty string');
     const list = embeddings instanceof Float32Array ? [embeddings] : embeddings;
     if (!Array.isArray(list) || list.length === 0) throw new InputError('empty-batch', `no embeddings to enroll for "${label}"`);
-    list.forEach((e, i) => this.checkEmbedding(e, `embeddings[${i}] of "${label}"`));
+    list.forEach((e, i) => checkEmbedding(e, this.dim, `embeddings[${i}] of "${label}"`));
     this.reserve(this.rowCount + list.length);
     let id = this.ids.get(label);
     if (id === undefined) {
@@ -146,11 +149,14 @@ export class Gallery {
     return (await this.searchMany([embedding], k))[0];
   }
 
-  /** `search` for several embeddings at once (one GPU pass over the gallery for all of them). */
-  searchMany(embeddings: readonly Float32Array[], k = 5): Promise<GalleryMatch[][]> {
+  /**
+   * `search` for several embeddings at once (one GPU pass over the gallery for all of them). Bad arguments reject
+   * the promise (never a synchronous throw). After the GPU device is lost, searches run on the CPU copy.
+   */
+  async searchMany(embeddings: readonly Float32Array[], k = 5): Promise<GalleryMatch[][]> {
     if (!Number.isInteger(k) || k < 1) throw new InputError('bad-option', `k must be a positive integer, got ${k}`);
     if (!Array.isArray(embeddings) || embeddings.length === 0) throw new InputError('empty-batch', 'no embeddings to search for');
-    embeddings.forEach((e, i) => this.checkEmbedding(e, `query ${i}`));
+    embeddings.forEach((e, i) => checkEmbedding(e, this.dim, `query ${i}`));
     const run = this.tail.then(() => this.runSearch(embeddings, k));
     this.tail = run.catch(() => undefined);
     return run;
@@ -211,7 +217,7 @@ export class Gallery {
     if (this.rowCount === 0) return embeddings.map(() => []);
     const queries = embeddings.map(() => new Int8Array(this.stride));
     const qscales = embeddings.map((e, i) => quantize(e, queries[i], 0));
-    const gpu = await this.gpuFor(this.rowCount);
+    let gpu = await this.gpuFor(this.rowCount);
     const results: GalleryMatch[][] = [];
     // Rows in score order until k distinct labels appear (a label's first row is its best); more rows if needed.
     let want = embeddings.map(() => Math.min(this.rowCount, k));
@@ -221,10 +227,18 @@ export class Gallery {
       this.lastSearchBackend = useGpu ? 'webgpu' : 'cpu';
       const kk = Math.max(...pending.map((q) => want[q]));
       let hits: RowHit[][];
-      if (useGpu) {
+      if (gpu && useGpu) {
         const [version, rows] = [this.version, this.rowCount];
-        gpu.sync(this.table(), version);
-        hits = await gpu.search(pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
+        try {
+          gpu.sync(this.table(), version);
+          hits = await gpu.search(pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
+        } catch (e) {
+          if (!this.gpuLost && !(e instanceof GpuError && e.code === 'device-lost')) throw e;
+          // The device is gone; the CPU copy is complete, so answer from it (identical results) from now on.
+          this.loseGpu();
+          gpu = undefined;
+          continue;
+        }
         if (this.version !== version || this.rowCount < rows) {
           // A label was removed while the GPU worked: row numbers moved, so answer from the current table.
           this.lastSearchBackend = 'cpu';
@@ -264,7 +278,7 @@ export class Gallery {
   /** The GPU searcher when this search should use it (acquired on first use), else undefined. */
   private async gpuFor(rows: number): Promise<GpuSearch | undefined> {
     const mode = this.options.search ?? 'auto';
-    if (mode === 'cpu' || rows === 0) return undefined;
+    if (mode === 'cpu' || rows === 0 || this.gpuLost) return undefined;
     if (mode === 'auto' && rows < (this.options.gpuMinRows ?? 50_000)) return undefined;
     this.gpu ??= this.openGpu(mode === 'webgpu');
     const gpu = await this.gpu;
@@ -282,21 +296,22 @@ export class Gallery {
         device = this.ownedDevice = acquired.device;
         adapter = acquired.adapter;
       }
-      return { search: await GpuSearch.create(device, this.stride, this.options.shardRows), adapter };
+      const search = await GpuSearch.create(device, this.stride, this.options.shardRows);
+      // A loss we did not cause (not our own dispose) sends every later search to the CPU copy.
+      void device.lost.then((info) => {
+        if (info.reason !== 'destroyed') this.gpuLost = true;
+      });
+      return { search, adapter };
     } catch (e) {
       if (required) throw e;
       return undefined;
     }
   }
 
-  private checkEmbedding(e: Float32Array, what: string): void {
-    if (!(e instanceof Float32Array) || e.length !== this.dim) {
-      throw new InputError('bad-shape', `${what} must be a Float32Array of length ${this.dim}`);
-    }
-    let norm = 0;
-    for (const v of e) norm += v * v;
-    if (!Number.isFinite(norm)) throw new InputError('non-finite', `${what} has a non-finite value`);
-    if (norm === 0) throw new InputError('bad-shape', `${what} is all zeros`);
+  /** Drops the GPU copy after a device loss; searches stay on the CPU from then on. */
+  private loseGpu(): void {
+    this.gpuLost = true;
+    this.dispose();
   }
 
   private reserve(rows: number): void {

@@ -12,7 +12,11 @@ import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
-import { cosine } from './similarity.js';
+import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
+import type { Detection } from '../detect/nms.js';
+import { cropFaces } from './detect-faces.js';
+import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
+import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -65,6 +69,36 @@ export interface IdentifyOptions {
   k?: number;
 }
 
+export interface IdentifyFacesOptions extends DetectOptions {
+  /** Candidates per face (default 5). */
+  k?: number;
+  /** The per-comparison false-accept rate of the threshold between a name and "unknown" (default 1e-3, as `identify`). */
+  far?: Far;
+  /** The detector (default: the shared BlazeFace detector of `detectFaces`). */
+  detector?: FaceDetector;
+  /** false: crop the loose box from the detector box instead of aligning by the landmarks (default true). */
+  align?: boolean;
+}
+
+/** What `identifyFaces` searches: a `Gallery` (anything that searches several probes in one pass and lists its labels). */
+export interface FaceGallery {
+  searchMany(probes: readonly Float32Array[], k?: number): Promise<GalleryMatch[][]>;
+  labels(): string[] | Promise<string[]>;
+}
+
+/**
+ * One face of a frame: where it is (the detection), how it was cropped, what the network saw, and the decision
+ * `identify` makes for it (`outcome` 'match' with `label`, or 'unknown'; `candidates`; the operating point for
+ * its size).
+ */
+export interface IdentifiedFace extends Detection, Identification {
+  /** How the face was cropped: by its landmarks onto the aligned convention, or by the loose box. */
+  alignment: 'landmarks' | 'box';
+  /** The face as the network saw it, at the face's own resolution (side = its face size). */
+  chip: RgbaImage;
+  embedding: Float32Array;
+}
+
 /** What `identify` searches: a `Gallery`, or the worker's `WorkerGallery`. */
 export interface SearchableGallery {
   search(embedding: Float32Array, k?: number): Promise<GalleryMatch[]>;
@@ -78,6 +112,14 @@ export interface EmbeddingMatrix {
   dim: number;
 }
 
+export interface EmbedOptions {
+  /**
+   * Also embed each face mirrored left–right and return the normalised mean of the two embeddings (test-time
+   * augmentation; twice the network work). The calibrated thresholds were set on plain embeddings.
+   */
+  mirror?: boolean;
+}
+
 /** What a recognizer exposes of its weights file (everything but the tensors). */
 export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'provenance' | 'warnings'>;
 
@@ -88,7 +130,7 @@ export type RecognizerWeights = Pick<StudentWeights, 'input' | 'thresholds' | 'p
 export interface FaceRecognizer {
   readonly info: RecognizerInfo;
   readonly weights: RecognizerWeights;
-  embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]>;
+  embed(faces: readonly FaceInput[] | Float32Array, options?: EmbedOptions): Promise<Float32Array[]>;
   verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
   identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
   similarity(a: Float32Array, b: Float32Array): number;
@@ -108,14 +150,16 @@ export class Recognizer implements FaceRecognizer {
    * Embeds a batch: RGBA images of any size, or an N×3×S×S float tensor that is already preprocessed.
    * Returns one unit-length Float32Array per face, in input order.
    */
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
-    const { data, count, dim } = await this.embedMatrix(faces);
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
+    const { data, count, dim } = await this.embedMatrix(faces, options);
     return Array.from({ length: count }, (_, i) => data.slice(i * dim, (i + 1) * dim));
   }
 
   /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
-  async embedMatrix(faces: readonly FaceInput[] | Float32Array): Promise<EmbeddingMatrix> {
+  async embedMatrix(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
     this.checkAlive();
+    const mirror = options.mirror ?? false;
+    if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
     let count: number;
@@ -128,14 +172,22 @@ export class Recognizer implements FaceRecognizer {
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
-      flat = await this.backend.embedTensor(faces, count);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)), count, dim)
+        : await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
       if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
+      // map() skips holes: a sparse array would reach the backend with faces missing.
+      for (let i = 0; i < faces.length; i++) {
+        if (!(i in faces)) throw new InputError('bad-shape', `faces[${i}] is missing (a hole in a sparse array)`);
+      }
       const images: RgbaImage[] = faces.map(toRgba);
       images.forEach(checkImage);
       count = images.length;
-      flat = await this.backend.embedImages(images);
+      flat = mirror
+        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])), count, dim)
+        : await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
@@ -144,12 +196,9 @@ export class Recognizer implements FaceRecognizer {
     return { data: flat, count, dim };
   }
 
-  /** Cosine similarity of two embeddings, in [-1, 1]. */
+  /** Cosine similarity of two embeddings of this model, in [-1, 1]; `InputError` for NaN, zero or wrong-length vectors. */
   similarity(a: Float32Array, b: Float32Array): number {
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== b.length || a.length === 0) {
-      throw new InputError('bad-shape', 'similarity needs two non-empty Float32Arrays of the same length');
-    }
-    return cosine(a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   /**
@@ -166,8 +215,33 @@ export class Recognizer implements FaceRecognizer {
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    for (const e of [ea, eb]) this.checkEmbedding(e, 'verify');
     return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
+  }
+
+  /**
+   * From a frame to names: detects the faces (`options.minFace` etc. as `detectFaces`), aligns each by its
+   * landmarks, embeds them in one batch, searches `gallery` once for all of them, and decides each as `identify`
+   * does: a name when the best candidate reaches the threshold calibrated for `far` at the face's size (its chip
+   * side in pixels), else 'unknown'.
+   */
+  async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
+    this.checkAlive();
+    const far = options.far ?? 1e-3;
+    checkCalibrated(this.info.thresholds, far);
+    const detector = options.detector ?? (await defaultDetector());
+    const image = toRgba(frame, 0);
+    const detections = await detector.detect(image, options);
+    if (detections.length === 0) return [];
+    const crops = cropFaces(image, detections, detector.info.family, options.align ?? true);
+    const embeddings = await this.embed(crops.map((c) => c.chip));
+    const [matches, labels] = await Promise.all([gallery.searchMany(embeddings, options.k ?? 5), gallery.labels()]);
+    return crops.map((c, i) => ({
+      ...c.detection,
+      ...identification(matches[i], labels.length, operatingPoint(this.info.thresholds, far, c.chip.width)),
+      alignment: c.alignment,
+      chip: c.chip,
+      embedding: embeddings[i],
+    }));
   }
 
   /**
@@ -181,7 +255,7 @@ export class Recognizer implements FaceRecognizer {
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far);
     const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
-    this.checkEmbedding(embedding, 'identify');
+    checkEmbedding(embedding, this.info.embeddingDim, 'the probe embedding');
     const point = operatingPoint(this.info.thresholds, far, this.sizeOf([probe], options.size));
     const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
     return identification(candidates, labels.length, point);
@@ -197,12 +271,6 @@ export class Recognizer implements FaceRecognizer {
     return Math.min(...sizes);
   }
 
-  private checkEmbedding(e: Float32Array, what: string): void {
-    if (e.length !== this.info.embeddingDim) {
-      throw new InputError('bad-shape', `an embedding passed to ${what} has length ${e.length}; this model's embeddings have ${this.info.embeddingDim}`);
-    }
-  }
-
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */
   gpuBufferBytes(): number {
     this.checkAlive();
@@ -214,6 +282,16 @@ export class Recognizer implements FaceRecognizer {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.dispose();
+  }
+
+  /** A backend call's result, or `InputError('disposed')` when `dispose()` ran while it was in flight. */
+  private async whileAlive<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (e) {
+      if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed while the call ran');
+      throw e;
+    }
   }
 
   private checkAlive(): void {

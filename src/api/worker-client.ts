@@ -16,16 +16,17 @@ import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import { type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint } from './decision.js';
 import {
+  type EmbedOptions,
   type FaceInput,
   type FaceRecognizer,
   type IdentifyOptions,
   type RecognizerInfo,
   type RecognizerOptions,
   type RecognizerWeights,
-  Recognizer,
   type SearchableGallery,
   type VerifyOptions,
 } from './recognizer.js';
+import { embeddingSimilarity } from './similarity.js';
 import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
@@ -66,12 +67,12 @@ export class WorkerRecognizer implements FaceRecognizer {
     });
   }
 
-  async embed(faces: readonly FaceInput[] | Float32Array): Promise<Float32Array[]> {
-    if (faces instanceof Float32Array) return this.call('embed', [faces]);
+  async embed(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<Float32Array[]> {
+    if (faces instanceof Float32Array) return this.call('embed', [faces, options]);
     if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array or a Float32Array');
     const transfer: Transferable[] = [];
     const sendable = await Promise.all(faces.map((f, i) => toSendable(f, i, transfer)));
-    return this.call('embed', [sendable], transfer);
+    return this.call('embed', [sendable, options], transfer);
   }
 
   async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
@@ -114,7 +115,7 @@ export class WorkerRecognizer implements FaceRecognizer {
 
   /** Cosine similarity, computed here (no round trip). */
   similarity(a: Float32Array, b: Float32Array): number {
-    return Recognizer.prototype.similarity.call(undefined, a, b);
+    return embeddingSimilarity(a, b, this.info.embeddingDim);
   }
 
   dispose(): void {
@@ -157,8 +158,8 @@ export class WorkerGallery {
   count(label: string): Promise<number> {
     return this.op('count', label);
   }
-  /** Identities, embeddings, dimension, and where the last search ran. */
-  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend }> {
+  /** Identities, embeddings, dimension, where the last search ran, and what loading the file noticed (`Gallery.warnings`). */
+  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend; warnings: readonly string[] }> {
     return this.op('stats');
   }
   dispose(): Promise<void> {

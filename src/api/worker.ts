@@ -42,7 +42,7 @@ async function galleryOp(id: number, op: GalleryOp, args: unknown[]): Promise<un
     case 'count':
       return g.count(args[0] as string);
     case 'stats':
-      return { size: g.size, rows: g.rows, dim: g.dim, lastSearchBackend: g.lastSearchBackend };
+      return { size: g.size, rows: g.rows, dim: g.dim, lastSearchBackend: g.lastSearchBackend, warnings: g.warnings };
     case 'dispose':
       g.dispose();
       galleries.delete(id);
@@ -59,7 +59,7 @@ async function handle({ method, args }: WorkerRequest): Promise<unknown> {
       return { info: recognizer.info, weights: { input, thresholds, provenance, warnings } } satisfies CreatedRecognizer;
     }
     case 'embed':
-      return live().embed(args[0] as Parameters<Recognizer['embed']>[0]);
+      return live().embed(...(args as Parameters<Recognizer['embed']>));
     case 'verify':
       return live().verify(...(args as Parameters<Recognizer['verify']>));
     case 'gallery':

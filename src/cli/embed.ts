@@ -1,7 +1,8 @@
 /**
  * `bridgeface embed`: one embedding per image, in input order. Files are read one at a time into batches of
- * face-sized images (bounded memory whatever the folder holds); a file that cannot be decoded, or that the backend
- * rejects, is reported by name and the rest go on. Outputs are written atomically (output.ts).
+ * face-sized images (at most BATCH faces and BATCH_BYTES of pixels, whatever the folder holds); a file that cannot
+ * be decoded, or that the backend rejects, is reported by name and the rest go on. Outputs are written atomically
+ * (output.ts).
  */
 import type { Recognizer } from '../api/recognizer.js';
 import { BridgefaceError, GpuError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface EmbedOptions extends CommonOptions {
 }
 
 const BATCH = 32;
+/** A batch is also flushed at this many pixel bytes (whole images with --crop none and no --size are big). */
+const BATCH_BYTES = 64 * 1024 * 1024;
 
 /** Returns the exit code: 0 all embedded, 1 some inputs failed (or none were given). */
 export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo): Promise<number> {
@@ -37,7 +40,7 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
     const progress = startProgress(io.progress, files.length, 'images');
     let batch: Array<{ file: string; face: RgbaImage }> = [];
     const flush = async () => {
-      for (const r of await embedBatch(rec, batch)) (r.embedding ? done.push({ file: r.file, embedding: r.embedding }) : fail(r.error!));
+      for (const r of await embedBatch(rec, batch, o.mirror)) (r.embedding ? done.push({ file: r.file, embedding: r.embedding }) : fail(r.error!));
       progress.increment(batch.length);
       batch = [];
     };
@@ -54,7 +57,7 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
         fail(e instanceof ImageFileError ? e : new ImageFileError(entry, e.message));
         progress.increment();
       }
-      if (batch.length === BATCH) await flush();
+      if (batch.length === BATCH || batch.reduce((n, b) => n + b.face.data.length, 0) >= BATCH_BYTES) await flush();
     }
     if (batch.length > 0) await flush();
     progress.stop();
@@ -92,15 +95,15 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
  * Embeds a batch; when the backend rejects it (one face too large for the adapter, say), each face is embedded
  * alone so only the culprits fail. A lost device ends the run.
  */
-async function embedBatch(rec: Recognizer, batch: Array<{ file: string; face: RgbaImage }>): Promise<Array<{ file: string; embedding?: Float32Array; error?: ImageFileError }>> {
+async function embedBatch(rec: Recognizer, batch: Array<{ file: string; face: RgbaImage }>, mirror = false): Promise<Array<{ file: string; embedding?: Float32Array; error?: ImageFileError }>> {
   try {
-    const { data, dim } = await rec.embedMatrix(batch.map((b) => b.face));
+    const { data, dim } = await rec.embedMatrix(batch.map((b) => b.face), { mirror });
     return batch.map((b, i) => ({ file: b.file, embedding: data.slice(i * dim, (i + 1) * dim) }));
   } catch (e) {
     if (!(e instanceof BridgefaceError) || (e instanceof GpuError && e.code === 'device-lost')) throw e;
     if (batch.length === 1) return [{ file: batch[0].file, error: new ImageFileError(batch[0].file, e.message) }];
     const out = [];
-    for (const b of batch) out.push(...(await embedBatch(rec, [b])));
+    for (const b of batch) out.push(...(await embedBatch(rec, [b], mirror)));
     return out;
   }
 }

@@ -22,6 +22,8 @@ export interface LfwOptions {
   sizes: Array<number | 'hr'>;
   limit?: number;
   crop?: Framing | FaceBox;
+  /** Mirror averaging (`embed(faces, { mirror: true })`). */
+  mirror?: boolean;
 }
 
 export interface LfwReport {
@@ -58,7 +60,7 @@ export async function evalLfw(dir: string, options: LfwOptions, rec: Recognizer,
     let first = 0;
     const flush = async () => {
       for (const s of options.sizes.keys()) {
-        const { data } = await rec.embedMatrix(batch[s]);
+        const { data } = await rec.embedMatrix(batch[s], { mirror: options.mirror });
         embeddings[s].set(data, first * dim);
       }
       progress.increment(batch[0].length);

@@ -14,8 +14,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { BridgefaceError } from '../errors.js';
 import { packageRoot, runBench } from './bench.js';
 import { type CliIo, openRecognizer } from './context.js';
+import { registerDetect } from './detect.js';
 import { type EmbedOptions, embedCommand } from './embed.js';
+import { registerEnroll } from './enroll.js';
 import { evalLfw, formatLfwTable } from './eval-lfw.js';
+import { registerIdentify } from './identify.js';
 import { DEFAULT_MAX_PIXELS } from './images.js';
 import { addCommon, parseCount, parseSizes } from './options.js';
 import { writeFilesAtomically } from './output.js';
@@ -84,7 +87,7 @@ const registerBench: Register = (program, { io, done }) =>
     .action(async (args: string[]) => done(await runBench(args, io)));
 
 /** Every command, in help order. */
-const COMMANDS: Register[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench];
+const COMMANDS: Register[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench, registerDetect, registerEnroll, registerIdentify];
 
 function version(): string {
   const root = packageRoot();

@@ -12,12 +12,13 @@ export interface CommonOptions {
   weights?: string;
   crop: 'framed' | 'none' | FaceBox;
   verbose?: boolean;
+  mirror?: boolean;
 }
 
 /** Face sizes the shipped student was trained on (training/README.md: 8–32 px synthetic faces). */
-export const TRAINED_SIZES = { min: 8, max: 32 } as const;
+const TRAINED_SIZES = { min: 8, max: 32 } as const;
 
-export function parseSize(value: string): number {
+function parseSize(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError(`"${value}" is not an integer from 1 to 1024 (pixels)`);
   return n;
@@ -29,7 +30,7 @@ export function parseCount(value: string): number {
   return n;
 }
 
-export function parseCrop(value: string): CommonOptions['crop'] {
+function parseCrop(value: string): CommonOptions['crop'] {
   if (value === 'framed' || value === 'none') return value;
   const parts = value.split(',').map(Number);
   if (parts.length !== 4 || !parts.every(Number.isFinite) || parts[2] <= 0 || parts[3] <= 0) {
@@ -66,5 +67,6 @@ export function addCommon(command: Command, withSize: boolean): Command {
   return command
     .addOption(new Option('--backend <kind>', 'where the network runs').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--weights <file>', 'a .bfw weights file (default: the shipped student)')
-    .addOption(new Option('--crop <box>', CROP_HELP).argParser(parseCrop).default('framed'));
+    .addOption(new Option('--crop <box>', CROP_HELP).argParser(parseCrop).default('framed'))
+    .option('--mirror', 'average each embedding with that of the mirrored face (twice the work; thresholds were calibrated without)');
 }

@@ -20,7 +20,7 @@ export async function verifyCommand(a: string, b: string, o: VerifyCliOptions, i
   try {
     const faces = [];
     for (const file of [a, b]) faces.push(await loadFace(file, rec, o, (w) => warn(io, w)));
-    const [ea, eb] = await rec.embed(faces);
+    const [ea, eb] = await rec.embed(faces, { mirror: o.mirror });
     const far = Number(o.far) as Far;
     const backend = backendLine(rec);
     try {

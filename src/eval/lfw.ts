@@ -1,5 +1,6 @@
 // LFW View-2 verification protocol: pairs.txt parsing, 10-fold accuracy (threshold chosen on the other folds),
 // ROC AUC and TAR at a given FAR. Pure functions over similarity scores; no I/O.
+import { InputError } from '../errors.js';
 
 export interface LfwPair {
   /** Image of the first face: `lfw/images/<name>/<name>_<index:04d>.jpg`. */
@@ -17,9 +18,9 @@ export interface LfwPair {
 export function parsePairs(text: string): LfwPair[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
   const head = lines[0]?.split(/\s+/).map(Number) ?? [];
-  if (head.length !== 2 || !head.every(Number.isInteger)) throw new Error('pairs.txt: bad header, expected "<folds> <n>"');
+  if (head.length !== 2 || !head.every(Number.isInteger)) throw new InputError('bad-file', 'pairs.txt: bad header, expected "<folds> <n>"');
   const [folds, n] = head;
-  if (lines.length !== 1 + folds * 2 * n) throw new Error(`pairs.txt: expected ${folds * 2 * n} pairs, found ${lines.length - 1}`);
+  if (lines.length !== 1 + folds * 2 * n) throw new InputError('bad-file', `pairs.txt: expected ${folds * 2 * n} pairs, found ${lines.length - 1}`);
   const out: LfwPair[] = [];
   let k = 1;
   for (let f = 0; f < folds; f++) {
@@ -28,7 +29,7 @@ export function parsePairs(text: string): LfwPair[] {
         const p = lines[k].split(/\s+/);
         if (same && p.length === 3) out.push({ name1: p[0], index1: +p[1], name2: p[0], index2: +p[2], same, fold: f });
         else if (!same && p.length === 4) out.push({ name1: p[0], index1: +p[1], name2: p[2], index2: +p[3], same, fold: f });
-        else throw new Error(`pairs.txt line ${k + 1}: expected a ${same ? 'same' : 'different'}-person pair, got "${lines[k]}"`);
+        else throw new InputError('bad-file', `pairs.txt line ${k + 1}: expected a ${same ? 'same' : 'different'}-person pair, got "${lines[k]}"`);
       }
     }
   }
@@ -69,7 +70,7 @@ export interface FoldAccuracy { mean: number; std: number; perFold: number[]; th
  *  standard deviation over folds. */
 export function kFoldAccuracy(scores: ArrayLike<number>, same: ArrayLike<boolean>, folds: ArrayLike<number>): FoldAccuracy {
   const ids = [...new Set(Array.from(folds))].sort((a, b) => a - b);
-  if (ids.length < 2) throw new Error('kFoldAccuracy needs at least two folds');
+  if (ids.length < 2) throw new InputError('bad-option', 'kFoldAccuracy needs at least two folds');
   const perFold: number[] = [];
   const thresholds: number[] = [];
   for (const f of ids) {
@@ -104,15 +105,24 @@ export function rocAuc(scores: ArrayLike<number>, same: ArrayLike<boolean>): num
   return (rankSum - (P * (P + 1)) / 2) / (P * N);
 }
 
-/** True-accept rate at a false-accept rate: the threshold is the smallest one that accepts at most
- *  floor(far · N) different-person pairs (strictly greater-than comparison at that score). */
+/** The smallest double greater than `x` (finite). */
+function nextUp(x: number): number {
+  const value = new Float64Array([x === 0 ? 0 : x]);
+  // For a negative double, one less in its bit pattern is one step toward zero, i.e. up.
+  new BigInt64Array(value.buffer)[0] += x >= 0 ? 1n : -1n;
+  return value[0];
+}
+
+/** True-accept rate at a false-accept rate, under the rule used everywhere (`verify`, the Python calibration):
+ *  match iff similarity ≥ threshold. The threshold is the smallest one that accepts at most floor(far · N)
+ *  different-person pairs: just above the (floor(far · N) + 1)-th highest impostor score. */
 export function tarAtFar(scores: ArrayLike<number>, same: ArrayLike<boolean>, far: number): { tar: number; threshold: number } {
   const neg: number[] = [], pos: number[] = [];
   for (let i = 0; i < scores.length; i++) (same[i] ? pos : neg).push(scores[i]);
   neg.sort((a, b) => b - a);
   const allowed = Math.floor(far * neg.length);
-  const threshold = allowed < neg.length ? neg[allowed] : -Infinity; // accept s > threshold
-  const tar = pos.filter((s) => s > threshold).length / Math.max(pos.length, 1);
+  const threshold = allowed < neg.length ? nextUp(neg[allowed]) : -Infinity;
+  const tar = pos.filter((s) => s >= threshold).length / Math.max(pos.length, 1);
   return { tar, threshold };
 }
 

@@ -1,10 +1,10 @@
 // 1×1 convolution as a tiled matrix product: Y[o][j] = act(b[o] + Σc W[o][c]·X[c][j]) (+ R[o][j]), where the
 // column j runs over every pixel of every face (j = n·P + p), so one dispatch covers the whole batch. With
 // P = 1 it is the fully connected layer. This is the general variant, for any shape; pointwise_vec4.wgsl
-// serves layers whose channel and pixel counts are multiples of 4. Each 8×8 workgroup computes a 32×32 output
-// tile, 4×4 values per invocation (strided by 8 so shared-memory reads don't conflict), staging 16-deep
-// slices of W and X in workgroup memory. W is stored transposed, [C][O] (runtime/gpu/weights-layout.ts).
-// CPU reference: runtime/cpu/pointwise.ts.
+// serves layers with a multiple of 16 output channels and of 4 pixels. Each SIDE×SIDE workgroup computes a
+// TILE×TILE output tile, 4×4 values per invocation (strided by SIDE so shared-memory reads don't conflict),
+// staging KT-deep slices of W and X in workgroup memory (TILE 32, KT 16: runtime/gpu/kernels.ts). W is stored
+// transposed, [C][O] (runtime/gpu/weights-layout.ts). CPU reference: runtime/cpu/pointwise.ts.
 
 @group(0) @binding(0) var<uniform> P: MatmulParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
@@ -16,20 +16,24 @@
 var<workgroup> w_tile: array<f32, KT * TILE>;  // [KT][TILE], output channel fastest
 var<workgroup> x_tile: array<f32, KT * TILE>;  // [KT][TILE], column fastest
 
-@compute @workgroup_size(8, 8)
+// Invocations along each side of the tile (each computes 4×4 values), and per workgroup.
+const SIDE: u32 = TILE / 4u;
+const THREADS: u32 = SIDE * SIDE;
+
+@compute @workgroup_size(SIDE, SIDE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let C = P.in_channels;
   let O = P.out_channels;
   let cols = P.batch * P.pixels;
   let row0 = wid.y * TILE;
   let col0 = wid.x * TILE;
-  let t = lid.y * 8u + lid.x;
+  let t = lid.y * SIDE + lid.x;
   var acc: array<f32, 16>;
 
   for (var k0 = 0u; k0 < C; k0 += KT) {
-    // Each of the 64 invocations stages KT·TILE / 64 values of each tile.
-    for (var e = 0u; e < KT * TILE / 64u; e++) {
-      let idx = t + 64u * e;
+    // Each invocation stages KT·TILE / THREADS values of each tile.
+    for (var e = 0u; e < KT * TILE / THREADS; e++) {
+      let idx = t + THREADS * e;
       // W (stored [C][O]): consecutive invocations read consecutive output channels.
       let m = idx % TILE;
       let kw = idx / TILE;
@@ -55,8 +59,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       var a: array<f32, 4>;
       var b: array<f32, 4>;
       for (var r = 0u; r < 4u; r++) {
-        a[r] = w_tile[kk * TILE + lid.y + 8u * r];
-        b[r] = x_tile[kk * TILE + lid.x + 8u * r];
+        a[r] = w_tile[kk * TILE + lid.y + SIDE * r];
+        b[r] = x_tile[kk * TILE + lid.x + SIDE * r];
       }
       for (var r = 0u; r < 4u; r++) {
         for (var q = 0u; q < 4u; q++) {
@@ -68,13 +72,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 
   for (var r = 0u; r < 4u; r++) {
-    let o = row0 + lid.y + 8u * r;
+    let o = row0 + lid.y + SIDE * r;
     if (o >= O) { continue; }
     let bias = weights[P.bias + o];
     var slope = 0.0;
     if (P.act == ACT_PRELU) { slope = weights[P.alpha + o]; }
     for (var q = 0u; q < 4u; q++) {
-      let j = col0 + lid.x + 8u * q;
+      let j = col0 + lid.x + SIDE * q;
       if (j >= cols) { continue; }
       let n = j / P.pixels;
       let out_index = (n * O + o) * P.pixels + j % P.pixels;

@@ -66,6 +66,8 @@ export const DEFAULT_INPUT: InputSpec = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5,
 /** Limits that keep every buffer well inside the smallest storage-binding limit we support (128 MiB). */
 const MAX_INPUT_SIZE = 256;
 const MAX_CHANNELS = 2048;
+/** Blocks in the network (the default has 7): each is two dispatches per batch, so this bounds the plan too. */
+const MAX_BLOCKS = 256;
 
 /**
  * What one face may cost, checked when the header is parsed (`unsupported-architecture`), before anything is
@@ -112,7 +114,9 @@ export function parseArchitecture(raw: unknown): Architecture {
     channels: positiveInt(stem.channels, 'architecture.stem.channels', MAX_CHANNELS),
     stride: stride(stem.stride, 'architecture.stem.stride'),
   };
-  if (!Array.isArray(a.blocks) || a.blocks.length === 0) fail('architecture.blocks must be a non-empty array');
+  if (!Array.isArray(a.blocks) || a.blocks.length === 0 || a.blocks.length > MAX_BLOCKS) {
+    fail(`architecture.blocks must be an array of 1 to ${MAX_BLOCKS} blocks`);
+  }
   let channels = stemSpec.channels;
   const blocks = a.blocks.map((b: unknown, i: number): BlockSpec => {
     if (!isObject(b)) fail(`architecture.blocks[${i}] must be an object`);

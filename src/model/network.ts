@@ -11,7 +11,7 @@ export const ACT = { none: 0, relu: 1, prelu: 2 } as const;
 export type ActCode = (typeof ACT)[keyof typeof ACT];
 
 /** A weight tensor referenced by name; backends decide where it lives. */
-export type ParamRef = string;
+type ParamRef = string;
 
 interface LayerBase {
   /** Activation tensor ids: 0 is the network input. */

@@ -130,15 +130,12 @@ export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
   if (bytes.length < dataOffset + dataLength) fail('truncated', `file is ${bytes.length} bytes, header says ${dataOffset + dataLength}`);
   if (bytes.length > dataOffset + dataLength) fail('trailing-bytes', `${bytes.length - dataOffset - dataLength} bytes after the data section`);
   const data = bytes.subarray(dataOffset, dataOffset + dataLength);
-  // Version 2 checks the whole file before reading the header, so no changed header value can load.
+  // Checked before the header is read: in version 2 the checksum covers it, so no changed header value can load.
   const actualCrc = version === 1 ? crc32(data) : fileCrc(bytes);
-  const checksummed = version === 1 ? 'data' : 'file';
-  const checkCrc = () => {
-    if (actualCrc !== expectedCrc) {
-      fail('checksum-mismatch', `${checksummed} CRC-32 is ${actualCrc.toString(16)}, header says ${expectedCrc.toString(16)}: the file is corrupted`);
-    }
-  };
-  if (version !== 1) checkCrc();
+  if (actualCrc !== expectedCrc) {
+    const covered = version === 1 ? 'data' : 'file';
+    fail('checksum-mismatch', `${covered} CRC-32 is ${actualCrc.toString(16)}, header says ${expectedCrc.toString(16)}: the file is corrupted`);
+  }
   if (version !== 1 && view.getUint32(28, true) !== 0) fail('bad-header', 'the reserved field (bytes 28-31) is not zero');
 
   let header: Record<string, unknown>;
@@ -148,7 +145,6 @@ export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
     fail('bad-header', `JSON header does not parse: ${(e as Error).message}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad-header', 'JSON header is not an object');
-  if (version === 1) checkCrc();
 
   const architecture = parseArchitecture(header.architecture);
   checkCost(architecture);

@@ -21,26 +21,46 @@ export type ReferenceOp<L extends Layer> = (layer: L, batch: number, io: LayerIo
 const optional = (io: LayerIo, name: string | undefined) => (name === undefined ? undefined : io.param(name));
 
 export const convReference: ReferenceOp<ConvLayer> = (layer, batch, io) =>
-  conv2d({ ...layer, batch }, io.input, io.param(layer.weight), io.param(layer.bias), optional(io, layer.alpha), io.output);
+  conv2d(
+    { ...layer, batch },
+    io.input,
+    io.param(layer.weight),
+    io.param(layer.bias),
+    optional(io, layer.alpha),
+    io.output,
+  );
 
 export const pointwiseReference: ReferenceOp<PointwiseLayer> = (layer, batch, io) =>
-  pointwise({ ...layer, batch }, io.input, io.param(layer.weight), io.param(layer.bias), optional(io, layer.alpha), io.residual, io.output);
+  pointwise(
+    { ...layer, batch },
+    io.input,
+    io.param(layer.weight),
+    io.param(layer.bias),
+    optional(io, layer.alpha),
+    io.residual,
+    io.output,
+  );
 
 export const avgPoolReference: ReferenceOp<GlobalAvgPoolLayer> = (layer, batch, io) =>
   globalAvgPool(batch, layer.channels, layer.pixels, io.input, io.output);
 
-export const l2NormReference: ReferenceOp<L2NormLayer> = (layer, batch, io) => l2Normalize(batch, layer.dim, io.input, io.output);
+export const l2NormReference: ReferenceOp<L2NormLayer> = (layer, batch, io) =>
+  l2Normalize(batch, layer.dim, io.input, io.output);
 
 /** Runs any layer with its reference op. */
 export function runReference(layer: Layer, batch: number, io: LayerIo): void {
   switch (layer.kind) {
     case 'conv':
-      return convReference(layer, batch, io);
+      convReference(layer, batch, io);
+      break;
     case 'pointwise':
-      return pointwiseReference(layer, batch, io);
+      pointwiseReference(layer, batch, io);
+      break;
     case 'avgpool':
-      return avgPoolReference(layer, batch, io);
+      avgPoolReference(layer, batch, io);
+      break;
     case 'l2norm':
-      return l2NormReference(layer, batch, io);
+      l2NormReference(layer, batch, io);
+      break;
   }
 }

@@ -7,6 +7,7 @@
  * Work is bounded by the image, whatever the box: the edge pixels also stand for everything beyond them, so an
  * output pixel has at most `min(⌈W/S⌉ + 1, image length)` taps per axis, never one tap per pixel of the box.
  */
+import { InputError } from '../errors.js';
 import type { ResizeMode } from '../model/architecture.js';
 import type { FaceBox } from './image.js';
 
@@ -54,47 +55,44 @@ export interface PixelSource {
 }
 
 /**
- * Area resize of `box` (default: the whole image) to outW×outH, separably (rows, then columns); returns RGBA
- * with alpha 255, values rounded to 8 bits.
+ * Area resize of `box` (default: the whole image) to outW×outH, separably (each output row sums its source rows'
+ * horizontal passes); returns RGBA with alpha 255, values rounded to 8 bits. Memory is O(outW), whatever the image.
  */
 export function areaResize(src: PixelSource, outW: number, outH: number, box?: FaceBox): Uint8ClampedArray {
   const ch = src.channels ?? 4;
   const b = box ?? { x: 0, y: 0, width: src.width, height: src.height };
-  if (!(outW > 0 && outH > 0 && b.width > 0 && b.height > 0)) throw new RangeError('areaResize: sizes must be positive');
+  if (!(outW > 0 && outH > 0 && b.width > 0 && b.height > 0)) throw new InputError('bad-size', 'areaResize: sizes must be positive');
   const xs = Array.from({ length: outW }, (_, i) => resizeTaps(i, outW, b.x, b.width, src.width, 'area'));
   const ys = Array.from({ length: outH }, (_, i) => resizeTaps(i, outH, b.y, b.height, src.height, 'area'));
-  // Horizontal pass over only the source rows some output row reads.
-  const tmp = new Float64Array(src.height * outW * 3);
-  const rows = new Set(ys.flatMap((t) => t.index));
-  for (const y of rows) {
-    for (let i = 0; i < outW; i++) {
-      const { index, weight } = xs[i];
-      const o = (y * outW + i) * 3;
-      for (let t = 0; t < index.length; t++) {
-        const p = (y * src.width + index[t]) * ch;
-        tmp[o] += weight[t] * src.data[p];
-        tmp[o + 1] += weight[t] * src.data[p + 1];
-        tmp[o + 2] += weight[t] * src.data[p + 2];
-      }
-    }
-  }
+  const row = new Float64Array(outW * 3); // one source row's horizontal pass
+  const acc = new Float64Array(outW * 3);
   const out = new Uint8ClampedArray(outW * outH * 4);
   for (let i = 0; i < outH; i++) {
-    const { index, weight } = ys[i];
-    for (let k = 0; k < outW; k++) {
-      let r = 0;
-      let g = 0;
-      let bl = 0;
-      const o = (i * outW + k) * 4;
-      for (let t = 0; t < index.length; t++) {
-        const p = (index[t] * outW + k) * 3;
-        r += weight[t] * tmp[p];
-        g += weight[t] * tmp[p + 1];
-        bl += weight[t] * tmp[p + 2];
+    acc.fill(0);
+    ys[i].index.forEach((y, t) => {
+      const wy = ys[i].weight[t];
+      for (let k = 0; k < outW; k++) {
+        const { index, weight } = xs[k];
+        let r = 0;
+        let g = 0;
+        let bl = 0;
+        for (let u = 0; u < index.length; u++) {
+          const p = (y * src.width + index[u]) * ch;
+          r += weight[u] * src.data[p];
+          g += weight[u] * src.data[p + 1];
+          bl += weight[u] * src.data[p + 2];
+        }
+        row[k * 3] = r;
+        row[k * 3 + 1] = g;
+        row[k * 3 + 2] = bl;
       }
-      out[o] = Math.round(r);
-      out[o + 1] = Math.round(g);
-      out[o + 2] = Math.round(bl);
+      for (let j = 0; j < row.length; j++) acc[j] += wy * row[j];
+    });
+    for (let k = 0; k < outW; k++) {
+      const o = (i * outW + k) * 4;
+      out[o] = Math.round(acc[k * 3]);
+      out[o + 1] = Math.round(acc[k * 3 + 1]);
+      out[o + 2] = Math.round(acc[k * 3 + 2]);
       out[o + 3] = 255;
     }
   }

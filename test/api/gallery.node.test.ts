@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import CRC32 from 'crc-32';
 import { describe, expect, it } from 'vitest';
+import { BFG, jsonHeader, replaceJson, reseal } from '../../fuzz/mutate.js';
 import { Gallery } from '../../src/api/gallery.js';
 import { GalleryFormatError, InputError } from '../../src/errors.js';
 import { cosine, randomFloats, seededRandom } from '../support/random.js';
@@ -86,7 +86,19 @@ describe('Gallery (CPU)', () => {
     expect(code(() => g.remove('nobody'))).toBe('unknown-label');
     expect(code(() => new Gallery({ search: 'gpu' as 'cpu' }))).toBe('bad-option');
     expect(await g.search(randomFloats(random, 128), 3)).toEqual([]);
-    expect(() => g.searchMany([randomFloats(random, 128)], 0)).toThrow(InputError);
+    // searchMany never throws synchronously: bad arguments reject its promise.
+    const rejected = async (work: () => Promise<unknown>) => {
+      let promise: Promise<unknown> | undefined;
+      expect(() => (promise = work())).not.toThrow();
+      const error = await promise!.then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      return (error as InputError).code;
+    };
+    expect(await rejected(() => g.searchMany([randomFloats(random, 128)], 0))).toBe('bad-option');
+    expect(await rejected(() => g.searchMany([]))).toBe('empty-batch');
+    expect(await rejected(() => g.searchMany('probe' as unknown as Float32Array[]))).toBe('empty-batch');
+    expect(await rejected(() => g.searchMany([new Float32Array(128).fill(NaN)]))).toBe('non-finite');
+    expect(await rejected(() => g.search(new Float32Array(127)))).toBe('bad-shape');
   });
 });
 
@@ -106,36 +118,21 @@ function parts(bytes: Uint8Array) {
   const headerLength = view.getUint32(12, true);
   const n = view.getUint32(16, true);
   const body = 32 + Math.ceil(headerLength / 4) * 4;
-  return { view, n, body, header: JSON.parse(new TextDecoder().decode(bytes.subarray(32, 32 + headerLength))) };
+  return { view, n, body };
 }
 
-/** Recomputes the checksum as a writer would (version 2: every byte but 24-27; version 1: bytes 32 on). */
-function resealed(bytes: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  const view = new DataView(out.buffer);
-  const crc = view.getUint32(8, true) === 1 ? CRC32.buf(out.subarray(32)) : CRC32.buf(out.subarray(28), CRC32.buf(out.subarray(0, 24)));
-  view.setUint32(24, crc >>> 0, true);
-  return out;
-}
+const resealed = (bytes: Uint8Array) => reseal(bytes, BFG);
 
 /** Edits the JSON header (same row data) and reseals. */
 function withHeader(bytes: Uint8Array, edit: (h: Record<string, any>) => void): Uint8Array {
-  const { header } = parts(bytes);
+  const header = jsonHeader(bytes) as Record<string, any>;
   edit(header);
   return replaceHeader(bytes, header);
 }
 
 /** Replaces the JSON header with `value` (same row data) and reseals. */
 function replaceHeader(bytes: Uint8Array, value: unknown): Uint8Array {
-  const { body } = parts(bytes);
-  const json = new TextEncoder().encode(JSON.stringify(value));
-  const newBody = 32 + Math.ceil(json.length / 4) * 4;
-  const out = new Uint8Array(newBody + bytes.length - body);
-  out.set(bytes.subarray(0, 32));
-  out.set(json, 32);
-  out.set(bytes.subarray(body), newBody);
-  new DataView(out.buffer).setUint32(12, json.length, true);
-  return resealed(out);
+  return resealed(replaceJson(bytes, value, BFG));
 }
 
 describe('Gallery.load checks every value', () => {

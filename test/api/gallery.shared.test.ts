@@ -108,6 +108,26 @@ describe('similarity_topk.wgsl: GPU gallery search equals the CPU reference', ()
   });
 });
 
+describe('device loss during gallery search', () => {
+  it('falls back to the CPU copy: identical results, later searches on the CPU', async () => {
+    const { gpu, cpu } = await pair();
+    for (let i = 0; i < 300; i++) {
+      const e = randomFloats(random, 128);
+      gpu.add(`id${i}`, e);
+      cpu.add(`id${i}`, e);
+    }
+    const queries = Array.from({ length: 3 }, () => randomFloats(random, 128));
+    expect(await gpu.searchMany(queries, 5)).toEqual(await cpu.searchMany(queries, 5));
+    expect(gpu.lastSearchBackend).toBe('webgpu');
+    // What a driver reset looks like to the gallery: its device stops answering.
+    devices[devices.length - 1].destroy();
+    for (let round = 0; round < 2; round++) {
+      expect(await gpu.searchMany(queries, 5)).toEqual(await cpu.searchMany(queries, 5));
+      expect(gpu.lastSearchBackend).toBe('cpu');
+    }
+  });
+});
+
 describe('similarity_topk.wgsl, both builds, on random tables (fast-check)', () => {
   const VARIANTS = Object.keys(SEARCH_VARIANTS) as SearchVariant[];
 

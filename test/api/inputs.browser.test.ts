@@ -99,6 +99,13 @@ describe('Web Worker entry', () => {
     expect(error).toBeInstanceOf(CalibrationError);
   });
 
+  it('passes embed options through: mirror averaging in the worker equals the main thread', async () => {
+    const [w] = await worker.embed([{ ...pixels, box }], { mirror: true });
+    const [m, plain] = [(await rec.embed([{ ...pixels, box }], { mirror: true }))[0], (await rec.embed([{ ...pixels, box }]))[0]];
+    same(w, m);
+    expect(Math.max(...w.map((v, i) => Math.abs(v - plain[i])))).toBeGreaterThan(1e-4);
+  });
+
   it('errors keep their type and code across the worker boundary', async () => {
     const error = await worker.embed([]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
@@ -117,6 +124,7 @@ describe('Web Worker entry', () => {
     expect(top.label).toBe('boxed');
     expect(top.similarity).toBeGreaterThan(0.99);
     const copy = await worker.loadGallery(await gallery.save());
+    expect((await copy.stats()).warnings).toEqual([]);
     expect(await copy.searchMany([e1, e2], 2)).toEqual(await gallery.searchMany([e1, e2], 2));
     const error = await gallery.remove('nobody').catch((e: unknown) => e);
     expect((error as InputError).code).toBe('unknown-label');

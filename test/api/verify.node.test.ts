@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
 import { createRecognizer } from '../../src/api/recognizer.js';
@@ -161,4 +163,39 @@ describe('prepareFace: the evaluation\'s crop and degradation', () => {
     expect(prepareFace(image, DEFAULT_INPUT).box).toEqual(LFW_LOOSE_BOX_250);
     expect(() => prepareFace(image, DEFAULT_INPUT, { size: 0 })).toThrow(InputError);
   });
+
+  it('degrades with any box at the cost of the image (the CLI\'s --crop 0,0,1e6,1e6 hung before)', () => {
+    const image = randomImage(random, 64, 48);
+    // Output pixel 0 of 16 spans [0, 62500): every pixel of the image, the last row and column weighted by the rest.
+    const lr = prepareFace(image, DEFAULT_INPUT, { size: 16, box: { x: 0, y: 0, width: 1e6, height: 1e6 } });
+    const corner = Array.from(image.data.subarray((47 * 64 + 63) * 4, (47 * 64 + 63) * 4 + 3));
+    expect(Array.from(lr.data.subarray(15 * 4, 15 * 4 + 3))).toEqual(corner);
+    expect(Array.from(lr.data.subarray(255 * 4, 255 * 4 + 3))).toEqual(corner);
+  });
 });
+
+describe('weights responses that are not a weights file', () => {
+  it('an HTML page (a dev server\'s fallback), a 404 and an empty body each say so and name the URL', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/fallback.bfw') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html></html>');
+      else if (req.url === '/empty.bfw') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end();
+      else res.writeHead(404).end('not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const html = await createRecognizer({ backend: 'cpu', weights: `${base}/fallback.bfw` }).catch((e: unknown) => e);
+      expect(html).toMatchObject({ name: 'WeightsFormatError', code: 'bad-magic' });
+      expect(String((html as Error).message)).toContain(`${base}/fallback.bfw returned an HTML page`);
+      const missing = await createRecognizer({ backend: 'cpu', weights: `${base}/missing.bfw` }).catch((e: unknown) => e);
+      expect(missing).toMatchObject({ name: 'InputError', code: 'unreadable' });
+      expect(String((missing as Error).message)).toContain(`${base}/missing.bfw: HTTP 404`);
+      const empty = await createRecognizer({ backend: 'cpu', weights: `${base}/empty.bfw` }).catch((e: unknown) => e);
+      expect(empty).toMatchObject({ name: 'WeightsFormatError', code: 'truncated' });
+      expect(String((empty as Error).message)).toContain(`${base}/empty.bfw returned an empty response`);
+    } finally {
+      server.close();
+    }
+  });
+});
+

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { createRecognizer } from '../../src/api/recognizer.js';
 import { prepareFace } from '../../src/api/prepare.js';
 import { decodeImage } from '../../src/cli/images.js';
 import { packageRoot } from '../../src/cli/bench.js';
+import { dawnWarningFilter } from '../../src/cli/dawn-stderr.js';
 import { runCli } from '../../src/cli/main.js';
 import { randomWeights } from '../../src/model/random-weights.js';
 import { writeWeights } from '../../src/model/weights-format.js';
@@ -92,6 +94,17 @@ describe('bridgeface embed', () => {
     expect((await cli('--help')).code).toBe(0);
   });
 
+  it('draws a progress bar with ETA on a terminal, and none when stderr is captured', async () => {
+    let drawn = '';
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    terminal.on('data', (d: Buffer) => (drawn += d.toString()));
+    const files = [1, 2, 3].map((i) => sample('Colin_Powell', i));
+    const code = await runCli(['embed', ...files, '--backend', 'cpu', '--size', '16'], { stdout: () => {}, stderr: () => {}, progress: terminal });
+    expect(code).toBe(0);
+    expect(drawn).toMatch(/3\/3 images \| ETA/);
+    expect((await cli('embed', ...files, '--backend', 'cpu', '--size', '16')).stderr).not.toContain('ETA');
+  });
+
   it('an empty folder, a FIFO and a pixel bomb are named errors; the other files are embedded', async () => {
     const empty = path.join(tmp, 'empty');
     mkdirSync(empty, { recursive: true });
@@ -169,6 +182,17 @@ describe('bridgeface verify', () => {
     expect(r.stderr).toMatch(/wide.png is 120×60, not square like an LFW-framed image/);
     expect((await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '64')).stderr).toContain('above the network');
     expect((await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '16')).stderr).not.toContain('warning');
+  });
+});
+
+describe("Dawn's native warnings", () => {
+  it('are filtered from stderr (bin/bridgeface.js without --verbose); other lines and progress redraws pass', () => {
+    const filter = dawnWarningFilter();
+    const dawn = 'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.\n - While initializing adapter\n    at InitializeImpl (PhysicalDeviceVk.cpp:257)\n\n';
+    let out = filter(`bridgeface: warning: keep me\n${dawn}Warning: maxDynamic reduced.\npart`);
+    out += filter('ial line\n\r[===   ] 30% | ETA 2s');
+    out += filter('', true);
+    expect(out).toBe('bridgeface: warning: keep me\npartial line\n\r[===   ] 30% | ETA 2s');
   });
 });
 

@@ -114,7 +114,7 @@ describe('the packed tarball', () => {
     expect(modules).not.toContain('webgpu');
     expect(modules).not.toContain('sharp');
     const pkg = path.join(project, 'node_modules', 'bridgeface');
-    for (const f of ['weights/student.bfw', 'dist/index.js', 'dist/tools.js', 'dist/cli.js', 'dist/worker.js', 'dist/worker-client.js', 'dist/types/index.d.ts', 'dist/types/tools.d.ts', 'dist/types/api/worker-client.d.ts', 'bin/bridgeface.js']) {
+    for (const f of ['weights/student.bfw', 'weights/student.bfw.d.ts', 'dist/index.js', 'dist/tools.js', 'dist/cli.js', 'dist/worker.js', 'dist/worker-client.js', 'dist/types/index.d.ts', 'dist/types/tools.d.ts', 'dist/types/api/worker-client.d.ts', 'bin/bridgeface.js']) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
     expect(existsSync(path.join(pkg, 'src')) || existsSync(path.join(pkg, 'demo')) || existsSync(path.join(pkg, 'test'))).toBe(false);

@@ -9,6 +9,7 @@ import type { Layer } from '../../src/model/network.js';
 import { compilePipelines } from '../../src/runtime/gpu/compile.js';
 import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
 import { Plan } from '../../src/runtime/gpu/plan.js';
+import { StagingPool } from '../../src/runtime/gpu/staging.js';
 import { packWeights } from '../../src/runtime/gpu/weights-layout.js';
 import type { RgbaImage } from '../../src/runtime/image.js';
 import { packImages } from '../../src/runtime/gpu/image-records.js';
@@ -42,13 +43,13 @@ function upload(device: GPUDevice, data: Float32Array | Uint8Array | ArrayBuffer
 }
 
 async function read(device: GPUDevice, source: GPUBuffer, floats: number): Promise<Float32Array> {
-  const staging = device.createBuffer({ size: floats * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const pool = new StagingPool(device, 'test-readback');
+  const staging = pool.take(floats * 4);
   const encoder = device.createCommandEncoder();
   encoder.copyBufferToBuffer(source, 0, staging, 0, floats * 4);
   device.queue.submit([encoder.finish()]);
-  await staging.mapAsync(GPUMapMode.READ);
-  const out = new Float32Array(staging.getMappedRange().slice(0));
-  staging.destroy();
+  const out = new Float32Array(await pool.read(staging, floats * 4));
+  pool.destroy();
   return out;
 }
 

@@ -20,7 +20,14 @@ const conv: fc.Arbitrary<Layer> = fc
     // 3×3 padding 1 most often (the blocks' and the stem's shape), else any small kernel and padding.
     window: fc.oneof(
       { weight: 3, arbitrary: fc.constant({ kernel: 3, pad: 1 }) },
-      { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }).chain((kernel) => fc.record({ kernel: fc.constant(kernel), pad: fc.integer({ min: 0, max: Math.floor(kernel / 2) }) })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 1, max: 5 })
+          .chain((kernel) =>
+            fc.record({ kernel: fc.constant(kernel), pad: fc.integer({ min: 0, max: Math.floor(kernel / 2) }) }),
+          ),
+      },
     ),
     stride: fc.constantFrom(1, 2),
     inSize: fc.integer({ min: 1, max: 13 }),
@@ -33,9 +40,21 @@ const conv: fc.Arbitrary<Layer> = fc
     const [kernel, pad, s] = depthwise && globalPool ? [inSize, 0, 1] : [window.kernel, window.pad, stride];
     const out = depthwise ? Math.max(inChannels, outChannels) : outChannels;
     return {
-      kind: 'conv', input: 0, output: 1, inChannels: depthwise ? out : inChannels, outChannels: out,
-      inSize, outSize: Math.floor((inSize + 2 * pad - kernel) / s) + 1, kernel, stride: s, pad, groups: depthwise ? out : 1,
-      weight: 'w', bias: 'b', act: a, alpha: a === ACT.prelu ? 'a' : undefined,
+      kind: 'conv',
+      input: 0,
+      output: 1,
+      inChannels: depthwise ? out : inChannels,
+      outChannels: out,
+      inSize,
+      outSize: Math.floor((inSize + 2 * pad - kernel) / s) + 1,
+      kernel,
+      stride: s,
+      pad,
+      groups: depthwise ? out : 1,
+      weight: 'w',
+      bias: 'b',
+      act: a,
+      alpha: a === ACT.prelu ? 'a' : undefined,
     };
   });
 
@@ -43,28 +62,46 @@ const pointwise: fc.Arbitrary<Layer> = fc
   .record({
     inChannels: fc.integer({ min: 1, max: 70 }),
     outChannels: channels(40),
-    pixels: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 16 }).map((q) => 4 * q)),
+    pixels: fc.oneof(
+      fc.constant(1),
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 1, max: 16 }).map((q) => 4 * q),
+    ),
     residual: fc.boolean(),
     act,
   })
-  .map(({ residual, act: a, ...shape }): Layer => ({
-    kind: 'pointwise', input: 0, output: 1, ...shape, weight: 'w', bias: 'b', act: a,
-    alpha: a === ACT.prelu ? 'a' : undefined, residual: residual ? 2 : undefined,
-  }));
+  .map(
+    ({ residual, act: a, ...shape }): Layer => ({
+      kind: 'pointwise',
+      input: 0,
+      output: 1,
+      ...shape,
+      weight: 'w',
+      bias: 'b',
+      act: a,
+      alpha: a === ACT.prelu ? 'a' : undefined,
+      residual: residual ? 2 : undefined,
+    }),
+  );
 
 const avgpool: fc.Arbitrary<Layer> = fc
   .record({ channels: fc.integer({ min: 1, max: 20 }), pixels: fc.integer({ min: 1, max: 50 }) })
   .map((s): Layer => ({ kind: 'avgpool', input: 0, output: 1, ...s }));
 
-const l2norm: fc.Arbitrary<Layer> = fc.integer({ min: 1, max: 150 }).map((dim): Layer => ({ kind: 'l2norm', input: 0, output: 1, dim }));
+const l2norm: fc.Arbitrary<Layer> = fc
+  .integer({ min: 1, max: 150 })
+  .map((dim): Layer => ({ kind: 'l2norm', input: 0, output: 1, dim }));
 
 export const LAYERS: Record<Layer['kind'], fc.Arbitrary<Layer>> = { conv, pointwise, avgpool, l2norm };
 
 /** Faces per run: mostly a few, sometimes more than one workgroup's worth. */
-export const BATCH = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 9 }) }, { weight: 1, arbitrary: fc.integer({ min: 60, max: 70 }) });
+export const BATCH = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 1, max: 9 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 60, max: 70 }) },
+);
 
 /** Floats per face of each tensor a generated layer touches. */
-export function layerFloats(layer: Layer): { input: number; output: number; weight: number; channels: number } {
+function layerFloats(layer: Layer): { input: number; output: number; weight: number; channels: number } {
   switch (layer.kind) {
     case 'conv':
       return {
@@ -74,7 +111,12 @@ export function layerFloats(layer: Layer): { input: number; output: number; weig
         channels: layer.outChannels,
       };
     case 'pointwise':
-      return { input: layer.inChannels * layer.pixels, output: layer.outChannels * layer.pixels, weight: layer.outChannels * layer.inChannels, channels: layer.outChannels };
+      return {
+        input: layer.inChannels * layer.pixels,
+        output: layer.outChannels * layer.pixels,
+        weight: layer.outChannels * layer.inChannels,
+        channels: layer.outChannels,
+      };
     case 'avgpool':
       return { input: layer.channels * layer.pixels, output: layer.channels, weight: 0, channels: 0 };
     case 'l2norm':
@@ -93,6 +135,7 @@ export function layerData(layer: Layer, batch: number, seed: number) {
     params.set('a', randomFloats(random, f.channels, 0.5));
   }
   const input = randomFloats(random, batch * f.input, 2);
-  const residual = layer.kind === 'pointwise' && layer.residual !== undefined ? randomFloats(random, batch * f.output) : undefined;
+  const residual =
+    layer.kind === 'pointwise' && layer.residual !== undefined ? randomFloats(random, batch * f.output) : undefined;
   return { params, input, residual, outFloats: batch * f.output };
 }

@@ -36,4 +36,23 @@ describe.skipIf(!ok)('bfw.py ⇄ TypeScript weights format', () => {
     }
     fs.rmSync(tmp, { recursive: true, force: true });
   });
+
+  it('writes version 2 byte for byte as TypeScript does, reads version 1, and refuses a changed header', () => {
+    const script = [
+      'import sys',
+      'from bridgeface_train.bfw import BfwError, read_bfw, write_bfw',
+      'h, t = read_bfw(sys.argv[1])',
+      'same = write_bfw("", {k: v for k, v in h.items() if k != "tensors"}, t) == open(sys.argv[1], "rb").read()',
+      'h1, t1 = read_bfw(sys.argv[2])',
+      'b = bytearray(open(sys.argv[1], "rb").read())',
+      'b[40] ^= 1',
+      'try:',
+      '    read_bfw(bytes(b)); refused = False',
+      'except BfwError:',
+      '    refused = True',
+      'print(same, h1["thresholds"] == {"far_1e-2": 0.5, "far_1e-3": 0.75}, all((t1[k] == t[k]).all() for k in t), refused)',
+    ].join('\n');
+    const out = execFileSync(python, ['-c', script, golden, path.join(repoRoot, 'test/fixtures/golden-v1.bfw')], { cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8' });
+    expect(out.trim()).toBe('True True True True');
+  });
 });

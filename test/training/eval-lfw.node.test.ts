@@ -13,23 +13,33 @@ describe('LFW protocol', () => {
     expect(p[7].fold).toBe(1);
     expect(lfwImagePath('A', 7)).toBe('lfw/images/A/A_0007.jpg');
     expect(() => parsePairs('2 2\nA 1 2\n')).toThrow(/expected/);
+    expect(() => parsePairs('2 2\nA 1 2\n')).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-file' }));
+    expect(() => areaResize({ data: new Uint8Array(4), width: 1, height: 1, channels: 4 }, 0, 4)).toThrow(expect.objectContaining({ code: 'bad-size' }));
   });
 
   it('chooses thresholds on the other folds', () => {
     const scores = [0.9, 0.8, 0.2, 0.1, 0.7, 0.6, 0.3, 0.65];
     const same = [true, true, false, false, true, true, false, false];
     const folds = [0, 0, 0, 0, 1, 1, 1, 1];
-    const t = bestThreshold(scores.slice(0, 4), same.slice(0, 4));
-    expect(t).toBeGreaterThan(0.2);
-    expect(t).toBeLessThan(0.8);
+    // Fold 0 alone separates perfectly between 0.8 and 0.2: the midpoint of that gap.
+    expect(bestThreshold(scores.slice(0, 4), same.slice(0, 4))).toBe(0.5);
+    // Fold 1 sorted: 0.7 same, 0.65 different, 0.6 same, 0.3 different; cutting below 0.7 (3 of 4 right) is the
+    // first best, at the midpoint 0.675. Fold 0 scored at 0.675: 4/4. Fold 1 scored at 0.5: 0.65 is accepted
+    // but different, 3/4.
     const r = kFoldAccuracy(scores, same, folds);
-    expect(r.perFold).toHaveLength(2);
-    expect(r.mean).toBeGreaterThan(0.5);
+    expect(r.thresholds[0]).toBeCloseTo(0.675, 12);
+    expect(r.thresholds[1]).toBe(0.5);
+    expect(r.perFold).toEqual([1, 0.75]);
+    expect(r.mean).toBe(0.875);
+    expect(r.std).toBe(0.125);
   });
 
   it('AUC and TAR@FAR', () => {
     expect(rocAuc([0.9, 0.8, 0.1, 0.2], [true, true, false, false])).toBe(1);
     expect(rocAuc([0.5, 0.5], [true, false])).toBe(0.5);
+    // Same-pair scores 0.9 and 0.4 against different-pair scores 0.6 and 0.4: of the 4 (same, different) pairs,
+    // 0.9 beats both, 0.4 loses to 0.6 and ties 0.4 (½): (2 + ½) / 4.
+    expect(rocAuc([0.9, 0.4, 0.6, 0.4], [true, true, false, false])).toBe(0.625);
     const neg = Array.from({ length: 1000 }, (_, i) => i / 1000);
     const pos = [0.995, 0.9985, 0.5];
     const r = tarAtFar([...neg, ...pos], [...neg.map(() => false), ...pos.map(() => true)], 1e-2);

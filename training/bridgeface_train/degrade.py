@@ -1,9 +1,14 @@
 """Synthetic low-resolution faces for training (step 2), ending in the runtime's own area resize to the input size.
 
-For each sample: a source (the aligned 150×150 chip, or the loose crop of the LFW framing with the fixed loose box),
-a jittered face box, a random LR size s in [smin, smax], a random downsampling kernel (area / bilinear / antialiased
-bicubic / nearest), optional Gaussian blur, uint8 quantisation with optional Gaussian noise, optional JPEG, then the
-runtime's area resize s → S and (x/255 − 0.5)/0.5. All resizes are separable matrices, built per sample.
+For each sample: a source (the aligned 150×150 chip, or the loose crop around the face with the fixed loose box),
+a jittered face box (a share of the loose samples with a wide spread of position and scale: portraits framed unlike
+LFW), a random LR size s in [smin, smax], a random downsampling kernel (area / bilinear / antialiased bicubic /
+nearest), optional Gaussian blur, optional illumination changes (directional shading, gamma, low contrast, colour
+cast: faces under side light), uint8 quantisation with optional Gaussian noise, optional JPEG, then the runtime's
+area resize s → S and (x/255 − 0.5)/0.5. All resizes are separable matrices, built per sample. The mimic target stays
+the teacher's view of the untouched HR face, so the student learns to ignore what the augmentation changes.
+Recipes: "v1" = the shipped student's synthesis (no illumination, detector-like jitter only), "v2" = v1 + illumination
++ wide framing (issue 9 §3).
 """
 from __future__ import annotations
 
@@ -30,11 +35,28 @@ class DegradeConfig:
     aligned_jitter: float = 0.03  # shift/scale jitter of the chip box (fraction of side), aligned samples
     loose_shift: float = 0.08     # loose crop: centre shift, fraction of side
     loose_scale: float = 0.12     # loose crop: log-uniform scale range ±
+    p_wide: float = 0.0           # share of loose samples framed widely (face off-centre, larger or smaller)
+    wide_shift: float = 0.2       # wide framing: centre shift, fraction of side
+    wide_scale: float = 0.3       # wide framing: log-uniform scale range ±
+    p_shade: float = 0.0          # directional shading: gain exp(k·(cos θ·u + sin θ·v)), u, v ∈ [−1, 1] across the face
+    shade_max: float = 1.2        # k uniform in [0.3, shade_max]: up to e^2.4 ≈ 11× between the lit and the dark side
+    p_gamma: float = 0.0          # gamma, log-uniform in [1/gamma_max, gamma_max]
+    gamma_max: float = 2.0
+    p_contrast: float = 0.0       # contrast about the mean, uniform in [contrast_min, 1], and a brightness shift ±40
+    contrast_min: float = 0.3
+    p_cast: float = 0.0           # colour cast: per-channel gains exp(N(0, cast_sigma))
+    cast_sigma: float = 0.15
     p_blur: float = 0.3
     p_noise: float = 0.3
     p_jpeg: float = 0.3
     p_flip: float = 0.5
     kernels = ("area", "area", "bilinear", "bicubic", "nearest")
+
+
+RECIPES = {
+    "v1": DegradeConfig(),
+    "v2": DegradeConfig(loose_shift=0.1, loose_scale=0.15, p_wide=0.3, p_shade=0.3, p_gamma=0.3, p_contrast=0.25, p_cast=0.25),
+}
 
 
 def _gauss_matrix(s: int, sigma: float) -> np.ndarray:
@@ -77,9 +99,11 @@ class Degrader:
         y_a = (CHIP - side_a) / 2 + rng.uniform(-1, 1, B) * j * CHIP
         # loose: the fixed loose box, jittered like a detector box, in loose-cache coordinates (½ of the frame)
         bx, by, bs = LOOSE_BOX
-        sl = bs * np.exp(rng.uniform(-c.loose_scale, c.loose_scale, B))
-        cx = bx + bs / 2 + rng.uniform(-1, 1, B) * c.loose_shift * bs
-        cy = by + bs / 2 + rng.uniform(-1, 1, B) * c.loose_shift * bs
+        wide = rng.random(B) < c.p_wide
+        scale, shift = np.where(wide, c.wide_scale, c.loose_scale), np.where(wide, c.wide_shift, c.loose_shift)
+        sl = bs * np.exp(rng.uniform(-1, 1, B) * scale)
+        cx = bx + bs / 2 + rng.uniform(-1, 1, B) * shift * bs
+        cy = by + bs / 2 + rng.uniform(-1, 1, B) * shift * bs
         f = LOOSE / LOOSE_SRC
         x_l = (cx - sl / 2 - LOOSE_OFF) * f
         y_l = (cy - sl / 2 - LOOSE_OFF) * f
@@ -124,7 +148,7 @@ class Degrader:
                     G = _gauss_matrix(s, rng.uniform(0.3, 1.0))
                     Ry[q] = G @ Ry[q]
                     Rx[q] = G @ Rx[q]
-            lr = P.resize_rgb(x, torch.from_numpy(Ry).float(), torch.from_numpy(Rx).float())
+            lr = self.illuminate(P.resize_rgb(x, torch.from_numpy(Ry).float(), torch.from_numpy(Rx).float()))
             noise = rng.random(len(idx)) < c.p_noise
             if noise.any():
                 sig = torch.from_numpy(rng.uniform(1, 8, len(idx)) * noise).float()[:, None, None, None]
@@ -144,6 +168,34 @@ class Degrader:
         flip = torch.from_numpy(rng.random(B) < c.p_flip)
         t[flip] = t[flip].flip(-1)
         return t
+
+
+    def illuminate(self, x: torch.Tensor) -> torch.Tensor:
+        """Random lighting on (n,3,s,s) float images in [0, 255]: each of shading, gamma, contrast and colour cast
+        with its own probability, per sample; the result is clamped to [0, 255]."""
+        c, rng = self.cfg, self.rng
+        n, _, s, _ = x.shape
+        f = lambda v: torch.from_numpy(np.asarray(v, np.float32))
+        on = lambda p: rng.random(n) < p
+        if c.p_shade > 0:
+            k = rng.uniform(0.3, c.shade_max, n) * on(c.p_shade)
+            th = rng.uniform(0, 2 * np.pi, n)
+            u = f(np.linspace(-1, 1, s))
+            ramp = f(np.cos(th))[:, None, None] * u[None, None, :] + f(np.sin(th))[:, None, None] * u[None, :, None]
+            x = x * torch.exp(f(k)[:, None, None] * ramp)[:, None]
+        if c.p_gamma > 0:
+            g = np.exp(rng.uniform(-1, 1, n) * np.log(c.gamma_max) * on(c.p_gamma))
+            x = 255 * (x.clamp(0, 255) / 255) ** f(g)[:, None, None, None]
+        if c.p_contrast > 0:
+            a = on(c.p_contrast)
+            ctr = np.where(a, rng.uniform(c.contrast_min, 1, n), 1.0)
+            shift = np.where(a, rng.uniform(-40, 40, n), 0.0)
+            m = x.mean((1, 2, 3), keepdim=True)
+            x = m + f(ctr)[:, None, None, None] * (x - m) + f(shift)[:, None, None, None]
+        if c.p_cast > 0:
+            gains = np.exp(rng.normal(0, c.cast_sigma, (n, 3)) * on(c.p_cast)[:, None])
+            x = x * f(gains)[:, :, None, None]
+        return x.clamp(0, 255)
 
 
 def chip75(chips: np.ndarray) -> torch.Tensor:

@@ -1,6 +1,8 @@
 """LFW verification metrics (Python mirror of src/eval, used for quick diagnostics during training)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -28,7 +30,16 @@ def kfold_accuracy(scores: np.ndarray, same: np.ndarray, fold: np.ndarray):
     return float(np.mean(accs)), float(np.std(accs)), accs
 
 
-def far_threshold(impostor: np.ndarray, far: float) -> float:
-    s = np.sort(impostor)[::-1]
+def far_threshold(impostor: np.ndarray, far: float, decimals: int = 4) -> float:
+    """The smallest `decimals`-place threshold t with at most floor(far * N) impostor scores >= t, under the rule
+    used everywhere (verify, src/eval tarAtFar): match iff similarity >= threshold. That is the (k+1)-th highest
+    impostor score rounded strictly up; with no limit (k >= N) it is the lowest score rounded down."""
+    s = np.sort(np.asarray(impostor, dtype=np.float64))[::-1]
     k = int(np.floor(far * len(s)))
-    return float(s[k]) if k < len(s) else float(s[-1])
+    q = 10 ** decimals
+    if k >= len(s):
+        return math.floor(float(s[-1]) * q) / q
+    t = math.floor(float(s[k]) * q) / q
+    while t <= s[k]:  # one or two steps of 10^-decimals: strictly above s[k] despite float rounding
+        t = (round(t * q) + 1) / q
+    return t

@@ -1,4 +1,10 @@
-"""The student network (runtime architecture family) with BatchNorm for training, BN folding and export."""
+"""The student network (runtime architecture family) with BatchNorm for training, BN folding and export.
+
+Block types (architecture.blocks[i].type): "dsc" (default; what the runtime runs): 3×3 depthwise → act → 1×1 pointwise
+→ act (+ input); "ir" (inverted residual, MobileNetV2 / MobileFaceNet; Python only for now, see training/README.md):
+1×1 expand to expand·C → act → 3×3 depthwise → act → 1×1 linear projection (+ input). Optional "head": a 1×1 conv
++ act to head.channels before the pooling (MobileFaceNet's 512-channel layer).
+"""
 from __future__ import annotations
 
 import copy
@@ -54,10 +60,17 @@ class Student(nn.Module):
             o, s = b["channels"], b["stride"]
             if b["residual"] and (s != 1 or o != c):
                 raise ValueError("residual needs stride 1 and equal channels")
-            self.blocks.append(nn.ModuleDict({"dw": ConvBN(c, c, 3, s, 1, c, a), "pw": ConvBN(c, o, 1, 1, 0, 1, a)}))
+            if block_type(b) == "ir":
+                e = c * b["expand"]
+                self.blocks.append(nn.ModuleDict({"expand": ConvBN(c, e, 1, 1, 0, 1, a), "dw": ConvBN(e, e, 3, s, 1, e, a),
+                                                  "project": ConvBN(e, o, 1, 1, 0, 1, None)}))
+            else:
+                self.blocks.append(nn.ModuleDict({"dw": ConvBN(c, c, 3, s, 1, c, a), "pw": ConvBN(c, o, 1, 1, 0, 1, a)}))
             self.residual.append(bool(b["residual"]))
             c = o
             S = out_size(S, s)
+        self.head = ConvBN(c, arch["head"]["channels"], 1, 1, 0, 1, a) if arch.get("head") else None
+        c = arch["head"]["channels"] if arch.get("head") else c
         self.final = S
         self.pooling = arch["pooling"]
         if self.pooling == "gdc":
@@ -68,8 +81,10 @@ class Student(nn.Module):
     def forward(self, x, normalise: bool = True):
         x = self.stem(x)
         for blk, res in zip(self.blocks, self.residual):
-            y = blk["pw"](blk["dw"](x))
+            y = blk["project"](blk["dw"](blk["expand"](x))) if "expand" in blk else blk["pw"](blk["dw"](x))
             x = x + y if res else y
+        if self.head is not None:
+            x = self.head(x)
         if self.pooling == "gdc":
             x = self.pool(x).flatten(1)
         else:
@@ -100,8 +115,10 @@ def export_tensors(model: Student) -> Dict[str, np.ndarray]:
 
     put("stem", model.stem)
     for i, blk in enumerate(model.blocks):
-        put(f"blocks.{i}.dw", blk["dw"])
-        put(f"blocks.{i}.pw", blk["pw"])
+        for part in blk:   # ModuleDict order: dw, pw | expand, dw, project
+            put(f"blocks.{i}.{part}", blk[part])
+    if model.head is not None:
+        put("head", model.head)
     if model.pooling == "gdc":
         put("pool", model.pool)
     w, b = _fold(model.fc.weight, model.fc_bn)
@@ -122,10 +139,17 @@ def runtime_forward(arch: Dict[str, Any], tensors: Dict[str, np.ndarray], x: tor
 
     x = act(F.conv2d(x, T["stem.weight"], T["stem.bias"], arch["stem"]["stride"], 1), "stem")
     for i, b in enumerate(arch["blocks"]):
-        c = x.shape[1]
-        y = act(F.conv2d(x, T[f"blocks.{i}.dw.weight"], T[f"blocks.{i}.dw.bias"], b["stride"], 1, groups=c), f"blocks.{i}.dw")
-        y = act(F.conv2d(y, T[f"blocks.{i}.pw.weight"], T[f"blocks.{i}.pw.bias"]), f"blocks.{i}.pw")
+        n = f"blocks.{i}"
+        if block_type(b) == "ir":
+            y = act(F.conv2d(x, T[f"{n}.expand.weight"], T[f"{n}.expand.bias"]), f"{n}.expand")
+            y = act(F.conv2d(y, T[f"{n}.dw.weight"], T[f"{n}.dw.bias"], b["stride"], 1, groups=y.shape[1]), f"{n}.dw")
+            y = F.conv2d(y, T[f"{n}.project.weight"], T[f"{n}.project.bias"])
+        else:
+            y = act(F.conv2d(x, T[f"{n}.dw.weight"], T[f"{n}.dw.bias"], b["stride"], 1, groups=x.shape[1]), f"{n}.dw")
+            y = act(F.conv2d(y, T[f"{n}.pw.weight"], T[f"{n}.pw.bias"]), f"{n}.pw")
         x = x + y if b["residual"] else y
+    if arch.get("head"):
+        x = act(F.conv2d(x, T["head.weight"], T["head.bias"]), "head")
     if arch["pooling"] == "gdc":
         x = F.conv2d(x, T["pool.weight"], T["pool.bias"], groups=x.shape[1]).flatten(1)
     else:
@@ -136,3 +160,28 @@ def runtime_forward(arch: Dict[str, Any], tensors: Dict[str, np.ndarray], x: tor
 
 def count_params(tensors: Dict[str, np.ndarray]) -> int:
     return int(sum(np.prod(v.shape) for v in tensors.values()))
+
+
+def block_type(b: Dict[str, Any]) -> str:
+    return b.get("type", "dsc")
+
+
+def count_macs(arch: Dict[str, Any]) -> int:
+    """Multiply–accumulates per face, counted as the runtime's network.ts counts them (convolutions, pooling, FC)."""
+    S = out_size(arch["inputSize"], arch["stem"]["stride"])
+    c = arch["stem"]["channels"]
+    m = 27 * c * S * S
+    for b in arch["blocks"]:
+        o, T = b["channels"], out_size(S, b["stride"])
+        if block_type(b) == "ir":
+            e = c * b["expand"]
+            m += c * e * S * S + 9 * e * T * T + e * o * T * T
+        else:
+            m += 9 * c * T * T + c * o * T * T
+        c, S = o, T
+    if arch.get("head"):
+        m += c * arch["head"]["channels"] * S * S
+        c = arch["head"]["channels"]
+    if arch["pooling"] == "gdc":
+        m += c * S * S
+    return m + c * arch["embeddingDim"]

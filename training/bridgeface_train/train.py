@@ -9,11 +9,11 @@ Splits (honest protocol, see training/README.md): A trains without the people of
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -23,10 +23,12 @@ import torch.nn.functional as F
 
 from . import data as D
 from .bfw import write_bfw
-from .degrade import LOOSE_BOX, DegradeConfig, Degrader, chip75, eval_input
+from .degrade import LOOSE_BOX, RECIPES, Degrader, chip75, eval_input
 from .metrics import far_threshold, kfold_accuracy
-from .model import DEFAULT_ARCH, Student, count_params, export_tensors
+from .candidates import CANDIDATES
+from .model import Student, count_macs, count_params, export_tensors
 
+PRELOAD_MAX = 20_000
 SPLITS = {"A": [0, 1, 2, 3, 4], "B": [5, 6, 7, 8, 9], "none": list(range(10)), "all": []}
 
 
@@ -67,14 +69,14 @@ class Bridge(nn.Module):
 
 
 def labels_for(meta, idx):
-    """Identity classes for training images; identities with a single training image get -1 (unlabelled)."""
-    keys = [(meta[i]["dataset"] if meta[i]["dataset"] != "glint360k-subset" else "lfw", meta[i]["identity"]) for i in idx]
-    # glint identities share names with LFW: same person, same class
+    """Identity classes for training images (one class per person across sets, D.person_key); unlabelled faces and
+    identities with a single training image get -1 (mimic term only)."""
     from collections import Counter
-    cnt = Counter(keys)
+    keys = [D.person_key(meta[i]) for i in idx]
+    cnt = Counter(k for k in keys if k is not None)
     classes = sorted(k for k, c in cnt.items() if c >= 2)
     cid = {k: j for j, k in enumerate(classes)}
-    return np.array([cid.get(k, -1) for k in keys]), len(classes)
+    return np.array([cid.get(k, -1) if k is not None else -1 for k in keys]), len(classes)
 
 
 def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
@@ -82,6 +84,9 @@ def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
     (compact, discriminative) + relational term (batch cosine-similarity matrix of B matches the teacher's)."""
     torch.manual_seed(seed)
     lab = y >= 0
+    if lab.sum() < 2:  # CosFace needs identities; B starts as the identity map (W2 = 0), so keep that
+        log(fh, "bridge: no identity with two training images: the bridge stays the identity")
+        return Bridge().eval()
     X = torch.from_numpy(T_all[lab])  # (n,2,128)
     Y = torch.from_numpy(y[lab]).long()
     ncls = int(y.max()) + 1
@@ -150,7 +155,8 @@ def py_eval(model, cache, pairs, folds, sizes=(8, 12, 16, 24, 32)):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", default="training/cache/teacher")
-    ap.add_argument("--data", default=os.environ.get("BRIDGEFACE_DATA"))
+    ap.add_argument("--data", action="append", help="a data root (repeatable; default $BRIDGEFACE_DATA, os.pathsep-separated): "
+                    "training uses the cached faces of the sets these roots hold; the one with lfw/pairs.txt gives the protocol")
     ap.add_argument("--split", default="A", choices=list(SPLITS))
     ap.add_argument("--mode", default="full", choices=["full", "no-bridge", "no-cls", "cls-only"])
     ap.add_argument("--epochs", type=int, default=12)
@@ -158,14 +164,17 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--mimic", type=float, default=8.0, help="weight of the mimic term (1 - cos)")
+    ap.add_argument("--arch", default="v1", choices=list(CANDIDATES), help="student architecture (candidates.py); "
+                    "only v1-style (dsc) blocks run in the TypeScript runtime today")
+    ap.add_argument("--recipe", default="v2", choices=list(RECIPES), help="LR synthesis (degrade.RECIPES): v1 = the "
+                    "first shipped student's, v2 = v1 + illumination + wide framing")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke tests: use only this many training images")
     ap.add_argument("--eval-every", type=int, default=10)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    if not args.data:
-        sys.exit("no data root: pass --data <dir> or set BRIDGEFACE_DATA")
+    roots = D.data_roots(args.data)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -175,14 +184,16 @@ def main(argv=None):
     log(fh, f"args {vars(args)}")
 
     cache = D.load_cache(args.cache)
-    pairs = D.parse_pairs(os.path.join(args.data, "lfw", "pairs.txt"))
+    pairs = D.parse_pairs(os.path.join(D.lfw_root(roots), "lfw", "pairs.txt"))
     test_folds = SPLITS[args.split]
-    tr, calib = D.split_indices(cache, pairs, test_folds)
+    dups = D.near_duplicates(args.cache)
+    tr, calib = D.split_indices(cache, pairs, test_folds, sets=D.sets_in(roots), exclude=dups)
     if args.limit:
         tr = tr[np.random.default_rng(args.seed).permutation(len(tr))[: args.limit]]
     y, ncls = labels_for(cache.meta, tr)
     log(fh, f"split {args.split} (test folds {[f + 1 for f in test_folds]}): {len(tr)} training images, {ncls} classes, "
-            f"{int((y >= 0).sum())} labelled, {int((y < 0).sum())} unlabelled; {len(calib)} calibration images held out")
+            f"{int((y >= 0).sum())} labelled, {int((y < 0).sum())} unlabelled; {len(calib)} calibration images held out; "
+            f"{len(dups)} near-duplicates of LFW images excluded; sets {sorted({cache.meta[i]['dataset'] for i in tr})}")
     # Teacher space, centred: dlib descriptors of different people share a large common component (cosine ≈ 0.8),
     # which a BN-ended student learns only slowly; subtract the training-set mean descriptor and renormalise.
     mu = cache.desc[tr].reshape(-1, 128).mean(0)
@@ -222,7 +233,9 @@ def main(argv=None):
 
     # ---- step 2: student
     t0 = time.time()
-    model = Student(DEFAULT_ARCH)
+    arch = CANDIDATES[args.arch]
+    model = Student(arch)
+    log(fh, f"student {args.arch}: {count_params(export_tensors(Student(arch).eval()))} parameters, {count_macs(arch) / 1e6:.2f}M MACs")
     use_cls = args.mode != "no-cls"
     use_mimic = args.mode != "cls-only"
     head = CosFace(128, max(ncls, 1), s=32, m=0.2)
@@ -231,10 +244,13 @@ def main(argv=None):
     spe = max(1, len(tr) // args.batch)
     total = args.epochs * spe
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=total, pct_start=0.05)
-    deg = Degrader(DegradeConfig(), 32, seed=args.seed)
-    tr_sorted = np.sort(tr)
-    c75 = chip75(cache.chips[tr_sorted])  # (n,3,75,75) float32, rows follow tr_sorted
-    row_of = {g: r for r, g in enumerate(tr_sorted)}
+    deg = Degrader(RECIPES[args.recipe], 32, seed=args.seed)
+    # 75-px chips: kept in memory for up to PRELOAD_MAX training faces (67.5 KB each as float32; the faster path),
+    # otherwise built per batch from the memory-mapped cache (≈ +15 % per step measured on 256-face batches)
+    c75, row_of = None, None
+    if len(tr) <= PRELOAD_MAX:
+        tr_sorted = np.sort(tr)
+        c75, row_of = chip75(cache.chips[tr_sorted]), {g: r for r, g in enumerate(tr_sorted)}
     rng = np.random.default_rng(args.seed + 1)
     target_t = torch.from_numpy(target.astype(np.float32))
     y_t = torch.from_numpy(y).long()
@@ -249,7 +265,8 @@ def main(argv=None):
             gi = tr[j]
             order = np.argsort(gi)  # sorted gathers from the cache are faster
             j, gi = j[order], gi[order]
-            x = deg(c75[np.array([row_of[g] for g in gi])], cache.loose[gi], hr_prob=0.1)
+            src = c75[np.array([row_of[g] for g in gi])] if c75 is not None else chip75(cache.chips[gi])
+            x = deg(src, cache.loose[gi], hr_prob=0.1)
             z = model(x)
             loss = torch.zeros(())
             ce_v = mim_v = 0.0
@@ -297,7 +314,7 @@ def main(argv=None):
         imp, gen = np.concatenate(imp), np.concatenate(gen)
 
         def point(f):  # match iff similarity >= threshold, the rule verify uses
-            t = round(far_threshold(imp, f), 4)
+            t = far_threshold(imp, f)  # already 4 places, rounded up: rounding to nearest could admit more impostors
             return {"threshold": t, "tar": round(float((gen >= t).mean()), 4) if len(gen) else None, "far": round(float((imp >= t).mean()), 6)}
 
         # Version 2 form (docs/weights-format.md): one pooled threshold per FAR, stored as the full-resolution entry.
@@ -315,7 +332,7 @@ def main(argv=None):
     for i in tr:
         datasets[cache.meta[i]["dataset"]] = datasets.get(cache.meta[i]["dataset"], 0) + 1
     header = {
-        "architecture": DEFAULT_ARCH,
+        "architecture": arch,
         "input": {
             "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "resize": "area",
             "crop": {
@@ -323,7 +340,9 @@ def main(argv=None):
                             "face-api 68 landmarks (nose, eyes, mouth without lower lip) to dlib's mean face; pass the whole chip"},
                 "loose": {"convention": "LFW deep-funneled framing (250x250, face box ~ central 114 px): box in 250-px frame "
                           "coordinates", "frame": 250, "box": {"x": LOOSE_BOX[0], "y": LOOSE_BOX[1], "width": LOOSE_BOX[2], "height": LOOSE_BOX[2]},
-                          "jitterTrained": {"scale": 0.12, "shift": 0.08}},
+                          "jitterTrained": {"scale": RECIPES[args.recipe].loose_scale, "shift": RECIPES[args.recipe].loose_shift,
+                                            "wide": {"share": RECIPES[args.recipe].p_wide, "scale": RECIPES[args.recipe].wide_scale,
+                                                     "shift": RECIPES[args.recipe].wide_shift}}},
                 "detector": {"convention": "from a face-api tinyFaceDetector box (side = max(width, height)): a square box of "
                              "side 1.013*side centred at the detector centre + (0.015, -0.048)*side approximates the chip box "
                              "(medians over training images)", "scale": 1.013, "dx": 0.015, "dy": -0.048},
@@ -340,7 +359,8 @@ def main(argv=None):
             "calibrationImages": int(len(calib)),
             "epochs": args.epochs, "bridgeEpochs": args.bridge_epochs if args.mode in ("full", "no-cls") else 0,
             "batch": args.batch, "lr": args.lr, "mimicWeight": args.mimic, "seed": args.seed,
-            "lrSynthesis": "8-32 px, area/bilinear/bicubic/nearest, blur p0.3, noise p0.3, JPEG 30-95 p0.3, aligned + loose crops, area resize to 32",
+            "lrSynthesis": {"recipe": args.recipe, **{k: v for k, v in dataclasses.asdict(RECIPES[args.recipe]).items()},
+                            "kernels": list(RECIPES[args.recipe].kernels), "hrProb": 0.1, "finalResize": "area to 32"},
             "gitCommit": commit, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "parameters": count_params(tensors),
         },

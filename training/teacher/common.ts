@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fitSimilarity } from '../../src/detect/align.js';
 import { areaResize } from '../../src/runtime/resize.js';
 
 export const CHIP = 150; // dlib chip size
@@ -14,17 +15,27 @@ export const LOOSE_OFF = 37;
 export const LOOSE_SRC = 176;
 export const LOOSE = 88;
 
-export interface ImageEntry { index: number; dataset: string; identity: string; path: string }
+export interface ImageEntry { index: number; dataset: string; identity: string; path: string; root: string }
 
-/** Resolve the data root: --data <dir> beats $BRIDGEFACE_DATA. There is no built-in default. */
-export function resolveDataRoot(argv: string[]): string {
-  const i = argv.indexOf('--data');
-  const root = i >= 0 ? argv[i + 1] : process.env.BRIDGEFACE_DATA;
-  if (!root) {
-    throw new Error('No data root: pass --data <dir> or set BRIDGEFACE_DATA (a folder with lfw/images/<name>/<name>_NNNN.jpg and lfw/pairs.txt; see training/README.md)');
+/** The data roots: every `--data <dir>` on the command line, else $BRIDGEFACE_DATA (one folder, or several separated
+ *  by the path delimiter ':'). There is no built-in default. Each root is a folder of sets (<set>/images/<id>/*.jpg,
+ *  unlabelled faces under <set>/images/unlabeled/); set names must be unique across roots. */
+export function resolveDataRoots(argv: string[]): string[] {
+  const roots = argv.flatMap((a, i) => (a === '--data' && argv[i + 1] ? [argv[i + 1]] : []));
+  if (!roots.length && process.env.BRIDGEFACE_DATA) roots.push(...process.env.BRIDGEFACE_DATA.split(path.delimiter).filter(Boolean));
+  if (!roots.length) {
+    throw new Error('No data root: pass --data <dir> (repeatable) or set BRIDGEFACE_DATA (a folder with lfw/images/<name>/<name>_NNNN.jpg and lfw/pairs.txt; more roots with other sets may follow; see training/README.md)');
   }
-  if (!fs.existsSync(path.join(root, 'lfw'))) throw new Error(`data root ${root} has no lfw/ folder`);
-  return path.resolve(root);
+  for (const r of roots) if (!fs.existsSync(r)) throw new Error(`data root ${r} does not exist`);
+  return roots.map((r) => path.resolve(r));
+}
+
+/** The root that holds LFW (lfw/pairs.txt): the one evaluation and the honest protocol read. */
+export function resolveDataRoot(argv: string[]): string {
+  const roots = resolveDataRoots(argv);
+  const lfw = roots.find((r) => fs.existsSync(path.join(r, 'lfw', 'pairs.txt')));
+  if (!lfw) throw new Error(`no data root among ${roots.join(', ')} has lfw/pairs.txt`);
+  return lfw;
 }
 
 export function argValue(argv: string[], name: string, def?: string): string | undefined {
@@ -42,29 +53,39 @@ export function parseFolds(s: string): number[] {
   return out;
 }
 
-/** All images: manifest.tsv when present, else a scan of <root>/<dataset>/images/<identity>/*.jpg. Sorted, stable. */
-export function listImages(root: string): ImageEntry[] {
-  const manifest = path.join(root, 'manifest.tsv');
+/** All images of the given roots, in root order: per root its manifest.tsv when present, else a scan of
+ *  <root>/<set>/images/<identity>/*.{jpg,png}. Sorted within a root, stable; `index` runs over all roots. Paths are
+ *  relative to their root and start with the set name, so they are unique keys when set names are. */
+export function listImages(roots: string | string[]): ImageEntry[] {
   const rows: Omit<ImageEntry, 'index'>[] = [];
-  if (fs.existsSync(manifest)) {
-    const lines = fs.readFileSync(manifest, 'utf8').split('\n').slice(1);
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      const [dataset, identity, p] = line.split('\t');
-      rows.push({ dataset, identity, path: p });
-    }
-  } else {
-    for (const dataset of fs.readdirSync(root).sort()) {
-      const imgDir = path.join(root, dataset, 'images');
-      if (!fs.existsSync(imgDir)) continue;
-      for (const identity of fs.readdirSync(imgDir).sort()) {
-        const d = path.join(imgDir, identity);
-        if (!fs.statSync(d).isDirectory()) continue;
-        for (const f of fs.readdirSync(d).sort()) {
-          if (/\.(jpe?g|png)$/i.test(f)) rows.push({ dataset, identity, path: path.join(dataset, 'images', identity, f) });
+  const owner = new Map<string, string>();
+  for (const root of typeof roots === 'string' ? [roots] : roots) {
+    const mine: Omit<ImageEntry, 'index'>[] = [];
+    const manifest = path.join(root, 'manifest.tsv');
+    if (fs.existsSync(manifest)) {
+      for (const line of fs.readFileSync(manifest, 'utf8').split('\n').slice(1)) {
+        if (!line.trim()) continue;
+        const [dataset, identity, p] = line.split('\t');
+        mine.push({ dataset, identity, path: p, root });
+      }
+    } else {
+      for (const dataset of fs.readdirSync(root).sort()) {
+        const imgDir = path.join(root, dataset, 'images');
+        if (!fs.existsSync(imgDir)) continue;
+        for (const identity of fs.readdirSync(imgDir).sort()) {
+          const d = path.join(imgDir, identity);
+          if (!fs.statSync(d).isDirectory()) continue;
+          for (const f of fs.readdirSync(d).sort()) {
+            if (/\.(jpe?g|png)$/i.test(f)) mine.push({ dataset, identity, path: path.join(dataset, 'images', identity, f), root });
+          }
         }
       }
     }
+    for (const set of new Set(mine.map((r) => r.dataset))) {
+      if (owner.has(set)) throw new Error(`set ${set} is in two data roots (${owner.get(set)} and ${root}): set names must be unique`);
+      owner.set(set, root);
+    }
+    rows.push(...mine);
   }
   return rows.map((r, index) => ({ ...r, index }));
 }
@@ -111,34 +132,20 @@ const MEAN_Y = [
   0.778746, 0.785343, 0.778746, 0.784792, 0.824182, 0.831803, 0.824182,
 ];
 
-/** Similarity transform [a, b, tx, ty] mapping chip pixel (u, v) to image (x, y):
- *  x = a·u − b·v + tx, y = b·u + a·v + ty. Least squares over the dlib point set (68-point: nose, eyes, outer/inner
- *  mouth without lower lip, as dlib's get_face_chip_details does). */
-export function chipTransform(landmarks: Array<{ x: number; y: number }>, size = CHIP, padding = CHIP_PADDING): number[] {
-  const from: number[][] = [];
-  const to: number[][] = [];
-  for (let i = 17; i < 68; i++) {
-    if ((i >= 55 && i <= 59) || (i >= 65 && i <= 67) || (i >= 17 && i <= 26)) continue;
-    from.push([((padding + MEAN_X[i - 17]) / (2 * padding + 1)) * size, ((padding + MEAN_Y[i - 17]) / (2 * padding + 1)) * size]);
-    to.push([landmarks[i].x, landmarks[i].y]);
-  }
-  return fitSimilarity(from, to);
+/** dlib's mean face in chip pixels, 68-point index → [u, v] (indices 17…67). */
+export function chipTemplate(size = CHIP, padding = CHIP_PADDING): Map<number, number[]> {
+  return new Map(MEAN_X.map((x, i) => [i + 17, [((padding + x) / (2 * padding + 1)) * size, ((padding + MEAN_Y[i]) / (2 * padding + 1)) * size]]));
 }
+/** The points dlib's get_face_chip_details fits for 68-point landmarks: nose, eyes, outer/inner mouth without the
+ *  lower lip (27–54 and 60–64). */
+export const DLIB_FIT = new Set(Array.from({ length: 68 }, (_, i) => i).filter((i) => (i >= 27 && i <= 54) || (i >= 60 && i <= 64)));
 
-export function fitSimilarity(from: number[][], to: number[][]): number[] {
-  const n = from.length;
-  let mux = 0, muy = 0, mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mux += from[i][0]; muy += from[i][1]; mx += to[i][0]; my += to[i][1]; }
-  mux /= n; muy /= n; mx /= n; my /= n;
-  let sa = 0, sb = 0, ss = 0;
-  for (let i = 0; i < n; i++) {
-    const u = from[i][0] - mux, v = from[i][1] - muy, x = to[i][0] - mx, y = to[i][1] - my;
-    sa += u * x + v * y;
-    sb += u * y - v * x;
-    ss += u * u + v * v;
-  }
-  const a = sa / ss, b = sb / ss;
-  return [a, b, mx - (a * mux - b * muy), my - (b * mux + a * muy)];
+/** Similarity transform [a, b, tx, ty] mapping chip pixel (u, v) to image (x, y):
+ *  x = a·u − b·v + tx, y = b·u + a·v + ty. Least squares over DLIB_FIT, as dlib's get_face_chip_details does. */
+export function chipTransform(landmarks: Array<{ x: number; y: number }>, size = CHIP, padding = CHIP_PADDING): number[] {
+  const tpl = chipTemplate(size, padding);
+  const ids = [...DLIB_FIT];
+  return fitSimilarity(ids.map((i) => tpl.get(i)!), ids.map((i) => [landmarks[i].x, landmarks[i].y]));
 }
 
 /** Bilinear warp of an RGB image into a size×size chip (edge pixels clamp). */

@@ -1,36 +1,38 @@
-// Teacher at low resolution, for the evaluation table: for every image in LFW pairs.txt, degrade the face to N px
-// (area), upsample bilinearly to 150 and compute the teacher descriptor.
+// Teacher at low resolution, for the evaluation table: for every image in LFW pairs.txt (or a --pairs list), degrade
+// the face to N px (area), upsample bilinearly to 150 and compute the teacher descriptor.
 //   aligned:   the dlib chip (from the teacher cache) → N px
-//   unaligned: the fixed loose box of the LFW framing in the original image → N px ("hr" = the box resized to 150)
-// Usage: tsx training/teacher/lr.ts --data <dir> [--cache training/cache/teacher] [--out training/cache/teacher-lr]
-//        [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr] [--folds 1-5] [--limit N]
+//   unaligned: the fixed loose box of the LFW framing (another set: its fixed median chip box, pairs.ts) in the
+//              original image → N px ("hr" = the box resized to 150)
+// Usage: tsx training/teacher/lr.ts --data <dir> [--data <dir> ...] [--cache training/cache/teacher]
+//        [--out training/cache/teacher-lr] [--pairs list.tsv] [--variants aligned,unaligned] [--sizes 8,12,16,24,32,hr]
+//        [--folds 1-5] [--limit N]
 // The pipeline keeps one folder per split (--out …/teacher-lr/A --folds 1-5, …/B --folds 6-10), which eval.ts reads.
 // Output: <out>/paths.json and <out>/<variant>-<size>.f32 (N×128, order of paths.json). Resumable per file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
-import { argValue, fmtEta, loadFaceApi, parseFolds, resolveDataRoot } from './common.js';
+import { argValue, fmtEta, loadFaceApi, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
+import { loadPairs, readOriginal, unalignedBoxes } from './pairs.js';
 import { TeacherCache } from './cache.js';
-import { looseBox } from '../../src/api/face-box.js';
-import { bilinearUpsampleRGB, lfwImagePath, parsePairs } from '../../src/eval/index.js';
+import { bilinearUpsampleRGB } from '../../src/eval/index.js';
 import { degradeFace } from '../../src/runtime/resize.js';
 
 const argv = process.argv.slice(2);
 const root = resolveDataRoot(argv);
+const roots = resolveDataRoots(argv);
 const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
 const outDir = path.resolve(argValue(argv, '--out', 'training/cache/teacher-lr')!);
 const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
 const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
 const limit = Number(argValue(argv, '--limit', '0'));
 
-const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw', 'pairs.txt'), 'utf8'));
+const pairs = loadPairs(root, argValue(argv, '--pairs'));
 const cache = new TeacherCache(cacheDir);
 const foldsArg = argValue(argv, '--folds'); // e.g. 1-5: only the images of these folds
 const folds = foldsArg ? parseFolds(foldsArg) : null;
-let paths = [...new Set(pairs.filter((p) => !folds || folds.includes(p.fold)).flatMap((p) => [lfwImagePath(p.name1, p.index1), lfwImagePath(p.name2, p.index2)]))].sort();
+let paths = [...new Set(pairs.filter((p) => !folds || folds.includes(p.fold)).flatMap((p) => [p.a, p.b]))].sort();
 paths = paths.filter((p) => cache.has(p));
 if (limit > 0) paths = paths.slice(0, limit);
-if (!paths.length) throw new Error('no LFW pairs image is in the teacher cache yet: run training/teacher/align.ts first');
+if (!paths.length) throw new Error('no pairs image is in the teacher cache yet: run training/teacher/align.ts first');
 fs.mkdirSync(outDir, { recursive: true });
 const pathsFile = path.join(outDir, 'paths.json');
 if (fs.existsSync(pathsFile) && JSON.stringify(JSON.parse(fs.readFileSync(pathsFile, 'utf8'))) !== JSON.stringify(paths)) {
@@ -40,10 +42,7 @@ fs.writeFileSync(pathsFile, JSON.stringify(paths));
 const faceapi = await loadFaceApi({ detector: false, landmarks: false });
 const tf = faceapi.tf;
 
-async function original(p: string) {
-  const { data, info } = await sharp(path.join(root, p)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 as const };
-}
+const unalignedBox = unalignedBoxes(cache);
 
 console.log(`[teacher-lr] ${paths.length} images, variants ${variants}, sizes ${sizes}`);
 for (const variant of variants) {
@@ -64,7 +63,7 @@ for (const variant of variants) {
         let src;
         let box;
         if (variant === 'aligned') src = { data: cache.chip(p), width: 150, height: 150, channels: 3 as const };
-        else { src = await original(p); box = looseBox(src.width, src.height); }
+        else { src = await readOriginal(roots, p, 3); box = unalignedBox(p, src.width, src.height); }
         const n = size === 'hr' ? 150 : Number(size);
         const lr = degradeFace(src, n, box);
         const up = size === 'hr' ? Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => lr.data[Math.floor(i / 3) * 4 + (i % 3)]) : bilinearUpsampleRGB(lr, 150);

@@ -10,7 +10,7 @@ import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
 import { planMemory } from '../memory-plan.js';
 import { compilePipelines } from './compile.js';
-import { type AcquiredDevice, type DeviceOptions, acquireDevice } from './device.js';
+import { type AcquiredDevice, type DeviceOptions, acquireDevice, buildOnDevice } from './device.js';
 import { checkedSubmit, toGpuError } from './gpu-errors.js';
 import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
 import { Plan } from './plan.js';
@@ -49,8 +49,10 @@ export class WebGpuBackend implements Backend {
 
   static async create(model: BackendModel, options: WebGpuOptions = {}): Promise<WebGpuBackend> {
     const acquired = options.device ?? (await acquireDevice(options));
-    const pipelines = await compilePipelines(acquired.device);
-    return new WebGpuBackend(model, acquired, pipelines, options);
+    return buildOnDevice(acquired.device, options.device === undefined, async () => {
+      const pipelines = await compilePipelines(acquired.device);
+      return new WebGpuBackend(model, acquired, pipelines, options);
+    });
   }
 
   private constructor(
@@ -64,12 +66,6 @@ export class WebGpuBackend implements Backend {
     this.adapter = acquired.adapter;
     this.ownsDevice = options.device === undefined;
     this.staging = new StagingPool(device, 'staging');
-    device.lost.then((info) => {
-      this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
-    });
-    device.addEventListener('uncapturederror', (event) => {
-      this.failure ??= toGpuError((event as GPUUncapturedErrorEvent).error, 'uncaptured WebGPU error');
-    });
 
     const { network } = model;
     const memory = planMemory(network);
@@ -94,7 +90,17 @@ export class WebGpuBackend implements Backend {
     this.slots = memory.slotFloats.map((f, i) => create(this.capacity * f * 4, storage, `slot-${i}`));
     this.images = create(this.capacity * IMAGE_RECORD_BYTES, storage, 'image-records');
     this.pixels = create(1 << 16, storage, 'pixels');
+
+    // Added last, so a constructor that throws leaves no listener behind (events arrive asynchronously anyway).
+    device.lost.then((info) => {
+      this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
+    });
+    device.addEventListener('uncapturederror', this.onUncapturedError);
   }
+
+  private readonly onUncapturedError = (event: Event): void => {
+    this.failure ??= toGpuError((event as GPUUncapturedErrorEvent).error, 'uncaptured WebGPU error');
+  };
 
   embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
     return this.serialised(() => {
@@ -130,6 +136,9 @@ export class WebGpuBackend implements Backend {
     this.plans.clear();
     for (const b of this.buffers) b.destroy();
     this.staging.destroy();
+    // The listener must go before the device: while it is registered, Dawn keeps the device's native objects
+    // alive after destroy() (~30 MB per recognizer, issue 13).
+    this.device.removeEventListener('uncapturederror', this.onUncapturedError);
     if (this.ownsDevice) this.device.destroy();
   }
 

@@ -13,20 +13,28 @@ export async function compileModule<E extends string>(
   code: string,
   entryPoints: readonly E[],
 ): Promise<Record<E, GPUComputePipeline>> {
-  const module = device.createShaderModule({ code, label });
-  // Some implementations report a bad module as an error event rather than a rejected promise: scope it.
+  // A module that does not compile is also reported as a validation error: scope it, so it cannot reach the
+  // device's uncapturederror listeners (a backend sharing the device would take it as fatal). Pushed and popped
+  // in the same tick, so modules compiled in parallel cannot pop each other's scope.
   device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label });
+  const moduleError = device.popErrorScope();
   let failure: unknown;
   const pipelines = await Promise.all(
     entryPoints.map((entryPoint) =>
-      device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: `${label}.${entryPoint}` }),
+      device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module, entryPoint },
+        label: `${label}.${entryPoint}`,
+      }),
     ),
   ).catch((e: unknown) => {
     failure = e;
     return undefined;
   });
-  const scoped = await device.popErrorScope();
-  if (pipelines && !scoped) return Object.fromEntries(entryPoints.map((e, i) => [e, pipelines[i]])) as Record<E, GPUComputePipeline>;
+  const scoped = await moduleError;
+  if (pipelines && !scoped)
+    return Object.fromEntries(entryPoints.map((e, i) => [e, pipelines[i]])) as Record<E, GPUComputePipeline>;
   const info = await module.getCompilationInfo();
   const messages = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.type}: ${m.message}`).join('\n');
   const why = failure instanceof Error ? failure.message : (scoped?.message ?? String(failure));
@@ -36,6 +44,8 @@ export async function compileModule<E extends string>(
 /** Every kernel the network backend may dispatch: the layer kernels of the table, and preprocessing. */
 export async function compilePipelines(device: GPUDevice): Promise<Map<WgslFile, GPUComputePipeline>> {
   const names: WgslFile[] = [...LAYER_KERNELS.map((k) => k.name), 'preprocess'];
-  const compiled = await Promise.all(names.map(async (name) => [name, (await compileModule(device, name, wgslModule(name), ['main'])).main] as const));
+  const compiled = await Promise.all(
+    names.map(async (name) => [name, (await compileModule(device, name, wgslModule(name), ['main'])).main] as const),
+  );
   return new Map(compiled);
 }

@@ -110,3 +110,16 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
   }
   throw new GpuError('no-adapter', `no WebGPU adapter available (tried: ${tried.join('; ') || 'no WebGPU implementation'})`);
 }
+
+/**
+ * Runs `build` (pipelines, buffers, …) on `device`; if it fails and the device is `owned`, destroys the device
+ * before rethrowing, so a failed create never leaves a device (and its native memory) behind.
+ */
+export async function buildOnDevice<T>(device: GPUDevice, owned: boolean, build: () => Promise<T>): Promise<T> {
+  try {
+    return await build();
+  } catch (e) {
+    if (owned) device.destroy();
+    throw e;
+  }
+}

@@ -7,7 +7,11 @@ import { GpuError } from '../../errors.js';
 /** `GpuError` for a WebGPU error object, with `context` saying what was being done. */
 export function toGpuError(error: GPUError, context: string): GpuError {
   const code =
-    error instanceof GPUOutOfMemoryError ? 'out-of-memory' : typeof GPUInternalError !== 'undefined' && error instanceof GPUInternalError ? 'internal' : 'validation';
+    error instanceof GPUOutOfMemoryError
+      ? 'out-of-memory'
+      : typeof GPUInternalError !== 'undefined' && error instanceof GPUInternalError
+        ? 'internal'
+        : 'validation';
   return new GpuError(code, `${context}: ${error.message}`);
 }
 

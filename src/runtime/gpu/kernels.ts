@@ -10,7 +10,13 @@
  */
 import { WGSL, type WgslFile } from '../../kernels/index.js';
 import { ACT, type Layer } from '../../model/network.js';
-import { type ReferenceOp, avgPoolReference, convReference, l2NormReference, pointwiseReference } from '../reference.js';
+import {
+  type ReferenceOp,
+  avgPoolReference,
+  convReference,
+  l2NormReference,
+  pointwiseReference,
+} from '../reference.js';
 import { type FieldType, type StructValues, type ValuesOf, WgslStruct } from './wgsl-struct.js';
 
 /** Declared in WGSL as `const NAME: u32 = …u;` ahead of every module. */
@@ -36,7 +42,7 @@ const VEC4_OUTPUTS = QUADS_OUT * 4 * 4;
 const MAX_WORKGROUPS_X = 65535;
 
 /** Uniforms of the convolution kernels (conv2d, conv3x3_vec4, depthwise3x3). Offsets are floats into the weights. */
-export const CONV_PARAMS = new WgslStruct('ConvParams', {
+const CONV_PARAMS = new WgslStruct('ConvParams', {
   batch: 'u32',
   in_channels: 'u32',
   out_channels: 'u32',
@@ -53,7 +59,7 @@ export const CONV_PARAMS = new WgslStruct('ConvParams', {
 });
 
 /** Uniforms of the 1×1 / fully connected kernels (pointwise, pointwise_vec4, fully_connected). */
-export const MATMUL_PARAMS = new WgslStruct('MatmulParams', {
+const MATMUL_PARAMS = new WgslStruct('MatmulParams', {
   batch: 'u32',
   in_channels: 'u32',
   out_channels: 'u32',
@@ -108,7 +114,14 @@ export const TOPK_PARAMS = new WgslStruct('TopkParams', {
 export const CANDIDATE = new WgslStruct('Candidate', { score: 'f32', index: 'u32' });
 
 const STRUCTS: ReadonlyArray<WgslStruct<Record<string, FieldType>>> = [
-  CONV_PARAMS, MATMUL_PARAMS, POOL_PARAMS, NORM_PARAMS, PREPROCESS_PARAMS, IMAGE_RECORD, TOPK_PARAMS, CANDIDATE,
+  CONV_PARAMS,
+  MATMUL_PARAMS,
+  POOL_PARAMS,
+  NORM_PARAMS,
+  PREPROCESS_PARAMS,
+  IMAGE_RECORD,
+  TOPK_PARAMS,
+  CANDIDATE,
 ];
 
 /** The text every module starts with: the constants, the structs and common.wgsl. */
@@ -128,7 +141,13 @@ export function wgslModule(...files: WgslFile[]): string {
  * What a layer kernel binds, in binding order, and the WGSL variable each role is declared as. Binding `residual`
  * is bound to the weights buffer when the layer has no residual (never read then: a read-only alias is valid).
  */
-export const BINDING_VARIABLES = { params: 'P', weights: 'weights', input: 'x', residual: 'residual', output: 'y' } as const;
+export const BINDING_VARIABLES = {
+  params: 'P',
+  weights: 'weights',
+  input: 'x',
+  residual: 'residual',
+  output: 'y',
+} as const;
 export type BindingRole = keyof typeof BINDING_VARIABLES;
 
 type LayerOf<K extends Layer['kind']> = Extract<Layer, { kind: K }>;
@@ -138,7 +157,7 @@ type LayerOf<K extends Layer['kind']> = Extract<Layer, { kind: K }>;
  * the file): 'file' as in the weights file, [O][…]; 'transposed' as […][O] (for a conv [C·K·K][O]), so four
  * consecutive output channels of one input tap are one vec4.
  */
-export type WeightLayout = 'file' | 'transposed';
+type WeightLayout = 'file' | 'transposed';
 
 /** One kernel, as written in the table below (typed by the layer kind it runs and its uniform fields). */
 interface KernelSpec<K extends Layer['kind'], F extends Record<string, FieldType>> {
@@ -163,7 +182,6 @@ export interface LayerKernel {
   readonly layer: Layer['kind'];
   readonly weightLayout: WeightLayout;
   readonly bindings: readonly BindingRole[];
-  readonly uniforms: WgslStruct<Record<string, FieldType>>;
   fits(layer: Layer): boolean;
   encodeParams(layer: Layer, batch: number, at: (tensor: string | undefined) => number): ArrayBuffer;
   grid(layer: Layer, batch: number): [number, number];
@@ -178,7 +196,6 @@ function kernel<K extends Layer['kind'], F extends Record<string, FieldType>>(sp
     layer: spec.layer,
     weightLayout: spec.weightLayout,
     bindings: spec.bindings,
-    uniforms: spec.uniforms as unknown as WgslStruct<Record<string, FieldType>>,
     fits: (layer) => layer.kind === spec.layer && spec.fits(typed(layer)),
     encodeParams: (layer, batch, at) => spec.uniforms.encode(spec.params(typed(layer), batch, at)),
     grid: (layer, batch) => spec.grid(typed(layer), batch),
@@ -197,13 +214,39 @@ const LAYER_BINDINGS: readonly BindingRole[] = ['params', 'weights', 'input', 'o
 const RESIDUAL_BINDINGS: readonly BindingRole[] = ['params', 'weights', 'input', 'residual', 'output'];
 const POOL_BINDINGS: readonly BindingRole[] = ['params', 'input', 'output'];
 
-const convParams = (l: LayerOf<'conv'>, batch: number, at: (t: string | undefined) => number): ValuesOf<typeof CONV_PARAMS> => ({
-  batch, in_channels: l.inChannels, out_channels: l.outChannels, in_size: l.inSize, out_size: l.outSize, kernel: l.kernel,
-  stride: l.stride, pad: l.pad, groups: l.groups, act: l.act, weight: at(l.weight), bias: at(l.bias), alpha: at(l.alpha),
+const convParams = (
+  l: LayerOf<'conv'>,
+  batch: number,
+  at: (t: string | undefined) => number,
+): ValuesOf<typeof CONV_PARAMS> => ({
+  batch,
+  in_channels: l.inChannels,
+  out_channels: l.outChannels,
+  in_size: l.inSize,
+  out_size: l.outSize,
+  kernel: l.kernel,
+  stride: l.stride,
+  pad: l.pad,
+  groups: l.groups,
+  act: l.act,
+  weight: at(l.weight),
+  bias: at(l.bias),
+  alpha: at(l.alpha),
 });
-const matmulParams = (l: LayerOf<'pointwise'>, batch: number, at: (t: string | undefined) => number): ValuesOf<typeof MATMUL_PARAMS> => ({
-  batch, in_channels: l.inChannels, out_channels: l.outChannels, pixels: l.pixels, act: l.act,
-  has_residual: l.residual === undefined ? 0 : 1, weight: at(l.weight), bias: at(l.bias), alpha: at(l.alpha),
+const matmulParams = (
+  l: LayerOf<'pointwise'>,
+  batch: number,
+  at: (t: string | undefined) => number,
+): ValuesOf<typeof MATMUL_PARAMS> => ({
+  batch,
+  in_channels: l.inChannels,
+  out_channels: l.outChannels,
+  pixels: l.pixels,
+  act: l.act,
+  has_residual: l.residual === undefined ? 0 : 1,
+  weight: at(l.weight),
+  bias: at(l.bias),
+  alpha: at(l.alpha),
 });
 const outputs = (l: LayerOf<'conv'>, batch: number) => batch * l.outChannels * l.outSize ** 2;
 const isDepthwise = (l: LayerOf<'conv'>) => l.groups === l.inChannels && l.groups === l.outChannels;

@@ -24,12 +24,30 @@ const FAN_IN = 64;
  * with the portable shift-and-multiply dot product, where the packed_4x8_integer_dot_product language feature
  * does not compile. Both give the same exact integer dot products.
  */
-export const SEARCH_VARIANTS = { dot4I8Packed: 'dot4_packed', portable: 'dot4_portable' } as const satisfies Record<string, WgslFile>;
+export const SEARCH_VARIANTS = { dot4I8Packed: 'dot4_packed', portable: 'dot4_portable' } as const satisfies Record<
+  string,
+  WgslFile
+>;
 export type SearchVariant = keyof typeof SEARCH_VARIANTS;
 
 /** The WGSL module of one variant. */
 export function searchModule(variant: SearchVariant): string {
   return wgslModule('similarity_topk', SEARCH_VARIANTS[variant]);
+}
+
+/**
+ * similarity_topk.wgsl's bindings in binding order, by variable name: pass 1 (`rows`) binds the first six, pass 2
+ * (`merge`) the last three.
+ */
+export const SEARCH_BINDINGS = ['P', 'codes', 'scales', 'query', 'qscales', 'cand', 'M', 'inCand', 'outCand'] as const;
+type SearchBinding = (typeof SEARCH_BINDINGS)[number];
+
+/** Bind group entries for the named buffers, each at its variable's binding. */
+function bindings(buffers: Partial<Record<SearchBinding, GPUBuffer>>): GPUBindGroupEntry[] {
+  return Object.entries(buffers).map(([name, buffer]) => ({
+    binding: SEARCH_BINDINGS.indexOf(name as SearchBinding),
+    resource: { buffer: buffer as GPUBuffer },
+  }));
 }
 
 interface Shard {
@@ -77,7 +95,10 @@ export class GpuSearch {
     let lastError: unknown;
     for (const variant of variants) {
       try {
-        const pipelines = await compileModule(device, `similarity_topk (${variant})`, searchModule(variant), ['rows', 'merge']);
+        const pipelines = await compileModule(device, `similarity_topk (${variant})`, searchModule(variant), [
+          'rows',
+          'merge',
+        ]);
         return new GpuSearch(device, pipelines, stride, shardRows, variant);
       } catch (e) {
         lastError = e;
@@ -102,7 +123,10 @@ export class GpuSearch {
       let shard = this.shards[s];
       if (!shard || shard.capacity < end - shardStart) {
         // Grow by 1.5× (capped at the shard size) and upload the whole shard again.
-        const capacity = Math.min(shardRows, Math.ceil(Math.max(end - shardStart, 1024, (shard?.capacity ?? 0) * 1.5) / 4) * 4);
+        const capacity = Math.min(
+          shardRows,
+          Math.ceil(Math.max(end - shardStart, 1024, (shard?.capacity ?? 0) * 1.5) / 4) * 4,
+        );
         shard?.codes.destroy();
         shard?.scales.destroy();
         shard = this.shards[s] = {
@@ -115,8 +139,20 @@ export class GpuSearch {
       }
       const local = start - shardStart;
       const n = end - start;
-      device.queue.writeBuffer(shard.codes, local * stride, table.codes.buffer, table.codes.byteOffset + start * stride, n * stride);
-      device.queue.writeBuffer(shard.scales, local * 4, table.scales.buffer, table.scales.byteOffset + start * 4, n * 4);
+      device.queue.writeBuffer(
+        shard.codes,
+        local * stride,
+        table.codes.buffer,
+        table.codes.byteOffset + start * stride,
+        n * stride,
+      );
+      device.queue.writeBuffer(
+        shard.scales,
+        local * 4,
+        table.scales.buffer,
+        table.scales.byteOffset + start * 4,
+        n * 4,
+      );
       shard.rows = local + n;
       start = end;
     }
@@ -158,20 +194,49 @@ export class GpuSearch {
           const mergedBytes = Q * lists * k * CANDIDATE.bytes;
           const cand = this.buffer(`cand-${s}`, candBytes, GPUBufferUsage.STORAGE);
           const merged = this.buffer(`merged-${s}`, mergedBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-          const rowsParams = this.params(`p1-${s}`, { rows: shard.rows, words, k, threads, row_base: s * this.shardRows, fan_in: 0, queries: Q });
-          const mergeParams = this.params(`p2-${s}`, { rows: threads, words, k, threads: lists, row_base: 0, fan_in: FAN_IN, queries: Q });
+          const rowsParams = this.params(`p1-${s}`, {
+            rows: shard.rows,
+            words,
+            k,
+            threads,
+            row_base: s * this.shardRows,
+            fan_in: 0,
+            queries: Q,
+          });
+          const mergeParams = this.params(`p2-${s}`, {
+            rows: threads,
+            words,
+            k,
+            threads: lists,
+            row_base: 0,
+            fan_in: FAN_IN,
+            queries: Q,
+          });
           const pass = encoder.beginComputePass();
           pass.setPipeline(this.pipelines.rows);
-          pass.setBindGroup(0, device.createBindGroup({
-            layout: this.pipelines.rows.getBindGroupLayout(0),
-            entries: [rowsParams, shard.codes, shard.scales, queryBuffer, qscaleBuffer, cand].map((buffer, binding) => ({ binding, resource: { buffer } })),
-          }));
+          pass.setBindGroup(
+            0,
+            device.createBindGroup({
+              layout: this.pipelines.rows.getBindGroupLayout(0),
+              entries: bindings({
+                P: rowsParams,
+                codes: shard.codes,
+                scales: shard.scales,
+                query: queryBuffer,
+                qscales: qscaleBuffer,
+                cand,
+              }),
+            }),
+          );
           pass.dispatchWorkgroups(Math.ceil(threads / WG), Q);
           pass.setPipeline(this.pipelines.merge);
-          pass.setBindGroup(0, device.createBindGroup({
-            layout: this.pipelines.merge.getBindGroupLayout(0),
-            entries: [mergeParams, cand, merged].map((buffer, i) => ({ binding: 6 + i, resource: { buffer } })),
-          }));
+          pass.setBindGroup(
+            0,
+            device.createBindGroup({
+              layout: this.pipelines.merge.getBindGroupLayout(0),
+              entries: bindings({ M: mergeParams, inCand: cand, outCand: merged }),
+            }),
+          );
           pass.dispatchWorkgroups(Math.ceil(lists / WG), Q);
           pass.end();
           encoder.copyBufferToBuffer(merged, 0, staging, readOffset, mergedBytes);

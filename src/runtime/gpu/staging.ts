@@ -16,7 +16,11 @@ export class StagingPool {
   take(bytes: number): GPUBuffer {
     const i = this.free.findIndex((b) => b.size >= bytes);
     if (i >= 0) return this.free.splice(i, 1)[0];
-    return this.device.createBuffer({ size: Math.max(Math.ceil(bytes / 16) * 16, 4096), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: this.label });
+    return this.device.createBuffer({
+      size: Math.max(Math.ceil(bytes / 16) * 16, 4096),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      label: this.label,
+    });
   }
 
   /**
@@ -24,12 +28,18 @@ export class StagingPool {
    * releases the buffer. A failed map is reported as `failure()` if that says why (e.g. the device was lost),
    * else as `GpuError('device-lost')`.
    */
-  async read(buffer: GPUBuffer, bytes: number, failure: () => GpuError | undefined = () => undefined): Promise<ArrayBuffer> {
+  async read(
+    buffer: GPUBuffer,
+    bytes: number,
+    failure: () => GpuError | undefined = () => undefined,
+  ): Promise<ArrayBuffer> {
     try {
       await buffer.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
       this.release(buffer);
-      throw failure() ?? new GpuError('device-lost', `${this.label}: reading results back failed: ${(e as Error).message}`);
+      throw (
+        failure() ?? new GpuError('device-lost', `${this.label}: reading results back failed: ${(e as Error).message}`)
+      );
     }
     const copy = buffer.getMappedRange(0, bytes).slice(0);
     buffer.unmap();
