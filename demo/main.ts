@@ -133,6 +133,10 @@ function showResult(name: ResultName, nodes: Node[], data: Record<string, string
 // ---------------------------------------------------------------------------------------------- model
 
 async function loadModel(backend: 'webgpu' | 'cpu'): Promise<void> {
+  if (live) {
+    stopLive(); // it runs its own recognizer on the old backend
+    say('webcam-msg', 'Live naming stopped because the backend changed; press Name faces live to run it on the new one.');
+  }
   state.rec?.dispose();
   state.rec = undefined;
   $('status').textContent = `Loading the model on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
@@ -356,6 +360,7 @@ async function openWebcam(): Promise<void> {
 let live: AbortController | undefined;
 
 function startLive(): void {
+  if (!state.rec) return say('webcam-msg', 'The model is still loading; try again in a moment.', 'error');
   const controller = (live = new AbortController());
   const button = $('live');
   button.setAttribute('aria-pressed', 'true');

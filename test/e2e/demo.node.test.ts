@@ -617,6 +617,14 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     expect(await page.locator('.track').count()).toBe(0);
     await page.click('#live');
     await page.waitForSelector('.track', { timeout: 60_000 });
+    // A backend switch stops it (it runs a recognizer of its own) and says so; it runs again on the new one.
+    await page.selectOption('#backend', 'cpu');
+    await page.waitForSelector('body[data-live="off"]');
+    expect(await page.textContent('#webcam-msg')).toContain('backend changed');
+    await page.waitForSelector('body[data-backend="cpu"]:not([data-busy="true"])', { timeout: 60_000 });
+    await page.click('#live');
+    await page.waitForSelector('.track', { timeout: 60_000 });
+    demo.status = (await page.textContent('#status'))!; // the model line now names the CPU
     await page.click('#webcam-stop'); // stopping the camera stops naming too
     expect(await page.getAttribute('body', 'data-live')).toBe('off');
     expect(await page.locator('.track').count()).toBe(0);
