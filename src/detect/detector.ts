@@ -12,6 +12,7 @@ import { type Detection, nonMaxSuppression } from './nms.js';
 import { type OrtModule, type OrtSession, loadOrt } from './ort.js';
 import { type Pass, type Tile, planPasses } from './plan.js';
 import { resampleRegion } from './resample.js';
+import { nodeImport } from '../runtime/node-import.js';
 
 export type { Detection } from './nms.js';
 export type { DetectorFamily } from './families.js';
@@ -135,7 +136,7 @@ async function defaultBlazeFaceWeights(): Promise<Uint8Array> {
       `in browsers pass the URL of the BlazeFace ONNX file as { weights } (e.g. with Vite: import url from '${BLAZEFACE_PACKAGE_FILE}?url')`,
     );
   }
-  const { createRequire } = await import('node:module');
+  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module'); // hidden from browser bundlers
   let file: string;
   try {
     file = createRequire(import.meta.url).resolve(BLAZEFACE_PACKAGE_FILE);

@@ -76,6 +76,16 @@ describe('Recognizer.verify', () => {
     rec.dispose();
   });
 
+  it('weights whose thresholds carry no measured TAR (version 1 files) say so instead of inventing one', async () => {
+    const v1 = { calibration: 'v1', sizes: { hr: { 'far_1e-2': { threshold: 0.5, tar: null, far: 0.01 } } } };
+    const rec = await createRecognizer({ backend: 'cpu', weights: writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: v1 }) });
+    const face = randomImage(random, 12, 12);
+    const v = await rec.verify(face, face); // 12 px, but only "hr" is calibrated: it applies to every size
+    expect(v).toMatchObject({ calibratedSize: 'hr', threshold: 0.5, tar: null });
+    expect(v.meaning).toBe('at full resolution this threshold (0.5000) accepts 1.0 % of impostors (nominal; its share of genuine pairs was not measured)');
+    rec.dispose();
+  });
+
   it('throws CalibrationError, not a guess, when the weights carry no thresholds', async () => {
     const rec = await createRecognizer({ backend: 'cpu', weights: uncalibrated });
     const a = randomImage(random, 12, 12);
@@ -186,13 +196,13 @@ describe('weights responses that are not a weights file', () => {
     try {
       const html = await createRecognizer({ backend: 'cpu', weights: `${base}/fallback.bfw` }).catch((e: unknown) => e);
       expect(html).toMatchObject({ name: 'WeightsFormatError', code: 'bad-magic' });
-      expect(String((html as Error).message)).toContain(`${base}/fallback.bfw returned an HTML page`);
+      expect(String((html as Error).message)).toContain(`${base}/fallback.bfw is an HTML page`);
       const missing = await createRecognizer({ backend: 'cpu', weights: `${base}/missing.bfw` }).catch((e: unknown) => e);
       expect(missing).toMatchObject({ name: 'InputError', code: 'unreadable' });
       expect(String((missing as Error).message)).toContain(`${base}/missing.bfw: HTTP 404`);
       const empty = await createRecognizer({ backend: 'cpu', weights: `${base}/empty.bfw` }).catch((e: unknown) => e);
       expect(empty).toMatchObject({ name: 'WeightsFormatError', code: 'truncated' });
-      expect(String((empty as Error).message)).toContain(`${base}/empty.bfw returned an empty response`);
+      expect(String((empty as Error).message)).toContain(`${base}/empty.bfw is an empty response`);
     } finally {
       server.close();
     }
