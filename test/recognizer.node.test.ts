@@ -36,8 +36,9 @@ describe('createRecognizer', () => {
     await expect(createRecognizer({ backend: 'cpu', weights: '/nonexistent/student.bfw' })).rejects.toThrow(/cannot read weights/);
   });
 
-  it("'auto' picks WebGPU when an adapter exists and embeds like the CPU", async () => {
-    const auto = await createRecognizer({ weights });
+  // 'auto' itself (the CPU on these software adapters): test/backend-choice.shared.test.ts.
+  it('WebGPU holds its buffers on the GPU and embeds like the CPU', async () => {
+    const auto = await createRecognizer({ backend: 'webgpu', weights });
     const cpu = await createRecognizer({ backend: 'cpu', weights });
     expect(auto.info.backend).toBe('webgpu');
     expect(auto.info.adapter).toMatch(/\((core|compatibility)\)/);
