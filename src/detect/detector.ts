@@ -13,7 +13,6 @@ import { type Detection, nonMaxSuppression } from './nms.js';
 import { type OrtModule, type OrtSession, loadOrt } from './ort.js';
 import { type Pass, type Tile, planPasses } from './plan.js';
 import { resampleRegion } from './resample.js';
-import { nodeImport } from '../runtime/node-import.js';
 
 export type { Detection } from './nms.js';
 export type { DetectorFamily } from './families.js';
