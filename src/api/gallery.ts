@@ -7,7 +7,7 @@
  * identical results (same rows, same scores, same order: ties go to the earlier-enrolled embedding).
  */
 import { GpuError, InputError } from '../errors.js';
-import { acquireDevice } from '../runtime/gpu/device.js';
+import { acquireDevice, buildOnDevice } from '../runtime/gpu/device.js';
 import { GPU_MAX_K, GpuSearch } from '../runtime/gpu/similarity-topk.js';
 import { type CodeTable, type RowHit, quantize, searchCpu } from '../runtime/similarity-topk.js';
 import { MAX_GALLERY_DIM, codeStride, readGallery, writeGallery } from './gallery-format.js';
@@ -288,17 +288,14 @@ export class Gallery {
 
   private async openGpu(required: boolean): Promise<{ search: GpuSearch; adapter: string; software?: string } | undefined> {
     try {
-      let device = this.options.device;
-      let adapter = 'caller-provided device';
+      const acquired = this.options.device ? undefined : await acquireDevice({ maxStorageBinding: 1 << 30 });
+      const device = acquired?.device ?? this.options.device!;
+      const adapter = acquired?.adapter ?? 'caller-provided device';
       // A caller's device is the caller's choice: 'auto' trusts it.
-      let software: string | undefined;
-      if (!device) {
-        const acquired = await acquireDevice({ maxStorageBinding: 1 << 30 });
-        device = this.ownedDevice = acquired.device;
-        adapter = acquired.adapter;
-        software = acquired.software;
-      }
-      const search = await GpuSearch.create(device, this.stride, this.options.shardRows);
+      const software = acquired?.software;
+      // A device we acquired is destroyed if the searcher cannot be built on it.
+      const search = await buildOnDevice(device, acquired !== undefined, () => GpuSearch.create(device, this.stride, this.options.shardRows));
+      this.ownedDevice = acquired?.device;
       // A loss we did not cause (not our own dispose) sends every later search to the CPU copy.
       void device.lost.then((info) => {
         if (info.reason !== 'destroyed') this.gpuLost = true;

@@ -28,6 +28,7 @@ const { values: args } = parseCli({
   only: { type: 'string' }, // optional file with one relative path per line (smoke tests)
   sets: { type: 'string' },
   tag: { type: 'string' }, // a second pass over other images gets its own shard folders
+  describe: { type: 'string', default: 'tfjs' }, // 'later': chips only; bridgeface_train.describe adds descriptors
 });
 const roots = resolveDataRoots(args.data);
 const outDir = path.resolve(args.out);
@@ -51,7 +52,7 @@ const tag = args.tag;
 const dir = path.join(outDir, `shard-${shard}-of-${shards}${tag ? '-' + tag : ''}`);
 fs.mkdirSync(dir, { recursive: true });
 const metaPath = path.join(dir, 'meta.jsonl');
-const describe = argValue(argv, '--describe', 'tfjs');
+const describe = args.describe;
 if (describe !== 'tfjs' && describe !== 'later') throw new Error(`--describe must be tfjs or later, got ${describe}`);
 // the files this process appends to (with --describe later, desc.f32 belongs to bridgeface_train.describe)
 const files: Record<string, string> = { chips: path.join(dir, 'chips150.u8'), loose: path.join(dir, 'loose88.u8'), ...(describe === 'tfjs' ? { desc: path.join(dir, 'desc.f32') } : {}) };
