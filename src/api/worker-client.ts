@@ -34,9 +34,6 @@ export interface WorkerRecognizerOptions extends RecognizerOptions {
   worker?: Worker;
 }
 
-/** Kept in a variable so bundlers leave it as a runtime URL (see default-weights.ts). */
-const WORKER_PATH = './worker.js';
-
 export class WorkerRecognizer implements FaceRecognizer {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -191,7 +188,9 @@ async function toSendable(face: FaceSource, index: number, transfer: Transferabl
 /** Starts a worker (or uses `options.worker`) and creates a Recognizer inside it. */
 export async function createWorkerRecognizer(options: WorkerRecognizerOptions = {}): Promise<WorkerRecognizer> {
   const { worker, ...rest } = options;
-  const rec = new WorkerRecognizer(worker ?? new Worker(new URL(WORKER_PATH, import.meta.url), { type: 'module' }));
+  // A literal `new Worker(new URL('./worker.js', import.meta.url), …)`: application bundlers (Vite, webpack) bundle
+  // dist/worker.js from it; @vite-ignore only keeps this library's own build from doing so (see default-weights.ts).
+  const rec = new WorkerRecognizer(worker ?? new Worker(new URL(/* @vite-ignore */ './worker.js', import.meta.url), { type: 'module' }));
   // Weights given as a URL relative to the page must be made absolute: the worker resolves against its own URL.
   const raw = rest.weights instanceof URL ? rest.weights.href : rest.weights;
   const weights = typeof raw === 'string' && typeof location !== 'undefined' ? new URL(raw, location.href).href : raw;
