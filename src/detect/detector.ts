@@ -139,7 +139,7 @@ async function defaultBlazeFaceWeights(): Promise<Uint8Array> {
       `in browsers pass the URL of the BlazeFace ONNX file as { weights } (e.g. with Vite: import url from '${BLAZEFACE_PACKAGE_FILE}?url')`,
     );
   }
-  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module');
+  const { createRequire } = await nodeImport<typeof import('node:module')>('node:module'); // hidden from browser bundlers
   let file: string;
   try {
     file = createRequire(import.meta.url).resolve(BLAZEFACE_PACKAGE_FILE);
