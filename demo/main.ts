@@ -635,10 +635,12 @@ async function renderScene(): Promise<void> {
     const answer = answers[i];
     const named = answer?.outcome === 'match' || answer?.outcome === 'ranking' ? answer.candidates[0] : undefined;
     const size = faceSize(face, state.size);
-    names.push(`${named?.label ?? 'unknown'} (${size} px)`);
+    // Without calibrated thresholds there is no decision, only the closest person.
+    const text = named ? `${answer?.outcome === 'ranking' ? 'closest: ' : ''}${named.label}` : 'unknown';
+    names.push(`${text} (${size} px)`);
     return {
       box: face.box,
-      label: named ? `${named.label} ${named.similarity.toFixed(2)}` : 'unknown',
+      label: named ? `${text} ${named.similarity.toFixed(2)}` : text,
       match: answer?.outcome === 'match',
       title: `${face.name}, ${size} px, cut out by its ${face.chip?.alignment === 'landmarks' ? 'landmarks' : 'box'}${g ? '' : '; the gallery is empty'}: select its card`,
       data: { face: face.name, answer: named?.label ?? 'unknown' },

@@ -580,8 +580,10 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     await page.fill('#label', 'Guest');
     await page.click('[data-testid=enroll]');
     await page.waitForSelector(`#scene-result:not([data-stale]) .tag[data-face="${guest}"][data-answer="Guest"]`, { timeout: 60_000 });
-    if (trained) expect(await page.$$eval('#scene-result .tag[data-answer="Guest"]', (els) => els.length)).toBe(1);
-    expect(await page.getAttribute(`#scene-result .tag[data-face="${guest}"]`, 'class')).toContain('match');
+    if (trained) {
+      expect(await page.$$eval('#scene-result .tag[data-answer="Guest"]', (els) => els.length)).toBe(1);
+      expect(await page.getAttribute(`#scene-result .tag[data-face="${guest}"]`, 'class')).toContain('match');
+    }
     expect(await unclickable(page)).toEqual([]);
     await page.click('#scene-close');
     expect(await page.isHidden('#scene')).toBe(true);
@@ -595,6 +597,12 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     await page.click('#webcam-open');
     await page.waitForSelector('body[data-camera="live"]', { timeout: 30_000 });
     await page.click('#live');
+    if (!trained) {
+      // Naming needs calibrated thresholds: the placeholder weights have none, and the page says so.
+      await page.waitForSelector('#webcam-msg[data-tone="error"]', { timeout: 90_000 });
+      expect(await page.textContent('#webcam-msg')).toContain('Live naming stopped');
+      return finish(demo);
+    }
     expect(await page.getAttribute('#live', 'aria-pressed')).toBe('true');
     // Watch the overlay for a while: one track, one id, its frame count rising to the window (8).
     await page.waitForSelector('.track[data-frames="8"]', { timeout: 90_000 });
@@ -611,7 +619,7 @@ describe.each(WIDTHS)('demo at $name width', ({ name, options }) => {
     }
     expect(seen.size).toBe(1);
     console.log(`[${name}] live naming: track answers ${labels.join(', ')}`);
-    if (trained) expect(labels.at(-1)).toBe('Laura Bush');
+    expect(labels.at(-1)).toBe('Laura Bush');
     expect(await page.textContent('#webcam-msg')).toContain('Naming faces live');
     await page.click('#live');
     expect(await page.locator('.track').count()).toBe(0);
