@@ -31,9 +31,10 @@ const cli = new Command('npm run bench --')
   .option('--env <list>', `comma-separated environments (${ALL_ENVS.join(', ')})`, (v: string) => v.split(','), ALL_ENVS)
   .option('--rows <list>', 'comma-separated row ids (default: every row of each environment)', (v: string) => v.split(','))
   .option('--iterations <n>', 'timed iterations per measurement', Number)
+  .option('--relaxed-simd', "Node environments with V8's relaxed SIMD on (--experimental-wasm-relaxed-simd; Node 20 has it off)", false)
   .option('--out <dir>', 'where the JSON, Markdown and chart go', join(root, 'bench', 'results'))
   .parse();
-const opts = cli.opts<{ quick: boolean; env: string[]; rows?: string[]; iterations?: number; out: string }>();
+const opts = cli.opts<{ quick: boolean; env: string[]; rows?: string[]; iterations?: number; out: string; relaxedSimd: boolean }>();
 const quick = opts.quick;
 const config: SuiteConfig = quick
   ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, batchingGainGuess: 4, rowBudgetSeconds: 15, validationFaces: 4, pairedRounds: 3, rows: [] }
@@ -63,7 +64,8 @@ async function runNode(env: string, configPath: string, tmp: string): Promise<En
   const childEnv = { ...process.env };
   if (env === 'node-swiftshader' && existsSync(SWIFTSHADER_ICD)) childEnv.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './scripts/register-wgsl.mjs', 'bench/node/main.ts', env, configPath, out], {
+    const flags = opts.relaxedSimd ? ['--experimental-wasm-relaxed-simd'] : [];
+    const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', '--import', './scripts/register-wgsl.mjs', 'bench/node/main.ts', env, configPath, out], {
       cwd: root,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

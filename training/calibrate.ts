@@ -26,26 +26,32 @@ import { prepareFace } from '../src/api/prepare.js';
 import { parsePairs } from '../src/eval/index.js';
 import type { FarKey, FarPoints, OperatingPoint, Thresholds } from '../src/model/thresholds.js';
 import { readWeights, writeWeights } from '../src/model/weights-format.js';
-import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
+import { intOption, parseCli, parseFolds, resolveDataRoot } from './teacher/common.js';
 
-const argv = process.argv.slice(2);
-const root = resolveDataRoot(argv);
-const weightsPath = path.resolve(argValue(argv, '--weights', 'weights/student.bfw')!);
-const calibrateFolds = parseFolds(argValue(argv, '--calibrate-folds', '1-3')!);
-const checkFolds = parseFolds(argValue(argv, '--check-folds', '4-5')!);
-const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!
-  .split(',')
-  .map((s) => (s === 'hr' ? 'hr' : Number(s)));
-const perPerson = Number(argValue(argv, '--per-person', '8'));
-const backend = argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto';
-const outBase = path.resolve(argValue(argv, '--out', 'training/results/calibration')!);
-const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/calibrate')!);
-const write = argv.includes('--write');
-const allowSeen = argv.includes('--allow-seen');
-const FARS: Array<[FarKey, number]> = [
-  ['far_1e-2', 1e-2],
-  ['far_1e-3', 1e-3],
-];
+const { values: args } = parseCli({
+  weights: { type: 'string', default: 'weights/student.bfw' },
+  'calibrate-folds': { type: 'string', default: '1-3' },
+  'check-folds': { type: 'string', default: '4-5' },
+  sizes: { type: 'string', default: '8,12,16,24,32,hr' },
+  'per-person': { type: 'string' },
+  backend: { type: 'string', default: 'cpu' },
+  out: { type: 'string', default: 'training/results/calibration' },
+  cache: { type: 'string', default: 'training/cache/calibrate' },
+  write: { type: 'boolean', default: false },
+  'allow-seen': { type: 'boolean', default: false },
+});
+const root = resolveDataRoot(args.data);
+const weightsPath = path.resolve(args.weights);
+const calibrateFolds = parseFolds(args['calibrate-folds']);
+const checkFolds = parseFolds(args['check-folds']);
+const sizes = args.sizes.split(',').map((s) => (s === 'hr' ? 'hr' : Number(s)));
+const perPerson = intOption(args['per-person'], 'per-person', 8, 1);
+const backend = args.backend as 'cpu' | 'webgpu' | 'auto';
+const outBase = path.resolve(args.out);
+const cacheDir = path.resolve(args.cache);
+const write = args.write;
+const allowSeen = args['allow-seen'];
+const FARS: Array<[FarKey, number]> = [['far_1e-2', 1e-2], ['far_1e-3', 1e-3]];
 
 for (const s of sizes)
   if (s !== 'hr' && !(Number.isInteger(s) && s >= 1 && s <= 1024)) throw new Error(`--sizes: bad size ${s}`);

@@ -15,16 +15,16 @@ import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import { type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint } from './decision.js';
-import {
-  type EmbedOptions,
-  type FaceInput,
-  type FaceRecognizer,
-  type IdentifyOptions,
-  type RecognizerInfo,
-  type RecognizerOptions,
-  type RecognizerWeights,
-  type SearchableGallery,
-  type VerifyOptions,
+import type {
+  EmbedOptions,
+  FaceInput,
+  FaceRecognizer,
+  IdentifyOptions,
+  RecognizerInfo,
+  RecognizerOptions,
+  RecognizerWeights,
+  SearchableGallery,
+  VerifyOptions,
 } from './recognizer.js';
 import { embeddingSimilarity } from './similarity.js';
 import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';

@@ -125,6 +125,19 @@ describe('Recognizer.identify', () => {
     rec.dispose();
     strict.dispose();
   });
+
+  it('options that are not an object are a typed error (the fuzz harness found a TypeError for null)', async () => {
+    const rec = await createRecognizer({ backend: 'cpu', weights: calibrated });
+    const [e] = await rec.embed([randomImage(random, 16, 16)]);
+    const gallery = new Gallery({ dim: rec.info.embeddingDim });
+    gallery.add('a', e);
+    for (const options of [null, 'strict', [1]]) {
+      await expect(rec.identify(e, gallery, options as never)).rejects.toMatchObject({ name: 'InputError', code: 'bad-option' });
+      await expect(rec.verify(e, e, options as never)).rejects.toMatchObject({ name: 'InputError', code: 'bad-option' });
+      await expect(rec.embed([randomImage(random, 16, 16)], options as never)).rejects.toMatchObject({ name: 'InputError', code: 'bad-option' });
+    }
+    rec.dispose();
+  });
 });
 
 describe('face inputs', () => {

@@ -8,7 +8,8 @@ face, input 32×32, PReLU, GDC pooling, 128-D embedding. Each varies one thing a
   ir-wide   fewer, wider bottlenecks (48/96/160) at the MAC budget
 Only "dsc" blocks run in the TypeScript runtime today; "ir" blocks and the head are Python-only (see training/README.md).
 
-python3 -m bridgeface_train.candidates [--threads 1] [--batch 256] [--bfw DIR]   → parameters, MACs, PyTorch CPU faces/s
+python3 -m bridgeface_train.candidates [--threads 1] [--batch 256] [--bfw DIR]   → parameters, MACs, PyTorch CPU
+faces/s (inference and training steps: the epochs a time budget buys)
 --bfw DIR also writes untrained weights of the candidates the runtime can run (DIR/<name>.bfw), which
 training/candidate-speed.ts times through the runtime.
 """
@@ -68,17 +69,30 @@ def params(arch: Dict[str, Any]) -> int:
     return count_params(export_tensors(Student(arch).eval()))
 
 
-@torch.no_grad()
-def faces_per_s(models: Dict[str, Student], batch: int, rounds: int = 5) -> Dict[str, float]:
-    """Eval-mode PyTorch throughput, the candidates alternated round by round (the machine is shared); median."""
+def faces_per_s(models: Dict[str, Student], batch: int, train: bool, rounds: int = 5) -> Dict[str, float]:
+    """PyTorch throughput, eval-mode forward or a training step (forward, backward, AdamW), the candidates alternated
+    round by round (the machine is shared); median."""
     x = torch.randn(batch, 3, 32, 32)
+    opts = {k: torch.optim.AdamW(m.parameters(), lr=1e-3) for k, m in models.items()}
+
+    def run(k, m):
+        if train:
+            m.train()
+            loss = m(x).sum()
+            opts[k].zero_grad()
+            loss.backward()
+            opts[k].step()
+        else:
+            with torch.no_grad():
+                m.eval()(x)
+
     times: Dict[str, list] = {k: [] for k in models}
-    for m in models.values():
-        m.eval()(x)  # warm-up
+    for k, m in models.items():
+        run(k, m)  # warm-up
     for _ in range(rounds):
         for k, m in models.items():
             t = time.perf_counter()
-            m(x)
+            run(k, m)
             times[k].append(time.perf_counter() - t)
     return {k: batch / sorted(v)[len(v) // 2] for k, v in times.items()}
 
@@ -91,13 +105,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     models = {k: Student(a) for k, a in CANDIDATES.items()}
-    fps = faces_per_s(models, args.batch)
-    print(f"| candidate | parameters | MACs per face | PyTorch CPU faces/s ({args.threads} thread, batch {args.batch}) |")
+    fps = faces_per_s(models, args.batch, train=False)
+    tps = faces_per_s(models, args.batch, train=True)
+    print(f"| candidate | parameters | MACs per face | PyTorch CPU faces/s, inference / training step ({args.threads} thread, batch {args.batch}) |")
     print("|---|---:|---:|---:|")
     for k, a in CANDIDATES.items():
         p, m = params(a), count_macs(a)
         flag = "" if p <= MAX_PARAMS and m <= MAX_MACS else " (over budget)"
-        print(f"| {k}{flag} | {p:,} | {m / 1e6:.2f}M | {fps[k]:,.0f} |")
+        print(f"| {k}{flag} | {p:,} | {m / 1e6:.2f}M | {fps[k]:,.0f} / {tps[k]:,.0f} |")
     if args.bfw:
         os.makedirs(args.bfw, exist_ok=True)
         for k, a in CANDIDATES.items():

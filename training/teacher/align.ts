@@ -2,7 +2,9 @@
 // or the 68-point net on a set's fixed framing) → dlib-style similarity alignment (150×150 chip, padding 0.25)
 // → teacher descriptors of the chip and its mirror. Also caches a loose (unaligned) crop around the face.
 // Usage: tsx training/teacher/align.ts --data <dir> [--data <dir> ...] [--out training/cache/teacher]
-//        [--shard k --shards n] [--sets a,b] [--limit N] [--only list.txt] [--tag name]
+//        [--shard k --shards n] [--sets a,b] [--limit N] [--only list.txt] [--tag name] [--describe tfjs|later]
+// --describe later: align only (no face-api descriptor); `python3 -m bridgeface_train.describe` then fills desc.f32
+// with the PyTorch port of the teacher, ≈ 4× less CPU per descriptor.
 // Images are processed in root order (put the LFW root first: its images are needed first), --sets keeps only the
 // named sets.
 // Resumable: each shard appends to its own files and skips every image already cached in any shard folder, so a
@@ -12,23 +14,33 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import {
-  CHIP, FRAME, LOOSE, areaResizeRGB, argValue, chipTransform, fmtEta, listImages, loadFaceApi, mirror, resolveDataRoots,
+  CHIP, FRAME, LOOSE, areaResizeRGB, chipTransform, fmtEta, intOption, listImages, loadFaceApi, mirror, parseCli, resolveDataRoots,
   warpChip,
   type ImageEntry,
 } from './common.js';
 import { type Source, looseRegion, sourceFor, transformFromPoints } from './sources.js';
 
-const argv = process.argv.slice(2);
-const roots = resolveDataRoots(argv);
-const outDir = path.resolve(argValue(argv, '--out', 'training/cache/teacher')!);
-const shard = Number(argValue(argv, '--shard', '0'));
-const shards = Number(argValue(argv, '--shards', '1'));
-const limit = Number(argValue(argv, '--limit', '0'));
-const only = argValue(argv, '--only'); // optional file with one relative path per line (smoke tests)
+const { values: args } = parseCli({
+  out: { type: 'string', default: 'training/cache/teacher' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  limit: { type: 'string' },
+  only: { type: 'string' }, // optional file with one relative path per line (smoke tests)
+  sets: { type: 'string' },
+  tag: { type: 'string' }, // a second pass over other images gets its own shard folders
+  describe: { type: 'string', default: 'tfjs' }, // 'later': chips only; bridgeface_train.describe adds descriptors
+});
+const roots = resolveDataRoots(args.data);
+const outDir = path.resolve(args.out);
+const shards = intOption(args.shards, 'shards', 1, 1);
+const shard = intOption(args.shard, 'shard', 0);
+if (shard >= shards) throw new Error(`--shard ${shard} is not below --shards ${shards}`);
+const limit = intOption(args.limit, 'limit', 0);
+const only = args.only;
 
 const allImages = listImages(roots);
 let images = allImages;
-const sets = argValue(argv, '--sets')?.split(',');
+const sets = args.sets?.split(',');
 if (sets) images = images.filter((e) => sets.includes(e.dataset));
 if (only) { // a list of relative paths; processed in the list's order (e.g. evaluation images first)
   const order = new Map(fs.readFileSync(only, 'utf8').split('\n').filter(Boolean).map((p, i) => [p, i] as [string, number]));
@@ -36,24 +48,27 @@ if (only) { // a list of relative paths; processed in the list's order (e.g. eva
 }
 if (limit > 0) images = images.slice(0, limit);
 const mine = images.filter((_, i) => i % shards === shard);
-const tag = argValue(argv, '--tag'); // a second pass over other images gets its own shard folders
+const tag = args.tag;
 const dir = path.join(outDir, `shard-${shard}-of-${shards}${tag ? '-' + tag : ''}`);
 fs.mkdirSync(dir, { recursive: true });
 const metaPath = path.join(dir, 'meta.jsonl');
-const files = { chips: path.join(dir, 'chips150.u8'), loose: path.join(dir, 'loose88.u8'), desc: path.join(dir, 'desc.f32') };
-const rec = { chips: CHIP * CHIP * 3, loose: LOOSE * LOOSE * 3, desc: 2 * 128 * 4 };
+const describe = args.describe;
+if (describe !== 'tfjs' && describe !== 'later') throw new Error(`--describe must be tfjs or later, got ${describe}`);
+// the files this process appends to (with --describe later, desc.f32 belongs to bridgeface_train.describe)
+const files: Record<string, string> = { chips: path.join(dir, 'chips150.u8'), loose: path.join(dir, 'loose88.u8'), ...(describe === 'tfjs' ? { desc: path.join(dir, 'desc.f32') } : {}) };
+const rec: Record<string, number> = { chips: CHIP * CHIP * 3, loose: LOOSE * LOOSE * 3, desc: 2 * 128 * 4 };
 
 // resume: keep only complete records
 let done = 0;
 if (fs.existsSync(metaPath)) {
   const lines = fs.readFileSync(metaPath, 'utf8').split('\n').filter((l) => l.trim());
   done = lines.length;
-  for (const k of Object.keys(files) as (keyof typeof files)[]) {
+  for (const k of Object.keys(files)) {
     const n = fs.existsSync(files[k]) ? Math.floor(fs.statSync(files[k]).size / rec[k]) : 0;
     done = Math.min(done, n);
   }
   fs.writeFileSync(metaPath, lines.slice(0, done).map((l) => l + '\n').join(''));
-  for (const k of Object.keys(files) as (keyof typeof files)[]) if (fs.existsSync(files[k])) fs.truncateSync(files[k], done * rec[k]);
+  for (const k of Object.keys(files)) if (fs.existsSync(files[k])) fs.truncateSync(files[k], done * rec[k]);
 }
 // every image already described by any shard (this one included), by path
 const cached = new Set<string>();
@@ -63,10 +78,10 @@ for (const d of fs.readdirSync(outDir).filter((d) => d.startsWith('shard-'))) {
   for (const l of fs.readFileSync(m, 'utf8').split('\n')) if (l.trim()) cached.add(JSON.parse(l).path);
 }
 const todo = mine.filter((e) => !cached.has(e.path));
-const fds = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, fs.openSync(p, 'a')])) as Record<keyof typeof files, number>;
+const fds = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, fs.openSync(p, 'a')])) as Record<string, number>;
 const metaFd = fs.openSync(metaPath, 'a');
 
-const faceapi = await loadFaceApi();
+const faceapi = await loadFaceApi({ recognition: describe === 'tfjs' });
 const tf = faceapi.tf;
 const tinyOpts = new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.3 });
 let ssdLoaded = false;
@@ -181,32 +196,36 @@ async function locate(e: ImageEntry, src: Source, rgb: Uint8Array, w: number, h:
 const FALLBACK_T = [0.7457, 0.0, 66.55, 75.79];
 
 console.log(`[align] data=${roots.join(',')} shard ${shard}/${shards}: ${mine.length} images, ${mine.length - todo.length} cached`);
-for (const set of new Set(todo.map((e) => e.dataset))) if (sourceFor(set, '').kind === 'fixedbox') await fixedFraming(set); // before the clock starts
-const t0 = Date.now();
 // per set: images, wall ms, CPU ms of this process (on a loaded machine CPU time per image is the honest idle estimate)
 const perSet = new Map<string, { n: number; ms: number; cpu: number }>();
-const sources = new Map<string, Source>();
+const sources = new Map<string, Source>(); // per set, and the fixed framings calibrated before the clock starts
+for (const e of todo) {
+  if (sources.has(e.dataset)) continue;
+  sources.set(e.dataset, sourceFor(e.dataset, e.root));
+  if (sources.get(e.dataset)!.kind === 'fixedbox') await fixedFraming(e.dataset);
+}
+const t0 = Date.now();
 let n = 0;
 for (let k = 0; k < todo.length; k++) {
   const e = todo[k];
   const ts = performance.now();
   const cpu0 = process.cpuUsage();
-  if (!sources.has(e.dataset)) sources.set(e.dataset, sourceFor(e.dataset, e.root));
   const src = sources.get(e.dataset)!;
   const { rgb, w, h } = await decode(e);
   const { t, method, det } = await locate(e, src, rgb, w, h);
   const chip = warpChip(rgb, w, h, t);
-  const mir = mirror(chip, CHIP);
   const lr = looseRegion(src.framing, w, h, t);
   const loose = areaResizeRGB(rgb, w, h, lr.x, lr.y, lr.width, lr.height, LOOSE);
-  const batch = tf.tensor4d(new Int32Array([...chip, ...mir]), [2, CHIP, CHIP, 3], 'int32');
-  const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tf.unstack(batch));
-  batch.dispose();
-  const desc = new Float32Array(256);
-  desc.set(d[0], 0); desc.set(d[1], 128);
+  if (describe === 'tfjs') {
+    const batch = tf.tensor4d(new Int32Array([...chip, ...mirror(chip, CHIP)]), [2, CHIP, CHIP, 3], 'int32');
+    const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tf.unstack(batch));
+    batch.dispose();
+    const desc = new Float32Array(256);
+    desc.set(d[0], 0); desc.set(d[1], 128);
+    fs.writeSync(fds.desc, new Uint8Array(desc.buffer));
+  }
   fs.writeSync(fds.chips, chip);
   fs.writeSync(fds.loose, loose);
-  fs.writeSync(fds.desc, new Uint8Array(desc.buffer));
   fs.writeSync(metaFd, JSON.stringify({ index: e.index, path: e.path, dataset: e.dataset, identity: e.identity, w, h, method, score: det && (method === 'tiny' || method === 'ssd') ? +det.score.toFixed(4) : 0, box: det && method !== 'points' ? det.box : null, landmarks: det ? det.pts.map((p) => [+p.x.toFixed(2), +p.y.toFixed(2)]) : null, transform: t, loose: [lr.x, lr.y, lr.width].map((v) => +v.toFixed(2)) }) + '\n');
   const ps = perSet.get(e.dataset) ?? { n: 0, ms: 0, cpu: 0 };
   const cpu = process.cpuUsage(cpu0);
