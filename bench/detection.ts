@@ -59,6 +59,8 @@ function report(): string {
       msPerPhoto: { wallMedian: median(wall), wallMean: mean(wall), cpuMedian: median(cpu), cpuMean: mean(cpu) },
       iou50: scoreDetections(scored, { iouThreshold: 0.5 }),
       iou40: scoreDetections(scored, { iouThreshold: 0.4 }),
+      // Per photo, so runs can be compared on the photos they share: [x, y, width, height, score].
+      detections: scored.map((im, i) => [entries[i].file, im.detections.map((d) => [d.box.x, d.box.y, d.box.width, d.box.height, d.score].map((v) => +v.toFixed(3)))]),
     },
     null,
     1,

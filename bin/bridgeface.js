@@ -21,7 +21,11 @@ if (args.includes('--verbose') || process.env.BRIDGEFACE_CLI_CHILD === '1') {
 } else {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     stdio: ['inherit', 'inherit', 'pipe'],
-    env: { ...process.env, BRIDGEFACE_CLI_CHILD: '1', BRIDGEFACE_TTY_COLUMNS: process.stderr.isTTY ? String(process.stderr.columns) : '' },
+    env: {
+      ...process.env,
+      BRIDGEFACE_CLI_CHILD: '1',
+      BRIDGEFACE_TTY_COLUMNS: process.stderr.isTTY ? String(process.stderr.columns) : '',
+    },
   });
   const filter = dawnWarningFilter();
   child.stderr.setEncoding('utf8');

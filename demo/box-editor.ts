@@ -5,12 +5,19 @@
  * the network sees follow the box as it moves.
  */
 import type { FaceBox } from '../src/runtime/image.js';
+import { placeBox } from './overlays.js';
 
 export interface BoxEditorElements {
   panel: HTMLElement;
   stage: HTMLElement;
   image: HTMLCanvasElement;
   box: HTMLElement;
+}
+
+/** The box an added photo starts with when no face was detected: the centred square over 80 % of its shorter side. */
+export function startingBox(width: number, height: number): FaceBox {
+  const side = Math.round(Math.min(width, height) * 0.8);
+  return { x: Math.round((width - side) / 2), y: Math.round((height - side) / 2), width: side, height: side };
 }
 
 /** Smallest box side, in image pixels. */
@@ -60,11 +67,7 @@ export class BoxEditor {
     const x = Math.min(Math.max(0, box.x), this.width - side);
     const y = Math.min(Math.max(0, box.y), this.height - side);
     this.current = { x, y, width: side, height: side };
-    const s = this.el.box.style;
-    s.left = `${(x / this.width) * 100}%`;
-    s.top = `${(y / this.height) * 100}%`;
-    s.width = `${(side / this.width) * 100}%`;
-    s.height = `${(side / this.height) * 100}%`;
+    placeBox(this.el.box, this.current, this.width, this.height);
     this.el.box.dataset.box = [x, y, side].map((v) => v.toFixed(1)).join(',');
     if (report) this.onChange(this.current);
   }

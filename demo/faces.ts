@@ -4,10 +4,20 @@
  * the box outlined. The card list is one keyboard stop (roving tabindex): arrows move, keys act on the face.
  */
 import { prepareFace } from '../src/api/prepare.js';
+import { CHIP, type Similarity } from '../src/detect/align.js';
 import type { InputSpec } from '../src/model/architecture.js';
 import type { FaceBox, RgbaImage } from '../src/runtime/image.js';
 
-export type FaceKind = 'sample' | 'photo' | 'webcam';
+/** 'detected': found by the detector in an added photo; 'photo' and 'webcam': placed by a box the user moves. */
+export type FaceKind = 'sample' | 'photo' | 'webcam' | 'detected';
+
+/** A detected face: the chip the network sees, at the face's own resolution, and where it lies in the image. */
+export interface Chip {
+  image: RgbaImage;
+  /** Chip (CHIP×CHIP coordinates) → image transform. */
+  transform: Similarity;
+  alignment: 'landmarks' | 'box';
+}
 export type SlotName = 'a' | 'b' | 'q';
 
 export interface Face {
@@ -20,8 +30,10 @@ export interface Face {
   role?: 'enroll' | 'probe';
   /** The whole image. */
   rgba: RgbaImage;
-  /** The region the network sees, in pixels of `rgba`. */
+  /** The region the network sees, in pixels of `rgba` (for a detected face, the detector's box). */
   box: FaceBox;
+  /** Detected faces: what the network sees instead of the box shrunk to the face size. */
+  chip?: Chip;
   /** The whole image at full resolution, for drawing. */
   source: HTMLCanvasElement;
   card: HTMLElement;
@@ -30,9 +42,17 @@ export interface Face {
   verdict: HTMLElement;
 }
 
-/** The face as the network sees it: the box, area-downsampled to size×size as the evaluation does. */
-export function lowRes(face: Pick<Face, 'rgba' | 'box'>, input: InputSpec, size: number): RgbaImage {
-  return prepareFace(face.rgba, input, { size, box: face.box });
+/**
+ * The face as the network sees it: a detected face's chip at its own resolution; else the box, area-downsampled
+ * to size×size as the evaluation does.
+ */
+export function lowRes(face: Pick<Face, 'rgba' | 'box' | 'chip'>, input: InputSpec, size: number): RgbaImage {
+  return face.chip?.image ?? prepareFace(face.rgba, input, { size, box: face.box });
+}
+
+/** The face size a decision about `face` is made for (pixels a side of what the network sees). */
+export function faceSize(face: Face, size: number): number {
+  return face.chip?.image.width ?? size;
 }
 
 /** A short, stable text form of a box (cache keys, data attributes). */
@@ -52,8 +72,14 @@ export function toCanvas(image: RgbaImage): HTMLCanvasElement {
   return canvas;
 }
 
-/** The whole image fitted into side×side CSS pixels with the box outlined (drawn at device resolution). */
-export function drawContext(canvas: HTMLCanvasElement, face: Pick<Face, 'source' | 'box'>, side: number): void {
+/** The chip's corners in image pixels. */
+export function chipCorners(t: Similarity): Array<[number, number]> {
+  const [a, b, tx, ty] = t;
+  return [[0, 0], [CHIP, 0], [CHIP, CHIP], [0, CHIP]].map(([u, v]) => [a * u - b * v + tx, b * u + a * v + ty]);
+}
+
+/** The whole image fitted into side×side CSS pixels with what the network sees outlined (at device resolution). */
+export function drawContext(canvas: HTMLCanvasElement, face: Pick<Face, 'source' | 'box' | 'chip'>, side: number): void {
   const ratio = window.devicePixelRatio || 1;
   const { width, height } = face.source;
   const scale = (side * ratio) / Math.max(width, height);
@@ -64,10 +90,17 @@ export function drawContext(canvas: HTMLCanvasElement, face: Pick<Face, 'source'
   const g = canvas.getContext('2d')!;
   g.imageSmoothingQuality = 'high';
   g.drawImage(face.source, 0, 0, canvas.width, canvas.height);
-  const { x, y, width: w, height: h } = face.box;
   g.lineWidth = Math.max(1.5, ratio * 1.5);
   g.strokeStyle = '#ffd400';
-  g.strokeRect(x * scale, y * scale, w * scale, h * scale);
+  if (face.chip) {
+    g.beginPath();
+    for (const [x, y] of chipCorners(face.chip.transform)) g.lineTo(x * scale, y * scale);
+    g.closePath();
+    g.stroke();
+  } else {
+    const { x, y, width: w, height: h } = face.box;
+    g.strokeRect(x * scale, y * scale, w * scale, h * scale);
+  }
 }
 
 export interface CardActions {
@@ -98,6 +131,13 @@ export function createCard(face: Omit<Face, 'card' | 'pixels' | 'context' | 'ver
   const verdict = document.createElement('span');
   verdict.className = 'verdict';
   view.append(pixels, context, verdict);
+  if (face.chip) {
+    const native = document.createElement('span');
+    native.className = 'native';
+    native.textContent = `${face.chip.image.width} px`;
+    native.title = 'a detected face is shown, and identified, at its own resolution';
+    view.append(native);
+  }
   const label = document.createElement('div');
   label.className = 'name';
   label.textContent = face.identity ?? face.name;
@@ -119,10 +159,8 @@ export function createCard(face: Omit<Face, 'card' | 'pixels' | 'context' | 'ver
     tools.append(button);
   };
   for (const slot of ['a', 'b', 'q'] as const) tool(slot === 'q' ? '?' : slot.toUpperCase(), SLOT_TITLES[slot], () => actions.slot(full, slot), { slot });
-  if (face.kind !== 'sample') {
-    tool('⬚', 'adjust the face box', () => actions.editBox(full), { act: 'box' });
-    tool('×', 'remove this photo', () => actions.remove(full), { act: 'remove' });
-  }
+  if (face.kind === 'photo' || face.kind === 'webcam') tool('⬚', 'adjust the face box', () => actions.editBox(full), { act: 'box' });
+  if (face.kind !== 'sample') tool('×', 'remove this face', () => actions.remove(full), { act: 'remove' });
   card.append(view, label, tools);
   card.addEventListener('click', () => {
     focusCard(full.card);
@@ -136,7 +174,8 @@ export function drawCard(face: Face, input: InputSpec, size: number): void {
   drawPixels(face.pixels, lowRes(face, input, size));
   drawContext(face.context, face, 30);
   face.card.dataset.box = boxKey(face.box);
-  face.card.setAttribute('aria-label', `${face.identity ?? face.name}, ${face.kind === 'sample' ? `sample ${face.role === 'probe' ? 'probe' : 'photo'}` : face.kind}`);
+  const what = face.kind === 'sample' ? `sample ${face.role === 'probe' ? 'probe' : 'photo'}` : face.chip ? `detected, ${face.chip.image.width} px` : face.kind;
+  face.card.setAttribute('aria-label', `${face.identity ?? face.name}, ${what}`);
 }
 
 /** Moves the list's single tab stop to `card` and focuses it. */
@@ -165,7 +204,7 @@ export function wireCardKeys(list: HTMLElement, faceOf: (card: HTMLElement) => F
       actions.slot(face, key);
     } else if (key === 'i' || key === '?') {
       actions.slot(face, 'q');
-    } else if (key === 'e' && face.kind !== 'sample') {
+    } else if (key === 'e' && (face.kind === 'photo' || face.kind === 'webcam')) {
       actions.editBox(face);
     } else if ((key === 'Delete' || key === 'Backspace') && face.kind !== 'sample') {
       const next = cards[i + 1] ?? cards[i - 1];

@@ -8,17 +8,20 @@
  * costs one recomputation, not one per step. Embeddings are cached per face, model, size and box.
  */
 import weightsUrl from '../weights/student.bfw?url';
-import type { Gallery, GalleryMatch } from '../src/api/gallery.js';
+import { Gallery, type GalleryMatch } from '../src/api/gallery.js';
+import type { TrackedFace } from '../src/api/detect-video.js';
 import { framedFaceBox } from '../src/api/face-box.js';
-import { operatingPoint } from '../src/api/decision.js';
+import type { Far, Identification, Verification } from '../src/api/decision.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../src/api/worker-client.js';
-import { CalibrationError } from '../src/errors.js';
+import { CalibrationError, GpuError } from '../src/errors.js';
 import type { RgbaImage } from '../src/runtime/image.js';
-import { BoxEditor } from './box-editor.js';
-import { type Face, type FaceKind, type SlotName, boxKey, createCard, drawCard, drawPixels, focusCard, lowRes, toCanvas, wireCardKeys } from './faces.js';
-import { findFaces } from './find-faces.js';
+import { BoxEditor, startingBox } from './box-editor.js';
+import { type Face, type SlotName, boxKey, createCard, drawCard, drawPixels, faceSize, focusCard, lowRes, toCanvas, wireCardKeys } from './faces.js';
+import { type DetectedFace, detectFaces, detectorReady } from './detection.js';
 import { GalleryStore } from './gallery-store.js';
-import { $, bar, coalesce, enqueue, say } from './ui.js';
+import { runLive } from './live.js';
+import { type LabelledBox, drawTracks, photoWithBoxes } from './overlays.js';
+import { $, bar, coalesce, describeError, enqueue, say } from './ui.js';
 import { CameraError, Webcam } from './webcam.js';
 
 interface SampleManifest {
@@ -26,7 +29,7 @@ interface SampleManifest {
   faces: Array<{ file: string; label: string; role: 'enroll' | 'probe' }>;
 }
 
-type ResultName = 'verify' | 'identify' | 'probes';
+type ResultName = 'verify' | 'identify' | 'probes' | 'scene';
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i;
 
@@ -41,12 +44,14 @@ const state = {
   store: undefined as GalleryStore | undefined,
   /** Results the user asked for, kept up to date. */
   shown: new Set<ResultName>(),
+  /** The last added photo in which faces were detected. */
+  scene: undefined as { name: string; rgba: RgbaImage; source: HTMLCanvasElement; faces: Face[] } | undefined,
   /** Bumped by every change that makes results out of date; a computation started earlier discards its result. */
   version: 0,
   nextId: 1,
 };
 const cards = new Map<HTMLElement, Face>();
-const RESULT_ELEMENT: Record<ResultName, string> = { verify: 'verify-result', identify: 'identify-result', probes: 'probes-result' };
+const RESULT_ELEMENT: Record<ResultName, string> = { verify: 'verify-result', identify: 'identify-result', probes: 'probes-result', scene: 'scene-result' };
 
 const rec = (): WorkerRecognizer => {
   if (!state.rec) throw new Error('The model is still loading.');
@@ -59,7 +64,7 @@ const store = (): GalleryStore => (state.store ??= new GalleryStore(rec().info.e
 // ---------------------------------------------------------------------------------------------- embeddings
 
 const cache = new WeakMap<Face, { key: string; embedding: Float32Array }>();
-const faceKey = (face: Face) => `${state.modelId}|${state.size}|${boxKey(face.box)}`;
+const faceKey = (face: Face) => `${state.modelId}|${face.chip ? 'chip' : state.size}|${boxKey(face.box)}`;
 
 /** Embeddings of `faces` at the current size, embedding only those not cached, in one batch. */
 async function embed(faces: Face[]): Promise<Float32Array[]> {
@@ -114,43 +119,62 @@ function dropResult(name: ResultName): void {
 }
 
 /** Fills a result element: content, the size and backend it was computed at, no longer stale. */
-function showResult(name: ResultName, nodes: Node[], data: Record<string, string>): void {
+function showResult(name: ResultName, nodes: Node[], data: Record<string, string>, at = `at ${state.size} px`): void {
   const el = $(RESULT_ELEMENT[name]);
   for (const key of Object.keys(el.dataset)) delete el.dataset[key];
   Object.assign(el.dataset, data, { size: String(state.size), backend: rec().info.backend });
   const stamp = document.createElement('div');
   stamp.className = 'stamp';
-  stamp.textContent = `at ${state.size} px · ${backendName()} (${rec().info.adapter})`;
+  stamp.textContent = `${at} · ${backendName()} (${rec().info.adapter})`;
   el.replaceChildren(...nodes, stamp);
   el.hidden = false;
 }
 
 // ---------------------------------------------------------------------------------------------- model
 
-async function loadModel(backend: 'webgpu' | 'cpu'): Promise<void> {
+type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+
+async function startWorker(backend: BackendChoice): Promise<WorkerRecognizer> {
+  const worker = new Worker(new URL('../src/api/worker.ts', import.meta.url), { type: 'module' });
+  try {
+    return await createWorkerRecognizer({ worker, backend, weights: weightsUrl });
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+}
+
+async function loadModel(choice: BackendChoice): Promise<void> {
+  if (live) {
+    stopLive(); // it runs its own recognizer on the old backend
+    say('webcam-msg', 'Live naming stopped because the backend changed; press Name faces live to run it on the new one.');
+  }
   state.rec?.dispose();
   state.rec = undefined;
-  $('status').textContent = `Loading the model on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
-  const worker = new Worker(new URL('../src/api/worker.ts', import.meta.url), { type: 'module' });
-  const r = await createWorkerRecognizer({ worker, backend: backend === 'webgpu' ? 'auto' : 'cpu', weights: weightsUrl });
+  $('status').textContent = `Loading the model${choice === 'auto' ? '' : ` on ${choice === 'webgpu' ? 'WebGPU' : 'the CPU'}`}…`;
+  const notes: string[] = [];
+  let r: WorkerRecognizer;
+  try {
+    r = await startWorker(choice);
+  } catch (e) {
+    if (choice !== 'webgpu' || !(e instanceof GpuError)) throw e;
+    notes.push(`WebGPU is unavailable in this browser, so the demo runs on the CPU (${e.message}).`);
+    r = await startWorker('cpu');
+  }
   state.rec = r;
   state.modelId++;
   const { info } = r;
   const where = info.backend === 'webgpu' ? `WebGPU on ${info.adapter}` : `CPU (${info.adapter})`;
   $('status').textContent = `${info.parameters.toLocaleString()}-parameter student, ${info.inputSize}×${info.inputSize} input, ${info.embeddingDim}-D embedding · ${where}`;
-  const notes: string[] = [];
-  if (backend === 'webgpu' && info.backend === 'cpu') notes.push(`WebGPU is unavailable in this browser, so bridgeface fell back to the CPU (${info.fallbackReason ?? 'no adapter'}).`);
-  if (info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter)) {
-    notes.push(`${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`);
-  }
+  if (choice === 'auto') notes.push(info.fallbackReason ? `Auto chose the CPU: ${info.fallbackReason}.` : 'Auto chose WebGPU: it embeds faster than the CPU here.');
+  const software = info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter);
+  if (software) notes.push(`${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`);
   if (!info.trained) notes.push('These weights are an untrained placeholder: similarities carry no identity information and verification has no calibrated threshold.');
   const notice = $('notice');
   notice.hidden = notes.length === 0;
   notice.textContent = notes.join(' ');
-  document.body.dataset.backend = info.backend;
-  document.body.dataset.software = String(info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter));
-  document.body.dataset.trained = String(info.trained);
-  ($('backend') as HTMLSelectElement).value = info.backend;
+  Object.assign(document.body.dataset, { backend: info.backend, software: String(software), trained: String(info.trained) });
+  ($('backend') as HTMLSelectElement).value = choice;
   invalidate();
 }
 
@@ -189,8 +213,10 @@ const actions = {
   remove: removeFace,
 };
 
-function addFace(face: { name: string; kind: FaceKind; rgba: RgbaImage; box: Face['box']; identity?: string; role?: Face['role'] }): Face {
-  const full = createCard({ id: state.nextId++, ...face, source: toCanvas(face.rgba) }, actions);
+type NewFace = Pick<Face, 'name' | 'kind' | 'rgba' | 'box'> & Partial<Pick<Face, 'identity' | 'role' | 'chip' | 'source'>>;
+
+function addFace(face: NewFace): Face {
+  const full = createCard({ id: state.nextId++, ...face, source: face.source ?? toCanvas(face.rgba) }, actions);
   cards.set(full.card, full);
   $('faces').append(full.card);
   if (state.faces.length === 0) full.card.tabIndex = 0;
@@ -208,6 +234,7 @@ function removeFace(face: Face): void {
   if (!state.faces.some((f) => f.card.tabIndex === 0) && state.faces[0]) state.faces[0].card.tabIndex = 0;
   for (const slot of ['a', 'b', 'q'] as const) if (state.slots[slot] === face) clearSlot(slot);
   store().forget(face);
+  if (state.scene?.faces.includes(face)) state.scene.faces = state.scene.faces.filter((f) => f !== face);
   invalidate();
 }
 
@@ -229,8 +256,10 @@ async function toRgba(source: Blob): Promise<RgbaImage> {
 }
 
 async function addFiles(files: Iterable<File>): Promise<void> {
-  const added: Face[] = [];
+  const placed: Face[] = [];
   const skipped: string[] = [];
+  let detected = 0;
+  let detectorFailure: string | undefined;
   for (const file of files) {
     let rgba: RgbaImage;
     try {
@@ -240,14 +269,36 @@ async function addFiles(files: Iterable<File>): Promise<void> {
       skipped.push(file.name);
       continue;
     }
-    const { boxes } = await findFaces(rgba);
-    boxes.forEach((box, i) => added.push(addFace({ name: uniqueName(boxes.length > 1 ? `${file.name} #${i + 1}` : file.name), kind: 'photo', rgba, box })));
+    let found: DetectedFace[] = [];
+    if (!detectorFailure) {
+      say('add-msg', `Looking for faces in ${file.name}${detectorReady() ? '' : ' (loading the face detector: ONNX Runtime and BlazeFace, the first time only)'}…`);
+      try {
+        found = await detectFaces(rgba);
+      } catch (e) {
+        console.warn(e);
+        detectorFailure = describeError(e);
+      }
+    }
+    if (found.length > 0) {
+      const source = toCanvas(rgba);
+      const faces = found.map((f, i) =>
+        addFace({ name: uniqueName(`${file.name} #${i + 1}`), kind: 'detected', rgba, source, box: f.detection.box, chip: { image: f.chip, transform: f.transform, alignment: f.alignment } }),
+      );
+      detected += faces.length;
+      showScene(file.name, rgba, source, faces);
+    } else {
+      placed.push(addFace({ name: uniqueName(file.name), kind: 'photo', rgba, box: startingBox(rgba.width, rgba.height) }));
+    }
   }
   const parts: string[] = [];
-  if (added.length > 0) parts.push(`Added ${added.length} photo${added.length > 1 ? 's' : ''}: drag ${added.length > 1 ? 'each' : 'its'} box onto the face (button ⬚ on a card reopens it).`);
+  if (detected > 0) parts.push(`Found ${detected} face${detected > 1 ? 's' : ''}: each is identified at its own resolution (the face size slider does not apply to them).`);
+  if (placed.length > 0) {
+    const why = detectorFailure ? `The face detector could not run (${detectorFailure}), so` : `No face was found in ${placed.map((f) => f.name).join(', ')}:`;
+    parts.push(`${why} drag ${placed.length > 1 ? 'each' : 'its'} box onto the face (button ⬚ on a card reopens it).`);
+  }
   if (skipped.length > 0) parts.push(`Could not read ${skipped.join(', ')} as an image.`);
-  say('add-msg', parts.join(' '), skipped.length > 0 ? 'error' : 'info');
-  if (added[0]) editBox(added[0]);
+  say('add-msg', parts.join(' '), skipped.length > 0 || detectorFailure ? 'error' : 'info');
+  if (placed[0]) editBox(placed[0]);
 }
 
 async function loadSamples(): Promise<void> {
@@ -313,6 +364,7 @@ async function openWebcam(): Promise<void> {
   }
   document.body.dataset.camera = 'live';
   ($('capture') as HTMLButtonElement).disabled = false;
+  ($('live') as HTMLButtonElement).disabled = false;
   $('webcam-panel').scrollIntoView({ block: 'nearest' });
   previewTimer = setInterval(() => {
     if (!webcam.live || !state.rec) return;
@@ -320,11 +372,53 @@ async function openWebcam(): Promise<void> {
   }, 200);
 }
 
+let live: AbortController | undefined;
+
+function startLive(): void {
+  if (!state.rec) return say('webcam-msg', 'The model is still loading; try again in a moment.', 'error');
+  const controller = (live = new AbortController());
+  const button = $('live');
+  button.setAttribute('aria-pressed', 'true');
+  button.textContent = 'Stop naming';
+  document.body.dataset.live = 'on';
+  say('webcam-msg', `Loading the face detector${detectorReady() ? '' : ' (ONNX Runtime and BlazeFace, the first time only)'}…`);
+  let first = true;
+  const options = {
+    video: $('video') as HTMLVideoElement,
+    backend: rec().info.backend,
+    far: farOf('identify-far'),
+    gallery: () => galleryShown ?? new Gallery({ dim: rec().info.embeddingDim }),
+    onFrame: (faces: TrackedFace[]) => {
+      if (controller.signal.aborted) return;
+      if (first) say('webcam-msg', 'Naming faces live: each box follows one face and is named from its last frames together (the count), which is far surer than one frame.');
+      first = false;
+      drawTracks($('tracks'), $('video') as HTMLVideoElement, faces);
+    },
+  };
+  runLive(options, controller.signal).catch((e: unknown) => {
+    console.warn(e);
+    stopLive();
+    say('webcam-msg', `Live naming stopped: ${describeError(e)}`, 'error');
+  });
+}
+
+function stopLive(): void {
+  live?.abort();
+  live = undefined;
+  const button = $('live');
+  button.setAttribute('aria-pressed', 'false');
+  button.textContent = 'Name faces live';
+  document.body.dataset.live = 'off';
+  $('tracks').replaceChildren();
+}
+
 function stopWebcam(message?: string): void {
+  stopLive();
   clearInterval(previewTimer);
   webcam.stop();
   document.body.dataset.camera = 'off';
   ($('capture') as HTMLButtonElement).disabled = true;
+  ($('live') as HTMLButtonElement).disabled = true;
   $('webcam-panel').hidden = !message;
   if (message) say('webcam-msg', message);
 }
@@ -374,7 +468,15 @@ function clearSlot(slot: SlotName): void {
 
 // ---------------------------------------------------------------------------------------------- verify
 
-const far = () => Number(($('far') as HTMLSelectElement).value) as 1e-2 | 1e-3;
+const farOf = (id: string) => Number(($(id) as HTMLSelectElement).value) as Far;
+
+/** A paragraph of small print under a decision. */
+function note(text: string, className = 'meaning'): HTMLElement {
+  const el = document.createElement('div');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
 
 async function renderVerify(): Promise<void> {
   const { a, b } = state.slots;
@@ -385,57 +487,50 @@ async function renderVerify(): Promise<void> {
   const version = state.version;
   const [ea, eb] = await embed([a, b]);
   const similarity = rec().similarity(ea, eb);
-  let decision: Awaited<ReturnType<WorkerRecognizer['verify']>> | undefined;
+  let decision: Verification | undefined;
   try {
-    decision = await rec().verify(ea, eb, { far: far() });
+    decision = await rec().verify(ea, eb, { far: farOf('far'), size: Math.min(faceSize(a, state.size), faceSize(b, state.size)) });
   } catch (e) {
     if (!(e instanceof CalibrationError)) throw e;
   }
   if (version !== state.version) return;
-  const text = document.createElement('div');
-  text.className = 'decision';
+  const nodes: Node[] = [bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' })];
   if (decision) {
-    text.textContent = `${decision.match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${decision.match ? '≥' : '<'} threshold ${decision.threshold.toFixed(3)} (FAR ${decision.far}).`;
+    const { match, threshold } = decision;
+    nodes.push(note(`${match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${match ? '≥' : '<'} threshold ${threshold.toFixed(3)}.`, 'decision'));
+    nodes.push(note(`${capitalise(decision.meaning)}.`));
+    if (decision.warning) nodes.push(note(`${capitalise(decision.warning)}.`, 'warning'));
   } else {
-    text.textContent = 'No decision: these weights have no calibrated threshold.';
+    nodes.push(note('No decision: these weights have no calibrated threshold.', 'decision'));
   }
   const data: Record<string, string> = { similarity: similarity.toFixed(6), match: decision ? String(decision.match) : 'unknown' };
-  if (decision) data.threshold = String(decision.threshold);
-  showResult('verify', [bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' }), text], data);
+  if (decision) Object.assign(data, { threshold: String(decision.threshold), calibratedSize: decision.calibratedSize });
+  showResult('verify', nodes, data);
   say('verify-msg');
 }
 
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 // ---------------------------------------------------------------------------------------------- identify
 
-interface Identification {
-  hits: GalleryMatch[];
-  /** The person named, or undefined for "unknown". */
-  label: string | undefined;
-  threshold: number | undefined;
-}
+/** An identification, or (weights without thresholds) a ranking with no decision. */
+type Answer = Identification | { outcome: 'ranking'; candidates: GalleryMatch[]; label?: undefined };
 
-/**
- * Names the best match only when it clears the verification threshold at the chosen FAR, else "unknown". (A
- * 1:1 threshold is looser than an open-set one over N people; the calibrated open-set threshold replaces it
- * where the weights carry one.)
- */
-function decide(hits: GalleryMatch[]): Identification {
-  let threshold: number | undefined;
+/** Identifies an embedding of a face of `size` pixels. */
+async function identifyEmbedding(embedding: Float32Array, g: Gallery, size: number): Promise<Answer> {
   try {
-    threshold = operatingPoint(rec().info.thresholds, far(), state.size).threshold;
-  } catch (error) {
-    if (!(error instanceof CalibrationError)) throw error;
+    return await rec().identify(embedding, g, { far: farOf('identify-far'), size, k: 5 });
+  } catch (e) {
+    if (!(e instanceof CalibrationError)) throw e;
+    return { outcome: 'ranking', candidates: await g.search(embedding, 5) };
   }
-  const top = hits[0];
-  const label = top && (threshold === undefined || top.similarity >= threshold) ? top.label : undefined;
-  return { hits, label: threshold === undefined ? top?.label : label, threshold };
 }
 
-function identifyText(id: Identification): string {
-  const top = id.hits[0];
-  if (id.threshold === undefined) return `Closest: ${top.label} (no calibrated threshold: a ranking, not a decision).`;
-  if (id.label) return `${id.label}: similarity ${top.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)} (FAR ${far()}).`;
-  return `Unknown: nobody enrolled reaches the threshold ${id.threshold.toFixed(3)} (FAR ${far()}); closest ${top.label} at ${top.similarity.toFixed(3)}.`;
+function answerText(id: Answer): string {
+  const top = id.candidates[0];
+  if (id.outcome === 'ranking') return `Closest: ${top.label} (no calibrated threshold: a ranking, not a decision).`;
+  if (id.outcome === 'match') return `${id.label}: similarity ${id.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)}.`;
+  return `Unknown: nobody enrolled reaches the threshold ${id.threshold.toFixed(3)}; the closest is ${top.label} at ${top.similarity.toFixed(3)}.`;
 }
 
 async function renderIdentify(): Promise<void> {
@@ -451,19 +546,18 @@ async function renderIdentify(): Promise<void> {
   const version = state.version;
   const g = await gallery();
   const [e] = await embed([q]);
-  const id = decide(await g.search(e, 5));
+  const id = await identifyEmbedding(e, g, faceSize(q, state.size));
   if (version !== state.version) return;
-  const text = document.createElement('div');
-  text.className = 'decision';
-  text.textContent = identifyText(id);
-  const nodes: Node[] = [...id.hits.map((h, i) => bar(h.label, h.similarity, { threshold: id.threshold, tone: i === 0 && id.label ? 'match' : 'plain' })), text];
-  const data: Record<string, string> = { top: id.hits[0]?.label ?? '', answer: id.label ?? 'unknown' };
+  const threshold = id.outcome === 'ranking' ? undefined : id.threshold;
+  const nodes: Node[] = id.candidates.map((h, i) => bar(h.label, h.similarity, { threshold, tone: i === 0 && id.outcome === 'match' ? 'match' : 'plain' }));
+  nodes.push(note(answerText(id), 'decision'));
+  if (id.outcome !== 'ranking') nodes.push(note(`${capitalise(id.meaning)}.`));
+  if (id.outcome !== 'ranking' && id.warning) nodes.push(note(`${capitalise(id.warning)}.`, 'warning'));
+  const data: Record<string, string> = { top: id.candidates[0]?.label ?? '', answer: id.outcome === 'ranking' ? id.candidates[0]?.label ?? '' : (id.label ?? 'unknown') };
   if (q.identity) {
     const verdict = verdictOf(q, id);
-    const check = document.createElement('div');
-    check.className = `check ${verdict}`;
-    check.textContent = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
-    nodes.push(check);
+    const check = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
+    nodes.push(note(check, `check ${verdict}`));
     data.verdict = verdict;
   }
   showResult('identify', nodes, data);
@@ -472,10 +566,11 @@ async function renderIdentify(): Promise<void> {
 
 type Verdict = 'right' | 'wrong' | 'missed' | 'not-enrolled';
 
-function verdictOf(face: Face, id: Identification): Verdict {
-  const enrolled = store().entries.has(face.identity!);
-  if (id.label === face.identity) return 'right';
-  if (id.label === undefined) return enrolled ? 'missed' : 'not-enrolled';
+/** How an answer for a sample face compares with who it is. */
+function verdictOf(face: Face, id: Answer): Verdict {
+  const named = id.outcome === 'ranking' ? id.candidates[0]?.label : id.label;
+  if (named === face.identity) return 'right';
+  if (named === undefined) return store().entries.has(face.identity!) ? 'missed' : 'not-enrolled';
   return 'wrong';
 }
 
@@ -495,15 +590,16 @@ async function renderProbes(): Promise<void> {
   }
   const version = state.version;
   const g = await gallery();
-  const results = await g.searchMany(await embed(probes), 5);
+  const embeddings = await embed(probes);
+  const answers: Answer[] = [];
+  for (const [i, e] of embeddings.entries()) answers.push(await identifyEmbedding(e, g, faceSize(probes[i], state.size)));
   if (version !== state.version) return;
   const counts: Record<Verdict, number> = { right: 0, wrong: 0, missed: 0, 'not-enrolled': 0 };
   let rankOne = 0;
   probes.forEach((face, i) => {
-    const id = decide(results[i]);
-    const verdict = verdictOf(face, id);
+    const verdict = verdictOf(face, answers[i]);
     counts[verdict]++;
-    if (results[i][0]?.label === face.identity) rankOne++;
+    if (answers[i].candidates[0]?.label === face.identity) rankOne++;
     setVerdict(face, verdict);
   });
   const text = document.createElement('span');
@@ -514,7 +610,67 @@ async function renderProbes(): Promise<void> {
   say('identify-msg');
 }
 
-const RENDER: Record<ResultName, () => Promise<void>> = { verify: renderVerify, identify: renderIdentify, probes: renderProbes };
+// ---------------------------------------------------------------------------------------------- group photo
+
+function showScene(name: string, rgba: RgbaImage, source: HTMLCanvasElement, faces: Face[]): void {
+  state.scene = { name, rgba, source, faces };
+  $('scene-name').textContent = name;
+  $('scene').hidden = false;
+  state.shown.add('scene');
+  invalidate();
+}
+
+/** A face the detector missed: a box on the scene's photo for the user to place. */
+function addMissedFace(): void {
+  const scene = state.scene;
+  if (!scene) return;
+  const { rgba, source } = scene;
+  editBox(addFace({ name: uniqueName(scene.name), kind: 'photo', rgba, source, box: startingBox(rgba.width, rgba.height) }));
+  say('add-msg', 'Drag the box onto the face the detector missed.');
+}
+
+function closeScene(): void {
+  state.scene = undefined;
+  dropResult('scene');
+  $('scene').hidden = true;
+}
+
+/** The photo with a box per detected face, named from the gallery or "unknown". */
+async function renderScene(): Promise<void> {
+  const scene = state.scene;
+  if (!scene || scene.faces.length === 0) return closeScene();
+  const version = state.version;
+  const embeddings = await embed(scene.faces);
+  const g = store().people > 0 ? await gallery() : undefined;
+  const answers: Array<Answer | undefined> = [];
+  for (const [i, e] of embeddings.entries()) answers.push(g && (await identifyEmbedding(e, g, faceSize(scene.faces[i], state.size))));
+  if (version !== state.version) return;
+  const names: string[] = [];
+  const boxes: LabelledBox[] = scene.faces.map((face, i) => {
+    const answer = answers[i];
+    const named = answer?.outcome === 'match' || answer?.outcome === 'ranking' ? answer.candidates[0] : undefined;
+    const size = faceSize(face, state.size);
+    // Without calibrated thresholds there is no decision, only the closest person.
+    const text = named ? `${answer?.outcome === 'ranking' ? 'closest: ' : ''}${named.label}` : 'unknown';
+    names.push(`${text} (${size} px)`);
+    return {
+      box: face.box,
+      label: named ? `${text} ${named.similarity.toFixed(2)}` : text,
+      match: answer?.outcome === 'match',
+      title: `${face.name}, ${size} px, cut out by its ${face.chip?.alignment === 'landmarks' ? 'landmarks' : 'box'}${g ? '' : '; the gallery is empty'}: select its card`,
+      data: { face: face.name, answer: named?.label ?? 'unknown' },
+      onClick: () => {
+        focusCard(face.card);
+        actions.select(face);
+      },
+    };
+  });
+  const stage = photoWithBoxes(scene.source, boxes);
+  const summary = note(`${scene.faces.length} face${scene.faces.length > 1 ? 's' : ''}: ${names.join(', ')}.${g ? '' : ' The gallery is empty, so nobody can be named yet.'}`, 'decision');
+  showResult('scene', [stage, summary], { faces: String(scene.faces.length) }, `each face at its own resolution, the gallery at ${state.size} px`);
+}
+
+const RENDER: Record<ResultName, () => Promise<void>> = { verify: renderVerify, identify: renderIdentify, probes: renderProbes, scene: renderScene };
 
 /** Runs a result for the first time (or again) from its button. */
 function ask(name: ResultName, msgId: string, button: HTMLButtonElement, busyLabel: string): void {
@@ -597,7 +753,7 @@ function wire(): void {
     void enqueue(
       'header-msg',
       async () => {
-        await loadModel((e.target as HTMLSelectElement).value as 'webgpu' | 'cpu');
+        await loadModel((e.target as HTMLSelectElement).value as BackendChoice);
         await measure();
       },
       $('backend') as HTMLSelectElement,
@@ -613,6 +769,7 @@ function wire(): void {
     invalidate();
   });
   $('far').addEventListener('change', invalidate);
+  $('identify-far').addEventListener('change', invalidate);
   button('throughput').addEventListener('click', () => enqueue('header-msg', measure, button('throughput'), 'Measuring…'));
   button('verify').addEventListener('click', () => ask('verify', 'verify-msg', button('verify'), 'Verifying…'));
   button('identify').addEventListener('click', () => ask('identify', 'identify-msg', button('identify'), 'Identifying…'));
@@ -640,9 +797,12 @@ function wire(): void {
     void enqueue('add-msg', () => addFiles(files), button('pick'), 'Adding…');
   });
   button('editor-done').addEventListener('click', closeEditor);
+  button('scene-close').addEventListener('click', closeScene);
+  button('scene-manual').addEventListener('click', addMissedFace);
   button('webcam-open').addEventListener('click', () => enqueue('webcam-msg', openWebcam, button('webcam-open'), 'Starting the camera…'));
   button('webcam-stop').addEventListener('click', () => stopWebcam());
   button('capture').addEventListener('click', capture);
+  button('live').addEventListener('click', () => (live ? stopLive() : startLive()));
   document.addEventListener('visibilitychange', () => {
     if (document.hidden && webcam.live) stopWebcam('The camera was stopped while the page was hidden; start it again to continue.');
   });
@@ -663,7 +823,8 @@ function wire(): void {
 }
 
 wire();
-const initialBackend = new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu';
+const asked = new URLSearchParams(location.search).get('backend');
+const initialBackend: BackendChoice = asked === 'cpu' || asked === 'webgpu' ? asked : 'auto';
 void enqueue('header-msg', async () => {
   await loadModel(initialBackend);
   await loadSamples();

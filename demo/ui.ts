@@ -23,10 +23,7 @@ export function say(id: string, text?: string, tone: Tone = 'info'): void {
 
 /** A sentence for the user: library errors carry readable messages; anything else is reported generically. */
 export function describeError(e: unknown): string {
-  if (e instanceof BridgefaceError) {
-    const { code } = e as BridgefaceError & { code?: string };
-    return code && e.message.startsWith(`${code}: `) ? e.message.slice(code.length + 2) : e.message;
-  }
+  if (e instanceof BridgefaceError) return e.message;
   if (e instanceof Error && e.name === 'Error' && e.message) return e.message;
   return 'Something went wrong; the browser console has the details.';
 }

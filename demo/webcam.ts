@@ -4,6 +4,7 @@
  * user can act on; the browser's DOMException text is never shown.
  */
 import type { FaceBox, RgbaImage } from '../src/runtime/image.js';
+import { placeBox } from './overlays.js';
 
 /** The framing guide's side, as a share of the frame's shorter side. */
 const GUIDE_SHARE = 0.6;
@@ -72,7 +73,7 @@ export class Webcam {
     }
     const { videoWidth: w, videoHeight: h } = this.video;
     const g = guideBox(w, h);
-    Object.assign(this.guide.style, { left: `${(g.x / w) * 100}%`, top: `${(g.y / h) * 100}%`, width: `${(g.width / w) * 100}%`, height: `${(g.height / h) * 100}%` });
+    placeBox(this.guide, g, w, h);
     this.video.parentElement!.style.aspectRatio = `${w} / ${h}`;
     this.guide.hidden = false;
   }

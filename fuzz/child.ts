@@ -4,9 +4,9 @@
  * is observed instead of ending the run.
  */
 import { existsSync } from 'node:fs';
+import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { acquireDevice } from '../src/runtime/gpu/device.js';
-import { SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
 import { caseRandom } from './mutate.js';
 import { type Context, TARGETS, type Target, onAnnounce } from './targets.js';
 
@@ -17,7 +17,10 @@ export interface ChildStart {
   gpuShare: number;
 }
 export type ChildRequest = { cases: number[] } | { stop: true };
-export type ChildMessage = { ready: true; adapter?: string; gpuError?: string } | { what: string } | { done: number; result: import('./targets.js').CaseResult };
+export type ChildMessage =
+  | { ready: true; adapter?: string; gpuError?: string }
+  | { what: string }
+  | { done: number; result: import('./targets.js').CaseResult };
 
 const send = (m: ChildMessage) => process.send!(m);
 

@@ -1,6 +1,6 @@
 /**
  * npm run fuzz -- [--cases N] [--seed S] [--targets weights,gallery,api] [--no-gpu] [--gpu-share F]
- *                 [--case-timeout MS] [--time S] [--only i,j] [--json file]
+ *                 [--case-timeout CPU-MS] [--case-wall MS] [--time S] [--only i,j] [--json file]
  *
  * Mutated weights and gallery files and bad API calls, on the CPU and (where an adapter exists) WebGPU. Prints
  * the counts and every failure with the command that reruns it; exits 1 when any case was an untyped error, a
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'no-gpu': { type: 'boolean', default: false },
     'gpu-share': { type: 'string', default: '0.25' },
     'case-timeout': { type: 'string', default: '20000' },
+    'case-wall': { type: 'string', default: '600000' },
     time: { type: 'string', default: '3600' },
     only: { type: 'string' },
     json: { type: 'string' },
@@ -46,6 +47,7 @@ const options: FuzzOptions = {
   gpu: !values['no-gpu'],
   gpuShare: number('gpu-share', values['gpu-share'], (n) => n >= 0 && n <= 1),
   caseTimeoutMs: number('case-timeout', values['case-timeout'], (n) => n > 0),
+  caseWallMs: number('case-wall', values['case-wall'], (n) => n > 0),
   timeBudgetMs: number('time', values.time, (n) => n > 0) * 1000,
   only: values.only?.split(',').map((s) => number('only', s, (n) => Number.isInteger(n) && n >= 0)),
   onProgress: (line) => console.error(line),

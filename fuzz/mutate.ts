@@ -19,7 +19,29 @@ export const int = (r: Random, n: number) => Math.floor(r() * n);
 export const pick = <T>(r: Random, items: readonly T[]): T => items[int(r, items.length)];
 
 /** Values that sit on the edges validators get wrong. */
-export const INTERESTING_NUMBERS = [0, -0, 1, -1, 0.5, 2, 255, 256, 4096, 4097, 2 ** 31, 2 ** 32, 2 ** 53, 1e6, 1e9, 1e300, -1e300, 1e-300, -1e-7, 1.5, 3];
+export const INTERESTING_NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  2,
+  255,
+  256,
+  4096,
+  4097,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  1e6,
+  1e9,
+  1e300,
+  -1e300,
+  1e-300,
+  -1e-7,
+  1.5,
+  3,
+];
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x20, 0x22, 0x2c, 0x5b, 0x7d];
 const INTERESTING_U32 = [0, 1, 2, 3, 4, 16, 31, 32, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0];
 
@@ -73,7 +95,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function paths(value: Json, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []) {
   out.push(prefix);
   if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
   return out;
 }
 
@@ -107,7 +130,9 @@ export function mutateJson(r: Random, header: Json): { header: Json; what: strin
       }
       continue;
     }
-    const parent = path.slice(0, -1).reduce<Json>((node, key) => (node as Record<string, Json>)[key as string], root) as Record<string, Json> | Json[];
+    const parent = path.slice(0, -1).reduce<Json>((node, key) => (node as Record<string, Json>)[key as string], root) as
+      | Record<string, Json>
+      | Json[];
     const key = path[path.length - 1];
     const op = int(r, 4);
     if (op === 0 && !Array.isArray(parent)) {

@@ -12,8 +12,22 @@ import { Gallery } from '../src/api/gallery.js';
 import { type Recognizer, createRecognizer } from '../src/api/recognizer.js';
 import { cosine } from '../src/api/similarity.js';
 import { BridgefaceError, InputError } from '../src/errors.js';
+import { seededRandom } from '../src/model/random-weights.js';
 import { readWeights } from '../src/model/weights-format.js';
-import { BFG, BFW, INTERESTING_NUMBERS, type Random, int, jsonHeader, mutateBytes, mutateJson, pick, replaceJson, reseal, resize } from './mutate.js';
+import {
+  BFG,
+  BFW,
+  INTERESTING_NUMBERS,
+  type Random,
+  int,
+  jsonHeader,
+  mutateBytes,
+  mutateJson,
+  pick,
+  replaceJson,
+  reseal,
+  resize,
+} from './mutate.js';
 
 export type Outcome = 'rejected' | 'accepted' | 'untyped' | 'different';
 export interface CaseResult {
@@ -55,7 +69,11 @@ async function judged(what: string, f: () => Promise<CaseResult | undefined>): P
     return (await f()) ?? { outcome: 'accepted', what };
   } catch (e) {
     if (e instanceof BridgefaceError) return { outcome: 'rejected', what, detail: `${e.name}(${e.code})` };
-    return { outcome: 'untyped', what, detail: `${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}`.slice(0, 300) };
+    return {
+      outcome: 'untyped',
+      what,
+      detail: `${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}`.slice(0, 300),
+    };
   }
 }
 
@@ -92,7 +110,14 @@ async function attempt(f: () => Promise<Float32Array[]>): Promise<Run> {
     return { ok: false, error };
   }
 }
-const describeRun = (x: Run) => (x.ok ? `ok(${x.value.length})` : x.error instanceof BridgefaceError ? `${x.error.name}(${x.error.code})` : `untyped ${String(x.error)}`);
+const describeRun = (x: Run) =>
+  x.ok
+    ? `ok(${x.value.length})`
+    : x.error instanceof BridgefaceError
+      ? `${x.error.name}(${x.error.code})`
+      : `untyped ${String(x.error)}`;
+
+const sameError = (a: BridgefaceError, b: BridgefaceError) => a.name === b.name && a.code === b.code;
 
 /** Compares a call's runs on the CPU and (when present) WebGPU; throws the shared error so `judged` types it. */
 function compareRuns(what: string, dim: number, cpu: Run, gpu: Run | undefined): CaseResult | undefined {
@@ -104,7 +129,10 @@ function compareRuns(what: string, dim: number, cpu: Run, gpu: Run | undefined):
     }
   }
   if (gpu) {
-    const agree = cpu.ok && gpu.ok ? sameEmbeddings(cpu.value, gpu.value) : !cpu.ok && !gpu.ok && (cpu.error as BridgefaceError).code === (gpu.error as BridgefaceError).code;
+    const agree =
+      cpu.ok && gpu.ok
+        ? sameEmbeddings(cpu.value, gpu.value)
+        : !cpu.ok && !gpu.ok && sameError(cpu.error as BridgefaceError, gpu.error as BridgefaceError);
     if (!agree) return different(what, `backends disagree: cpu ${describeRun(cpu)}, webgpu ${describeRun(gpu)}`);
   }
   if (!cpu.ok) throw cpu.error;
@@ -113,8 +141,7 @@ function compareRuns(what: string, dim: number, cpu: Run, gpu: Run | undefined):
 
 // ---------------------------------------------------------------- weights (.bfw)
 
-
-export const weightsTarget: Target = {
+const weightsTarget: Target = {
   name: 'weights',
   async setup(ctx) {
     const bases = [
@@ -158,7 +185,11 @@ export const weightsTarget: Target = {
 };
 
 /** Embeds `faces` with a recognizer made for this one call, and releases it. */
-async function embedWith(backend: 'cpu' | 'webgpu', weights: Uint8Array, faces: ReturnType<typeof probeFaces>): Promise<Float32Array[]> {
+async function embedWith(
+  backend: 'cpu' | 'webgpu',
+  weights: Uint8Array,
+  faces: ReturnType<typeof probeFaces>,
+): Promise<Float32Array[]> {
   const rec = await createRecognizer({ backend, weights });
   try {
     return await rec.embed(faces);
@@ -173,7 +204,6 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 // ---------------------------------------------------------------- galleries (.bfg)
 
-
 function unitVector(r: Random, dim: number): Float32Array {
   const v = Float32Array.from({ length: dim }, () => r() * 2 - 1);
   const n = Math.hypot(...v);
@@ -184,16 +214,17 @@ async function searchAll(g: Gallery, probes: Float32Array[]) {
   return g.searchMany(probes, 3);
 }
 
-export const galleryTarget: Target = {
+const galleryTarget: Target = {
   name: 'gallery',
   async setup(ctx) {
-    const r0 = (() => {
-      let s = 7;
-      return () => ((s = (s * 16807) % 2147483647) / 2147483647);
-    })();
+    const r0 = seededRandom(7);
     const make = (dim: number, labels: number) => {
       const g = new Gallery({ dim, search: 'cpu' });
-      for (let i = 0; i < labels; i++) g.add(`person ${i}`, Array.from({ length: 1 + (i % 3) }, () => unitVector(r0, dim)));
+      for (let i = 0; i < labels; i++)
+        g.add(
+          `person ${i}`,
+          Array.from({ length: 1 + (i % 3) }, () => unitVector(r0, dim)),
+        );
       return g.save();
     };
     const bases = [
@@ -203,7 +234,8 @@ export const galleryTarget: Target = {
     ];
     const probes = new Map(bases.map((b) => [b.bytes, [0, 1, 2].map(() => unitVector(r0, Gallery.load(b.bytes).dim))]));
     const reference = new Map<Uint8Array, unknown>();
-    for (const b of bases) reference.set(b.bytes, await searchAll(Gallery.load(b.bytes, { search: 'cpu' }), probes.get(b.bytes)!));
+    for (const b of bases)
+      reference.set(b.bytes, await searchAll(Gallery.load(b.bytes, { search: 'cpu' }), probes.get(b.bytes)!));
     return async (r) => {
       const base = pick(r, bases);
       const view = new DataView(base.bytes.buffer, base.bytes.byteOffset);
@@ -230,7 +262,16 @@ export const galleryTarget: Target = {
           v.setUint32(body + row * 4, x >>> 0, true);
           what = `label[${row}]=${x}`;
         } else if (part === 1) {
-          const x = pick(r, [NaN, Infinity, -Infinity, 0, -0.01, 1e-30, 1e30, v.getFloat32(body + n * 4 + row * 4, true) * pick(r, [2, 0.5, 1.001, -1])]);
+          const x = pick(r, [
+            NaN,
+            Infinity,
+            -Infinity,
+            0,
+            -0.01,
+            1e-30,
+            1e30,
+            v.getFloat32(body + n * 4 + row * 4, true) * pick(r, [2, 0.5, 1.001, -1]),
+          ]);
           v.setFloat32(body + n * 4 + row * 4, x, true);
           what = `scale[${row}]=${x}`;
         } else {
@@ -247,18 +288,22 @@ export const galleryTarget: Target = {
         const probe = probes.get(base.bytes)!.map((p) => (p.length === g.dim ? p : unitVector(r, g.dim)));
         const found = await searchAll(g, probe);
         const corrupt = !sealed && g.warnings.length === 0 && !equalBytes(bytes, base.bytes);
-        if (corrupt && JSON.stringify(found) !== JSON.stringify(reference.get(base.bytes))) return different(what, 'corrupt file loaded and searches differently');
+        if (corrupt && JSON.stringify(found) !== JSON.stringify(reference.get(base.bytes)))
+          return different(what, 'corrupt file loaded and searches differently');
         for (const matches of found) {
-          if (new Set(matches.map((m) => m.label)).size !== matches.length) return different(what, 'a label appears twice in one result');
+          if (new Set(matches.map((m) => m.label)).size !== matches.length)
+            return different(what, 'a label appears twice in one result');
           const bad = matches.find((m) => !Number.isFinite(m.similarity) || Math.abs(m.similarity) > 1.05);
           if (bad) return different(what, `similarity ${bad.similarity}`);
         }
-        if (JSON.stringify(await searchAll(Gallery.load(g.save(), { search: 'cpu' }), probe)) !== JSON.stringify(found)) return different(what, 'save → load changed the results');
+        if (JSON.stringify(await searchAll(Gallery.load(g.save(), { search: 'cpu' }), probe)) !== JSON.stringify(found))
+          return different(what, 'save → load changed the results');
         if (ctx.gpuDevice && r() < ctx.gpuShare) {
           const onGpu = Gallery.load(bytes, { search: 'webgpu', device: ctx.gpuDevice });
           const gpuFound = await searchAll(onGpu, probe);
           onGpu.dispose();
-          if (JSON.stringify(gpuFound) !== JSON.stringify(found)) return different(what, 'WebGPU search differs from the CPU');
+          if (JSON.stringify(gpuFound) !== JSON.stringify(found))
+            return different(what, 'WebGPU search differs from the CPU');
         }
         return undefined;
       });
@@ -268,23 +313,38 @@ export const galleryTarget: Target = {
 
 // ---------------------------------------------------------------- the public API's input checks
 
-const junkNumber = (r: Random) => pick(r, [...INTERESTING_NUMBERS, NaN, Infinity, -Infinity, '3', null, undefined, 20, 24, 16.5]);
+const junkNumber = (r: Random) =>
+  pick(r, [...INTERESTING_NUMBERS, NaN, Infinity, -Infinity, '3', null, undefined, 20, 24, 16.5]);
 
 /** A face: a valid one, or (more often) a valid one with exactly one thing wrong. */
 function junkFace(r: Random): unknown {
   const width = 8 + int(r, 40);
   const height = 8 + int(r, 40);
-  const face: Record<string, unknown> = { data: Uint8Array.from({ length: width * height * 4 }, () => int(r, 256)), width, height };
-  if (r() < 0.5) face.box = { x: (r() - 0.25) * width, y: (r() - 0.25) * height, width: 1 + r() * width, height: 1 + r() * height };
+  const face: Record<string, unknown> = {
+    data: Uint8Array.from({ length: width * height * 4 }, () => int(r, 256)),
+    width,
+    height,
+  };
+  if (r() < 0.5)
+    face.box = { x: (r() - 0.25) * width, y: (r() - 0.25) * height, width: 1 + r() * width, height: 1 + r() * height };
   if (r() < 0.35) return face;
-  const box = (face.box ??= { x: 0, y: 0, width, height }) as Record<string, unknown>;
-  const extreme = () => pick(r, [0, -1, 1e-300, 1e-9, 0.5, 100, 1e4, 1e5, 1e6, 1e9, 1e300, -1e300, NaN, Infinity, -Infinity]);
+  face.box ??= { x: 0, y: 0, width, height };
+  const box = face.box as Record<string, unknown>;
+  const extreme = () =>
+    pick(r, [0, -1, 1e-300, 1e-9, 0.5, 100, 1e4, 1e5, 1e6, 1e9, 1e300, -1e300, NaN, Infinity, -Infinity]);
   if (r() < 0.08) return pick(r, [null, undefined, 42, 'face', {}, [], new Uint8Array(16)]);
   const corruptions: Array<() => void> = [
     () => (face.width = junkNumber(r)),
     () => (face.height = junkNumber(r)),
     () => (face.data = Uint8Array.from({ length: int(r, width * height * 4 + 8) }, () => 0)),
-    () => (face.data = pick(r, [new Float32Array(width * height * 4), Array.from({ length: width * height * 4 }, () => 0), 'pixels', null, undefined])),
+    () =>
+      (face.data = pick(r, [
+        new Float32Array(width * height * 4),
+        Array.from({ length: width * height * 4 }, () => 0),
+        'pixels',
+        null,
+        undefined,
+      ])),
     // Boxes: a side or corner at an extreme; the CPU resize must stay bounded and match WebGPU.
     () => (box[pick(r, ['width', 'height'])] = extreme()),
     () => Object.assign(box, { width: extreme(), height: extreme() }),
@@ -296,14 +356,19 @@ function junkFace(r: Random): unknown {
   return face;
 }
 
+/** A face size for verify/identify: a calibrated one, an uncalibrated one, or junk. */
+const junkSize = (r: Random) => pick(r, [8, 12, 16, 24, 32, 'hr', 10, 48, 0, -1, 1.5, NaN, '16', undefined]);
+
 function junkVector(r: Random, dim: number): unknown {
   const n = r() < 0.8 ? dim : pick(r, [0, 1, dim - 1, dim + 1, 2 * dim]);
-  const v = Float32Array.from({ length: n }, () => (r() < 0.95 ? r() * 2 - 1 : (pick(r, [NaN, Infinity, 0, 1e30, -1e30, 1e-40]) as number)));
+  const v = Float32Array.from({ length: n }, () =>
+    r() < 0.95 ? r() * 2 - 1 : (pick(r, [NaN, Infinity, 0, 1e30, -1e30, 1e-40]) as number),
+  );
   if (r() < 0.1) v.fill(0);
   return r() < 0.05 ? pick(r, [null, [1, 2], 'v', new Float64Array(dim)]) : v;
 }
 
-export const apiTarget: Target = {
+const apiTarget: Target = {
   name: 'api',
   async setup(ctx) {
     const dim = ctx.cpu.info.embeddingDim;
@@ -313,7 +378,17 @@ export const apiTarget: Target = {
     const gpuCanary = ctx.gpu ? await ctx.gpu.embed(canaryFaces) : undefined;
     let calls = 0;
     return async (r) => {
-      const op = pick(r, ['embed', 'embed', 'embed', 'tensor', 'similarity', 'verify', 'gallery', 'create'] as const);
+      const op = pick(r, [
+        'embed',
+        'embed',
+        'embed',
+        'tensor',
+        'similarity',
+        'verify',
+        'identify',
+        'gallery',
+        'create',
+      ] as const);
       let what: string = op;
       const result = await judged(what, async () => {
         switch (op) {
@@ -321,12 +396,13 @@ export const apiTarget: Target = {
             const faces = Array.from({ length: 1 + int(r, 3) }, () => junkFace(r));
             if (r() < 0.1) delete faces[int(r, faces.length)]; // a hole: [face, , face]
             const input = r() < 0.05 ? pick(r, [null, 'faces', {}, new Uint8Array(4)]) : faces;
-            what = `embed ${JSON.stringify(input, (k, v) => (k === 'data' ? `${v?.constructor?.name}(${v?.length})` : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v))?.slice(0, 400)}`;
+            what = `embed ${JSON.stringify(input, (k, v) => (k === 'data' ? `${v?.constructor?.name}(${v?.length})` : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v))?.slice(0, 2000)}`;
             announcer(what);
             const holey = Array.isArray(input) && Array.from(input.keys()).some((i) => !(i in input));
             const cpu = await attempt(() => ctx.cpu.embed(input as never));
             const gpu = ctx.gpu ? await attempt(() => ctx.gpu!.embed(input as never)) : undefined;
-            if (holey && (cpu.ok || gpu?.ok)) return different(what, 'a batch with a hole was embedded (an invented face)');
+            if (holey && (cpu.ok || gpu?.ok))
+              return different(what, 'a batch with a hole was embedded (an invented face)');
             return compareRuns(what, dim, cpu, gpu);
           }
           case 'tensor': {
@@ -351,20 +427,48 @@ export const apiTarget: Target = {
           }
           case 'verify': {
             const [a, b] = [junkVector(r, dim), junkVector(r, dim)];
-            const options = r() < 0.7 ? { far: pick(r, [1e-2, 1e-3]) } : pick(r, [{ far: 0.5 }, { far: NaN }, null, 'strict', {}]);
+            const options =
+              r() < 0.7
+                ? { far: pick(r, [1e-2, 1e-3]), size: junkSize(r) }
+                : pick(r, [{ far: 0.5 }, { far: NaN }, null, 'strict', {}]);
             what = `verify ${describeVector(a)} ${describeVector(b)} ${JSON.stringify(options)}`;
             announcer(what);
             const v = await callAsync(() => ctx.cpu.verify(a as Float32Array, b as Float32Array, options as never));
-            if (!(Number.isFinite(v.similarity) && Math.abs(v.similarity) <= 1 + 1e-6 && typeof v.match === 'boolean')) return different(what, JSON.stringify(v));
+            if (!(Number.isFinite(v.similarity) && Math.abs(v.similarity) <= 1 + 1e-6 && typeof v.match === 'boolean'))
+              return different(what, JSON.stringify(v));
+            return undefined;
+          }
+          case 'identify': {
+            const g = new Gallery({ dim, search: 'cpu' });
+            for (let k = int(r, 4); k > 0; k--) g.add(`p${k}`, unitVector(r, dim));
+            const probe = junkVector(r, dim);
+            const options =
+              r() < 0.8
+                ? { far: pick(r, [1e-2, 1e-3, 0.1]), size: junkSize(r), k: r() < 0.8 ? 1 + int(r, 5) : junkNumber(r) }
+                : pick(r, [null, 'x', {}]);
+            what = `identify ${describeVector(probe)} in ${g.size} identities ${JSON.stringify(options)}`;
+            announcer(what);
+            const id = await callAsync(() => ctx.cpu.identify(probe as Float32Array, g, options as never));
+            const wrong = id.candidates.find((m) => !Number.isFinite(m.similarity) || Math.abs(m.similarity) > 1.05);
+            if (
+              wrong ||
+              (id.outcome === 'match') !== (id.label !== undefined) ||
+              (g.size > 0 && !Number.isFinite(id.similarity))
+            )
+              return different(what, JSON.stringify(id));
             return undefined;
           }
           case 'gallery': {
-            const options = r() < 0.8 ? { dim, search: 'cpu' as const } : { dim: junkNumber(r), search: pick(r, ['cpu', 'auto', 'gpu', 7]) };
+            const options =
+              r() < 0.8
+                ? { dim, search: 'cpu' as const }
+                : { dim: junkNumber(r), search: pick(r, ['cpu', 'auto', 'gpu', 7]) };
             what = `gallery ${JSON.stringify(options)}`;
             const g = new Gallery(options as never);
             for (let k = int(r, 4); k > 0; k--) {
               const label = r() < 0.85 ? `p${int(r, 3)}` : pick(r, ['', null, 7, {}]);
-              const list = r() < 0.5 ? junkVector(r, g.dim) : Array.from({ length: int(r, 3) }, () => junkVector(r, g.dim));
+              const list =
+                r() < 0.5 ? junkVector(r, g.dim) : Array.from({ length: int(r, 3) }, () => junkVector(r, g.dim));
               what += ` add(${JSON.stringify(label)}, ${Array.isArray(list) ? `[${list.map(describeVector)}]` : describeVector(list)})`;
               try {
                 g.add(label as string, list as Float32Array);
@@ -376,16 +480,31 @@ export const apiTarget: Target = {
             const probe = junkVector(r, g.dim);
             what += ` search(${describeVector(probe)}, ${String(k)})`;
             announcer(what);
-            const found = await callAsync(() => (r() < 0.5 ? g.search(probe as Float32Array, k as number) : g.searchMany([probe as Float32Array], k as number).then((x) => x[0])));
-            if (found.some((m) => !Number.isFinite(m.similarity) || Math.abs(m.similarity) > 1.05)) return different(what, JSON.stringify(found));
+            const found = await callAsync(() =>
+              r() < 0.5
+                ? g.search(probe as Float32Array, k as number)
+                : g.searchMany([probe as Float32Array], k as number).then((x) => x[0]),
+            );
+            if (found.some((m) => !Number.isFinite(m.similarity) || Math.abs(m.similarity) > 1.05))
+              return different(what, JSON.stringify(found));
             return undefined;
           }
           case 'create': {
-            const weights = pick(r, [new Uint8Array(int(r, 64)), Uint8Array.from({ length: 40 }, () => int(r, 256)), '/nonexistent.bfw', 'data:,x', 42, null, new ArrayBuffer(8)]);
+            const weights = pick(r, [
+              new Uint8Array(int(r, 64)),
+              Uint8Array.from({ length: 40 }, () => int(r, 256)),
+              '/nonexistent.bfw',
+              'data:,x',
+              42,
+              null,
+              new ArrayBuffer(8),
+            ]);
             const backend = pick(r, ['cpu', 'cpu', 'tpu', 7, undefined]);
             what = `createRecognizer backend ${String(backend)} weights ${describeVector(weights)}`;
             announcer(what);
-            const rec = await callAsync(() => createRecognizer({ backend: backend as 'cpu', weights: weights as Uint8Array }));
+            const rec = await callAsync(() =>
+              createRecognizer({ backend: backend as 'cpu', weights: weights as Uint8Array }),
+            );
             rec.dispose();
             return undefined;
           }
@@ -394,10 +513,12 @@ export const apiTarget: Target = {
       // A bad call must not change a later good one.
       if (++calls % 10 === 0 && result.outcome !== 'untyped') {
         const again = await ctx.cpu.embed(canaryFaces);
-        if (!again.every((e, i) => e.every((v, j) => v === canary[i][j]))) return different(what, 'the CPU recognizer embeds differently after this call');
+        if (!again.every((e, i) => e.every((v, j) => v === canary[i][j])))
+          return different(what, 'the CPU recognizer embeds differently after this call');
         if (ctx.gpu && gpuCanary) {
           const g = await ctx.gpu.embed(canaryFaces);
-          if (!g.every((e, i) => e.every((v, j) => v === gpuCanary[i][j]))) return different(what, 'the WebGPU recognizer embeds differently after this call');
+          if (!g.every((e, i) => e.every((v, j) => v === gpuCanary[i][j])))
+            return different(what, 'the WebGPU recognizer embeds differently after this call');
         }
       }
       return { ...result, what };
@@ -411,7 +532,9 @@ function callAsync<T>(f: () => Promise<T>): Promise<T> {
   try {
     promise = f();
   } catch (e) {
-    throw new TypeError(`threw synchronously instead of rejecting: ${e instanceof BridgefaceError ? `${e.name}(${e.code})` : String(e)}`);
+    throw new TypeError(
+      `threw synchronously instead of rejecting: ${e instanceof BridgefaceError ? `${e.name}(${e.code})` : String(e)}`,
+    );
   }
   return promise;
 }
@@ -426,7 +549,7 @@ function describeVector(v: unknown): string {
 }
 
 /** Checks the harness itself: case i misbehaves in way i mod 6, so each verdict must be counted once per six. */
-export const selftestTarget: Target = {
+const selftestTarget: Target = {
   name: 'selftest',
   async setup() {
     return async (_, i) => {
@@ -455,4 +578,9 @@ export const selftestTarget: Target = {
   },
 };
 
-export const TARGETS: Record<Target['name'], Target> = { weights: weightsTarget, gallery: galleryTarget, api: apiTarget, selftest: selftestTarget };
+export const TARGETS: Record<Target['name'], Target> = {
+  weights: weightsTarget,
+  gallery: galleryTarget,
+  api: apiTarget,
+  selftest: selftestTarget,
+};

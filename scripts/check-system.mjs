@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 
 /** Package → a file it provides (checked where dpkg is absent) and why the tests need it. */
 const REQUIRED = {
-  chromium: ['/usr/bin/chromium', 'headless Chromium for the browser tests (and its SwiftShader Vulkan driver for Dawn)'],
+  chromium: [
+    '/usr/bin/chromium',
+    'headless Chromium for the browser tests (and its SwiftShader Vulkan driver for Dawn)',
+  ],
   'mesa-vulkan-drivers': ['/usr/share/vulkan/icd.d', 'Vulkan drivers'],
   libvulkan1: ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', 'the Vulkan loader Dawn opens'],
   libegl1: ['/usr/lib/x86_64-linux-gnu/libEGL.so.1', 'EGL for the OpenGL ES (llvmpipe) adapters'],
@@ -35,7 +38,11 @@ const hasDpkg = (() => {
 const installed = (pkg) => {
   if (!hasDpkg) return existsSync(REQUIRED[pkg]?.[0] ?? '/nonexistent');
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', pkg], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).includes('install ok installed');
   } catch {
     return false;
   }
@@ -43,13 +50,18 @@ const installed = (pkg) => {
 
 const problems = [];
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) problems.push(`Node ${process.versions.node} is too old: the tests need Node >= ${MIN_NODE.join('.')}`);
-const missing = Object.keys(REQUIRED).filter((p) => !installed(p) && !(p === 'chromium' && process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)));
+if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]))
+  problems.push(`Node ${process.versions.node} is too old: the tests need Node >= ${MIN_NODE.join('.')}`);
+const missing = Object.keys(REQUIRED).filter(
+  (p) => !installed(p) && !(p === 'chromium' && process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)),
+);
 if (missing.length > 0) {
   problems.push(
     `missing system packages: ${missing.map((p) => `${p} (${REQUIRED[p][1]})`).join(', ')}\n` +
       `  install them with:  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}` +
-      (hasDpkg ? '' : '\n  (no dpkg here: these are Debian/Ubuntu names; install the equivalents, or set CHROMIUM_PATH to a Chromium)'),
+      (hasDpkg
+        ? ''
+        : '\n  (no dpkg here: these are Debian/Ubuntu names; install the equivalents, or set CHROMIUM_PATH to a Chromium)'),
   );
 }
 if (problems.length > 0) {
@@ -57,4 +69,7 @@ if (problems.length > 0) {
   process.exit(1);
 }
 const optional = hasDpkg ? OPTIONAL.filter((p) => !installed(p)) : [];
-if (optional.length > 0) console.error(`note: the training tests will skip without ${optional.join(' ')} (sudo apt-get install -y ${optional.join(' ')})`);
+if (optional.length > 0)
+  console.error(
+    `note: the training tests will skip without ${optional.join(' ')} (sudo apt-get install -y ${optional.join(' ')})`,
+  );

@@ -73,7 +73,9 @@ export interface CycleSoak {
  * `cycles` × (createRecognizer, embed one batch, dispose), after `warmup` unmeasured cycles (first-use
  * allocations: the Dawn instance, shader caches, the weights file).
  */
-export async function createDisposeSoak(options: SoakOptions & { cycles: number; warmup?: number; onCycle?: (i: number, rss: number) => void }): Promise<CycleSoak> {
+export async function createDisposeSoak(
+  options: SoakOptions & { cycles: number; warmup?: number; onCycle?: (i: number, rss: number) => void },
+): Promise<CycleSoak> {
   const { backend, cycles, weights, webgpu } = options;
   const warmup = options.warmup ?? 3;
   const faces = [face(1), face(2)];
@@ -115,7 +117,9 @@ export interface FaceSoak {
 }
 
 /** `faces` faces through one recognizer in batches of `batch`; RSS sampled every ~1,000 faces. */
-export async function faceSoak(options: SoakOptions & { faces: number; batch: number; onProgress?: (done: number, rss: number) => void }): Promise<FaceSoak> {
+export async function faceSoak(
+  options: SoakOptions & { faces: number; batch: number; onProgress?: (done: number, rss: number) => void },
+): Promise<FaceSoak> {
   const { backend, faces, batch, weights, webgpu } = options;
   const rec = await createRecognizer({ backend, weights, webgpu });
   const inputs = Array.from({ length: batch }, (_, i) => face(i));
@@ -168,21 +172,41 @@ async function main(): Promise<void> {
     return n;
   };
   const backends: BackendKind[] = values.backend === 'both' ? ['webgpu', 'cpu'] : [values.backend as BackendKind];
-  if (!backends.every((b) => b === 'webgpu' || b === 'cpu')) throw new Error(`--backend must be webgpu, cpu or both, got ${values.backend}`);
+  if (!backends.every((b) => b === 'webgpu' || b === 'cpu'))
+    throw new Error(`--backend must be webgpu, cpu or both, got ${values.backend}`);
   const level = values['feature-level'];
-  if (level !== undefined && level !== 'core' && level !== 'compatibility') throw new Error(`--feature-level must be core or compatibility, got ${level}`);
-  const common: Omit<SoakOptions, 'backend'> = { weights: values.weights, webgpu: level ? { featureLevel: level } : undefined };
+  if (level !== undefined && level !== 'core' && level !== 'compatibility')
+    throw new Error(`--feature-level must be core or compatibility, got ${level}`);
+  const common: Omit<SoakOptions, 'backend'> = {
+    weights: values.weights,
+    webgpu: level ? { featureLevel: level } : undefined,
+  };
   const log = (s: string) => process.stderr.write(`[soak] ${s}\n`);
   const results: Array<CycleSoak | FaceSoak> = [];
   for (const backend of backends) {
     if (count('cycles') > 0) {
-      const r = await createDisposeSoak({ ...common, backend, cycles: count('cycles'), onCycle: (i, rss) => i % 20 === 0 && log(`${backend} cycle ${i}: RSS ${rss.toFixed(1)} MiB`) });
-      log(`${backend} create/dispose ×${r.cycles}: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB, ${r.mbPerCycle.toFixed(3)} MiB/cycle (${r.adapter}, ${r.seconds.toFixed(0)} s)`);
+      const r = await createDisposeSoak({
+        ...common,
+        backend,
+        cycles: count('cycles'),
+        onCycle: (i, rss) => i % 20 === 0 && log(`${backend} cycle ${i}: RSS ${rss.toFixed(1)} MiB`),
+      });
+      log(
+        `${backend} create/dispose ×${r.cycles}: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB, ${r.mbPerCycle.toFixed(3)} MiB/cycle (${r.adapter}, ${r.seconds.toFixed(0)} s)`,
+      );
       results.push(r);
     }
     if (count('faces') > 0) {
-      const r = await faceSoak({ ...common, backend, faces: count('faces'), batch: count('batch'), onProgress: (d, rss) => d % 10_000 < count('batch') && log(`${backend} ${d} faces: RSS ${rss.toFixed(1)} MiB`) });
-      log(`${backend} ${r.faces} faces: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB (peak ${r.peakRss.toFixed(1)}), ${r.mbPer10kFaces.toFixed(3)} MiB per 10k faces, ${r.facesPerSecond.toFixed(0)} faces/s`);
+      const r = await faceSoak({
+        ...common,
+        backend,
+        faces: count('faces'),
+        batch: count('batch'),
+        onProgress: (d, rss) => log(`${backend} ${d} faces: RSS ${rss.toFixed(1)} MiB`),
+      });
+      log(
+        `${backend} ${r.faces} faces: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB (peak ${r.peakRss.toFixed(1)}), ${r.mbPer10kFaces.toFixed(3)} MiB per 10k faces, ${r.facesPerSecond.toFixed(0)} faces/s`,
+      );
       results.push(r);
     }
   }

@@ -104,7 +104,10 @@ export class DetectorError extends BridgefaceError<DetectorErrorCode> {
   override readonly name = 'DetectorError';
 }
 
-/** The Web Worker behind `createWorkerRecognizer` failed to load or crashed; pending calls are rejected with this. */
+/**
+ * A worker failed to load or crashed — the Web Worker behind `createWorkerRecognizer`, or one of the CPU backend's
+ * threads; pending calls are rejected with this.
+ */
 export class WorkerError extends BridgefaceError<'worker-failed'> {
   override readonly name = 'WorkerError';
 }

@@ -9,11 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WGSL } from '../src/kernels/index.js';
 import { DEFAULT_INPUT, type InputSpec } from '../src/model/architecture.js';
 import { ACT, type ActCode, type ConvLayer, type Layer } from '../src/model/network.js';
-import { conv2d } from '../src/runtime/cpu/conv.js';
-import { pointwise } from '../src/runtime/cpu/pointwise.js';
-import { globalAvgPool, l2Normalize } from '../src/runtime/cpu/pool.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
 import type { RgbaImage } from '../src/runtime/image.js';
+import { runReference } from '../src/runtime/reference.js';
 import { GpuError } from '../src/errors.js';
 import { compileModule } from '../src/runtime/gpu/compile.js';
 import { BINDING_VARIABLES, LAYER_KERNELS, kernelFor, wgslModule } from '../src/runtime/gpu/kernels.js';
@@ -60,7 +58,7 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
         pad: 1, groups: c.dense ? 1 : c.inC, weight: 'w', bias: 'b', act: c.act, alpha: 'a',
       };
       const expected = new Float32Array(c.batch * c.outC * outSize * outSize);
-      conv2d({ ...layer, batch: c.batch }, input, params.get('w')!, params.get('b')!, params.get('a')!, expected);
+      runReference(layer, c.batch, { input, output: expected, param: (name) => params.get(name)! });
       expect(kernelFor(layer).name).toBe(c.kernel);
       const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length);
       expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
@@ -76,7 +74,7 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
       kind: 'conv', input: 0, output: 1, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1,
       pad: 0, groups: channels, weight: 'w', bias: 'b', act: ACT.none,
     };
-    conv2d({ ...layer, batch }, input, params.get('w')!, params.get('b')!, undefined, expected);
+    runReference(layer, batch, { input, output: expected, param: (name) => params.get(name)! });
     expect(kernelFor(layer).name).toBe('conv2d');
     expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(TOLERANCE);
   });
@@ -99,11 +97,11 @@ describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)
         const input = randomFloats(random, c.batch * c.C * c.pixels);
         const residual = c.residual ? randomFloats(random, c.batch * c.O * c.pixels) : undefined;
         const expected = new Float32Array(c.batch * c.O * c.pixels);
-        pointwise({ batch: c.batch, inChannels: c.C, outChannels: c.O, pixels: c.pixels, act }, input, params.get('w')!, params.get('b')!, params.get('a')!, residual, expected);
         const layer: Layer = {
           kind: 'pointwise', input: 0, output: 1, inChannels: c.C, outChannels: c.O, pixels: c.pixels, weight: 'w', bias: 'b', act,
           alpha: 'a', residual: c.residual ? 2 : undefined,
         };
+        runReference(layer, c.batch, { input, residual, output: expected, param: (name) => params.get(name)! });
         expect(kernelFor(layer).name).toBe(c.kernel);
         const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length, residual);
         expect(relativeError(actual, expected)).toBeLessThan(TOLERANCE);
@@ -117,8 +115,8 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
     const [batch, channels, pixels] = [67, 6, 25];
     const input = randomFloats(random, batch * channels * pixels);
     const expected = new Float32Array(batch * channels);
-    globalAvgPool(batch, channels, pixels, input, expected);
     const layer: Layer = { kind: 'avgpool', input: 0, output: 1, channels, pixels };
+    runReference(layer, batch, { input, output: expected, param: () => new Float32Array() });
     expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
   });
 
@@ -126,8 +124,8 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
     it(`L2 norm, batch ${batch}, dim ${dim}`, async () => {
       const input = randomFloats(random, batch * dim, 3);
       const expected = new Float32Array(batch * dim);
-      l2Normalize(batch, dim, input, expected);
       const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
+      runReference(layer, batch, { input, output: expected, param: () => new Float32Array() });
       expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
     });
   }
@@ -138,8 +136,8 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
     const input = new Float32Array(scales.length * dim);
     scales.forEach((scale, n) => input.set(randomFloats(random, dim, 3).map((v) => v * scale), n * dim));
     const expected = new Float32Array(input.length);
-    l2Normalize(scales.length, dim, input, expected);
     const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
+    runReference(layer, scales.length, { input, output: expected, param: () => new Float32Array() });
     const actual = await runLayer(gpu, layer, scales.length, new Map(), input, expected.length);
     scales.forEach((scale, n) => {
       const [a, e] = [actual.subarray(n * dim, (n + 1) * dim), expected.subarray(n * dim, (n + 1) * dim)];

@@ -3,7 +3,7 @@ import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError, InputError, WeightsFormatError } from '../src/errors.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
-import type { RgbaImage } from '../src/runtime/image.js';
+import { MAX_BOX_EXTENT, type RgbaImage } from '../src/runtime/image.js';
 import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
 
 const random = seededRandom(5);
@@ -36,8 +36,9 @@ describe('createRecognizer', () => {
     await expect(createRecognizer({ backend: 'cpu', weights: '/nonexistent/student.bfw' })).rejects.toThrow(/cannot read weights/);
   });
 
-  it("'auto' picks WebGPU when an adapter exists and embeds like the CPU", async () => {
-    const auto = await createRecognizer({ weights });
+  // 'auto' itself (the CPU on these software adapters): test/backend-choice.shared.test.ts.
+  it('WebGPU holds its buffers on the GPU and embeds like the CPU', async () => {
+    const auto = await createRecognizer({ backend: 'webgpu', weights });
     const cpu = await createRecognizer({ backend: 'cpu', weights });
     expect(auto.info.backend).toBe('webgpu');
     expect(auto.info.adapter).toMatch(/\((core|compatibility)\)/);
@@ -196,13 +197,13 @@ describe('face boxes far larger than the image (issue 13)', () => {
     const boxes = [
       { x: -10_000, y: -10_000, width: 20_016, height: 20_016 },
       { x: -1e6, y: 4, width: 2e6, height: 8 },
-      { x: -(2 ** 23), y: -(2 ** 23), width: 2 ** 24, height: 2 ** 24 },
+      { x: -MAX_BOX_EXTENT / 2, y: -MAX_BOX_EXTENT / 2, width: MAX_BOX_EXTENT, height: MAX_BOX_EXTENT },
     ];
     const faces = boxes.map((box) => ({ ...image, box }));
     const [a, b] = [await gpu.embed(faces), await cpu.embed(faces)];
     a.forEach((e, i) => expect(cosine(e, b[i])).toBeGreaterThanOrEqual(0.99999));
     for (const rec of [gpu, cpu]) {
-      for (const box of [{ x: 0, y: 0, width: 1e300, height: 1e300 }, { x: -(2 ** 24) - 2, y: 0, width: 2 ** 24 + 8, height: 8 }]) {
+      for (const box of [{ x: 0, y: 0, width: 1e300, height: 1e300 }, { x: -MAX_BOX_EXTENT - 2, y: 0, width: MAX_BOX_EXTENT + 8, height: 8 }]) {
         await expectInputError(rec.embed([{ ...image, box }]), 'bad-size');
       }
       await expectInputError(rec.embed([{ ...image, box: null as unknown as undefined }]), 'bad-size');

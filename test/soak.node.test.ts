@@ -4,11 +4,13 @@
  * one (200 cycles, and 100,000 faces through one recognizer) is `npm run soak` (scripts/soak.ts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Gallery } from '../src/api/gallery.js';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError } from '../src/errors.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
 import { acquireDevice, buildOnDevice } from '../src/runtime/gpu/device.js';
+import { GpuSearch } from '../src/runtime/gpu/similarity-topk.js';
 import { createDisposeSoak } from '../scripts/soak.js';
 
 const weights = writeWeights(randomWeights(3));
@@ -18,8 +20,15 @@ afterEach(() => vi.restoreAllMocks());
 describe('WebGPU recognizer create/embed/dispose', () => {
   it('grows RSS by at most 3 MiB per cycle over 12 cycles (a leaked device is ~30 MiB)', async () => {
     // Mesa llvmpipe (Dawn's OpenGL ES backend) creates recognizers ~20× faster than SwiftShader and leaked alike.
-    const r = await createDisposeSoak({ backend: 'webgpu', webgpu: { featureLevel: 'compatibility' }, cycles: 12, weights });
-    console.log(`create/dispose ×${r.cycles} on ${r.adapter}: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB, ${r.mbPerCycle.toFixed(2)} MiB/cycle`);
+    const r = await createDisposeSoak({
+      backend: 'webgpu',
+      webgpu: { featureLevel: 'compatibility' },
+      cycles: 12,
+      weights,
+    });
+    console.log(
+      `create/dispose ×${r.cycles} on ${r.adapter}: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB, ${r.mbPerCycle.toFixed(2)} MiB/cycle`,
+    );
     expect(r.mbPerCycle).toBeLessThanOrEqual(3);
     // Allocator noise and one-off growth aside (30 MiB), the total stays within the per-cycle bound too.
     expect(r.endRss - r.startRss).toBeLessThanOrEqual(3 * r.cycles + 30);
@@ -44,7 +53,7 @@ describe('WebGPU recognizer create/embed/dispose', () => {
   });
 });
 
-describe('a failed createRecognizer', () => {
+describe('a failed GPU set-up', () => {
   it('destroys the device it acquired (buildOnDevice), and never one the caller owns', async () => {
     const { device } = await acquireDevice();
     const destroy = vi.spyOn(device, 'destroy');
@@ -64,12 +73,30 @@ describe('a failed createRecognizer', () => {
       destroyed.push(this);
       destroy.call(this);
     });
-    const error = await createRecognizer({ backend: 'webgpu', weights }).then(() => undefined, (e: unknown) => e);
+    const error = await createRecognizer({ backend: 'webgpu', weights }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GpuError);
     expect(destroyed).toHaveLength(1);
     // 'auto' falls back to the CPU, and also leaves no device behind.
     const rec = await createRecognizer({ weights });
     expect(rec.info.backend).toBe('cpu');
     expect(destroyed).toHaveLength(2);
+  });
+
+  it('a gallery whose GPU searcher cannot be built destroys the device it acquired and searches on the CPU', async () => {
+    const destroyed: GPUDevice[] = [];
+    const destroy = GPUDevice.prototype.destroy;
+    vi.spyOn(GpuSearch, 'create').mockRejectedValue(new GpuError('validation', 'injected failure'));
+    vi.spyOn(GPUDevice.prototype, 'destroy').mockImplementation(function (this: GPUDevice) {
+      destroyed.push(this);
+      destroy.call(this);
+    });
+    const gallery = new Gallery({ dim: 4, gpuMinRows: 1 });
+    gallery.add('a', Float32Array.from([1, 0, 0, 0]));
+    expect((await gallery.search(Float32Array.from([1, 0, 0, 0]), 1))[0].label).toBe('a');
+    expect(gallery.lastSearchBackend).toBe('cpu');
+    expect(destroyed).toHaveLength(1);
   });
 });

@@ -100,6 +100,11 @@ describe('weights format', () => {
       expectFormatError(golden.subarray(0, golden.length - 1), 'truncated');
     });
     it('trailing bytes', () => expectFormatError(new Uint8Array([...golden, 0]), 'trailing-bytes'));
+    it('not bytes at all', () => {
+      for (const junk of ['weights', null, [1, 2, 3], new Float32Array(16)]) {
+        expect(() => readWeights(junk as never)).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-shape' }));
+      }
+    });
     it('wrong magic', () => {
       const bad = golden.slice();
       bad[0] = 0x58;

@@ -26,23 +26,35 @@ import { prepareFace } from '../src/api/prepare.js';
 import { parsePairs } from '../src/eval/index.js';
 import type { FarKey, FarPoints, OperatingPoint, Thresholds } from '../src/model/thresholds.js';
 import { readWeights, writeWeights } from '../src/model/weights-format.js';
-import { argValue, parseFolds, resolveDataRoot } from './teacher/common.js';
+import { intOption, parseCli, parseFolds, resolveDataRoot } from './teacher/common.js';
 
-const argv = process.argv.slice(2);
-const root = resolveDataRoot(argv);
-const weightsPath = path.resolve(argValue(argv, '--weights', 'weights/student.bfw')!);
-const calibrateFolds = parseFolds(argValue(argv, '--calibrate-folds', '1-3')!);
-const checkFolds = parseFolds(argValue(argv, '--check-folds', '4-5')!);
-const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',').map((s) => (s === 'hr' ? 'hr' : Number(s)));
-const perPerson = Number(argValue(argv, '--per-person', '8'));
-const backend = argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto';
-const outBase = path.resolve(argValue(argv, '--out', 'training/results/calibration')!);
-const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/calibrate')!);
-const write = argv.includes('--write');
-const allowSeen = argv.includes('--allow-seen');
+const { values: args } = parseCli({
+  weights: { type: 'string', default: 'weights/student.bfw' },
+  'calibrate-folds': { type: 'string', default: '1-3' },
+  'check-folds': { type: 'string', default: '4-5' },
+  sizes: { type: 'string', default: '8,12,16,24,32,hr' },
+  'per-person': { type: 'string' },
+  backend: { type: 'string', default: 'cpu' },
+  out: { type: 'string', default: 'training/results/calibration' },
+  cache: { type: 'string', default: 'training/cache/calibrate' },
+  write: { type: 'boolean', default: false },
+  'allow-seen': { type: 'boolean', default: false },
+});
+const root = resolveDataRoot(args.data);
+const weightsPath = path.resolve(args.weights);
+const calibrateFolds = parseFolds(args['calibrate-folds']);
+const checkFolds = parseFolds(args['check-folds']);
+const sizes = args.sizes.split(',').map((s) => (s === 'hr' ? 'hr' : Number(s)));
+const perPerson = intOption(args['per-person'], 'per-person', 8, 1);
+const backend = args.backend as 'cpu' | 'webgpu' | 'auto';
+const outBase = path.resolve(args.out);
+const cacheDir = path.resolve(args.cache);
+const write = args.write;
+const allowSeen = args['allow-seen'];
 const FARS: Array<[FarKey, number]> = [['far_1e-2', 1e-2], ['far_1e-3', 1e-3]];
 
-for (const s of sizes) if (s !== 'hr' && !(Number.isInteger(s) && s >= 1 && s <= 1024)) throw new Error(`--sizes: bad size ${s}`);
+for (const s of sizes)
+  if (s !== 'hr' && !(Number.isInteger(s) && s >= 1 && s <= 1024)) throw new Error(`--sizes: bad size ${s}`);
 if (calibrateFolds.some((f) => checkFolds.includes(f))) throw new Error('--calibrate-folds and --check-folds overlap');
 
 const weightsBytes = new Uint8Array(fs.readFileSync(weightsPath));
@@ -50,7 +62,9 @@ const weights = readWeights(weightsBytes);
 const excluded = ((weights.provenance.excludedLfwFolds as number[] | undefined) ?? []).map((f) => f - 1);
 const seen = [...calibrateFolds, ...checkFolds].filter((f) => !excluded.includes(f));
 if (seen.length > 0 && !allowSeen) {
-  throw new Error(`folds ${seen.map((f) => f + 1).join(',')} hold people these weights may have trained on (provenance.excludedLfwFolds = ${JSON.stringify(weights.provenance.excludedLfwFolds)}); pass --allow-seen to calibrate anyway`);
+  throw new Error(
+    `folds ${seen.map((f) => f + 1).join(',')} hold people these weights may have trained on (provenance.excludedLfwFolds = ${JSON.stringify(weights.provenance.excludedLfwFolds)}); pass --allow-seen to calibrate anyway`,
+  );
 }
 
 // ---- people and images
@@ -60,11 +74,18 @@ function peopleOf(folds: number[]): string[] {
   for (const p of pairs) if (folds.includes(p.fold)) names.add(p.name1).add(p.name2);
   return [...names].sort();
 }
-interface Face { person: number; file: string }
+interface Face {
+  person: number;
+  file: string;
+}
 function facesOf(people: string[]): Face[] {
   return people.flatMap((name, person) => {
     const dir = path.join(root, 'lfw', 'images', name);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, perPerson);
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
+      .slice(0, perPerson);
     return files.map((f) => ({ person, file: path.join(dir, f) }));
   });
 }
@@ -75,13 +96,19 @@ if (overlap.length > 0) throw new Error(`people in both sets: ${overlap.slice(0,
 const calFaces = facesOf(calPeople);
 const checkFaces = facesOf(checkPeople);
 const allFaces = [...calFaces, ...checkFaces];
-console.log(`[calibrate] calibration: ${calPeople.length} people, ${calFaces.length} images (folds ${calibrateFolds.map((f) => f + 1).join(',')}); check: ${checkPeople.length} people, ${checkFaces.length} images (folds ${checkFolds.map((f) => f + 1).join(',')})`);
+console.log(
+  `[calibrate] calibration: ${calPeople.length} people, ${calFaces.length} images (folds ${calibrateFolds.map((f) => f + 1).join(',')}); check: ${checkPeople.length} people, ${checkFaces.length} images (folds ${checkFolds.map((f) => f + 1).join(',')})`,
+);
 
 // ---- embeddings (cached per size; the cache key covers the weights' data and the image list)
 const rec = await createRecognizer({ backend, weights: weightsBytes });
 const dim = rec.info.embeddingDim;
 // The key covers the tensors (not the header, which --write rewrites), the per-person cap and the image count.
-const tensorCrc = [...weights.tensors.values()].reduce((crc, t) => CRC32.buf(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), crc), 0) >>> 0;
+const tensorCrc =
+  [...weights.tensors.values()].reduce(
+    (crc, t) => CRC32.buf(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), crc),
+    0,
+  ) >>> 0;
 const key = `${tensorCrc.toString(16).padStart(8, '0')}-${perPerson}-${allFaces.length}`;
 fs.mkdirSync(cacheDir, { recursive: true });
 const embeddings = new Map<number | 'hr', Float32Array>();
@@ -106,12 +133,16 @@ for (const size of sizes) {
   const started = Date.now();
   for (let start = 0; start < allFaces.length; start += 128) {
     const batch = await Promise.all(allFaces.slice(start, start + 128).map((f) => decode(f.file)));
-    const faces = batch.map((image) => prepareFace(image, weights.input, { size: size === 'hr' ? undefined : size, framing: 'framed' }));
+    const faces = batch.map((image) =>
+      prepareFace(image, weights.input, { size: size === 'hr' ? undefined : size, framing: 'framed' }),
+    );
     out.set((await rec.embedMatrix(faces)).data, start * dim);
   }
   fs.writeFileSync(cacheFile, new Uint8Array(out.buffer));
   embeddings.set(size, out);
-  console.log(`[calibrate] ${size}: ${allFaces.length} faces embedded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `[calibrate] ${size}: ${allFaces.length} faces embedded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 rec.dispose();
 
@@ -122,7 +153,8 @@ function pairScores(e: Float32Array, offset: number, faces: Face[]): { genuine: 
   const impostor: number[] = [];
   for (let i = 0; i < faces.length; i++) {
     const a = row(e, offset + i);
-    for (let j = i + 1; j < faces.length; j++) (faces[i].person === faces[j].person ? genuine : impostor).push(cosine(a, row(e, offset + j)));
+    for (let j = i + 1; j < faces.length; j++)
+      (faces[i].person === faces[j].person ? genuine : impostor).push(cosine(a, row(e, offset + j)));
   }
   return { genuine: Float64Array.from(genuine), impostor: Float64Array.from(impostor) };
 }
@@ -191,13 +223,24 @@ for (const size of sizes) {
     points[farKey] = point;
     const openSets = open.map((scores) => openSet(scores, threshold, point.far));
     report.push({
-      size, farKey, threshold,
-      calibration: { tar: rate(cal.genuine, threshold), far: rate(cal.impostor, threshold), genuine: cal.genuine.length, impostor: cal.impostor.length },
+      size,
+      farKey,
+      threshold,
+      calibration: {
+        tar: rate(cal.genuine, threshold),
+        far: rate(cal.impostor, threshold),
+        genuine: cal.genuine.length,
+        impostor: cal.impostor.length,
+      },
       check: { tar, far: point.far, genuine: check.genuine.length, impostor: check.impostor.length },
       openSets,
     });
-    const os = openSets.map((o) => `${o.enrolled}: ${(100 * o.openSetFar).toFixed(1)} % (est. ${(100 * o.estimate).toFixed(1)})`).join(', ');
-    console.log(`[calibrate] ${String(size).padStart(3)} ${farKey}: threshold ${threshold.toFixed(4)}  check TAR ${(100 * tar).toFixed(1)} % FAR ${(100 * point.far).toFixed(2)} %  open-set FAR by enrolled count ${os}`);
+    const os = openSets
+      .map((o) => `${o.enrolled}: ${(100 * o.openSetFar).toFixed(1)} % (est. ${(100 * o.estimate).toFixed(1)})`)
+      .join(', ');
+    console.log(
+      `[calibrate] ${String(size).padStart(3)} ${farKey}: threshold ${threshold.toFixed(4)}  check TAR ${(100 * tar).toFixed(1)} % FAR ${(100 * point.far).toFixed(2)} %  open-set FAR by enrolled count ${os}`,
+    );
   }
   sizesOut[String(size)] = points;
 }
@@ -210,7 +253,10 @@ const calibration = `LFW View 2 people of folds ${folds(calibrateFolds)} (${calP
 const thresholds: Thresholds = { calibration, sizes: sizesOut };
 
 fs.mkdirSync(path.dirname(outBase), { recursive: true });
-fs.writeFileSync(`${outBase}.json`, `${JSON.stringify({ weights: path.relative(process.cwd(), weightsPath), thresholds, report }, null, 1)}\n`);
+fs.writeFileSync(
+  `${outBase}.json`,
+  `${JSON.stringify({ weights: path.relative(process.cwd(), weightsPath), thresholds, report }, null, 1)}\n`,
+);
 const pct = (x: number, d = 1) => (100 * x).toFixed(d);
 let md = `Calibration (training/calibrate.ts): ${calibration}\n\nOpen-set FAR: share of probes from people never enrolled whose best gallery score reaches the threshold (measured; estimate = 1 − (1 − FAR)^enrolled); correct-accept: share of enrolled people's other images named correctly.\n\n| size | FAR key | threshold | TAR % (check) | FAR % (check) | ${GALLERY_SIZES.map((_, i) => `open-set FAR % / est. (${(report[0].openSets as Array<{ enrolled: number }>)[i].enrolled} enrolled) | correct-accept %`).join(' | ')} |\n|${'---|'.repeat(5 + 2 * GALLERY_SIZES.length)}\n`;
 for (const r of report) {
@@ -226,7 +272,8 @@ if (write) {
   const reread = readWeights(updated);
   for (const [name, t] of weights.tensors) {
     const u = reread.tensors.get(name)!;
-    if (u.length !== t.length || u.some((v, i) => !Object.is(v, t[i]))) throw new Error(`tensor ${name} changed on rewrite; not writing`);
+    if (u.length !== t.length || u.some((v, i) => !Object.is(v, t[i])))
+      throw new Error(`tensor ${name} changed on rewrite; not writing`);
   }
   fs.writeFileSync(weightsPath, updated);
   console.log(`[calibrate] wrote thresholds into ${weightsPath} (tensors bit-identical)`);

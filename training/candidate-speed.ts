@@ -6,12 +6,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRecognizer } from '../src/index.js';
-import { argValue } from './teacher/common.js';
+import { intOption, parseCli } from './teacher/common.js';
 
-const argv = process.argv.slice(2);
-const backend = argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu';
-const batch = Number(argValue(argv, '--batch', '64'));
-const files = argv.filter((a, i) => a.endsWith('.bfw') && !['--backend', '--batch'].includes(argv[i - 1]));
+const { values: args, positionals: files } = parseCli(
+  { backend: { type: 'string', default: 'cpu' }, batch: { type: 'string' } },
+  { positionals: true },
+);
+const backend = args.backend as 'cpu' | 'webgpu';
+const batch = intOption(args.batch, 'batch', 64, 1);
 if (!files.length) throw new Error('usage: candidate-speed.ts [--backend cpu|webgpu] [--batch N] a.bfw b.bfw …');
 const recs = await Promise.all(files.map((f) => createRecognizer({ backend, weights: fs.readFileSync(f) })));
 const S = recs[0].info.inputSize;

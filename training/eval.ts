@@ -15,41 +15,53 @@ import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../sr
 import { verificationReport, type VerificationReport } from '../src/eval/index.js';
 import { degradeFace } from '../src/runtime/resize.js';
 import { TeacherCache } from './teacher/cache.js';
-import { argValue, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';
+import { intOption, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';
 import { type Pair, loadPairs, readOriginal, unalignedBoxes } from './teacher/pairs.js';
 
-const argv = process.argv.slice(2);
-const root = resolveDataRoot(argv);
-const roots = resolveDataRoots(argv);
-const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
-// one teacher-LR folder per fold group (lr.ts --folds 1-5 → …/A, 6-10 → …/B), comma-separated
-const lrDirs = argValue(argv, '--teacher-lr', 'training/cache/teacher-lr/A,training/cache/teacher-lr/B')!.split(',').map((d) => path.resolve(d));
-const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
-const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
-const backend = (argValue(argv, '--backend', 'cpu') as 'cpu' | 'webgpu' | 'auto');
-const featureLevel = argValue(argv, '--feature-level') as 'core' | 'compatibility' | undefined; // webgpu: 'compatibility' = Dawn GLES (llvmpipe), faster here
-const outBase = path.resolve(argValue(argv, '--out', 'training/results/eval')!);
-const withTeacher = argv.includes('--teacher');
-const mirror = argv.includes('--mirror'); // students with test-time mirror averaging; their rows are labelled "… (mirror)"
+const { values: args } = parseCli({
+  cache: { type: 'string', default: 'training/cache/teacher' },
+  // one teacher-LR folder per fold group (lr.ts --folds 1-5 → …/A, 6-10 → …/B), comma-separated
+  'teacher-lr': { type: 'string', default: 'training/cache/teacher-lr/A,training/cache/teacher-lr/B' },
+  variants: { type: 'string', default: 'aligned,unaligned' },
+  sizes: { type: 'string', default: '8,12,16,24,32,hr' },
+  backend: { type: 'string', default: 'cpu' },
+  'feature-level': { type: 'string' }, // webgpu: 'compatibility' = Dawn GLES (llvmpipe), faster here
+  out: { type: 'string', default: 'training/results/eval' },
+  teacher: { type: 'boolean', default: false },
+  mirror: { type: 'boolean', default: false }, // students with test-time mirror averaging; rows labelled "… (mirror)"
+  model: { type: 'string', multiple: true, default: [] },
+  pairs: { type: 'string' },
+  subsample: { type: 'string' }, // quick checks: keep every k-th pair
+  folds: { type: 'string' }, // e.g. 1-5
+});
+const root = resolveDataRoot(args.data);
+const roots = resolveDataRoots(args.data);
+const cacheDir = path.resolve(args.cache);
+const lrDirs = args['teacher-lr'].split(',').map((d) => path.resolve(d));
+const variants = args.variants.split(',');
+const sizes = args.sizes.split(',');
+const backend = args.backend as 'cpu' | 'webgpu' | 'auto';
+const featureLevel = args['feature-level'] as 'core' | 'compatibility' | undefined;
+const outBase = path.resolve(args.out);
+const withTeacher = args.teacher;
+const mirror = args.mirror;
 
 interface ModelSpec { label: string; parts: Array<{ weights: string; folds: number[] }> }
-const models: ModelSpec[] = [];
-for (let i = 0; i < argv.length; i++) {
-  if (argv[i] !== '--model') continue;
-  const [label, rest] = argv[i + 1].split('=');
-  models.push({
+const models: ModelSpec[] = args.model.map((spec) => {
+  const [label, rest] = spec.split('=');
+  return {
     label: mirror ? `${label} (mirror)` : label,
     parts: rest.split(',').map((p) => {
       const [w, f] = p.split(':');
       return { weights: path.resolve(w), folds: f ? parseFolds(f) : [...Array(10).keys()] };
     }),
-  });
-}
+  };
+});
 
-const pairs = loadPairs(root, argValue(argv, '--pairs'));
+const pairs = loadPairs(root, args.pairs);
 const cache = new TeacherCache(cacheDir);
-const subsample = Number(argValue(argv, '--subsample', '1')); // quick checks: keep every k-th pair
-const onlyFolds = argValue(argv, '--folds') ? parseFolds(argValue(argv, '--folds')!) : null; // e.g. 1-5
+const subsample = intOption(args.subsample, 'subsample', 1, 1);
+const onlyFolds = args.folds ? parseFolds(args.folds) : null;
 const usable = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(p.a) && cache.has(p.b));
 if (usable.length < pairs.length) console.warn(`[eval] ${pairs.length - usable.length} pairs skipped: images missing from the teacher cache`);
 

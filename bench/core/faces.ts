@@ -30,7 +30,11 @@ export function makeBatch(count: number, side: number, seed = 1): Batch {
         const blob = Math.exp(-((x - bx) ** 2 + (y - by) ** 2) / (2 * br * br));
         const p = base + (y * side + x) * 4;
         for (let k = 0; k < 3; k++) {
-          const v = c[k] + 60 * (gx * (x / side - 0.5) + gy * (y / side - 0.5)) + 70 * blob * (k === 1 ? -1 : 1) + (rand() - 0.5) * 30;
+          const v =
+            c[k] +
+            60 * (gx * (x / side - 0.5) + gy * (y / side - 0.5)) +
+            70 * blob * (k === 1 ? -1 : 1) +
+            (rand() - 0.5) * 30;
           packed[p + k] = Math.max(0, Math.min(255, Math.round(v)));
         }
         packed[p + 3] = 255;

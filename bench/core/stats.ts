@@ -1,5 +1,5 @@
 /** Order statistics over timing samples. */
-export function quantile(sorted: number[], q: number): number {
+function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -9,7 +9,14 @@ export function quantile(sorted: number[], q: number): number {
 
 export function summarise(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), min: s[0], max: s[s.length - 1], p25: quantile(s, 0.25), p75: quantile(s, 0.75), p95: quantile(s, 0.95) };
+  return {
+    median: quantile(s, 0.5),
+    min: s[0],
+    max: s[s.length - 1],
+    p25: quantile(s, 0.25),
+    p75: quantile(s, 0.75),
+    p95: quantile(s, 0.95),
+  };
 }
 
 export { cosine } from '../../src/api/similarity.js';

@@ -1,6 +1,8 @@
 /** Shared types of the benchmark: rows (one runtime × backend running the student), batches and results. */
-import type { StudentWeights } from '../../src/tools.js';
+
 import type { RgbaImage } from '../../src/index.js';
+import type { StudentWeights } from '../../src/tools.js';
+import type { Ceilings } from './ceilings.js';
 
 /** One batch of faces as every row receives it: the same RGBA pixels, as image objects and packed N×H×W×4. */
 export interface Batch {
@@ -38,9 +40,16 @@ export interface RowSpec {
   id: string;
   /** Human label, e.g. "ONNX Runtime Web 1.30 (WebGPU EP)". */
   label: string;
-  runtime: 'bridgeface' | 'onnxruntime-web' | 'tfjs' | 'gpu.js' | 'face-api (teacher)';
-  /** 'gpu' rows run on the adapter; 'cpu' rows are single-threaded JS / wasm. */
+  runtime: 'bridgeface' | 'onnxruntime-web' | 'onnxruntime-node' | 'tfjs' | 'gpu.js' | 'face-api (teacher)';
+  /** 'gpu' rows run on the adapter; 'cpu' rows on the CPU, one thread unless `threads` says more. */
   device: 'gpu' | 'cpu';
+  /** CPU threads the row uses (default 1). */
+  threads?: number;
+  /**
+   * The bridgeface rows this row is timed against in alternating head-to-head rounds, overriding the default
+   * (GPU rows: bridgeface-webgpu; CPU rows: bridgeface-cpu and bridgeface-webgpu at batch 1).
+   */
+  pairWith?: string[];
   /** The teacher is a different (much larger) network: timed for context, never validated against the student. */
   teacher?: boolean;
   /** The largest batch worth trying (memory or time), if the row has a hard limit. */
@@ -70,6 +79,8 @@ export interface RowResult {
   label: string;
   runtime: string;
   device: 'gpu' | 'cpu';
+  /** CPU threads (CPU rows; 1 when absent). */
+  threads?: number;
   environment: string;
   detail?: string;
   status: 'ok' | 'failed' | 'error' | 'context';
@@ -85,7 +96,15 @@ export interface RowResult {
    * Head-to-head against a bridgeface row of the same environment: calls alternate (A B, B A, …) on the same
    * batch, so load changes on a shared machine hit both sides alike. speedup = peer time / bridgeface time.
    */
-  paired?: Array<{ batch: number; side: number; against: string; rounds: number; bridgefaceMedianMs: number; peerMedianMs: number; speedup: number }>;
+  paired?: Array<{
+    batch: number;
+    side: number;
+    against: string;
+    rounds: number;
+    bridgefaceMedianMs: number;
+    peerMedianMs: number;
+    speedup: number;
+  }>;
   memory?: { gpuBufferBytesPeak?: number; gpuBufferBytesLive?: number; jsHeapDeltaBytes?: number; note?: string };
 }
 
@@ -122,4 +141,8 @@ export interface EnvironmentResult {
   rows: RowResult[];
   startedAt: string;
   seconds: number;
+  /** This machine's one-core arithmetic ceilings (Node environments with CPU rows). */
+  ceilings?: Ceilings;
+  /** What `createRecognizer({ backend: 'auto' })` chose here, and why (info.fallbackReason). */
+  autoChoice?: { backend: 'webgpu' | 'cpu'; adapter: string; reason?: string };
 }

@@ -8,18 +8,35 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readWeights } from '../../src/tools.js';
+import { measureCeilings } from '../core/ceilings.js';
 import { runSuite } from '../core/suite.js';
 import type { BenchContext, RowSpec, SuiteConfig } from '../core/types.js';
-import { bridgefaceCpu, bridgefaceWebGpu } from '../peers/bridgeface.js';
+import { bridgefaceCpu, bridgefaceCpu2, bridgefaceWebGpu } from '../peers/bridgeface.js';
 import { gpujsWebAsm } from '../peers/gpujs.js';
 import { ortWasm } from '../peers/ort.js';
+import { ortNode1, ortNode2, ortNode2Spin } from '../peers/ort-node.js';
 import { teacherWasm } from '../peers/teacher.js';
 import { tfjsCpu, tfjsWasm } from '../peers/tfjs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const NODE_ENVIRONMENTS: Record<string, { featureLevel: 'core' | 'compatibility'; rows: RowSpec[] }> = {
-  'node-swiftshader': { featureLevel: 'core', rows: [bridgefaceWebGpu, bridgefaceCpu, ortWasm, tfjsWasm, tfjsCpu, gpujsWebAsm, teacherWasm] },
+  'node-swiftshader': {
+    featureLevel: 'core',
+    rows: [
+      bridgefaceWebGpu,
+      bridgefaceCpu,
+      bridgefaceCpu2,
+      ortNode1,
+      ortNode2,
+      ortNode2Spin,
+      ortWasm,
+      tfjsWasm,
+      tfjsCpu,
+      gpujsWebAsm,
+      teacherWasm,
+    ],
+  },
   'node-gles': { featureLevel: 'compatibility', rows: [bridgefaceWebGpu] },
 };
 
@@ -38,11 +55,16 @@ async function main() {
     weights: readWeights(weightsBytes),
     featureLevel: spec.featureLevel,
     env: 'node',
-    modulesBase: join(root, 'node_modules') + '/',
+    modulesBase: `${join(root, 'node_modules')}/`,
   };
-  // The teacher and tfjs-cpu run in Chromium only; --quick runs all CPU peers in Chromium only.
-  const rows = spec.rows.filter((r) => (config.quick ? r.runtime === 'bridgeface' : r.id !== 'tfjs-cpu' && !r.teacher));
-  const result = await runSuite(env, config, ctx, rows, (line) => console.log(line));
+  // The teacher and tfjs-cpu run in Chromium only; --quick runs the CPU peers in Chromium only, except
+  // onnxruntime-node, which only Node has.
+  const rows = spec.rows.filter((r) =>
+    config.quick ? r.runtime === 'bridgeface' || r.runtime === 'onnxruntime-node' : r.id !== 'tfjs-cpu' && !r.teacher,
+  );
+  // The ceilings first, on an otherwise idle process: every CPU row's GFLOP/s is shown as a share of them.
+  const ceilings = spec.rows.includes(bridgefaceCpu) ? await measureCeilings() : undefined;
+  const result = { ...(await runSuite(env, config, ctx, rows, (line) => console.log(line))), ceilings };
   writeFileSync(outPath, JSON.stringify(result, null, 2));
   // Dawn and wasm runtimes keep handles open; the result is written, so leave.
   process.exit(0);

@@ -97,9 +97,14 @@ function sizeOfSource(face: FaceSource): number {
 /** The calibrated size a face of `faceSize` uses (the rule in this module's header), with a warning when outside. */
 function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: FaceSize): { key: string; warning?: string } {
   const keys = Object.keys(thresholds?.sizes ?? {});
-  const numeric = keys.filter((k) => k !== 'hr').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
+  const numeric = keys
+    .filter((k) => k !== 'hr')
+    .map(Number)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const hasHr = keys.includes('hr');
-  if (numeric.length === 0 && !hasHr) throw new CalibrationError('no-thresholds', 'these weights carry no calibrated thresholds');
+  if (numeric.length === 0 && !hasHr)
+    throw new CalibrationError('no-thresholds', 'these weights carry no calibrated thresholds');
   if (faceSize === 'hr' || numeric.length === 0) {
     return hasHr ? { key: 'hr' } : { key: String(numeric[numeric.length - 1]) };
   }
@@ -118,7 +123,10 @@ function calibratedSizeFor(thresholds: Thresholds | undefined, faceSize: FaceSiz
 export function checkCalibrated(thresholds: Thresholds | undefined, far: Far): void {
   const key = farKey(far);
   if (!Object.values(thresholds?.sizes ?? {}).some((points) => points?.[key] !== undefined)) {
-    throw new CalibrationError('no-thresholds', `cannot decide at FAR ${far}: these weights carry no "${key}" thresholds (an untrained or uncalibrated file; see training/calibrate.ts)`);
+    throw new CalibrationError(
+      'no-thresholds',
+      `cannot decide at FAR ${far}: these weights carry no "${key}" thresholds (an untrained or uncalibrated file; see training/calibrate.ts)`,
+    );
   }
 }
 
@@ -128,14 +136,26 @@ export function operatingPoint(thresholds: Thresholds | undefined, far: Far, fac
   const { key: size, warning } = calibratedSizeFor(thresholds, faceSize);
   const point: OperatingPoint | undefined = thresholds?.sizes?.[size]?.[key];
   if (!point || !Number.isFinite(point.threshold)) {
-    throw new CalibrationError('no-thresholds', `cannot decide at FAR ${far}: these weights carry no "${key}" threshold for ${size === 'hr' ? 'full-resolution' : `${size}-px`} faces`);
+    throw new CalibrationError(
+      'no-thresholds',
+      `cannot decide at FAR ${far}: these weights carry no "${key}" threshold for ${size === 'hr' ? 'full-resolution' : `${size}-px`} faces`,
+    );
   }
   const at = size === 'hr' ? 'at full resolution' : `at ${size} px`;
   const meaning =
     point.tar === null
       ? `${at} this threshold (${point.threshold.toFixed(4)}) accepts ${percent(point.far)} of impostors (nominal; its share of genuine pairs was not measured)`
       : `${at} this threshold (${point.threshold.toFixed(4)}) accepts ~${percent(point.tar)} of genuine pairs and ${percent(point.far)} of impostors (measured on people the model never saw)`;
-  return { far, faceSize, calibratedSize: size, threshold: point.threshold, tar: point.tar, measuredFar: point.far, meaning, ...(warning ? { warning } : {}) };
+  return {
+    far,
+    faceSize,
+    calibratedSize: size,
+    threshold: point.threshold,
+    tar: point.tar,
+    measuredFar: point.far,
+    meaning,
+    ...(warning ? { warning } : {}),
+  };
 }
 
 /** A verify answer: the similarity against the operating point. */

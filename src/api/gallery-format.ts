@@ -2,12 +2,13 @@
  * Reader and writer for saved galleries (`.bfg`); the byte layout is specified in docs/gallery-format.md.
  * The reader checks every value, so a file that loads can only give similarities a gallery could have made.
  */
+
+import { GalleryFormatError, type GalleryFormatErrorCode, InputError } from '../errors.js';
 import { CRC_FIELD, crc32, fileCrc } from '../model/checksum.js';
-import { GalleryFormatError, type GalleryFormatErrorCode } from '../errors.js';
 
 const MAGIC = 'BRIDGEFG';
 /** Written by `writeGallery`; version 1 files are still read (docs/gallery-format.md, "Version 1"). */
-export const GALLERY_VERSION = 2;
+const GALLERY_VERSION = 2;
 const FIXED = 32;
 export const MAX_GALLERY_DIM = 4096;
 const QUANTIZATION = 'int8, symmetric, one f32 scale per row';
@@ -55,12 +56,14 @@ export function writeGallery(table: Omit<GalleryTable, 'warnings'>): Uint8Array 
 /** Parses and validates a `.bfg` file (version 2, or 1 with a warning); throws `GalleryFormatError` naming the first problem. */
 export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
   const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-  if (!(bytes instanceof Uint8Array)) fail('bad-magic', 'a gallery must be a Uint8Array or an ArrayBuffer');
+  if (!(bytes instanceof Uint8Array)) throw new InputError('bad-shape', 'a gallery file must be a Uint8Array or an ArrayBuffer');
   if (bytes.length < FIXED) fail('truncated', `${bytes.length} bytes is shorter than the 32-byte header`);
-  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('bad-magic', 'not a bridgeface gallery (magic is not BRIDGEFG)');
+  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC)
+    fail('bad-magic', 'not a bridgeface gallery (magic is not BRIDGEFG)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== 1 && version !== GALLERY_VERSION) fail('unsupported-version', `version ${version}; this reader supports 1 and ${GALLERY_VERSION}`);
+  if (version !== 1 && version !== GALLERY_VERSION)
+    fail('unsupported-version', `version ${version}; this reader supports 1 and ${GALLERY_VERSION}`);
   const headerLength = view.getUint32(12, true);
   const n = view.getUint32(16, true);
   const dim = view.getUint32(20, true);
@@ -71,7 +74,8 @@ export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
   if (bytes.length !== expected) fail('truncated', `${bytes.length} bytes; ${n} rows of dim ${dim} need ${expected}`);
   const crc = version === 1 ? crc32(bytes.subarray(FIXED)) : fileCrc(bytes);
   if (crc !== view.getUint32(CRC_FIELD, true)) fail('checksum-mismatch', 'the gallery is corrupt (CRC-32 mismatch)');
-  if (version !== 1 && view.getUint32(28, true) !== 0) fail('bad-header', 'the reserved field (bytes 28-31) is not zero');
+  if (version !== 1 && view.getUint32(28, true) !== 0)
+    fail('bad-header', 'the reserved field (bytes 28-31) is not zero');
 
   let header: unknown;
   try {
@@ -79,10 +83,13 @@ export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
   } catch {
     fail('bad-header', 'the header is not JSON');
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad-header', 'the header must be a JSON object { dim, labels }');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    fail('bad-header', 'the header must be a JSON object { dim, labels }');
   const { dim: headerDim, labels } = header as { dim?: unknown; labels?: unknown };
-  if (headerDim !== dim) fail('bad-header', `the header's dim ${JSON.stringify(headerDim)} disagrees with the fixed header's ${dim}`);
-  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' && l.length > 0)) fail('bad-header', 'labels must be an array of non-empty strings');
+  if (headerDim !== dim)
+    fail('bad-header', `the header's dim ${JSON.stringify(headerDim)} disagrees with the fixed header's ${dim}`);
+  if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' && l.length > 0))
+    fail('bad-header', 'labels must be an array of non-empty strings');
   const names = labels as string[];
   if (new Set(names).size !== names.length) fail('bad-header', 'a label is listed twice');
 
@@ -92,13 +99,17 @@ export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
   const codes = new Int8Array(aligned.buffer, n * 8, n * stride);
   const owned = new Uint8Array(names.length);
   for (let r = 0; r < n; r++) {
-    if (rowLabel[r] >= names.length) fail('bad-rows', `row ${r} refers to label ${rowLabel[r]}; the header lists ${names.length}`);
+    if (rowLabel[r] >= names.length)
+      fail('bad-rows', `row ${r} refers to label ${rowLabel[r]}; the header lists ${names.length}`);
     owned[rowLabel[r]] = 1;
     checkRow(codes, r * stride, dim, scales[r], r);
   }
   const orphan = owned.indexOf(0);
   if (orphan >= 0) fail('bad-rows', `label "${names[orphan]}" has no embedding`);
-  const warnings = version === 1 ? ['version 1 gallery: its fixed header is outside the checksum; save it again to write version 2'] : [];
+  const warnings =
+    version === 1
+      ? ['version 1 gallery: its fixed header is outside the checksum; save it again to write version 2']
+      : [];
   return { dim, labels: names, rows: n, rowLabel, scales, codes, warnings };
 }
 
@@ -108,7 +119,8 @@ export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
  * Anything else would score NaN, ±∞ or far outside [-1, 1].
  */
 function checkRow(codes: Int8Array, base: number, dim: number, scale: number, r: number): void {
-  if (!(Number.isFinite(scale) && scale > 0)) fail('bad-rows', `row ${r} has scale ${scale}; a scale is positive and finite`);
+  if (!(Number.isFinite(scale) && scale > 0))
+    fail('bad-rows', `row ${r} has scale ${scale}; a scale is positive and finite`);
   let sq = 0;
   let max = 0;
   for (let i = 0; i < dim; i++) {
@@ -117,9 +129,13 @@ function checkRow(codes: Int8Array, base: number, dim: number, scale: number, r:
     sq += c * c;
     max = Math.max(max, Math.abs(c));
   }
-  if (max !== 127) fail('bad-rows', `row ${r}'s largest code is ${max}; quantisation maps each row's largest value to 127`);
+  if (max !== 127)
+    fail('bad-rows', `row ${r}'s largest code is ${max}; quantisation maps each row's largest value to 127`);
   const norm = Math.sqrt(sq);
   if (Math.abs(norm * scale - 1) > (0.5 * Math.sqrt(dim) + 0.01) * scale) {
-    fail('bad-rows', `row ${r}: scale ${scale} × code norm ${norm.toFixed(2)} = ${(norm * scale).toFixed(4)}, not 1: the scale does not belong to these codes`);
+    fail(
+      'bad-rows',
+      `row ${r}: scale ${scale} × code norm ${norm.toFixed(2)} = ${(norm * scale).toFixed(4)}, not 1: the scale does not belong to these codes`,
+    );
   }
 }

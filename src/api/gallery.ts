@@ -7,7 +7,7 @@
  * identical results (same rows, same scores, same order: ties go to the earlier-enrolled embedding).
  */
 import { GpuError, InputError } from '../errors.js';
-import { acquireDevice } from '../runtime/gpu/device.js';
+import { acquireDevice, buildOnDevice } from '../runtime/gpu/device.js';
 import { GPU_MAX_K, GpuSearch } from '../runtime/gpu/similarity-topk.js';
 import { type CodeTable, type RowHit, quantize, searchCpu } from '../runtime/similarity-topk.js';
 import { MAX_GALLERY_DIM, codeStride, readGallery, writeGallery } from './gallery-format.js';
@@ -35,7 +35,6 @@ export interface GalleryMatch {
   similarity: number;
 }
 
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i;
 
 /** Where the last search ran (for display and tests). */
 export type SearchBackend = 'cpu' | 'webgpu';
@@ -53,7 +52,7 @@ export class Gallery {
   private counts: number[] = [];
   /** Bumped on every change that is not a pure append, so the GPU copy knows to re-upload. */
   private version = 0;
-  private gpu?: Promise<{ search: GpuSearch; adapter: string } | undefined>;
+  private gpu?: Promise<{ search: GpuSearch; adapter: string; software?: string } | undefined>;
   private ownedDevice?: GPUDevice;
   /** Set when the search device was lost: the CPU copy answers from then on. */
   private gpuLost = false;
@@ -283,25 +282,25 @@ export class Gallery {
     this.gpu ??= this.openGpu(mode === 'webgpu');
     const gpu = await this.gpu;
     if (!gpu) return undefined;
-    if (mode === 'auto' && SOFTWARE_ADAPTER.test(gpu.adapter)) return undefined;
+    if (mode === 'auto' && gpu.software) return undefined;
     return gpu.search;
   }
 
-  private async openGpu(required: boolean): Promise<{ search: GpuSearch; adapter: string } | undefined> {
+  private async openGpu(required: boolean): Promise<{ search: GpuSearch; adapter: string; software?: string } | undefined> {
     try {
-      let device = this.options.device;
-      let adapter = 'caller-provided device';
-      if (!device) {
-        const acquired = await acquireDevice({ maxStorageBinding: 1 << 30 });
-        device = this.ownedDevice = acquired.device;
-        adapter = acquired.adapter;
-      }
-      const search = await GpuSearch.create(device, this.stride, this.options.shardRows);
+      const acquired = this.options.device ? undefined : await acquireDevice({ maxStorageBinding: 1 << 30 });
+      const device = acquired?.device ?? this.options.device!;
+      const adapter = acquired?.adapter ?? 'caller-provided device';
+      // A caller's device is the caller's choice: 'auto' trusts it.
+      const software = acquired?.software;
+      // A device we acquired is destroyed if the searcher cannot be built on it.
+      const search = await buildOnDevice(device, acquired !== undefined, () => GpuSearch.create(device, this.stride, this.options.shardRows));
+      this.ownedDevice = acquired?.device;
       // A loss we did not cause (not our own dispose) sends every later search to the CPU copy.
       void device.lost.then((info) => {
         if (info.reason !== 'destroyed') this.gpuLost = true;
       });
-      return { search, adapter };
+      return { search, adapter, software };
     } catch (e) {
       if (required) throw e;
       return undefined;

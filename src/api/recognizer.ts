@@ -1,7 +1,7 @@
 /**
  * The public entry point: load weights, pick a backend, embed faces, compare embeddings.
  */
-import { CalibrationError, GpuError, InputError, NonFiniteOutputError } from '../errors.js';
+import { CalibrationError, InputError, NonFiniteOutputError } from '../errors.js';
 import { parameterCount } from '../model/architecture.js';
 import { buildNetwork } from '../model/network.js';
 import { type StudentWeights, type Thresholds, readWeights } from '../model/weights-format.js';
@@ -18,15 +18,19 @@ import { cropFaces } from './detect-faces.js';
 import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
 import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
+import { chooseAuto } from './backend-choice.js';
 
 export interface RecognizerOptions {
-  /** 'auto' (default) uses WebGPU when an adapter is available and falls back to the CPU. */
+  /**
+   * 'auto' (default): the faster backend here — the CPU where WebGPU is missing or a software adapter, else the
+   * winner of a short timed probe (once per page or process); `info.fallbackReason` says why it chose the CPU.
+   */
   backend?: BackendKind | 'auto';
   /** Weights bytes, a URL, or (Node) a path; default: the shipped student in weights/. */
   weights?: WeightsSource;
   /** WebGPU only: faces per dispatch chain (default 128) and adapter preference. */
   webgpu?: Omit<WebGpuOptions, 'device'>;
-  /** CPU only: `{ simd: false }` runs the plain JavaScript reference ops instead of the WebAssembly SIMD kernel. */
+  /** CPU only: which kernels (`kernels: 'js'` skips WebAssembly) and how many threads (see CpuOptions). */
   cpu?: CpuOptions;
 }
 
@@ -42,7 +46,7 @@ export interface RecognizerInfo {
   /** Whether the weights header says the network was trained (the seeded placeholder says false). */
   trained: boolean;
   thresholds: Thresholds;
-  /** Why 'auto' fell back to the CPU, when it did. */
+  /** Why 'auto' chose the CPU, when it did (no adapter, a software adapter, or the probe's times). */
   fallbackReason?: string;
 }
 
@@ -158,6 +162,7 @@ export class Recognizer implements FaceRecognizer {
   /** `embed`, as one row-major N×D array (for writing files, bulk scoring, or a gallery). */
   async embedMatrix(faces: readonly FaceInput[] | Float32Array, options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
     this.checkAlive();
+    checkOptions(options);
     const mirror = options.mirror ?? false;
     if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
@@ -209,6 +214,7 @@ export class Recognizer implements FaceRecognizer {
    */
   async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
     this.checkAlive();
+    checkOptions(options);
     const far = options.far ?? 1e-2;
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far); // the options and the calibration are checked before any work
@@ -226,6 +232,7 @@ export class Recognizer implements FaceRecognizer {
    */
   async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
     this.checkAlive();
+    checkOptions(options);
     const far = options.far ?? 1e-3;
     checkCalibrated(this.info.thresholds, far);
     const detector = options.detector ?? (await defaultDetector());
@@ -251,6 +258,7 @@ export class Recognizer implements FaceRecognizer {
    */
   async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
     this.checkAlive();
+    checkOptions(options);
     const far = options.far ?? 1e-3;
     if (options.size !== undefined) checkFaceSize(options.size);
     checkCalibrated(this.info.thresholds, far);
@@ -299,6 +307,13 @@ export class Recognizer implements FaceRecognizer {
   }
 }
 
+/** An options argument is an object when given (JavaScript callers can pass null or a string). */
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InputError('bad-option', `options must be an object, got ${JSON.stringify(options)}`);
+  }
+}
+
 /** Loads weights, builds the network and the chosen backend. */
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
   const choice = options.backend ?? 'auto';
@@ -312,15 +327,11 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let backend: Backend;
   let fallbackReason: string | undefined;
   if (choice === 'cpu') {
-    backend = new CpuBackend(model, options.cpu);
+    backend = await CpuBackend.create(model, options.cpu);
+  } else if (choice === 'webgpu') {
+    backend = await WebGpuBackend.create(model, options.webgpu);
   } else {
-    try {
-      backend = await WebGpuBackend.create(model, options.webgpu);
-    } catch (e) {
-      if (choice === 'webgpu' || !(e instanceof GpuError)) throw e;
-      fallbackReason = e.message;
-      backend = new CpuBackend(model, options.cpu);
-    }
+    ({ backend, fallbackReason } = await chooseAuto(model, options.webgpu, options.cpu));
   }
   const { architecture } = weights;
   return new Recognizer(

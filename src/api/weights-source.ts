@@ -13,8 +13,8 @@ export type WeightsSource = ArrayBuffer | Uint8Array | string | URL;
 export const MAX_WEIGHTS_BYTES = 64 * 2 ** 20;
 
 const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
-/** A URL scheme (two letters or more, so a Windows drive such as `C:\` stays a path). */
-const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+/** The URL schemes a weights string may use; anything else (`C:\…`, `my:file.bfw`) is a path. */
+const URL_SCHEME = /^(https?|file|data|blob):/i;
 
 /** Fetches or reads the weights file; without a source, the shipped default. */
 export async function loadWeightsBytes(source: WeightsSource = defaultWeightsUrl()): Promise<Uint8Array> {
@@ -22,8 +22,13 @@ export async function loadWeightsBytes(source: WeightsSource = defaultWeightsUrl
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (typeof source !== 'string' && !(source instanceof URL)) {
     // Named by type only: a typed array of weights must not be stringified into the message.
-    const kind = ArrayBuffer.isView(source) ? `${(source as object).constructor.name} of ${(source as ArrayBufferView).byteLength} bytes` : typeof source;
-    throw new InputError('bad-option', `weights must be a Uint8Array or ArrayBuffer of the .bfw file, a URL or a path; got ${kind}`);
+    const kind = ArrayBuffer.isView(source)
+      ? `${(source as object).constructor.name} of ${(source as ArrayBufferView).byteLength} bytes`
+      : typeof source;
+    throw new InputError(
+      'bad-option',
+      `weights must be a Uint8Array or ArrayBuffer of the .bfw file, a URL or a path; got ${kind}`,
+    );
   }
   const url = source instanceof URL ? source : URL_SCHEME.test(source) ? parseUrl(source) : undefined;
   if (inNode && (!url || url.protocol === 'file:')) return readFileBounded(url ?? source);
@@ -34,12 +39,18 @@ function parseUrl(text: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw new InputError('bad-option', `weights ${text.startsWith('data:') ? 'data: URL' : JSON.stringify(text.slice(0, 200))} is not a valid URL`);
+    throw new InputError(
+      'bad-option',
+      `weights ${text.startsWith('data:') ? 'data: URL' : JSON.stringify(text.slice(0, 200))} is not a valid URL`,
+    );
   }
 }
 
 const tooLarge = (what: string, bytes: number | string) =>
-  new InputError('unreadable', `${what} is ${bytes} bytes, more than the ${MAX_WEIGHTS_BYTES}-byte limit for a weights file`);
+  new InputError(
+    'unreadable',
+    `${what} is ${bytes} bytes, more than the ${MAX_WEIGHTS_BYTES}-byte limit for a weights file`,
+  );
 
 /** Reads a regular file of at most MAX_WEIGHTS_BYTES; never blocks on a FIFO, never reads a device. */
 async function readFileBounded(path: string | URL): Promise<Uint8Array> {
@@ -81,11 +92,12 @@ const HINT = 'serve weights/student.bfw as a static file, or pass createRecogniz
  */
 async function fetchBounded(url: string | URL): Promise<Uint8Array> {
   // A data: URL names its whole content: keep it out of messages.
-  const name = (u: string) => `weights from ${u.startsWith('data:') ? 'a data: URL' : u}`;
+  const place = (u: string) => (u.startsWith('data:') ? 'a data: URL' : u);
   const response = await fetch(url).catch((e: Error) => {
-    throw new InputError('unreadable', `cannot fetch ${name(String(url))}: ${e.message}`);
+    throw new InputError('unreadable', `cannot fetch weights from ${place(String(url))}: ${e.message}`);
   });
-  const what = name(response.url || String(url));
+  const where = place(response.url || String(url));
+  const what = `weights from ${where}`;
   if (!response.ok) throw new InputError('unreadable', `cannot fetch ${what}: HTTP ${response.status}; ${HINT}`);
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > MAX_WEIGHTS_BYTES) {
@@ -116,10 +128,14 @@ async function fetchBounded(url: string | URL): Promise<Uint8Array> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  if (bytes.length === 0) throw new WeightsFormatError('truncated', `${what} is an empty response, not a weights file; ${HINT}`);
+  if (bytes.length === 0)
+    throw new WeightsFormatError('truncated', `${where} returned an empty response, not a weights file; ${HINT}`);
   const type = response.headers.get('content-type') ?? '';
   if (/text\/html/i.test(type) || /^\s*<(!doctype|html)/i.test(new TextDecoder().decode(bytes.subarray(0, 64)))) {
-    throw new WeightsFormatError('bad-magic', `${what} is an HTML page, not a weights file (a dev server's fallback page?); ${HINT}`);
+    throw new WeightsFormatError(
+      'bad-magic',
+      `${where} returned an HTML page, not a weights file (a dev server's fallback page?); ${HINT}`,
+    );
   }
   return bytes;
 }

@@ -15,16 +15,16 @@ import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import { type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint } from './decision.js';
-import {
-  type EmbedOptions,
-  type FaceInput,
-  type FaceRecognizer,
-  type IdentifyOptions,
-  type RecognizerInfo,
-  type RecognizerOptions,
-  type RecognizerWeights,
-  type SearchableGallery,
-  type VerifyOptions,
+import type {
+  EmbedOptions,
+  FaceInput,
+  FaceRecognizer,
+  IdentifyOptions,
+  RecognizerInfo,
+  RecognizerOptions,
+  RecognizerWeights,
+  SearchableGallery,
+  VerifyOptions,
 } from './recognizer.js';
 import { embeddingSimilarity } from './similarity.js';
 import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
@@ -33,9 +33,6 @@ export interface WorkerRecognizerOptions extends RecognizerOptions {
   /** The worker running dist/worker.js (or src/api/worker.ts under a bundler); default: dist/worker.js beside this module. */
   worker?: Worker;
 }
-
-/** Kept in a variable so bundlers leave it as a runtime URL (see default-weights.ts). */
-const WORKER_PATH = './worker.js';
 
 export class WorkerRecognizer implements FaceRecognizer {
   private nextId = 1;
@@ -191,7 +188,9 @@ async function toSendable(face: FaceSource, index: number, transfer: Transferabl
 /** Starts a worker (or uses `options.worker`) and creates a Recognizer inside it. */
 export async function createWorkerRecognizer(options: WorkerRecognizerOptions = {}): Promise<WorkerRecognizer> {
   const { worker, ...rest } = options;
-  const rec = new WorkerRecognizer(worker ?? new Worker(new URL(WORKER_PATH, import.meta.url), { type: 'module' }));
+  // A literal `new Worker(new URL('./worker.js', import.meta.url), …)`: application bundlers (Vite, webpack) bundle
+  // dist/worker.js from it; @vite-ignore only keeps this library's own build from doing so (see default-weights.ts).
+  const rec = new WorkerRecognizer(worker ?? new Worker(new URL(/* @vite-ignore */ './worker.js', import.meta.url), { type: 'module' }));
   // Weights given as a URL relative to the page must be made absolute: the worker resolves against its own URL.
   const raw = rest.weights instanceof URL ? rest.weights.href : rest.weights;
   const weights = typeof raw === 'string' && typeof location !== 'undefined' ? new URL(raw, location.href).href : raw;

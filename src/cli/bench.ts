@@ -21,12 +21,17 @@ export async function runBench(args: readonly string[], io: { stderr: (t: string
   const root = packageRoot();
   const manifest = root ? JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) : undefined;
   if (!root || !manifest?.scripts?.bench || !existsSync(path.join(root, 'bench'))) {
-    io.stderr('bridgeface: the benchmark lives in the source checkout (bench/): clone the repository and run `npm run bench` there\n');
+    io.stderr(
+      'bridgeface: the benchmark lives in the source checkout (bench/): clone the repository and run `npm run bench` there\n',
+    );
     return 1;
   }
   io.stderr(`bridgeface: npm run bench ${args.join(' ')} (in ${root})\n`);
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', 'bench', ...(args.length ? ['--', ...args] : [])], { cwd: root, stdio: 'inherit' });
+    const child = spawn('npm', ['run', 'bench', ...(args.length ? ['--', ...args] : [])], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     child.on('error', (e) => {
       io.stderr(`bridgeface: cannot start npm: ${e.message}\n`);
       resolve(1);

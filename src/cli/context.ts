@@ -27,8 +27,9 @@ export async function openRecognizer(o: CommonOptions, io: CliIo): Promise<Recog
   const w = sizeWarning(o.size);
   if (w) warn(io, w);
   const rec = await createRecognizer({ backend: o.backend, weights: o.weights });
-  if (!rec.info.trained) warn(io, 'these weights are an UNTRAINED placeholder; embeddings carry no identity information');
-  if (rec.info.fallbackReason && o.verbose) io.stderr(`bridgeface: no WebGPU adapter, using the CPU (${rec.info.fallbackReason})\n`);
+  if (!rec.info.trained)
+    warn(io, 'these weights are an UNTRAINED placeholder; embeddings carry no identity information');
+  if (rec.info.fallbackReason) io.stderr(`bridgeface: no WebGPU adapter, using the CPU (${rec.info.fallbackReason})\n`);
   return rec;
 }
 

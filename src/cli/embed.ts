@@ -40,7 +40,8 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
     const progress = startProgress(io.progress, files.length, 'images');
     let batch: Array<{ file: string; face: RgbaImage }> = [];
     const flush = async () => {
-      for (const r of await embedBatch(rec, batch, o.mirror)) (r.embedding ? done.push({ file: r.file, embedding: r.embedding }) : fail(r.error!));
+      for (const r of await embedBatch(rec, batch, o.mirror))
+        r.embedding ? done.push({ file: r.file, embedding: r.embedding }) : fail(r.error!);
       progress.increment(batch.length);
       batch = [];
     };
@@ -70,7 +71,9 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
         { path: o.out!, data: new Uint8Array(flat.buffer) },
         { path: `${o.out!}.txt`, data: done.map((d) => `${d.file}\n`).join('') },
       ]);
-      io.stderr(`bridgeface: wrote ${done.length}×${dim} float32 (little-endian) to ${o.out}, file names to ${o.out}.txt\n`);
+      io.stderr(
+        `bridgeface: wrote ${done.length}×${dim} float32 (little-endian) to ${o.out}, file names to ${o.out}.txt\n`,
+      );
     } else {
       const json = JSON.stringify({
         model: { backend: rec.info.backend, adapter: rec.info.adapter, trained: rec.info.trained, embeddingDim: dim },
@@ -95,9 +98,16 @@ export async function embedCommand(inputs: string[], o: EmbedOptions, io: CliIo)
  * Embeds a batch; when the backend rejects it (one face too large for the adapter, say), each face is embedded
  * alone so only the culprits fail. A lost device ends the run.
  */
-async function embedBatch(rec: Recognizer, batch: Array<{ file: string; face: RgbaImage }>, mirror = false): Promise<Array<{ file: string; embedding?: Float32Array; error?: ImageFileError }>> {
+async function embedBatch(
+  rec: Recognizer,
+  batch: Array<{ file: string; face: RgbaImage }>,
+  mirror = false,
+): Promise<Array<{ file: string; embedding?: Float32Array; error?: ImageFileError }>> {
   try {
-    const { data, dim } = await rec.embedMatrix(batch.map((b) => b.face), { mirror });
+    const { data, dim } = await rec.embedMatrix(
+      batch.map((b) => b.face),
+      { mirror },
+    );
     return batch.map((b, i) => ({ file: b.file, embedding: data.slice(i * dim, (i + 1) * dim) }));
   } catch (e) {
     if (!(e instanceof BridgefaceError) || (e instanceof GpuError && e.code === 'device-lost')) throw e;

@@ -69,7 +69,9 @@ export async function evalLfw(dir: string, options: LfwOptions, rec: Recognizer,
     };
     for (const file of images) {
       const image = await decodeImage(file);
-      options.sizes.forEach((size, s) => batch[s].push(faceOf(file, image, rec, { crop, size: size === 'hr' ? undefined : size })));
+      options.sizes.forEach((size, s) =>
+        batch[s].push(faceOf(file, image, rec, { crop, size: size === 'hr' ? undefined : size })),
+      );
       if (batch[0].length === BATCH) await flush();
     }
     if (batch[0].length > 0) await flush();
@@ -118,8 +120,9 @@ export function formatLfwTable(r: LfwReport): string {
     '',
     '| size | accuracy % (mean ± std, 10 folds) | AUC | TAR@FAR=1e-2 % | TAR@FAR=1e-3 % |',
     '|---|---|---|---|---|',
-    ...r.rows.map(({ size, report: x }) =>
-      `| ${size === 'hr' ? 'HR' : `${size} px`} | ${pct(x.accuracy.mean)} ± ${pct(x.accuracy.std)} | ${x.auc.toFixed(4)} | ${pct(x.tarAtFar1e2)} | ${pct(x.tarAtFar1e3)} |`,
+    ...r.rows.map(
+      ({ size, report: x }) =>
+        `| ${size === 'hr' ? 'HR' : `${size} px`} | ${pct(x.accuracy.mean)} ± ${pct(x.accuracy.std)} | ${x.auc.toFixed(4)} | ${pct(x.tarAtFar1e2)} | ${pct(x.tarAtFar1e3)} |`,
     ),
   ];
   return `${lines.join('\n')}\n`;

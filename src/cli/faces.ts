@@ -13,7 +13,12 @@ import { type CommonOptions, prepareOptions } from './options.js';
 export type FaceOptions = Pick<CommonOptions, 'size' | 'crop'> & { maxPixels?: number };
 
 /** The face of one file, or an ImageFileError; framing warnings go to `warn`. */
-export async function loadFace(file: string, rec: Recognizer, o: FaceOptions, warn: (w: string) => void): Promise<RgbaImage> {
+export async function loadFace(
+  file: string,
+  rec: Recognizer,
+  o: FaceOptions,
+  warn: (w: string) => void,
+): Promise<RgbaImage> {
   const image = await decodeImage(file, o.maxPixels);
   if (o.crop === 'framed') {
     const w = framingWarning(file, image);

@@ -12,7 +12,7 @@ import type { RgbaImage } from '../runtime/image.js';
 import { CliError } from './context.js';
 
 /** Extensions picked up when a folder is given (files named explicitly are always tried). */
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp']);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp']);
 
 /** Decoding refuses images with more pixels than this (--max-pixels): 40 MP is a 7300×5500 photo, 160 MB as RGBA. */
 export const DEFAULT_MAX_PIXELS = 40_000_000;
@@ -39,8 +39,13 @@ export async function expandInputs(inputs: readonly string[]): Promise<Array<str
     if (!info) out.push(new ImageFileError(input, 'no such file or folder'));
     else if (info.isDirectory()) {
       const images = await listImages(input);
-      out.push(...(images.length > 0 ? images : [new ImageFileError(input, `folder holds no images (${[...IMAGE_EXTENSIONS].join(', ')})`)]));
-    } else if (!info.isFile()) out.push(new ImageFileError(input, 'not a regular file (a pipe, socket or device); skipped'));
+      out.push(
+        ...(images.length > 0
+          ? images
+          : [new ImageFileError(input, `folder holds no images (${[...IMAGE_EXTENSIONS].join(', ')})`)]),
+      );
+    } else if (!info.isFile())
+      out.push(new ImageFileError(input, 'not a regular file (a pipe, socket or device); skipped'));
     else out.push(input);
   }
   return out;
@@ -62,7 +67,10 @@ function loadSharp(): Promise<(input: string, options?: SharpOptions) => Sharp> 
     (m) => m.default,
     (e: Error) => {
       sharpModule = undefined;
-      throw new CliError('missing-dependency', `the command line decodes images with the optional 'sharp' package: npm install sharp (${e.message.split('\n')[0]})`);
+      throw new CliError(
+        'missing-dependency',
+        `the command line decodes images with the optional 'sharp' package: npm install sharp (${e.message.split('\n')[0]})`,
+      );
     },
   );
   return sharpModule;
@@ -75,13 +83,19 @@ export async function decodeImage(file: string, maxPixels = DEFAULT_MAX_PIXELS):
   if (!info) throw new ImageFileError(file, 'no such file');
   if (!info.isFile()) throw new ImageFileError(file, 'not a regular file (a pipe, socket or device); skipped');
   try {
-    const { data, info: out } = await sharp(file, { limitInputPixels: maxPixels }).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info: out } = await sharp(file, { limitInputPixels: maxPixels })
+      .rotate()
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     if (out.channels !== 4) throw new Error(`decoded to ${out.channels} channels`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: out.width, height: out.height };
   } catch (e) {
     const message = (e as Error).message.split('\n')[0];
-    if (/pixel limit/i.test(message)) throw new ImageFileError(file, `larger than ${maxPixels.toLocaleString('en')} pixels (--max-pixels); skipped`);
-    const unreadable = /unsupported image format|bad seek|corrupt|premature|VipsJpeg|pngload|Input file is missing/i.test(message);
+    if (/pixel limit/i.test(message))
+      throw new ImageFileError(file, `larger than ${maxPixels.toLocaleString('en')} pixels (--max-pixels); skipped`);
+    const unreadable =
+      /unsupported image format|bad seek|corrupt|premature|VipsJpeg|pngload|Input file is missing/i.test(message);
     throw new ImageFileError(file, unreadable ? `not a readable image (${message})` : message);
   }
 }

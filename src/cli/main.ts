@@ -32,7 +32,8 @@ export interface CommandContext {
   done: (code: number) => void;
 }
 
-type Register = (program: Command, ctx: CommandContext) => void;
+/** What a command file exports: adds its command to `program`; COMMANDS lists them. */
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 function processIo(): CliIo {
   return {
@@ -43,32 +44,58 @@ function processIo(): CliIo {
 }
 
 const maxPixelsOption = () =>
-  new Option('--max-pixels <n>', 'refuse images with more pixels than this (decompression bombs)').argParser(parseCount).default(DEFAULT_MAX_PIXELS);
+  new Option('--max-pixels <n>', 'refuse images with more pixels than this (decompression bombs)')
+    .argParser(parseCount)
+    .default(DEFAULT_MAX_PIXELS);
 
-const registerEmbed: Register = (program, { io, done }) =>
-  addCommon(program.command('embed').argument('<inputs...>', 'image files or folders (folders: their .jpg/.jpeg/.png/.webp, recursively)'), true)
+const registerEmbed: RegisterCommand = (program, { io, done }) =>
+  addCommon(
+    program
+      .command('embed')
+      .argument('<inputs...>', 'image files or folders (folders: their .jpg/.jpeg/.png/.webp, recursively)'),
+    true,
+  )
     .description('embedding of each image, in input order, with its file name')
     .option('--out <file>', 'write to a file instead of stdout')
-    .addOption(new Option('--format <format>', 'json (with file names) or f32 (raw N×D little-endian; names in <out>.txt)').choices(['json', 'f32']).default('json'))
+    .addOption(
+      new Option('--format <format>', 'json (with file names) or f32 (raw N×D little-endian; names in <out>.txt)')
+        .choices(['json', 'f32'])
+        .default('json'),
+    )
     .addOption(maxPixelsOption())
     .action(async (inputs: string[], o: EmbedOptions, command: Command) => {
-      if (o.format === 'f32' && !o.out) command.error('error: --format f32 needs --out <file>', { exitCode: 2, code: 'bridgeface.usage' });
+      if (o.format === 'f32' && !o.out)
+        command.error('error: --format f32 needs --out <file>', { exitCode: 2, code: 'bridgeface.usage' });
       done(await embedCommand(inputs, o, io));
     });
 
-const registerVerify: Register = (program, { io, done }) =>
+const registerVerify: RegisterCommand = (program, { io, done }) =>
   addCommon(program.command('verify').argument('<a>', 'first image').argument('<b>', 'second image'), true)
     .description('similarity of two faces and the decision at a calibrated false-accept rate, for their face size')
-    .addOption(new Option('--far <rate>', 'false-accept rate of the threshold').choices(['1e-2', '1e-3', '0.01', '0.001']).default('1e-2'))
+    .addOption(
+      new Option('--far <rate>', 'false-accept rate of the threshold')
+        .choices(['1e-2', '1e-3', '0.01', '0.001'])
+        .default('1e-2'),
+    )
     .option('--json', 'print one JSON object')
     .addOption(maxPixelsOption())
     .action(async (a: string, b: string, o) => done(await verifyCommand(a, b, o, io)));
 
-const registerEvalLfw: Register = (program, { io, done }) =>
-  addCommon(program.command('eval-lfw').argument('<lfw-dir>', 'LFW folder (images/<name>/<name>_NNNN.jpg, pairs.txt) or a data root holding lfw/'), false)
+const registerEvalLfw: RegisterCommand = (program, { io, done }) =>
+  addCommon(
+    program
+      .command('eval-lfw')
+      .argument('<lfw-dir>', 'LFW folder (images/<name>/<name>_NNNN.jpg, pairs.txt) or a data root holding lfw/'),
+    false,
+  )
     .description('LFW View 2, 10 folds: accuracy, AUC, TAR@FAR per face size (src/eval protocol, unaligned loose crop)')
     .option('--pairs <file>', 'pairs file (default: <lfw-dir>/pairs.txt)')
-    .option('--sizes <list>', 'face sizes in pixels, and hr for full resolution', parseSizes, parseSizes('8,12,16,24,32,hr'))
+    .option(
+      '--sizes <list>',
+      'face sizes in pixels, and hr for full resolution',
+      parseSizes,
+      parseSizes('8,12,16,24,32,hr'),
+    )
     .option('--limit <n>', 'use only the first n same and n different pairs of each fold (quick checks)', parseCount)
     .option('--json <file>', 'also write the report as JSON')
     .action(async (dir: string, o) => {
@@ -78,7 +105,7 @@ const registerEvalLfw: Register = (program, { io, done }) =>
       done(0);
     });
 
-const registerBench: Register = (program, { io, done }) =>
+const registerBench: RegisterCommand = (program, { io, done }) =>
   program
     .command('bench')
     .description('run the benchmark suite (npm run bench in a source checkout); extra arguments are passed on')
@@ -87,7 +114,7 @@ const registerBench: Register = (program, { io, done }) =>
     .action(async (args: string[]) => done(await runBench(args, io)));
 
 /** Every command, in help order. */
-const COMMANDS: Register[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench, registerDetect, registerEnroll, registerIdentify];
+const COMMANDS: RegisterCommand[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench, registerDetect, registerEnroll, registerIdentify];
 
 function version(): string {
   const root = packageRoot();
@@ -98,14 +125,21 @@ export function buildProgram(io: CliIo, ctx: CommandContext = { io, done: () => 
   const program = new Command('bridgeface')
     .description('Low-resolution face recognition: embed and verify faces, evaluate on LFW, benchmark.')
     .version(version(), '-V, --version')
-    .option('--verbose', "show diagnostics: Dawn's native WebGPU warnings, the CPU-fallback reason, stack traces")
+    .option('--verbose', "show diagnostics: Dawn's native WebGPU warnings, stack traces of unexpected errors")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`bridgeface: ${text.replace(/^error: /, '')}`) })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(`bridgeface: ${text.replace(/^error: /, '')}`),
+    })
     .showHelpAfterError('(run with --help for usage)');
   for (const register of COMMANDS) register(program, ctx);
   for (const command of program.commands) {
-    command.exitOverride().showHelpAfterError(`(bridgeface ${command.name()} --help for usage)`).configureOutput(program.configureOutput());
-    command.option('--verbose', 'show diagnostics');
+    command
+      .exitOverride()
+      .showHelpAfterError(`(bridgeface ${command.name()} --help for usage)`)
+      .configureOutput(program.configureOutput());
+    command.option('--verbose', "show Dawn's native WebGPU warnings and stack traces of unexpected errors");
   }
   return program;
 }

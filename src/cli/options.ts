@@ -11,7 +11,6 @@ export interface CommonOptions {
   backend: 'auto' | 'cpu' | 'webgpu';
   weights?: string;
   crop: 'framed' | 'none' | FaceBox;
-  verbose?: boolean;
   mirror?: boolean;
 }
 
@@ -20,7 +19,8 @@ const TRAINED_SIZES = { min: 8, max: 32 } as const;
 
 function parseSize(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError(`"${value}" is not an integer from 1 to 1024 (pixels)`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new InvalidArgumentError(`"${value}" is not an integer from 1 to 1024 (pixels)`);
   return n;
 }
 
@@ -50,8 +50,10 @@ export function prepareOptions(o: Pick<CommonOptions, 'size' | 'crop'>): Prepare
 /** A warning for face sizes outside what the student was trained on, or undefined. */
 export function sizeWarning(size: number | undefined): string | undefined {
   if (size === undefined) return undefined;
-  if (size < TRAINED_SIZES.min) return `--size ${size} is below the trained range (${TRAINED_SIZES.min}–${TRAINED_SIZES.max} px): expect lower accuracy than any table states`;
-  if (size > TRAINED_SIZES.max) return `--size ${size} is above the network's ${TRAINED_SIZES.max}-px input: the face is resized to ${TRAINED_SIZES.max} px anyway`;
+  if (size < TRAINED_SIZES.min)
+    return `--size ${size} is below the trained range (${TRAINED_SIZES.min}–${TRAINED_SIZES.max} px): expect lower accuracy than any table states`;
+  if (size > TRAINED_SIZES.max)
+    return `--size ${size} is above the network's ${TRAINED_SIZES.max}-px input: the face is resized to ${TRAINED_SIZES.max} px anyway`;
   return undefined;
 }
 
@@ -62,11 +64,21 @@ const CROP_HELP =
 /** Options every embedding command takes; `embed`, `verify` and `eval-lfw` share the preprocessing defaults. */
 export function addCommon(command: Command, withSize: boolean): Command {
   if (withSize) {
-    command.addOption(new Option('--size <N>', 'degrade each face to N×N (area downsample) first, to simulate low resolution').argParser(parseSize));
+    command.addOption(
+      new Option(
+        '--size <N>',
+        'degrade each face to N×N (area downsample) first, to simulate low resolution',
+      ).argParser(parseSize),
+    );
   }
   return command
-    .addOption(new Option('--backend <kind>', 'where the network runs').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .addOption(
+      new Option('--backend <kind>', 'where the network runs').choices(['auto', 'cpu', 'webgpu']).default('auto'),
+    )
     .option('--weights <file>', 'a .bfw weights file (default: the shipped student)')
     .addOption(new Option('--crop <box>', CROP_HELP).argParser(parseCrop).default('framed'))
-    .option('--mirror', 'average each embedding with that of the mirrored face (twice the work; thresholds were calibrated without)');
+    .option(
+      '--mirror',
+      'average each embedding with that of the mirrored face (twice the work; thresholds were calibrated without)',
+    );
 }

@@ -14,7 +14,13 @@ const SILENT: Progress = { increment: () => {}, stop: () => {} };
 export function startProgress(stream: NodeJS.WritableStream | undefined, total: number, unit: string): Progress {
   if (!stream || total < 2) return SILENT;
   const bar = new cliProgress.SingleBar(
-    { stream, format: `{bar} {percentage}% | {value}/{total} ${unit} | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    {
+      stream,
+      format: `{bar} {percentage}% | {value}/{total} ${unit} | ETA {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);

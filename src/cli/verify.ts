@@ -26,11 +26,16 @@ export async function verifyCommand(a: string, b: string, o: VerifyCliOptions, i
     try {
       const v = await rec.verify(ea, eb, { far, size: Math.min(...faces.map(faceSizeOf)) });
       if (v.warning) warn(io, v.warning);
-      if (o.json) io.stdout(`${JSON.stringify({ a, b, size: o.size ?? null, backend: rec.info.backend, adapter: rec.info.adapter, ...v })}\n`);
+      if (o.json)
+        io.stdout(
+          `${JSON.stringify({ a, b, size: o.size ?? null, backend: rec.info.backend, adapter: rec.info.adapter, ...v })}\n`,
+        );
       else {
         const at = v.calibratedSize === 'hr' ? 'full-resolution' : `${v.calibratedSize}-px`;
         io.stdout(`similarity ${v.similarity.toFixed(4)}\n`);
-        io.stdout(`decision   ${v.match ? 'same person' : 'different people'} (threshold ${v.threshold.toFixed(4)} at FAR ${far}, ${at} calibration)\n`);
+        io.stdout(
+          `decision   ${v.match ? 'same person' : 'different people'} (threshold ${v.threshold.toFixed(4)} at FAR ${far}, ${at} calibration)\n`,
+        );
         io.stdout(`meaning    ${v.meaning}\n`);
         io.stdout(`backend    ${backend}\n`);
       }
@@ -38,8 +43,12 @@ export async function verifyCommand(a: string, b: string, o: VerifyCliOptions, i
     } catch (e) {
       if (!(e instanceof CalibrationError)) throw e;
       const similarity = rec.similarity(ea, eb);
-      if (o.json) io.stdout(`${JSON.stringify({ a, b, size: o.size ?? null, backend: rec.info.backend, adapter: rec.info.adapter, similarity, far, error: e.message })}\n`);
-      else io.stdout(`similarity ${similarity.toFixed(4)}\ndecision   unavailable: ${e.message}\nbackend    ${backend}\n`);
+      if (o.json)
+        io.stdout(
+          `${JSON.stringify({ a, b, size: o.size ?? null, backend: rec.info.backend, adapter: rec.info.adapter, similarity, far, error: e.message })}\n`,
+        );
+      else
+        io.stdout(`similarity ${similarity.toFixed(4)}\ndecision   unavailable: ${e.message}\nbackend    ${backend}\n`);
       return 3;
     }
   } finally {

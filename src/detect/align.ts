@@ -25,9 +25,9 @@ export interface FamilyGeometry {
 /**
  * Where each family's landmarks fall in the dlib chip, and the chip's box relative to the detector box: medians
  * over LFW images of the detector's landmarks mapped into the chip that face-api's 68 landmarks give the same face
- * (bench/detection-align.ts; docs/detection.md, "Alignment"). They agree with dlib's mean face (eye centre =
+ * (bench/detection-align.ts, 37 LFW images per family; docs/detection.md). They agree with dlib's mean face (eye centre =
  * mean of its six eye points, nose tip = point 30, mouth corners = 48 and 54, mouth centre = mean of 51, 57, 62,
- * 66) within 2 chip pixels. BlazeFace has no mouth corners; its mouth centre stands in.
+ * 66) within 2 chip pixels (BlazeFace's nose and mouth sit 2 px right of the midline). BlazeFace has no mouth corners; its mouth centre stands in.
  */
 export const GEOMETRY: Readonly<Record<DetectorFamily, FamilyGeometry>> = {
   yunet: {
@@ -43,13 +43,13 @@ export const GEOMETRY: Readonly<Record<DetectorFamily, FamilyGeometry>> = {
   },
   blazeface: {
     chipPoints: [
-      [47.55, 46.6],
-      [100.48, 46.6],
-      [74.01, 76.56],
-      [74.01, 106.73],
+      [47.02, 47.81],
+      [102.08, 47.14],
+      [76.11, 77.92],
+      [75.68, 105.27],
     ],
     landmarks: [0, 1, 2, 3],
-    boxToChip: { dx: 0, dy: 0, side: 1.3 },
+    boxToChip: { dx: -0.002, dy: -0.039, side: 1.145 },
   },
 };
 

@@ -1,9 +1,10 @@
 /**
- * ONNX Runtime, loaded on first use so that recognition-only users never load it (it is an optional peer
- * dependency: `onnxruntime-node` in Node, `onnxruntime-web` in browsers). Only the few members the detectors use
- * are typed here, so either package — or one the application passes in, e.g. `onnxruntime-web/webgpu` — fits.
+ * ONNX Runtime, loaded on first use so that recognition-only users never load it (an optional peer dependency:
+ * `onnxruntime-node` in Node, `onnxruntime-web` in browsers, passed in by the application). Only the few members
+ * the detectors use are typed here, so either package, or e.g. `onnxruntime-web/webgpu`, fits.
  */
 import { DetectorError } from '../errors.js';
+import { nodeImport } from '../runtime/node-import.js';
 
 export interface OrtTensor {
   readonly data: unknown;
@@ -27,20 +28,24 @@ const inNode = typeof process !== 'undefined' && process.versions?.node !== unde
 
 let loaded: Promise<OrtModule> | undefined;
 
-/** `onnxruntime-node` in Node, `onnxruntime-web` elsewhere; a clear `DetectorError` when neither is installed. */
+/**
+ * `onnxruntime-node` in Node. In browsers the application passes its own import (`import * as ort from
+ * 'onnxruntime-web'; createDetector({ ort })`), so its bundler places ONNX Runtime's wasm files; bridgeface
+ * names no ONNX Runtime package in a static import, so apps that never detect build without one installed. The
+ * bare name is still tried in browsers (it resolves under an import map).
+ */
 export function loadOrt(): Promise<OrtModule> {
   loaded ??= (async () => {
     const name = inNode ? 'onnxruntime-node' : 'onnxruntime-web';
     try {
-      // The Node package is named through a variable so browser bundlers do not try to resolve it.
-      const mod = (inNode ? await import(/* @vite-ignore */ name) : await import('onnxruntime-web')) as OrtModule & { default?: OrtModule };
+      const mod = (await nodeImport(name)) as OrtModule & { default?: OrtModule };
       return mod.InferenceSession ? mod : mod.default!;
     } catch (e) {
       loaded = undefined;
-      throw new DetectorError(
-        'runtime-missing',
-        `face detection runs on ONNX Runtime: install ${name} (npm install ${name}) or pass { ort } to createDetector (${(e as Error).message.split('\n')[0]})`,
-      );
+      const how = inNode
+        ? 'npm install onnxruntime-node, or pass { ort } to createDetector'
+        : "import * as ort from 'onnxruntime-web' in your app and pass createDetector({ ort })";
+      throw new DetectorError('runtime-missing', `face detection runs on ONNX Runtime: ${how} (${(e as Error).message.split('\n')[0]})`);
     }
   })();
   return loaded;

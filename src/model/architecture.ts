@@ -9,8 +9,8 @@ export interface Architecture {
   pooling: 'gdc' | 'avg';
   embeddingDim: number;
 }
-export type Activation = 'prelu' | 'relu';
-export interface BlockSpec {
+type Activation = 'prelu' | 'relu';
+interface BlockSpec {
   channels: number;
   stride: 1 | 2;
   residual: boolean;
@@ -26,7 +26,7 @@ export interface InputSpec {
 export type ResizeMode = 'area' | 'bilinear';
 
 /** A box in pixels: finite x, y and positive, finite width and height. */
-export interface CropBox {
+interface CropBox {
   x: number;
   y: number;
   width: number;
@@ -34,7 +34,7 @@ export interface CropBox {
 }
 
 /** The face-box conventions the student was trained with; each is optional, unknown keys are ignored. */
-export interface CropSpec {
+interface CropSpec {
   /** The aligned face chip: pass the whole chip. */
   aligned?: { convention?: string };
   /** A fixed box in a `frame`×`frame` image of a known framing (LFW deep-funneled), scaled to the image size. */

@@ -5,7 +5,7 @@
 import { WeightsFormatError } from '../errors.js';
 
 export type FarKey = 'far_1e-2' | 'far_1e-3';
-export const FAR_KEYS: readonly FarKey[] = ['far_1e-2', 'far_1e-3'];
+const FAR_KEYS: readonly FarKey[] = ['far_1e-2', 'far_1e-3'];
 
 /** A threshold with what it was measured to do on the calibration data: match iff similarity >= threshold. */
 export interface OperatingPoint {
@@ -39,12 +39,14 @@ const fail = (message: string): never => {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function rate(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(`${what} must be a rate in [0, 1], got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+    fail(`${what} must be a rate in [0, 1], got ${JSON.stringify(v)}`);
   return v as number;
 }
 
 function cosineThreshold(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < -1 || v > 1) fail(`${what} must be a cosine in [-1, 1], got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < -1 || v > 1)
+    fail(`${what} must be a cosine in [-1, 1], got ${JSON.stringify(v)}`);
   return v as number;
 }
 
@@ -67,11 +69,13 @@ export function parseThresholds(raw: unknown): Thresholds {
   if (!isObject(r.sizes)) fail('thresholds.sizes must be an object keyed by face size');
   const sizes: Record<string, FarPoints> = {};
   for (const [size, points] of Object.entries(r.sizes as Record<string, unknown>)) {
-    if (!SIZE_KEY.test(size)) fail(`thresholds.sizes key ${JSON.stringify(size)} is neither a face size in pixels nor "hr"`);
+    if (!SIZE_KEY.test(size))
+      fail(`thresholds.sizes key ${JSON.stringify(size)} is neither a face size in pixels nor "hr"`);
     if (!isObject(points)) fail(`thresholds.sizes["${size}"] must be an object keyed by far_1e-2 / far_1e-3`);
     const out: FarPoints = {};
     for (const [key, point] of Object.entries(points as Record<string, unknown>)) {
-      if (!FAR_KEYS.includes(key as FarKey)) fail(`thresholds.sizes["${size}"] has unknown key ${JSON.stringify(key)} (expected ${FAR_KEYS.join(' or ')})`);
+      if (!FAR_KEYS.includes(key as FarKey))
+        fail(`thresholds.sizes["${size}"] has unknown key ${JSON.stringify(key)} (expected ${FAR_KEYS.join(' or ')})`);
       out[key as FarKey] = parsePoint(point, `thresholds.sizes["${size}"]["${key}"]`);
     }
     sizes[size] = out;
@@ -86,7 +90,12 @@ export function parseV1Thresholds(raw: unknown): Thresholds {
   const hr: FarPoints = {};
   for (const key of FAR_KEYS) {
     const t = (raw as Record<string, unknown>)[key];
-    if (t !== undefined) hr[key] = { threshold: cosineThreshold(t, `thresholds["${key}"]`), tar: null, far: key === 'far_1e-2' ? 1e-2 : 1e-3 };
+    if (t !== undefined)
+      hr[key] = {
+        threshold: cosineThreshold(t, `thresholds["${key}"]`),
+        tar: null,
+        far: key === 'far_1e-2' ? 1e-2 : 1e-3,
+      };
   }
   return Object.keys(hr).length === 0 ? NO_THRESHOLDS : { calibration: V1_CALIBRATION, sizes: { hr } };
 }

@@ -2,20 +2,20 @@
  * Reader and writer for the `.bfw` weights container; the byte layout is specified in docs/weights-format.md.
  */
 import { CRC_FIELD, crc32, fileCrc } from './checksum.js';
-import { WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
+import { InputError, WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
 import { ARCHITECTURE_LIMITS, type Architecture, type InputSpec, expectedTensors, parseArchitecture, parseInputSpec } from './architecture.js';
 import { buildNetwork } from './network.js';
 import { type Thresholds, parseThresholds, parseV1Thresholds } from './thresholds.js';
 
 export type { Thresholds } from './thresholds.js';
 
-export const MAGIC = 'BRIDGEFW';
+const MAGIC = 'BRIDGEFW';
 /** Written by `writeWeights`; version 1 files are still read (see docs/weights-format.md, "Version 1"). */
-export const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 2;
 const FIXED_HEADER_BYTES = 32;
 const ALIGN = 16;
 
-export type DType = 'f32' | 'f16';
+type DType = 'f32' | 'f16';
 
 /** What a weights file holds, decoded to f32 and checked against its architecture. */
 export interface WeightsContent {
@@ -113,6 +113,7 @@ function checkCost(architecture: Architecture): void {
 
 /** Parses and validates a `.bfw` file (version 2, or 1 with a warning). Throws `WeightsFormatError` naming the first problem found. */
 export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
+  if (!(file instanceof Uint8Array || file instanceof ArrayBuffer)) throw new InputError('bad-shape', 'a weights file must be a Uint8Array or an ArrayBuffer');
   const bytes = file instanceof Uint8Array ? file : new Uint8Array(file);
   if (bytes.length < FIXED_HEADER_BYTES) fail('truncated', `file is ${bytes.length} bytes, shorter than the ${FIXED_HEADER_BYTES}-byte fixed header`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));

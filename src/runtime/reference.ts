@@ -1,6 +1,7 @@
 /**
  * The CPU reference of each layer kind: the ops every WebGPU kernel is judged by (each kernel's descriptor in
- * runtime/gpu/kernels.ts names its own) and the CPU backend's JavaScript path.
+ * runtime/gpu/kernels.ts names its own) and the CPU backend's kernels, wasm and tuned JavaScript, are tested against
+ * (cpu/reference-run.ts runs a whole network on them).
  */
 import type { ConvLayer, GlobalAvgPoolLayer, L2NormLayer, Layer, PointwiseLayer } from '../model/network.js';
 import { conv2d } from './cpu/conv.js';

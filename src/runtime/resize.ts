@@ -21,7 +21,14 @@ export interface Taps {
  * Taps of output pixel `i` (of `outSize`) along one axis, resizing the span [start, start + length) of an axis
  * with `imageLength` pixels.
  */
-export function resizeTaps(i: number, outSize: number, start: number, length: number, imageLength: number, mode: ResizeMode): Taps {
+export function resizeTaps(
+  i: number,
+  outSize: number,
+  start: number,
+  length: number,
+  imageLength: number,
+  mode: ResizeMode,
+): Taps {
   const last = imageLength - 1;
   const clamp = (j: number) => Math.min(Math.max(j, 0), last);
   const scale = length / outSize;
@@ -61,7 +68,8 @@ export interface PixelSource {
 export function areaResize(src: PixelSource, outW: number, outH: number, box?: FaceBox): Uint8ClampedArray {
   const ch = src.channels ?? 4;
   const b = box ?? { x: 0, y: 0, width: src.width, height: src.height };
-  if (!(outW > 0 && outH > 0 && b.width > 0 && b.height > 0)) throw new InputError('bad-size', 'areaResize: sizes must be positive');
+  if (!(outW > 0 && outH > 0 && b.width > 0 && b.height > 0))
+    throw new InputError('bad-size', 'areaResize: sizes must be positive');
   const xs = Array.from({ length: outW }, (_, i) => resizeTaps(i, outW, b.x, b.width, src.width, 'area'));
   const ys = Array.from({ length: outH }, (_, i) => resizeTaps(i, outH, b.y, b.height, src.height, 'area'));
   const row = new Float64Array(outW * 3); // one source row's horizontal pass
@@ -100,6 +108,10 @@ export function areaResize(src: PixelSource, outW: number, outH: number, box?: F
 }
 
 /** The low-resolution face of the evaluation, the CLI and the demo: area downsample of `box` to size×size, 8-bit RGBA. */
-export function degradeFace(src: PixelSource, size: number, box?: FaceBox): { data: Uint8ClampedArray; width: number; height: number } {
+export function degradeFace(
+  src: PixelSource,
+  size: number,
+  box?: FaceBox,
+): { data: Uint8ClampedArray; width: number; height: number } {
   return { data: areaResize(src, size, size, box), width: size, height: size };
 }

@@ -76,6 +76,16 @@ describe('Recognizer.verify', () => {
     rec.dispose();
   });
 
+  it('weights whose thresholds carry no measured TAR (version 1 files) say so instead of inventing one', async () => {
+    const v1 = { calibration: 'v1', sizes: { hr: { 'far_1e-2': { threshold: 0.5, tar: null, far: 0.01 } } } };
+    const rec = await createRecognizer({ backend: 'cpu', weights: writeWeights({ ...randomWeights(4, TINY_ARCHITECTURE), thresholds: v1 }) });
+    const face = randomImage(random, 12, 12);
+    const v = await rec.verify(face, face); // 12 px, but only "hr" is calibrated: it applies to every size
+    expect(v).toMatchObject({ calibratedSize: 'hr', threshold: 0.5, tar: null });
+    expect(v.meaning).toBe('at full resolution this threshold (0.5000) accepts 1.0 % of impostors (nominal; its share of genuine pairs was not measured)');
+    rec.dispose();
+  });
+
   it('throws CalibrationError, not a guess, when the weights carry no thresholds', async () => {
     const rec = await createRecognizer({ backend: 'cpu', weights: uncalibrated });
     const a = randomImage(random, 12, 12);
@@ -114,6 +124,19 @@ describe('Recognizer.identify', () => {
     await expect(strict.identify(probe, gallery)).rejects.toMatchObject({ code: 'bad-option' }); // embedding without size
     rec.dispose();
     strict.dispose();
+  });
+
+  it('options that are not an object are a typed error (the fuzz harness found a TypeError for null)', async () => {
+    const rec = await createRecognizer({ backend: 'cpu', weights: calibrated });
+    const [e] = await rec.embed([randomImage(random, 16, 16)]);
+    const gallery = new Gallery({ dim: rec.info.embeddingDim });
+    gallery.add('a', e);
+    for (const options of [null, 'strict', [1]]) {
+      await expect(rec.identify(e, gallery, options as never)).rejects.toMatchObject({ name: 'InputError', code: 'bad-option' });
+      await expect(rec.verify(e, e, options as never)).rejects.toMatchObject({ name: 'InputError', code: 'bad-option' });
+      await expect(rec.embed([randomImage(random, 16, 16)], options as never)).rejects.toMatchObject({ name: 'InputError', code: 'bad-option' });
+    }
+    rec.dispose();
   });
 });
 

@@ -45,7 +45,10 @@ afterAll(() => {
 });
 
 async function unreadable(work: Promise<unknown>): Promise<InputError> {
-  const error = await work.then(() => undefined, (e: unknown) => e);
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InputError);
   expect((error as InputError).code).toBe('unreadable');
   return error as InputError;
@@ -82,7 +85,10 @@ describe('weights from a URL', () => {
     const rec = await createRecognizer({ backend: 'cpu', weights: url });
     expect(rec.info.inputSize).toBe(9);
     rec.dispose();
-    const error = await createRecognizer({ backend: 'cpu', weights: 'data:text/plain,notweights' }).then(() => undefined, (e: unknown) => e);
+    const error = await createRecognizer({ backend: 'cpu', weights: 'data:text/plain,notweights' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).not.toMatch(/ENOENT/);
   });
@@ -91,7 +97,10 @@ describe('weights from a URL', () => {
 describe('weights of the wrong type', () => {
   it('a Float32Array is named by type and size, not stringified into the message', async () => {
     const weights = new Float32Array(100_000).fill(0.123);
-    const error = await createRecognizer({ backend: 'cpu', weights: weights as unknown as Uint8Array }).then(() => undefined, (e: unknown) => e);
+    const error = await createRecognizer({ backend: 'cpu', weights: weights as unknown as Uint8Array }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).code).toBe('bad-option');
     expect((error as InputError).message).toMatch(/Float32Array of 400000 bytes/);

@@ -13,6 +13,7 @@ import type { BenchContext, RowSpec } from '../../bench/core/types.js';
 import { exportOnnx } from '../../bench/export/onnx.js';
 import { gpujsWebAsm } from '../../bench/peers/gpujs.js';
 import { ortWasm } from '../../bench/peers/ort.js';
+import { ortNode1 } from '../../bench/peers/ort-node.js';
 import { tfjsCpu } from '../../bench/peers/tfjs.js';
 import { renderChart, summaryTable, targets } from '../../bench/report.js';
 
@@ -43,6 +44,7 @@ describe('bench peers agree with bridgeface CPU', () => {
     }
   };
   it('ONNX Runtime Web (wasm) on the exported ONNX model', () => check(ortWasm));
+  it('ONNX Runtime Node (CPU EP) on the exported ONNX model', () => check(ortNode1));
   it('TensorFlow.js (cpu) built from the same weights', () => check(tfjsCpu));
   it('gpu.js kernels (webasm mode)', () => check(gpujsWebAsm));
 });

@@ -26,7 +26,10 @@ let browser: Browser | undefined;
 
 const run = (cmd: string, args: string[], cwd: string) => {
   try {
-    return { code: 0, out: execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 }) };
+    return {
+      code: 0,
+      out: execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 }),
+    };
   } catch (e) {
     const error = e as { status: number; stdout: string; stderr: string };
     return { code: error.status, out: `${error.stdout}${error.stderr}` };
@@ -39,7 +42,11 @@ function freshProject(name: string, files: Record<string, string>, extra: string
   mkdirSync(project, { recursive: true });
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(project, file), text);
-  const installed = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...extra], project);
+  const installed = run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...extra],
+    project,
+  );
   expect(installed.code, installed.out).toBe(0);
   return project;
 }
@@ -73,7 +80,9 @@ async function pageResult(url: string): Promise<{ dim: number; norm: number; err
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
-  await page.waitForFunction(() => document.getElementById('out')?.textContent !== '', undefined, { timeout: 60_000 }).catch(() => {});
+  await page
+    .waitForFunction(() => document.getElementById('out')?.textContent !== '', undefined, { timeout: 60_000 })
+    .catch(() => {});
   const text = (await page.textContent('#out')) ?? '';
   await page.close();
   expect(text, errors.join('\n')).not.toBe('');
@@ -93,7 +102,21 @@ try {
   out.textContent = JSON.stringify({ dim: 0, norm: 0, error: String(error) });
 }
 `;
-const html = '<!doctype html><html><body><pre id="out"></pre><script type="module" src="./main.js"></script></body></html>';
+const html =
+  '<!doctype html><html><body><pre id="out"></pre><script type="module" src="./main.js"></script></body></html>';
+
+/** The same through 'bridgeface/worker', with the worker the package starts itself. */
+const workerScript = `import { createWorkerRecognizer } from 'bridgeface/worker';
+const out = document.getElementById('out');
+try {
+  const rec = await createWorkerRecognizer({ backend: 'cpu' });
+  const data = new Uint8Array(24 * 24 * 4).map((_, i) => (i * 37) % 251);
+  const [e] = await rec.embed([{ data, width: 24, height: 24 }]);
+  out.textContent = JSON.stringify({ dim: e.length, norm: Math.hypot(...e), trained: rec.info.trained });
+} catch (error) {
+  out.textContent = JSON.stringify({ dim: 0, norm: 0, error: String(error) });
+}
+`;
 
 beforeAll(() => {
   const packed = run('npm', ['pack', '--pack-destination', dir, '--silent'], repo);
@@ -114,10 +137,24 @@ describe('the packed tarball', () => {
     expect(modules).not.toContain('webgpu');
     expect(modules).not.toContain('sharp');
     const pkg = path.join(project, 'node_modules', 'bridgeface');
-    for (const f of ['weights/student.bfw', 'weights/student.bfw.d.ts', 'dist/index.js', 'dist/tools.js', 'dist/cli.js', 'dist/worker.js', 'dist/worker-client.js', 'dist/types/index.d.ts', 'dist/types/tools.d.ts', 'dist/types/api/worker-client.d.ts', 'bin/bridgeface.js']) {
+    for (const f of [
+      'weights/student.bfw',
+      'weights/student.bfw.d.ts',
+      'dist/index.js',
+      'dist/tools.js',
+      'dist/cli.js',
+      'dist/worker.js',
+      'dist/worker-client.js',
+      'dist/types/index.d.ts',
+      'dist/types/tools.d.ts',
+      'dist/types/api/worker-client.d.ts',
+      'bin/bridgeface.js',
+    ]) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
-    expect(existsSync(path.join(pkg, 'src')) || existsSync(path.join(pkg, 'demo')) || existsSync(path.join(pkg, 'test'))).toBe(false);
+    expect(
+      existsSync(path.join(pkg, 'src')) || existsSync(path.join(pkg, 'demo')) || existsSync(path.join(pkg, 'test')),
+    ).toBe(false);
   }, 300_000);
 
   it('Node: embeds a face with the shipped weights; the installed CLI runs (with sharp added)', () => {
@@ -150,7 +187,11 @@ rec.dispose();
     expect(result.parameters).toBeGreaterThan(190_000);
     expect(result.id).toMatchObject({ outcome: 'match', label: 'laura', calibratedSize: '16' });
 
-    const cli = run('npx', ['--no-install', 'bridgeface', 'embed', 'face.jpg', 'missing.jpg', '--backend', 'cpu', '--size', '12'], project);
+    const cli = run(
+      'npx',
+      ['--no-install', 'bridgeface', 'embed', 'face.jpg', 'missing.jpg', '--backend', 'cpu', '--size', '12'],
+      project,
+    );
     expect(cli.code).toBe(1);
     expect(cli.out).toContain('missing.jpg: no such file or folder');
     expect(JSON.parse(cli.out.slice(cli.out.indexOf('{'), cli.out.lastIndexOf('}') + 1)).embeddings).toHaveLength(1);
@@ -159,29 +200,57 @@ rec.dispose();
     expect(bench.out).toContain('source checkout');
   }, 300_000);
 
-  it('a fresh Vite app embeds a face in Chromium with the default weights: production build and dev server', async () => {
-    const project = freshProject('vite-app', { 'index.html': html, 'main.js': pageScript('', '') });
+  it('a fresh Vite app embeds a face in Chromium with the default weights, on the page and in the worker: production build and dev server', async () => {
+    const project = freshProject('vite-app', {
+      'index.html': html,
+      'main.js': pageScript('', ''),
+      'worker.html': html.replace('./main.js', './worker-main.js'),
+      'worker-main.js': workerScript,
+      // two pages, nothing else configured
+      'vite.config.js': "export default { build: { rollupOptions: { input: ['index.html', 'worker.html'] } } };",
+    });
     const built = run(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], project);
     expect(built.code, built.out).toBe(0);
-    expect(readdirSync(path.join(project, 'dist/assets')).some((f) => f.endsWith('.bfw')), 'the build emits the weights').toBe(true);
+    expect(
+      readdirSync(path.join(project, 'dist/assets')).some((f) => f.endsWith('.bfw')),
+      'the build emits the weights',
+    ).toBe(true);
     const preview = await serve([viteBin, 'preview', '--host', '127.0.0.1'], project);
     const fromBuild = await pageResult(preview);
     expect(fromBuild.error).toBeUndefined();
     expect(fromBuild).toMatchObject({ dim: 128, trained: true });
     expect(fromBuild.norm).toBeCloseTo(1, 4);
+    expect(await pageResult(`${preview}worker.html`)).toMatchObject({ dim: 128, trained: true });
 
     const dev = await serve([viteBin, '--host', '127.0.0.1'], project);
     const fromDev = await pageResult(dev);
     expect(fromDev.error).toBeUndefined();
     expect(fromDev).toMatchObject({ dim: 128, trained: true });
+    expect(await pageResult(`${dev}worker.html`)).toMatchObject({ dim: 128, trained: true });
   }, 300_000);
 
   it('an esbuild bundle embeds a face in Chromium, importing the weights file explicitly', async () => {
     const project = freshProject('esbuild-app', {
       'index.html': html.replace('./main.js', './out/main.js'),
-      'src.js': pageScript("import weights from 'bridgeface/weights/student.bfw';", ', weights: new URL(weights, import.meta.url)'),
+      'src.js': pageScript(
+        "import weights from 'bridgeface/weights/student.bfw';",
+        ', weights: new URL(weights, import.meta.url)',
+      ),
     });
-    const bundled = run(esbuildBin, ['src.js', '--bundle', '--format=esm', '--platform=browser', '--minify', '--loader:.bfw=file', '--outfile=out/main.js', '--log-level=warning'], project);
+    const bundled = run(
+      esbuildBin,
+      [
+        'src.js',
+        '--bundle',
+        '--format=esm',
+        '--platform=browser',
+        '--minify',
+        '--loader:.bfw=file',
+        '--outfile=out/main.js',
+        '--log-level=warning',
+      ],
+      project,
+    );
     expect(bundled.code, bundled.out).toBe(0);
     const url = await serve([viteBin, 'preview', '--outDir', '.', '--host', '127.0.0.1'], project);
     const result = await pageResult(url);

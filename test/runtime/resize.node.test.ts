@@ -9,7 +9,13 @@ import { randomImage, seededRandom } from '../support/random.js';
 const random = seededRandom(77);
 
 /** The definition, literally: one tap per source pixel the span overlaps, clamped to the image, summed by index. */
-function definitionTaps(i: number, outSize: number, start: number, length: number, imageLength: number): Map<number, number> {
+function definitionTaps(
+  i: number,
+  outSize: number,
+  start: number,
+  length: number,
+  imageLength: number,
+): Map<number, number> {
   const scale = length / outSize;
   const a = start + i * scale;
   const b = a + scale;
@@ -83,7 +89,9 @@ describe('areaResize', () => {
     for (let y = 0; y < 4; y++) {
       for (let x = 0; x < 6; x++) {
         const p = ((y >> 1) * 3 + (x >> 1)) * 4;
-        expect(Array.from(out.subarray((y * 6 + x) * 4, (y * 6 + x) * 4 + 3))).toEqual(Array.from(image.data.subarray(p, p + 3)));
+        expect(Array.from(out.subarray((y * 6 + x) * 4, (y * 6 + x) * 4 + 3))).toEqual(
+          Array.from(image.data.subarray(p, p + 3)),
+        );
       }
     }
   });

@@ -74,7 +74,7 @@ describe('teacher stage sources', () => {
     try {
       process.env.BRIDGEFACE_DATA = [a, b].join(path.delimiter);
       expect(resolveDataRoots([])).toEqual([a, b]);
-      expect(resolveDataRoots(['--data', b, '--data', a])).toEqual([b, a]);
+      expect(resolveDataRoots([b, a])).toEqual([b, a]);
       delete process.env.BRIDGEFACE_DATA;
       expect(() => resolveDataRoots([])).toThrow(/No data root/);
     } finally {

@@ -18,7 +18,11 @@ if (!hasTorch()) console.warn(`[threshold-rule] Python part skipped: ${NO_TORCH}
 describe('threshold rule: similarity >= threshold', () => {
   it('tarAtFar: the smallest threshold with at most floor(far·N) impostors at or above it', () => {
     for (const far of [1e-2, 1e-3, 5e-3]) {
-      const { threshold, tar } = tarAtFar([...impostors, ...genuine], [...impostors.map(() => false), ...genuine.map(() => true)], far);
+      const { threshold, tar } = tarAtFar(
+        [...impostors, ...genuine],
+        [...impostors.map(() => false), ...genuine.map(() => true)],
+        far,
+      );
       const allowed = Math.floor(far * impostors.length);
       expect(accepted(threshold)).toBeLessThanOrEqual(allowed);
       // Smallest: the (allowed+1)-th highest impostor itself would be accepted.
@@ -27,38 +31,54 @@ describe('threshold rule: similarity >= threshold', () => {
       expect(tar).toBe(genuine.filter((s) => s >= threshold).length / genuine.length);
     }
     // At FAR 1e-2: 10 allowed; 0.989 (×3, ranks 9–11 with 0.999…0.990 above) is excluded, 0.9891 accepted.
-    const { tar } = tarAtFar([...impostors, ...genuine], [...impostors.map(() => false), ...genuine.map(() => true)], 1e-2);
+    const { tar } = tarAtFar(
+      [...impostors, ...genuine],
+      [...impostors.map(() => false), ...genuine.map(() => true)],
+      1e-2,
+    );
     expect(tar).toBe(2 / 4);
   });
 
   it('verify and identify match at similarity == threshold', () => {
-    const point = (threshold: number) => ({ far: 1e-2, faceSize: 'hr', calibratedSize: 'hr', threshold, tar: null, measuredFar: 0.01, meaning: '' }) as const;
+    const point = (threshold: number) =>
+      ({
+        far: 1e-2,
+        faceSize: 'hr',
+        calibratedSize: 'hr',
+        threshold,
+        tar: null,
+        measuredFar: 0.01,
+        meaning: '',
+      }) as const;
     expect(verification(0.8181, point(0.8181)).match).toBe(true);
     expect(verification(0.8181, point(0.81810001)).match).toBe(false);
     expect(identification([{ label: 'a', similarity: 0.8181 }], 1, point(0.8181)).outcome).toBe('match');
     expect(identification([{ label: 'a', similarity: 0.8181 }], 1, point(0.81810001)).outcome).toBe('unknown');
   });
 
-  it.skipIf(!hasTorch())('the Python calibration picks the same rule: at most floor(far·N) impostors >= its threshold', () => {
-    const script = [
-      'import json, sys',
-      'from bridgeface_train.metrics import far_threshold',
-      'imp = json.loads(sys.argv[1])',
-      'print(json.dumps([far_threshold(imp, f) for f in (1e-2, 1e-3, 5e-3)]))',
-    ].join('\n');
-    const out = execFileSync(python, ['-c', script, JSON.stringify(impostors)], {
-      cwd: repoRoot,
-      env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
-      encoding: 'utf8',
-    });
-    const thresholds: number[] = JSON.parse(out);
-    [1e-2, 1e-3, 5e-3].forEach((far, i) => {
-      const allowed = Math.floor(far * impostors.length);
-      const t = thresholds[i];
-      // Stored with 4 decimals, rounded up: at most `allowed` impostors at or above, and 1e-4 lower would admit more.
-      expect(Math.round(t * 1e4) / 1e4).toBe(t);
-      expect(accepted(t)).toBeLessThanOrEqual(allowed);
-      expect(accepted(t - 1e-4)).toBeGreaterThan(allowed);
-    });
-  });
+  it.skipIf(!hasTorch())(
+    'the Python calibration picks the same rule: at most floor(far·N) impostors >= its threshold',
+    () => {
+      const script = [
+        'import json, sys',
+        'from bridgeface_train.metrics import far_threshold',
+        'imp = json.loads(sys.argv[1])',
+        'print(json.dumps([far_threshold(imp, f) for f in (1e-2, 1e-3, 5e-3)]))',
+      ].join('\n');
+      const out = execFileSync(python, ['-c', script, JSON.stringify(impostors)], {
+        cwd: repoRoot,
+        env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+        encoding: 'utf8',
+      });
+      const thresholds: number[] = JSON.parse(out);
+      [1e-2, 1e-3, 5e-3].forEach((far, i) => {
+        const allowed = Math.floor(far * impostors.length);
+        const t = thresholds[i];
+        // Stored with 4 decimals, rounded up: at most `allowed` impostors at or above, and 1e-4 lower would admit more.
+        expect(Math.round(t * 1e4) / 1e4).toBe(t);
+        expect(accepted(t)).toBeLessThanOrEqual(allowed);
+        expect(accepted(t - 1e-4)).toBeGreaterThan(allowed);
+      });
+    },
+  );
 });

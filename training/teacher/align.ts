@@ -14,23 +14,33 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import {
-  CHIP, FRAME, LOOSE, areaResizeRGB, argValue, chipTransform, fmtEta, listImages, loadFaceApi, mirror, resolveDataRoots,
+  CHIP, FRAME, LOOSE, areaResizeRGB, chipTransform, fmtEta, intOption, listImages, loadFaceApi, mirror, parseCli, resolveDataRoots,
   warpChip,
   type ImageEntry,
 } from './common.js';
 import { type Source, looseRegion, sourceFor, transformFromPoints } from './sources.js';
 
-const argv = process.argv.slice(2);
-const roots = resolveDataRoots(argv);
-const outDir = path.resolve(argValue(argv, '--out', 'training/cache/teacher')!);
-const shard = Number(argValue(argv, '--shard', '0'));
-const shards = Number(argValue(argv, '--shards', '1'));
-const limit = Number(argValue(argv, '--limit', '0'));
-const only = argValue(argv, '--only'); // optional file with one relative path per line (smoke tests)
+const { values: args } = parseCli({
+  out: { type: 'string', default: 'training/cache/teacher' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  limit: { type: 'string' },
+  only: { type: 'string' }, // optional file with one relative path per line (smoke tests)
+  sets: { type: 'string' },
+  tag: { type: 'string' }, // a second pass over other images gets its own shard folders
+  describe: { type: 'string', default: 'tfjs' }, // 'later': chips only; bridgeface_train.describe adds descriptors
+});
+const roots = resolveDataRoots(args.data);
+const outDir = path.resolve(args.out);
+const shards = intOption(args.shards, 'shards', 1, 1);
+const shard = intOption(args.shard, 'shard', 0);
+if (shard >= shards) throw new Error(`--shard ${shard} is not below --shards ${shards}`);
+const limit = intOption(args.limit, 'limit', 0);
+const only = args.only;
 
 const allImages = listImages(roots);
 let images = allImages;
-const sets = argValue(argv, '--sets')?.split(',');
+const sets = args.sets?.split(',');
 if (sets) images = images.filter((e) => sets.includes(e.dataset));
 if (only) { // a list of relative paths; processed in the list's order (e.g. evaluation images first)
   const order = new Map(fs.readFileSync(only, 'utf8').split('\n').filter(Boolean).map((p, i) => [p, i] as [string, number]));
@@ -38,11 +48,11 @@ if (only) { // a list of relative paths; processed in the list's order (e.g. eva
 }
 if (limit > 0) images = images.slice(0, limit);
 const mine = images.filter((_, i) => i % shards === shard);
-const tag = argValue(argv, '--tag'); // a second pass over other images gets its own shard folders
+const tag = args.tag;
 const dir = path.join(outDir, `shard-${shard}-of-${shards}${tag ? '-' + tag : ''}`);
 fs.mkdirSync(dir, { recursive: true });
 const metaPath = path.join(dir, 'meta.jsonl');
-const describe = argValue(argv, '--describe', 'tfjs');
+const describe = args.describe;
 if (describe !== 'tfjs' && describe !== 'later') throw new Error(`--describe must be tfjs or later, got ${describe}`);
 // the files this process appends to (with --describe later, desc.f32 belongs to bridgeface_train.describe)
 const files: Record<string, string> = { chips: path.join(dir, 'chips150.u8'), loose: path.join(dir, 'loose88.u8'), ...(describe === 'tfjs' ? { desc: path.join(dir, 'desc.f32') } : {}) };

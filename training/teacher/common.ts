@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { fitSimilarity } from '../../src/detect/align.js';
 import { areaResize } from '../../src/runtime/resize.js';
 
@@ -17,11 +18,43 @@ export const LOOSE = 88;
 
 export interface ImageEntry { index: number; dataset: string; identity: string; path: string; root: string }
 
-/** The data roots: every `--data <dir>` on the command line, else $BRIDGEFACE_DATA (one folder, or several separated
+type CliOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * The one command-line parser of the training scripts: node:util's parseArgs, strict, so an unknown option, an
+ * option without its value or a stray argument stops the script (exit 2) with a message naming it instead of
+ * being ignored. `--data <dir>` (repeatable) is accepted by every script; pass its values to resolveDataRoots.
+ */
+export function parseCli<O extends CliOptions>(options: O, { positionals = false } = {}) {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: { data: { type: 'string', multiple: true }, ...options },
+      strict: true,
+      allowPositionals: positionals,
+    });
+  } catch (e) {
+    console.error(`${path.basename(process.argv[1] ?? 'script')}: ${(e as Error).message}`);
+    process.exit(2);
+  }
+}
+
+/** A whole number given as an option, or its default; anything else is a usage error (exit 2). */
+export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) {
+    console.error(`${path.basename(process.argv[1] ?? 'script')}: --${name} must be an integer ≥ ${min}, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** The data roots: the `--data` values (see parseCli), else $BRIDGEFACE_DATA (one folder, or several separated
  *  by the path delimiter ':'). There is no built-in default. Each root is a folder of sets (<set>/images/<id>/*.jpg,
  *  unlabelled faces under <set>/images/unlabeled/); set names must be unique across roots. */
-export function resolveDataRoots(argv: string[]): string[] {
-  const roots = argv.flatMap((a, i) => (a === '--data' && argv[i + 1] ? [argv[i + 1]] : []));
+export function resolveDataRoots(data: readonly string[] = []): string[] {
+  const roots = [...data];
   if (!roots.length && process.env.BRIDGEFACE_DATA) roots.push(...process.env.BRIDGEFACE_DATA.split(path.delimiter).filter(Boolean));
   if (!roots.length) {
     throw new Error('No data root: pass --data <dir> (repeatable) or set BRIDGEFACE_DATA (a folder with lfw/images/<name>/<name>_NNNN.jpg and lfw/pairs.txt; more roots with other sets may follow; see training/README.md)');
@@ -31,24 +64,21 @@ export function resolveDataRoots(argv: string[]): string[] {
 }
 
 /** The root that holds LFW (lfw/pairs.txt): the one evaluation and the honest protocol read. */
-export function resolveDataRoot(argv: string[]): string {
-  const roots = resolveDataRoots(argv);
+export function resolveDataRoot(data: readonly string[] = []): string {
+  const roots = resolveDataRoots(data);
   const lfw = roots.find((r) => fs.existsSync(path.join(r, 'lfw', 'pairs.txt')));
   if (!lfw) throw new Error(`no data root among ${roots.join(', ')} has lfw/pairs.txt`);
   return lfw;
-}
-
-export function argValue(argv: string[], name: string, def?: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : def;
 }
 
 /** LFW folds as written on the command line, 1-based ("1-5", "6-10", "1-3+7") → 0-based fold indices. */
 export function parseFolds(s: string): number[] {
   const out: number[] = [];
   for (const part of s.split('+')) {
-    const [a, b] = part.split('-').map(Number);
-    for (let f = a; f <= (b ?? a); f++) out.push(f - 1);
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [0, 0];
+    if (!m || a < 1 || b > 10 || b < a) throw new Error(`folds "${s}": expected ranges of 1-10 like 1-5, 6-10 or 1-3+7`);
+    for (let f = a; f <= b; f++) out.push(f - 1);
   }
   return out;
 }

@@ -7,11 +7,14 @@
 //         <dir>/test-chips.u8 (N×150×150×3), <dir>/test-desc.f32 (N×128, face-api on the tfjs-wasm backend).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHIP, argValue, loadFaceApi } from './common.js';
+import { CHIP, intOption, loadFaceApi, parseCli } from './common.js';
 
-const argv = process.argv.slice(2);
-const out = path.resolve(argValue(argv, '--out', 'training/cache/teacher-torch')!);
-const nChips = Number(argValue(argv, '--chips', '4'));
+const { values: args } = parseCli({
+  out: { type: 'string', default: 'training/cache/teacher-torch' },
+  chips: { type: 'string' },
+});
+const out = path.resolve(args.out);
+const nChips = intOption(args.chips, 'chips', 4, 1);
 const faceapi = await loadFaceApi({ detector: false, landmarks: false });
 const params = faceapi.nets.faceRecognitionNet.params as Record<string, unknown>;
 

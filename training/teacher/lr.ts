@@ -11,25 +11,32 @@
 //        [--describe tfjs|later]: later = the N-px faces for bridgeface_train.describe_lr instead of descriptors.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { argValue, fmtEta, loadFaceApi, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
+import { fmtEta, intOption, loadFaceApi, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
 import { loadPairs, readOriginal, unalignedBoxes } from './pairs.js';
 import { TeacherCache } from './cache.js';
 import { bilinearUpsampleRGB } from '../../src/eval/index.js';
 import { degradeFace } from '../../src/runtime/resize.js';
 
-const argv = process.argv.slice(2);
-const root = resolveDataRoot(argv);
-const roots = resolveDataRoots(argv);
-const cacheDir = path.resolve(argValue(argv, '--cache', 'training/cache/teacher')!);
-const outDir = path.resolve(argValue(argv, '--out', 'training/cache/teacher-lr')!);
-const variants = argValue(argv, '--variants', 'aligned,unaligned')!.split(',');
-const sizes = argValue(argv, '--sizes', '8,12,16,24,32,hr')!.split(',');
-const limit = Number(argValue(argv, '--limit', '0'));
+const { values: args } = parseCli({
+  cache: { type: 'string', default: 'training/cache/teacher' },
+  out: { type: 'string', default: 'training/cache/teacher-lr' },
+  variants: { type: 'string', default: 'aligned,unaligned' },
+  sizes: { type: 'string', default: '8,12,16,24,32,hr' },
+  limit: { type: 'string' },
+  pairs: { type: 'string' },
+  folds: { type: 'string' }, // e.g. 1-5: only the images of these folds
+});
+const root = resolveDataRoot(args.data);
+const roots = resolveDataRoots(args.data);
+const cacheDir = path.resolve(args.cache);
+const outDir = path.resolve(args.out);
+const variants = args.variants.split(',');
+const sizes = args.sizes.split(',');
+const limit = intOption(args.limit, 'limit', 0);
 
-const pairs = loadPairs(root, argValue(argv, '--pairs'));
+const pairs = loadPairs(root, args.pairs);
 const cache = new TeacherCache(cacheDir);
-const foldsArg = argValue(argv, '--folds'); // e.g. 1-5: only the images of these folds
-const folds = foldsArg ? parseFolds(foldsArg) : null;
+const folds = args.folds ? parseFolds(args.folds) : null;
 let paths = [...new Set(pairs.filter((p) => !folds || folds.includes(p.fold)).flatMap((p) => [p.a, p.b]))].sort();
 paths = paths.filter((p) => cache.has(p));
 if (limit > 0) paths = paths.slice(0, limit);

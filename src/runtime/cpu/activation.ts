@@ -1,11 +1,7 @@
 import { ACT, type ActCode } from '../../model/network.js';
 
-/** Applies the epilogue activation of channel `c` in place over `out[start, start + count)`. */
-export function activate(out: Float32Array, start: number, count: number, act: ActCode, alpha: Float32Array | undefined, c: number): void {
-  if (act === ACT.none) return;
-  const slope = act === ACT.prelu ? alpha![c] : 0;
-  for (let i = start; i < start + count; i++) {
-    const v = out[i];
-    if (v < 0) out[i] = v * slope;
-  }
+/** The epilogue activation of one value of channel `c`: ReLU, PReLU with per-channel slopes, or none. */
+export function activate(v: number, act: ActCode, alpha: Float32Array | undefined, c: number): number {
+  if (act === ACT.none || v >= 0) return v;
+  return act === ACT.prelu ? v * alpha![c] : 0;
 }

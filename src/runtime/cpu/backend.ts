@@ -1,152 +1,248 @@
 /**
- * The CPU backend: runs the network layer by layer. It is a complete backend (used where WebGPU is missing)
- * and the oracle every WebGPU kernel is tested against. With `simd` (the default, where WebAssembly SIMD
- * exists) the stem, the 1×1 and the 3×3 depthwise layers run on the wasm kernels; everything else, and every
- * layer with `simd: false`, runs the JavaScript reference ops.
+ * The CPU backend: runs the plan (plan.ts) of the network, each layer on the kernel chosen for it at load —
+ * WebAssembly SIMD where the module validates and the kernel takes the shape, else the tuned JavaScript ops — after
+ * the input pass (preprocessing in wasm too, wasm-preprocess.ts, or the JavaScript reference without wasm). It is
+ * a complete backend (used where WebGPU is missing or slower). With more than one thread, a batch is split over
+ * workers (worker-pool.ts) running the same wasm calls on their own module instances, so every face's embedding
+ * is the same bits as on one thread.
  */
-import type { ConvLayer, Layer } from '../../model/network.js';
+
+import { layerInputs } from '../../model/network.js';
 import type { Backend, BackendModel } from '../backend.js';
 import type { RgbaImage } from '../image.js';
-import { runReference } from '../reference.js';
-import { im2col } from './conv.js';
-import { type SimdDepthwise, SimdKernels, type SimdMatrix, depthwiseFits, pointwiseFits, stemFits } from './simd.js';
+import { nodeImport } from '../node-import.js';
+import { type CpuStep, type WasmStep, planCpu } from './plan.js';
 import { preprocess } from './preprocess.js';
+import { type WasmCall, WasmKernels, type WasmVariant } from './wasm-kernels.js';
+import { packFaces } from './wasm-preprocess.js';
+import { type ShardJob, WorkerPool } from './worker-pool.js';
 
 /**
- * Faces per pass through the network. Larger batches gain nothing on one thread, and the SIMD path's arena
- * (all activations of a chunk, ~0.6 MB per face for the default student) stays ~40 MB.
+ * Faces per pass through the network on one thread: larger batches gain nothing, and a pass's memory (all
+ * activations, ~0.6 MB per face for the default student) stays ~40 MB.
  */
 const CHUNK = 64;
+/** The most threads the default uses: the network is small, and a server has other work. */
+const MAX_DEFAULT_THREADS = 4;
+
+/** A backend dropped without dispose() still ends its workers, once it is collected (they hold no reference to it). */
+const abandoned = new FinalizationRegistry<WorkerPool>((pool) => pool.terminate());
 
 export interface CpuOptions {
-  /** Use the WebAssembly SIMD kernel where it applies (default true; falls back silently where unsupported). */
-  simd?: boolean;
+  /**
+   * The kernels: 'auto' (default) is WebAssembly with relaxed SIMD where the engine validates it, else SIMD128,
+   * else JavaScript; 'relaxed' and 'simd128' ask for one module (JavaScript where it does not validate); 'js'
+   * runs the tuned JavaScript ops only.
+   */
+  kernels?: 'auto' | WasmVariant | 'js';
+  /**
+   * Threads a batch is split over (the calling thread and threads − 1 workers); default: the available cores,
+   * at most 4. Needs the WebAssembly kernels for every layer; otherwise one thread runs.
+   */
+  threads?: number;
+}
+
+/** A batch as the backend receives it: RGBA images to preprocess, or an N×3×S×S tensor already preprocessed. */
+export type Faces = { images: readonly RgbaImage[] } | { tensor: Float32Array };
+
+/** Told each step's time (and the input pass's) by `profile`. */
+export type Observer = (what: CpuStep | 'input', ms: number) => void;
+
+/** Where a pass's tensors and scratch live in module memory (byte offsets), for `batch` faces. */
+interface Layout {
+  at: number[];
+  scratch: number;
+  bytes: number;
 }
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu';
   readonly adapter: string;
-  private readonly simd?: SimdKernels;
-  /** SIMD-resident weights of the layers the wasm kernels run, by weight tensor name. */
-  private readonly matrices = new Map<string, SimdMatrix>();
-  private readonly depthwise = new Map<string, SimdDepthwise>();
+  private readonly fusedStem: WasmStep['bordered'];
 
-  constructor(
+  private constructor(
     private readonly model: BackendModel,
-    options: CpuOptions = {},
+    /** Each layer's kernel, decided once. */
+    readonly steps: readonly CpuStep[],
+    private readonly wasm: WasmKernels | undefined,
+    private readonly pool: WorkerPool | undefined,
   ) {
-    this.simd = options.simd === false ? undefined : SimdKernels.create();
-    const tensor = (name: string | undefined) => (name === undefined ? undefined : model.tensors.get(name)!);
-    for (const layer of this.simd ? model.network.layers : []) {
-      if (layer.kind === 'avgpool' || layer.kind === 'l2norm') continue;
-      const [w, b, alpha] = [tensor(layer.weight)!, tensor(layer.bias)!, tensor(layer.alpha)];
-      if (layer.kind === 'conv' && layer.groups === 1 && pointwiseFits(layer.outChannels, layer.outSize ** 2)) {
-        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels * layer.kernel ** 2, layer.act, alpha));
-      } else if (layer.kind === 'pointwise' && pointwiseFits(layer.outChannels, layer.pixels)) {
-        this.matrices.set(layer.weight, this.simd!.addMatrix(w, b, layer.outChannels, layer.inChannels, layer.act, alpha));
-      } else if (layer.kind === 'conv' && layer.groups !== 1 && depthwiseFits(layer.kernel, layer.pad, layer.outSize)) {
-        this.depthwise.set(layer.weight, this.simd!.addDepthwise(w, b, layer.outChannels, layer.act, alpha));
-      }
+    // Images are preprocessed straight into the stem's bordered planes when the stem is the wasm kernel and no
+    // other layer reads the network input.
+    const first = steps[0];
+    const alone = model.network.layers.slice(1).every((l) => !layerInputs(l).includes(0));
+    this.fusedStem = first?.engine === 'wasm' && first.layer.input === 0 && alone ? first.bordered : undefined;
+    const engine = wasm ? `WebAssembly ${wasm.variant === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}` : 'JavaScript';
+    const js = wasm ? steps.filter((s) => s.engine === 'js').length : 0;
+    const threads = pool ? `${pool.size + 1} threads` : 'single thread';
+    this.adapter = `${engine} (${threads}${js > 0 ? `; ${js} layers in JavaScript` : ''})`;
+  }
+
+  static async create(model: BackendModel, options: CpuOptions = {}): Promise<CpuBackend> {
+    const choice = options.kernels ?? 'auto';
+    const wasm = choice === 'js' ? undefined : WasmKernels.create(choice === 'auto' ? undefined : choice);
+    const steps = planCpu(model.network, model.tensors, wasm);
+    const threads = options.threads ?? Math.min(MAX_DEFAULT_THREADS, await availableCores());
+    let pool: WorkerPool | undefined;
+    if (wasm && threads > 1 && steps.every((s) => s.engine === 'wasm')) {
+      const resident = new Uint8Array(wasm.memory.buffer, 0, wasm.residentBytes).slice();
+      pool = await WorkerPool.start(threads - 1, wasm.bytes, resident);
     }
-    this.adapter = this.simd ? 'WebAssembly SIMD (single thread)' : 'JavaScript (single thread)';
+    const backend = new CpuBackend(model, steps, wasm, pool);
+    if (pool) abandoned.register(backend, pool, pool);
+    return backend;
   }
 
   async embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
-    const size = this.model.network.architecture.inputSize;
-    const input = new Float32Array(images.length * 3 * size * size);
-    preprocess(images, size, this.model.input, input);
-    return this.run(input, images.length);
+    return this.run({ images }, images.length);
   }
 
   async embedTensor(input: Float32Array, count: number): Promise<Float32Array> {
-    return this.run(input, count);
-  }
-
-  /** Executes the network for `count` faces, in chunks that bound the working memory; returns N×D. */
-  run(input: Float32Array, count: number): Float32Array {
-    const { network } = this.model;
-    const [perFace, dim] = [network.tensorSizes[0], network.tensorSizes[network.output]];
-    const out = new Float32Array(count * dim);
-    for (let start = 0; start < count; start += CHUNK) {
-      const n = Math.min(CHUNK, count - start);
-      out.set(this.runChunk(input.subarray(start * perFace, (start + n) * perFace), n), start * dim);
-    }
-    return out;
-  }
-
-  /** Executes every layer for `batch` faces; returns the output tensor. */
-  private runChunk(input: Float32Array, batch: number): Float32Array {
-    const { network } = this.model;
-    const alloc = this.allocator(batch);
-    // The input joins the run's memory too, so the first layer's kernel reads it in place.
-    const tensors: Float32Array[] = [alloc(input.length)];
-    tensors[0].set(input);
-    for (const layer of network.layers) {
-      tensors[layer.output] = alloc(batch * network.tensorSizes[layer.output]);
-      this.runLayer(layer, batch, tensors, alloc);
-    }
-    // On the SIMD path this is a view of memory the next chunk reuses: the caller copies it out.
-    return tensors[network.output];
-  }
-
-  /**
-   * Where a run's tensors live: on the SIMD path, one arena in the wasm module's memory sized for the whole
-   * run (every activation, im2col columns for a stem the direct kernel does not take, and the kernels' padded
-   * planes), so kernels work in place; otherwise ordinary arrays.
-   */
-  private allocator(batch: number): (floats: number) => Float32Array {
-    if (!this.simd) return (floats) => new Float32Array(floats);
-    const { network } = this.model;
-    let floats = network.tensorSizes.reduce((a, b) => a + b, 0);
-    let scratch = 0;
-    for (const layer of network.layers) {
-      if (layer.kind === 'conv' && this.matrices.has(layer.weight)) {
-        if (directStem(layer)) scratch = Math.max(scratch, SimdKernels.stemScratch(layer.inChannels, layer.inSize));
-        else floats += layer.inChannels * layer.kernel ** 2 * layer.outSize ** 2;
-      }
-      if (layer.kind === 'conv' && this.depthwise.has(layer.weight)) scratch = Math.max(scratch, SimdKernels.depthwiseScratch(layer.inSize));
-    }
-    const arena = this.simd.arena(batch * floats, scratch);
-    let next = 0;
-    return (count) => arena.subarray(next, (next += count));
-  }
-
-  private runLayer(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): void {
-    if (this.simd && this.runSimd(layer, batch, t, alloc)) return;
-    const residual = layer.kind === 'pointwise' && layer.residual !== undefined ? t[layer.residual] : undefined;
-    runReference(layer, batch, { input: t[layer.input], residual, output: t[layer.output], param: (name) => this.model.tensors.get(name)! });
+    return this.run({ tensor: input }, count);
   }
 
   gpuBufferBytes(): number {
     return 0;
   }
 
-  /** Runs `layer` on the wasm kernels if they hold its weights; returns whether it did. */
-  private runSimd(layer: Layer, batch: number, t: Float32Array[], alloc: (floats: number) => Float32Array): boolean {
-    const simd = this.simd!;
-    if (layer.kind === 'conv' && layer.groups !== 1) {
-      const d = this.depthwise.get(layer.weight);
-      if (d) simd.depthwise(d, batch, layer.inSize, layer.outSize, layer.stride, t[layer.input], t[layer.output]);
-      return d !== undefined;
-    }
-    const m = layer.kind === 'conv' || layer.kind === 'pointwise' ? this.matrices.get(layer.weight) : undefined;
-    if (!m) return false;
-    if (layer.kind === 'conv' && directStem(layer)) {
-      simd.conv3x3(m, batch, layer.inChannels, layer.inSize, t[layer.input], t[layer.output]);
-    } else if (layer.kind === 'conv') {
-      const columns = alloc(batch * m.k * layer.outSize ** 2);
-      im2col({ ...layer, batch }, t[layer.input], columns);
-      simd.pointwise(m, batch, layer.outSize ** 2, columns, t[layer.output]);
-    } else if (layer.kind === 'pointwise') {
-      simd.pointwise(m, batch, layer.pixels, t[layer.input], t[layer.output], layer.residual === undefined ? undefined : t[layer.residual]);
-    }
-    return true;
+  dispose(): void {
+    if (!this.pool) return;
+    abandoned.unregister(this.pool);
+    this.pool.terminate();
   }
 
-  dispose(): void {}
+  /**
+   * One pass of up to 64 faces on this thread, calling `observe` after the input pass and after each step with its
+   * time (for bench/profile.ts: the plan the backend runs, timed step by step); returns the embeddings.
+   */
+  profile(faces: Faces, batch: number, observe: Observer): Float32Array {
+    if (batch > CHUNK) throw new RangeError(`profile runs one pass of at most ${CHUNK} faces`);
+    return this.runHere(faces, batch, observe).slice();
+  }
+
+  /** Executes the network for `count` faces; returns N×D. */
+  private async run(faces: Faces, count: number): Promise<Float32Array> {
+    const dim = this.model.network.tensorSizes[this.model.network.output];
+    const out = new Float32Array(count * dim);
+    const threads = (this.pool?.size ?? 0) + 1;
+    for (let start = 0; start < count; start += CHUNK * threads) {
+      // Shards of near-equal size: the first on this thread, the rest on workers, all at once.
+      const n = Math.min(CHUNK * threads, count - start);
+      const shards = Math.min(threads, n);
+      const bounds = Array.from({ length: shards + 1 }, (_, i) => start + Math.round((i * n) / shards));
+      const shard = (i: number) => this.slice(faces, bounds[i], bounds[i + 1]);
+      const remote = this.pool?.run(
+        bounds.slice(1, -1).map((_, i) => this.job(shard(i + 1), bounds[i + 2] - bounds[i + 1])),
+      );
+      out.set(this.runHere(shard(0), bounds[1] - bounds[0]), start * dim);
+      (await remote)?.forEach((e, i) => out.set(e, bounds[i + 1] * dim));
+    }
+    return out;
+  }
+
+  private slice(faces: Faces, from: number, to: number): Faces {
+    if ('images' in faces) return { images: faces.images.slice(from, to) };
+    const perFace = this.model.network.tensorSizes[0];
+    return { tensor: faces.tensor.subarray(from * perFace, to * perFace) };
+  }
+
+  /** Tensors one after another after the resident data (16 bytes apart, so a kernel's x − 1 load stays in memory), then scratch. */
+  private layout(batch: number): Layout {
+    const { network } = this.model;
+    let next = Math.ceil(this.wasm!.residentBytes / 16) * 16 + 16;
+    const at = network.tensorSizes.map((floats) => {
+      const here = next;
+      next += Math.ceil((batch * floats * 4) / 16) * 16 + 16;
+      return here;
+    });
+    const scratch = Math.max(0, ...this.steps.map((s) => (s.engine === 'wasm' ? s.scratchFloats(batch) : 0)));
+    return { at, scratch: next, bytes: Math.ceil((next + scratch * 4) / 16) * 16 };
+  }
+
+  /**
+   * The input pass in module memory: a tensor is copied to tensor 0; images are packed (pixels the taps read, and
+   * the tap tables) after the scratch, and the `preprocess` kernel writes tensor 0 from them.
+   */
+  private inputPass(
+    faces: Faces,
+    batch: number,
+    layout: Layout,
+  ): { bytes: Uint8Array<ArrayBuffer>; at: number; calls: WasmCall[] } {
+    if ('tensor' in faces) return { bytes: new Uint8Array(faces.tensor.slice().buffer), at: layout.at[0], calls: [] };
+    const size = this.model.network.architecture.inputSize;
+    const packed = packFaces(faces.images, size, this.model.input);
+    const stem = this.fusedStem?.layout(batch, layout.scratch);
+    const out = stem ?? { at: layout.at[0], rowPitch: size * 4, planePitch: size * size * 4 };
+    const zero: WasmCall[] = stem ? [{ fn: 'fill_zero', args: [layout.scratch, stem.zeroBytes] }] : [];
+    return { bytes: packed.bytes, at: layout.bytes, calls: [...zero, ...packed.calls(layout.bytes, out)] };
+  }
+
+  /** The wasm calls of step `i` for `batch` faces (the stem's without its copy when images were preprocessed into its planes). */
+  private stepCalls(i: number, faces: Faces, batch: number, layout: Layout): WasmCall[] {
+    const step = this.steps[i];
+    if (step.engine !== 'wasm') return [];
+    const fused = i === 0 && 'images' in faces && this.fusedStem;
+    return (fused ? this.fusedStem! : step).calls(batch, layout.at, layout.scratch);
+  }
+
+  /** A worker's shard: the input pass and every step's calls (the whole plan is wasm when there are workers). */
+  private job(faces: Faces, batch: number): ShardJob {
+    const { network } = this.model;
+    const layout = this.layout(batch);
+    const input = this.inputPass(faces, batch, layout);
+    const steps = this.steps.flatMap((_, i) => this.stepCalls(i, faces, batch, layout));
+    return {
+      input: input.bytes,
+      inputAt: input.at,
+      calls: [...input.calls, ...steps],
+      bytes: Math.max(layout.bytes, input.at + input.bytes.length),
+      outputAt: layout.at[network.output],
+      outputFloats: batch * network.tensorSizes[network.output],
+    };
+  }
+
+  /** One pass of `batch` faces on this thread; returns a view the next pass reuses (the caller copies it). */
+  private runHere(faces: Faces, batch: number, observe?: Observer): Float32Array {
+    const { network } = this.model;
+    const timed = (what: CpuStep | 'input', run: () => void) => {
+      const start = observe && performance.now();
+      run();
+      if (observe) observe(what, performance.now() - start!);
+    };
+    let t: Float32Array[];
+    let layout: Layout | undefined;
+    if (this.wasm) {
+      const wasm = this.wasm;
+      const l = this.layout(batch);
+      layout = l;
+      const input = this.inputPass(faces, batch, l);
+      const memory = wasm.reserve(Math.max(l.bytes, input.at + input.bytes.length));
+      t = network.tensorSizes.map((floats, i) => memory.subarray(l.at[i] / 4, l.at[i] / 4 + batch * floats));
+      timed('input', () => {
+        new Uint8Array(memory.buffer).set(input.bytes, input.at);
+        for (const c of input.calls) wasm.call(c);
+      });
+    } else {
+      t = network.tensorSizes.map((floats) => new Float32Array(batch * floats));
+      timed('input', () =>
+        'tensor' in faces
+          ? t[0].set(faces.tensor)
+          : preprocess(faces.images, network.architecture.inputSize, this.model.input, t[0]),
+      );
+    }
+    this.steps.forEach((step, i) => {
+      timed(step, () => {
+        if (step.engine === 'js') step.run(batch, t);
+        else for (const c of this.stepCalls(i, faces, batch, layout!)) this.wasm!.call(c);
+      });
+    });
+    return t[network.output];
+  }
 }
 
-/** Whether the wasm stem kernel takes this dense convolution directly (3×3, padding 1), without im2col. */
-function directStem(layer: ConvLayer): boolean {
-  return layer.kernel === 3 && layer.pad === 1 && stemFits(layer.stride, layer.outChannels, layer.outSize);
+async function availableCores(): Promise<number> {
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
+  if (typeof process !== 'undefined' && process.versions?.node !== undefined)
+    return (await nodeImport<typeof import('node:os')>('node:os')).availableParallelism();
+  return 1;
 }

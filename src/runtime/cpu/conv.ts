@@ -1,10 +1,10 @@
 /**
  * CPU reference for kernels/conv2d.wgsl, conv3x3_vec4.wgsl (the dense stem) and depthwise3x3.wgsl (3×3 blocks;
- * conv2d.wgsl also runs the global depthwise pooling). NCHW, zero padding.
+ * conv2d.wgsl also runs the global depthwise pooling): the plain loop of the definition, NCHW, zero padding.
+ * It judges every kernel (WGSL, tuned JavaScript, WebAssembly); nothing runs it for speed.
  */
 import type { ActCode } from '../../model/network.js';
 import { activate } from './activation.js';
-import { pointwise } from './pointwise.js';
 
 export interface ConvShape {
   batch: number;
@@ -18,98 +18,45 @@ export interface ConvShape {
   act: ActCode;
 }
 
-/**
- * Im2col: for every face, the K·K·C input values under each output pixel, as a [C·K·K][P] matrix (the
- * layout of an NCHW map with C·K·K channels), so a dense convolution is a 1×1 convolution of it.
- */
-export function im2col(s: ConvShape, input: Float32Array, columns: Float32Array): void {
-  const { inSize, outSize, kernel: k, stride, pad } = s;
-  const [inPlane, outPlane, taps] = [inSize * inSize, outSize * outSize, s.inChannels * k * k];
-  for (let n = 0; n < s.batch; n++) {
-    for (let t = 0; t < taps; t++) {
-      const plane = (n * s.inChannels + Math.floor(t / (k * k))) * inPlane;
-      const [ky, kx] = [Math.floor((t % (k * k)) / k), t % k];
-      const row = (n * taps + t) * outPlane;
-      for (let oy = 0; oy < outSize; oy++) {
-        const iy = oy * stride + ky - pad;
-        for (let ox = 0; ox < outSize; ox++) {
-          const ix = ox * stride + kx - pad;
-          columns[row + oy * outSize + ox] = iy < 0 || iy >= inSize || ix < 0 || ix >= inSize ? 0 : input[plane + iy * inSize + ix];
-        }
-      }
-    }
-  }
-}
-
-/**
- * Convolution with zero padding. `groups` is 1 for the dense stem (weight [O, C, K, K]), computed as a 1×1
- * convolution of its im2col matrix, or the channel count for depthwise (weight [C, 1, K, K], O = C), computed
- * directly.
- */
-export function conv2d(
+/** The contract of a convolution op: this reference and the tuned JavaScript one (js-conv.ts). */
+export type ConvOp = (
   s: ConvShape & { groups: number },
   input: Float32Array,
   weight: Float32Array,
   bias: Float32Array,
   alpha: Float32Array | undefined,
   out: Float32Array,
-): void {
-  const { inSize, outSize, kernel: k, stride, pad } = s;
-  const inPlane = inSize * inSize;
-  const outPlane = outSize * outSize;
-  if (s.groups === 1) {
-    const taps = s.inChannels * k * k;
-    const columns = new Float32Array(s.batch * taps * outPlane);
-    im2col(s, input, columns);
-    pointwise({ batch: s.batch, inChannels: taps, outChannels: s.outChannels, pixels: outPlane, act: s.act }, columns, weight, bias, alpha, undefined, out);
-    return;
-  }
-  if (pad === 0 && outSize === 1 && k === inSize) {
-    // Global depthwise pooling: each output is the dot product of one plane with its kernel.
-    for (let nc = 0; nc < s.batch * s.outChannels; nc++) {
-      const c = nc % s.outChannels;
-      let acc = bias[c];
-      for (let i = 0; i < inPlane; i++) acc += input[nc * inPlane + i] * weight[c * inPlane + i];
-      out[nc] = acc;
-      activate(out, nc, 1, s.act, alpha, c);
-    }
-    return;
-  }
-  // Depthwise: copy each plane into a zero-bordered scratch so the tap loops need no bounds tests.
-  const side = inSize + 2 * pad;
-  const padded = new Float32Array(side * side);
-  for (let nc = 0; nc < s.batch * s.outChannels; nc++) {
-    const c = nc % s.outChannels;
-    const [inBase, outBase, wBase] = [nc * inPlane, nc * outPlane, c * k * k];
-    for (let y = 0; y < inSize; y++) padded.set(input.subarray(inBase + y * inSize, inBase + (y + 1) * inSize), (y + pad) * side + pad);
-    if (k === 3) {
-      // The blocks' 3×3 case with the taps unrolled: ~3× faster than the general loops below.
-      const [w0, w1, w2, w3, w4, w5, w6, w7, w8] = weight.subarray(wBase, wBase + 9);
-      for (let oy = 0; oy < outSize; oy++) {
-        const r0 = oy * stride * side;
-        const [r1, r2] = [r0 + side, r0 + 2 * side];
-        const o = outBase + oy * outSize;
-        for (let ox = 0; ox < outSize; ox++) {
-          const i = ox * stride;
-          out[o + ox] =
-            bias[c] +
-            padded[r0 + i] * w0 + padded[r0 + i + 1] * w1 + padded[r0 + i + 2] * w2 +
-            padded[r1 + i] * w3 + padded[r1 + i + 1] * w4 + padded[r1 + i + 2] * w5 +
-            padded[r2 + i] * w6 + padded[r2 + i + 1] * w7 + padded[r2 + i + 2] * w8;
-        }
-      }
-    } else {
+) => void;
+
+/**
+ * out[n][o][y][x] = act(bias[o] + Σ weight · input over the K×K window at (y·stride − pad, x·stride − pad)), the
+ * window spanning the C/groups input channels of o's group: all of them for the dense stem (groups 1, weight
+ * [O][C][K][K]), channel o alone for depthwise layers (groups = C = O, weight [C][1][K][K]).
+ */
+export const conv2d: ConvOp = (s, input, weight, bias, alpha, out) => {
+  const { inSize, outSize, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
+  const [perGroupIn, perGroupOut] = [C / groups, O / groups];
+  for (let n = 0; n < s.batch; n++) {
+    for (let o = 0; o < O; o++) {
+      const first = Math.floor(o / perGroupOut) * perGroupIn;
       for (let oy = 0; oy < outSize; oy++) {
         for (let ox = 0; ox < outSize; ox++) {
-          let acc = bias[c];
-          for (let ky = 0; ky < k; ky++) {
-            const row = (oy * stride + ky) * side + ox * stride;
-            for (let kx = 0; kx < k; kx++) acc += padded[row + kx] * weight[wBase + ky * k + kx];
+          let acc = bias[o];
+          for (let g = 0; g < perGroupIn; g++) {
+            const w = (o * perGroupIn + g) * k * k;
+            for (let ky = 0; ky < k; ky++) {
+              const iy = oy * stride + ky - pad;
+              if (iy < 0 || iy >= inSize) continue;
+              for (let kx = 0; kx < k; kx++) {
+                const ix = ox * stride + kx - pad;
+                if (ix >= 0 && ix < inSize)
+                  acc += input[((n * C + first + g) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
+              }
+            }
           }
-          out[outBase + oy * outSize + ox] = acc;
+          out[((n * O + o) * outSize + oy) * outSize + ox] = activate(acc, s.act, alpha, o);
         }
       }
     }
-    activate(out, outBase, outPlane, s.act, alpha, c);
   }
-}
+};

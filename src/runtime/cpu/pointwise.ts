@@ -1,10 +1,9 @@
 /**
- * CPU reference for kernels/pointwise.wgsl: per face, out[o][p] = act(b[o] + Σc W[o][c]·x[c][p]) (+ res[o][p]).
- * With one pixel per face this is the fully connected layer.
+ * CPU reference for kernels/pointwise.wgsl: per face, out[o][p] = act(b[o] + Σc W[o][c]·x[c][p]) (+ res[o][p]),
+ * the plain loop of the definition. With one pixel per face this is the fully connected layer.
  */
 import type { ActCode } from '../../model/network.js';
 import { activate } from './activation.js';
-import { gemmRows } from './gemm.js';
 
 export interface PointwiseShape {
   batch: number;
@@ -14,7 +13,8 @@ export interface PointwiseShape {
   act: ActCode;
 }
 
-export function pointwise(
+/** The contract of a 1×1 op: this reference and the tuned JavaScript one (js-pointwise.ts). */
+export type PointwiseOp = (
   s: PointwiseShape,
   input: Float32Array,
   weight: Float32Array,
@@ -22,23 +22,18 @@ export function pointwise(
   alpha: Float32Array | undefined,
   residual: Float32Array | undefined,
   out: Float32Array,
-): void {
-  const { inChannels: C, outChannels: O, pixels: P } = s;
-  const xt = new Float32Array(P * C);
-  for (let n = 0; n < s.batch; n++) {
-    const inBase = n * C * P;
-    for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) xt[p * C + c] = input[inBase + c * P + p];
-    gemmRows(weight, bias, O, C, xt, P, out, n * O * P);
-  }
-  pointwiseEpilogue(s, alpha, residual, out);
-}
+) => void;
 
-/** Activation, then the residual add, over every output row: the part of the layer after the matrix product. */
-function pointwiseEpilogue(s: PointwiseShape, alpha: Float32Array | undefined, residual: Float32Array | undefined, out: Float32Array): void {
-  const { outChannels: O, pixels: P } = s;
-  for (let row = 0; row < s.batch * O; row++) {
-    const start = row * P;
-    activate(out, start, P, s.act, alpha, row % O);
-    if (residual) for (let p = start; p < start + P; p++) out[p] += residual[p];
+export const pointwise: PointwiseOp = (s, input, weight, bias, alpha, residual, out) => {
+  const { inChannels: C, outChannels: O, pixels: P } = s;
+  for (let n = 0; n < s.batch; n++) {
+    for (let o = 0; o < O; o++) {
+      for (let p = 0; p < P; p++) {
+        let acc = bias[o];
+        for (let c = 0; c < C; c++) acc += weight[o * C + c] * input[(n * C + c) * P + p];
+        const at = (n * O + o) * P + p;
+        out[at] = activate(acc, s.act, alpha, o) + (residual ? residual[at] : 0);
+      }
+    }
   }
-}
+};

@@ -1,7 +1,13 @@
 /** CPU references for kernels/avgpool.wgsl and kernels/l2norm.wgsl. */
 
 /** Mean over the `pixels` values of each (face, channel) row. */
-export function globalAvgPool(batch: number, channels: number, pixels: number, input: Float32Array, out: Float32Array): void {
+export function globalAvgPool(
+  batch: number,
+  channels: number,
+  pixels: number,
+  input: Float32Array,
+  out: Float32Array,
+): void {
   for (let r = 0; r < batch * channels; r++) {
     let acc = 0;
     for (let p = 0; p < pixels; p++) acc += input[r * pixels + p];

@@ -13,7 +13,9 @@ export function preprocess(images: readonly RgbaImage[], size: number, spec: Inp
   images.forEach((image, n) => {
     const box: FaceBox = image.box ?? { x: 0, y: 0, width: image.width, height: image.height };
     const xs = Array.from({ length: size }, (_, i) => resizeTaps(i, size, box.x, box.width, image.width, spec.resize));
-    const ys = Array.from({ length: size }, (_, i) => resizeTaps(i, size, box.y, box.height, image.height, spec.resize));
+    const ys = Array.from({ length: size }, (_, i) =>
+      resizeTaps(i, size, box.y, box.height, image.height, spec.resize),
+    );
     const base = n * 3 * plane;
     for (let oy = 0; oy < size; oy++) {
       const ty = ys[oy];

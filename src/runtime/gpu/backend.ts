@@ -13,7 +13,9 @@ import { compilePipelines } from './compile.js';
 import { type AcquiredDevice, type DeviceOptions, acquireDevice, buildOnDevice } from './device.js';
 import { checkedSubmit, toGpuError } from './gpu-errors.js';
 import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
-import { Plan } from './plan.js';
+import { timeKernels } from './kernel-choice.js';
+import { type LayerKernel, kernelFor } from './kernels.js';
+import { Plan, type PlanResources } from './plan.js';
 import { StagingPool } from './staging.js';
 import { packWeights } from './weights-layout.js';
 
@@ -22,6 +24,11 @@ export interface WebGpuOptions extends DeviceOptions {
   batchCapacity?: number;
   /** Use this device instead of acquiring one (the caller keeps ownership). */
   device?: AcquiredDevice;
+  /**
+   * Time the kernel variants that can run each layer on this adapter at load and keep the fastest
+   * (kernel-choice.ts). Default: on for hardware adapters; software ones keep the table's order, tuned on them.
+   */
+  timeKernels?: boolean;
 }
 
 /** Recorded plans kept per batch size; callers rarely use more than a handful of sizes. */
@@ -30,6 +37,8 @@ const MAX_PLANS = 8;
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu';
   readonly adapter: string;
+  /** Why the adapter is software rendering, if it is (see AcquiredDevice). */
+  readonly software?: string;
   readonly capacity: number;
   private readonly device: GPUDevice;
   private readonly ownsDevice: boolean;
@@ -43,6 +52,8 @@ export class WebGpuBackend implements Backend {
   private readonly weights: GPUBuffer;
   private readonly offsets: Map<string, number>;
   private readonly slotOf: number[];
+  /** Each layer's kernel: the table's first fit, or the fastest timed at load. */
+  private kernels: readonly LayerKernel[];
   /** Calls run one after another: they share the activation buffers. */
   private tail: Promise<unknown> = Promise.resolve();
   private failure?: GpuError;
@@ -51,7 +62,11 @@ export class WebGpuBackend implements Backend {
     const acquired = options.device ?? (await acquireDevice(options));
     return buildOnDevice(acquired.device, options.device === undefined, async () => {
       const pipelines = await compilePipelines(acquired.device);
-      return new WebGpuBackend(model, acquired, pipelines, options);
+      const backend = new WebGpuBackend(model, acquired, pipelines, options);
+      if (options.timeKernels ?? !acquired.software) {
+        backend.kernels = await timeKernels(backend.adapter, model.network.layers, backend.resources(), backend.capacity);
+      }
+      return backend;
     });
   }
 
@@ -64,8 +79,10 @@ export class WebGpuBackend implements Backend {
     const device = acquired.device;
     this.device = device;
     this.adapter = acquired.adapter;
+    this.software = acquired.software;
     this.ownsDevice = options.device === undefined;
     this.staging = new StagingPool(device, 'staging');
+    this.kernels = model.network.layers.map(kernelFor);
 
     const { network } = model;
     const memory = planMemory(network);
@@ -198,18 +215,20 @@ export class WebGpuBackend implements Backend {
         old.destroy();
         this.plans.delete(oldest);
       }
-      plan = new Plan(batch, this.model.network.layers, {
-        device: this.device,
-        pipelines: this.pipelines,
-        weights: this.weights,
-        offsets: this.offsets,
-        input: this.input,
-        slots: this.slots,
-        slotOf: this.slotOf,
-      });
+      plan = new Plan(batch, this.model.network.layers, this.resources(), this.kernels);
       this.plans.set(batch, plan);
     }
     return plan;
+  }
+
+  /** The kernel each layer runs, by name (after the timing at load, where it ran). */
+  get kernelNames(): string[] {
+    return this.kernels.map((k) => k.name);
+  }
+
+  private resources(): PlanResources {
+    const { device, pipelines, weights, offsets, input, slots, slotOf } = this;
+    return { device, pipelines, weights, offsets, input, slots, slotOf };
   }
 
   /**

@@ -11,6 +11,22 @@ export interface AcquiredDevice {
   /** e.g. "google swiftshader (core)" or "mesa llvmpipe (compatibility)". */
   adapter: string;
   featureLevel: 'core' | 'compatibility';
+  /**
+   * Why this adapter is software rendering (a CPU rasteriser: SwiftShader, llvmpipe, WARP, …), or undefined for
+   * hardware. On such adapters the CPU backend is faster (bench/README.md), so 'auto' choices avoid them.
+   */
+  software?: string;
+}
+
+/** Software adapters by name, for engines that do not set `isFallbackAdapter` (Dawn in Node, older Chromium). */
+const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|warp/i;
+
+/** Why `adapter` (described as `description`) is a software adapter, or undefined. */
+function softwareReason(adapter: GPUAdapter, description: string): string | undefined {
+  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  if (fallback) return `the WebGPU implementation marks ${description} as a fallback adapter`;
+  const name = SOFTWARE_NAMES.exec(description)?.[0];
+  return name ? `${description} is a software rasteriser (${name})` : undefined;
 }
 
 export interface DeviceOptions {
@@ -105,7 +121,10 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
           tried.push(`${source.label}/${requested}: requestDevice failed: ${e.message}`);
           return null;
         });
-      if (device) return { device, adapter: describe(adapter, featureLevel), featureLevel };
+      if (device) {
+        const description = describe(adapter, featureLevel);
+        return { device, adapter: description, featureLevel, software: softwareReason(adapter, description) };
+      }
     }
   }
   throw new GpuError('no-adapter', `no WebGPU adapter available (tried: ${tried.join('; ') || 'no WebGPU implementation'})`);

@@ -346,6 +346,15 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
   }),
 ];
 
+/**
+ * Every kernel that runs `layer` from the weights as kernelFor's choice packs them (the same weight layout), in table
+ * order: the variants the WebGPU backend times on a hardware adapter at load (kernel-choice.ts).
+ */
+export function kernelCandidates(layer: Layer): LayerKernel[] {
+  const first = kernelFor(layer);
+  return LAYER_KERNELS.filter((k) => k.fits(layer) && k.weightLayout === first.weightLayout);
+}
+
 /** The kernel that runs a layer: the first entry of LAYER_KERNELS that fits it. */
 export function kernelFor(layer: Layer): LayerKernel {
   const found = LAYER_KERNELS.find((k) => k.fits(layer));

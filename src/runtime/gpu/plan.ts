@@ -5,7 +5,7 @@
 import type { WgslFile } from '../../kernels/index.js';
 import type { InputSpec } from '../../model/architecture.js';
 import type { Layer } from '../../model/network.js';
-import { type BindingRole, PREPROCESS_PARAMS, flatGrid, kernelFor } from './kernels.js';
+import { type BindingRole, type LayerKernel, PREPROCESS_PARAMS, flatGrid, kernelFor } from './kernels.js';
 
 /** Uniform slices are placed at this stride (the largest minUniformBufferOffsetAlignment WebGPU allows). */
 const UNIFORM_STRIDE = 256;
@@ -38,6 +38,8 @@ export class Plan {
     readonly batch: number,
     layers: readonly Layer[],
     private readonly r: PlanResources,
+    /** Each layer's kernel (default: the table's first fit; the backend may have timed a faster one). */
+    kernels: readonly LayerKernel[] = layers.map(kernelFor),
   ) {
     // Slot 0 of the uniform buffer is reserved for the preprocessing kernel.
     this.uniforms = r.device.createBuffer({
@@ -48,7 +50,7 @@ export class Plan {
     const buffer = (tensor: number) => (tensor === 0 ? r.input : r.slots[r.slotOf[tensor]]);
     const at = (name: string | undefined) => (name === undefined ? 0 : r.offsets.get(name)!);
     this.steps = layers.map((layer, i) => {
-      const kernel = kernelFor(layer);
+      const kernel = kernels[i];
       const params = kernel.encodeParams(layer, batch, at);
       const offset = (i + 1) * UNIFORM_STRIDE;
       r.device.queue.writeBuffer(this.uniforms, offset, params);
