@@ -25,6 +25,7 @@ const { values: args } = parseCli({
   limit: { type: 'string' },
   pairs: { type: 'string' },
   folds: { type: 'string' }, // e.g. 1-5: only the images of these folds
+  describe: { type: 'string', default: 'tfjs' },
 });
 const root = resolveDataRoot(args.data);
 const roots = resolveDataRoots(args.data);
@@ -49,7 +50,7 @@ if (fs.existsSync(pathsFile) && JSON.stringify(JSON.parse(fs.readFileSync(pathsF
 fs.writeFileSync(pathsFile, JSON.stringify(paths));
 // --describe later: write the degraded N-px faces (<variant>-<size>.u8, N×N×3 per image, "hr" = 150) and let
 // `python3 -m bridgeface_train.describe_lr` upsample and describe them with the PyTorch teacher (≈ 4× less CPU).
-const describe = argValue(argv, '--describe', 'tfjs');
+const describe = args.describe;
 if (describe !== 'tfjs' && describe !== 'later') throw new Error(`--describe must be tfjs or later, got ${describe}`);
 const faceapi = describe === 'tfjs' ? await loadFaceApi({ detector: false, landmarks: false }) : null;
 const unalignedBox = unalignedBoxes(cache);
