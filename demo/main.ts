@@ -13,7 +13,7 @@ import type { TrackedFace } from '../src/api/detect-video.js';
 import { framedFaceBox } from '../src/api/face-box.js';
 import type { Far, Identification, Verification } from '../src/api/decision.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../src/api/worker-client.js';
-import { CalibrationError } from '../src/errors.js';
+import { CalibrationError, GpuError } from '../src/errors.js';
 import type { RgbaImage } from '../src/runtime/image.js';
 import { BoxEditor, startingBox } from './box-editor.js';
 import { type Face, type SlotName, boxKey, createCard, drawCard, drawPixels, faceSize, focusCard, lowRes, toCanvas, wireCardKeys } from './faces.js';
@@ -132,34 +132,49 @@ function showResult(name: ResultName, nodes: Node[], data: Record<string, string
 
 // ---------------------------------------------------------------------------------------------- model
 
-async function loadModel(backend: 'webgpu' | 'cpu'): Promise<void> {
+type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+
+async function startWorker(backend: BackendChoice): Promise<WorkerRecognizer> {
+  const worker = new Worker(new URL('../src/api/worker.ts', import.meta.url), { type: 'module' });
+  try {
+    return await createWorkerRecognizer({ worker, backend, weights: weightsUrl });
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+}
+
+async function loadModel(choice: BackendChoice): Promise<void> {
   if (live) {
     stopLive(); // it runs its own recognizer on the old backend
     say('webcam-msg', 'Live naming stopped because the backend changed; press Name faces live to run it on the new one.');
   }
   state.rec?.dispose();
   state.rec = undefined;
-  $('status').textContent = `Loading the model on ${backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`;
-  const worker = new Worker(new URL('../src/api/worker.ts', import.meta.url), { type: 'module' });
-  const r = await createWorkerRecognizer({ worker, backend: backend === 'webgpu' ? 'auto' : 'cpu', weights: weightsUrl });
+  $('status').textContent = `Loading the model${choice === 'auto' ? '' : ` on ${choice === 'webgpu' ? 'WebGPU' : 'the CPU'}`}…`;
+  const notes: string[] = [];
+  let r: WorkerRecognizer;
+  try {
+    r = await startWorker(choice);
+  } catch (e) {
+    if (choice !== 'webgpu' || !(e instanceof GpuError)) throw e;
+    notes.push(`WebGPU is unavailable in this browser, so the demo runs on the CPU (${e.message}).`);
+    r = await startWorker('cpu');
+  }
   state.rec = r;
   state.modelId++;
   const { info } = r;
   const where = info.backend === 'webgpu' ? `WebGPU on ${info.adapter}` : `CPU (${info.adapter})`;
   $('status').textContent = `${info.parameters.toLocaleString()}-parameter student, ${info.inputSize}×${info.inputSize} input, ${info.embeddingDim}-D embedding · ${where}`;
-  const notes: string[] = [];
-  if (backend === 'webgpu' && info.backend === 'cpu') notes.push(`WebGPU is unavailable in this browser, so bridgeface fell back to the CPU (${info.fallbackReason ?? 'no adapter'}).`);
-  if (info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter)) {
-    notes.push(`${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`);
-  }
+  if (choice === 'auto') notes.push(info.fallbackReason ? `Auto chose the CPU: ${info.fallbackReason}.` : 'Auto chose WebGPU: it embeds faster than the CPU here.');
+  const software = info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter);
+  if (software) notes.push(`${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`);
   if (!info.trained) notes.push('These weights are an untrained placeholder: similarities carry no identity information and verification has no calibrated threshold.');
   const notice = $('notice');
   notice.hidden = notes.length === 0;
   notice.textContent = notes.join(' ');
-  document.body.dataset.backend = info.backend;
-  document.body.dataset.software = String(info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter));
-  document.body.dataset.trained = String(info.trained);
-  ($('backend') as HTMLSelectElement).value = info.backend;
+  Object.assign(document.body.dataset, { backend: info.backend, software: String(software), trained: String(info.trained) });
+  ($('backend') as HTMLSelectElement).value = choice;
   invalidate();
 }
 
@@ -635,10 +650,12 @@ async function renderScene(): Promise<void> {
     const answer = answers[i];
     const named = answer?.outcome === 'match' || answer?.outcome === 'ranking' ? answer.candidates[0] : undefined;
     const size = faceSize(face, state.size);
-    names.push(`${named?.label ?? 'unknown'} (${size} px)`);
+    // Without calibrated thresholds there is no decision, only the closest person.
+    const text = named ? `${answer?.outcome === 'ranking' ? 'closest: ' : ''}${named.label}` : 'unknown';
+    names.push(`${text} (${size} px)`);
     return {
       box: face.box,
-      label: named ? `${named.label} ${named.similarity.toFixed(2)}` : 'unknown',
+      label: named ? `${text} ${named.similarity.toFixed(2)}` : text,
       match: answer?.outcome === 'match',
       title: `${face.name}, ${size} px, cut out by its ${face.chip?.alignment === 'landmarks' ? 'landmarks' : 'box'}${g ? '' : '; the gallery is empty'}: select its card`,
       data: { face: face.name, answer: named?.label ?? 'unknown' },
@@ -736,7 +753,7 @@ function wire(): void {
     void enqueue(
       'header-msg',
       async () => {
-        await loadModel((e.target as HTMLSelectElement).value as 'webgpu' | 'cpu');
+        await loadModel((e.target as HTMLSelectElement).value as BackendChoice);
         await measure();
       },
       $('backend') as HTMLSelectElement,
@@ -806,7 +823,8 @@ function wire(): void {
 }
 
 wire();
-const initialBackend = new URLSearchParams(location.search).get('backend') === 'cpu' ? 'cpu' : 'webgpu';
+const asked = new URLSearchParams(location.search).get('backend');
+const initialBackend: BackendChoice = asked === 'cpu' || asked === 'webgpu' ? asked : 'auto';
 void enqueue('header-msg', async () => {
   await loadModel(initialBackend);
   await loadSamples();
