@@ -8,9 +8,10 @@
 // folds, cropped with the loose box of the LFW framing (the CLI's default `--crop framed`, what a detector box squared up
 // gives) and degraded to N px with the runtime's prepareFace — the same faces `bridgeface embed --size N` produces.
 // Genuine pairs: every two images of one person; impostor pairs: every two images of different people.
-// Threshold at FAR f (rule: match iff similarity >= threshold): the midpoint between the (k+1)-th and k-th highest
-// impostor score, k = floor(f · impostors), so at most k calibration impostors are accepted. The TAR and FAR stored
-// in the header are measured on the check folds' people, which the calibration never saw.
+// Threshold at FAR f (rule: match iff similarity >= threshold): src/eval's farThreshold, the smallest 4-place value
+// above the (k+1)-th highest impostor score, k = floor(f · impostors), so at most k calibration impostors are
+// accepted. The TAR and FAR stored in the header are measured on the check folds' people, which the calibration
+// never saw.
 // Open-set identification is measured on the check people too: 10, 100 or all of the even-indexed people enrolled
 // (first image), the odd-indexed never; a never-enrolled probe is a false accept when its best score reaches the threshold.
 // Embeddings are cached per size under training/cache/calibrate/ (a killed run resumes).
@@ -23,7 +24,7 @@ import CRC32 from 'crc-32';
 import sharp from 'sharp';
 import { cosine, createRecognizer } from '../src/index.js';
 import { prepareFace } from '../src/api/prepare.js';
-import { parsePairs } from '../src/eval/index.js';
+import { farThreshold, parsePairs } from '../src/eval/index.js';
 import type { FarKey, FarPoints, OperatingPoint, Thresholds } from '../src/model/thresholds.js';
 import { readWeights, writeWeights } from '../src/model/weights-format.js';
 import { intOption, parseCli, parseFolds, resolveDataRoot } from './teacher/common.js';
@@ -160,12 +161,6 @@ function pairScores(e: Float32Array, offset: number, faces: Face[]): { genuine: 
 }
 const rate = (scores: Float64Array, t: number) => scores.reduce((n, s) => n + (s >= t ? 1 : 0), 0) / scores.length;
 
-function calibrateThreshold(impostor: Float64Array, far: number): number {
-  const sorted = Float64Array.from(impostor).sort().reverse();
-  const k = Math.floor(far * sorted.length);
-  const t = k === 0 ? sorted[0] + 1e-4 : (sorted[k] + sorted[k - 1]) / 2;
-  return Math.round(t * 1e4) / 1e4;
-}
 
 /**
  * Open-set identification on the check people: the first `enrolled` even-indexed people are enrolled with their
@@ -217,7 +212,7 @@ for (const size of sizes) {
   const points: FarPoints = {};
   const open = GALLERY_SIZES.map((g) => openSetScores(e, g));
   for (const [farKey, far] of FARS) {
-    const threshold = calibrateThreshold(cal.impostor, far);
+    const threshold = farThreshold(cal.impostor, far, 4);
     const tar = round(rate(check.genuine, threshold));
     const point: OperatingPoint = { threshold, tar, far: round(rate(check.impostor, threshold)) };
     points[farKey] = point;

@@ -113,15 +113,28 @@ function nextUp(x: number): number {
   return value[0];
 }
 
-/** True-accept rate at a false-accept rate, under the rule used everywhere (`verify`, the Python calibration):
- *  match iff similarity ≥ threshold. The threshold is the smallest one that accepts at most floor(far · N)
- *  different-person pairs: just above the (floor(far · N) + 1)-th highest impostor score. */
+/**
+ * The FAR threshold under the rule used everywhere (`verify`, training/calibrate.ts, the Python calibration): match
+ * iff similarity ≥ threshold. It is the smallest threshold that accepts at most floor(far · N) impostor scores:
+ * just above the (floor(far · N) + 1)-th highest. With `decimals`, the smallest such value with that many places
+ * (what a weights header stores); with no limit (far · N ≥ N), -∞ (or the lowest score rounded down).
+ */
+export function farThreshold(impostor: ArrayLike<number>, far: number, decimals?: number): number {
+  const neg = Array.from(impostor).sort((a, b) => b - a);
+  const allowed = Math.floor(far * neg.length);
+  if (decimals === undefined) return allowed < neg.length ? nextUp(neg[allowed]) : -Infinity;
+  const q = 10 ** decimals;
+  if (allowed >= neg.length) return Math.floor(neg[neg.length - 1] * q) / q;
+  let t = Math.floor(neg[allowed] * q) / q;
+  while (t <= neg[allowed]) t = (Math.round(t * q) + 1) / q; // one or two steps: strictly above despite rounding
+  return t;
+}
+
+/** True-accept rate at a false-accept rate, at `farThreshold` (match iff similarity ≥ threshold). */
 export function tarAtFar(scores: ArrayLike<number>, same: ArrayLike<boolean>, far: number): { tar: number; threshold: number } {
   const neg: number[] = [], pos: number[] = [];
   for (let i = 0; i < scores.length; i++) (same[i] ? pos : neg).push(scores[i]);
-  neg.sort((a, b) => b - a);
-  const allowed = Math.floor(far * neg.length);
-  const threshold = allowed < neg.length ? nextUp(neg[allowed]) : -Infinity;
+  const threshold = farThreshold(neg, far);
   const tar = pos.filter((s) => s >= threshold).length / Math.max(pos.length, 1);
   return { tar, threshold };
 }

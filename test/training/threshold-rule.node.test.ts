@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identification, verification } from '../../src/api/decision.js';
-import { tarAtFar } from '../../src/eval/index.js';
+import { farThreshold, tarAtFar } from '../../src/eval/index.js';
 import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
 
 // 1,000 impostor scores on a 1/1000 grid with ties at the FAR 1e-2 cut (0.989 three times), so a > rule and a
@@ -30,13 +30,24 @@ describe('threshold rule: similarity >= threshold', () => {
       expect(accepted(impostors[allowed])).toBeGreaterThan(allowed);
       expect(tar).toBe(genuine.filter((s) => s >= threshold).length / genuine.length);
     }
-    // At FAR 1e-2: 10 allowed; 0.989 (×3, ranks 9–11 with 0.999…0.990 above) is excluded, 0.9891 accepted.
+    // At FAR 1e-2: 10 allowed; above 0.989 there are 7 scores (0.996…0.990), then four 0.989s (ranks 8–11): they are
+    // excluded together, so the genuine 0.989 is rejected and 0.9891 accepted.
     const { tar } = tarAtFar(
       [...impostors, ...genuine],
       [...impostors.map(() => false), ...genuine.map(() => true)],
       1e-2,
     );
     expect(tar).toBe(2 / 4);
+  });
+
+  it('farThreshold with 4 places (training/calibrate.ts): rounded strictly up, so no extra impostor is admitted', () => {
+    for (const far of [1e-2, 1e-3, 5e-3]) {
+      const allowed = Math.floor(far * impostors.length);
+      const t = farThreshold(impostors, far, 4);
+      expect(Math.round(t * 1e4) / 1e4).toBe(t);
+      expect(accepted(t)).toBeLessThanOrEqual(allowed);
+      expect(accepted(t - 1e-4)).toBeGreaterThan(allowed);
+    }
   });
 
   it('verify and identify match at similarity == threshold', () => {
