@@ -148,13 +148,18 @@ export function targets(envs: EnvironmentResult[]): TargetCheck[] {
       const p = h2h(rowId, against, batch);
       if (!p) return;
       const ratio = invert ? 1 / p.speedup : p.speedup;
+      // Faces/s of both sides in the alternating rounds (medians), bridgeface's side first.
+      const [mine, theirs] = [(p.batch * 1000) / p.bridgefaceMedianMs, (p.batch * 1000) / p.peerMedianMs];
+      const [bridgeface, peer] = invert ? [theirs, { id: against, value: mine }] : [mine, { id: rowId, value: theirs }];
       out.push({
         environment: env.environment,
         target,
         required,
         ratio,
         met: ratio >= required,
-        headToHead: { id: invert ? against : rowId, ratio, rounds: p.rounds },
+        bridgeface,
+        bestPeer: peer,
+        headToHead: { id: peer.id, ratio, rounds: p.rounds },
       });
     };
     cpuTarget(

@@ -7,15 +7,15 @@
  * writes bench/results/<machine>-<date>[-quick].json and a chart (SVG + PNG).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readWeights } from '../src/model/weights-format.js';
+import { Command } from 'commander';
 import { CHROMIUM_PATH, SWIFTSHADER_ICD } from '../scripts/chromium-webgpu.js';
+import { readWeights } from '../src/model/weights-format.js';
 import { BROWSER_ENVIRONMENTS, CHROMIUM_BASE_ARGS } from './browser/environments.js';
 import type { EnvironmentResult, SuiteConfig } from './core/types.js';
 import { exportOnnx } from './export/onnx.js';
@@ -28,19 +28,63 @@ const ALL_ENVS = ['chromium-swiftshader', 'chromium-llvmpipe', ...NODE_ENVS];
 const cli = new Command('npm run bench --')
   .description('faces/s of the student on bridgeface and peer runtimes, validated before timed')
   .option('--quick', 'batch 1 and 64, 32 px only, 3 iterations (≈ 2–3 min)', false)
-  .option('--env <list>', `comma-separated environments (${ALL_ENVS.join(', ')})`, (v: string) => v.split(','), ALL_ENVS)
-  .option('--rows <list>', 'comma-separated row ids (default: every row of each environment)', (v: string) => v.split(','))
+  .option(
+    '--env <list>',
+    `comma-separated environments (${ALL_ENVS.join(', ')})`,
+    (v: string) => v.split(','),
+    ALL_ENVS,
+  )
+  .option('--rows <list>', 'comma-separated row ids (default: every row of each environment)', (v: string) =>
+    v.split(','),
+  )
   .option('--iterations <n>', 'timed iterations per measurement', Number)
-  .option('--relaxed-simd', "Node environments with V8's relaxed SIMD on (--experimental-wasm-relaxed-simd; Node 20 has it off)", false)
+  .option(
+    '--relaxed-simd',
+    "Node environments with V8's relaxed SIMD on (--experimental-wasm-relaxed-simd; Node 20 has it off)",
+    false,
+  )
   .option('--out <dir>', 'where the JSON, Markdown and chart go', join(root, 'bench', 'results'))
   .parse();
-const opts = cli.opts<{ quick: boolean; env: string[]; rows?: string[]; iterations?: number; out: string; relaxedSimd: boolean }>();
+const opts = cli.opts<{
+  quick: boolean;
+  env: string[];
+  rows?: string[];
+  iterations?: number;
+  out: string;
+  relaxedSimd: boolean;
+}>();
 const quick = opts.quick;
 const config: SuiteConfig = quick
-  ? { quick, batches: [1, 64], sides: [32], iterations: 3, minIterations: 3, latencyIterations: 5, warmup: 1, capSeconds: 4, batchingGainGuess: 4, rowBudgetSeconds: 15, validationFaces: 4, pairedRounds: 3, rows: [] }
+  ? {
+      quick,
+      batches: [1, 64],
+      sides: [32],
+      iterations: 3,
+      minIterations: 3,
+      latencyIterations: 5,
+      warmup: 1,
+      capSeconds: 4,
+      batchingGainGuess: 4,
+      rowBudgetSeconds: 15,
+      validationFaces: 4,
+      pairedRounds: 3,
+      rows: [],
+    }
   : {
-      quick, batches: [1, 8, 64, 256, 1024], sides: [32, 16], secondarySideBatches: [1, 64], iterations: 20, minIterations: 5,
-      latencyIterations: 50, warmup: 2, capSeconds: 10, batchingGainGuess: 8, rowBudgetSeconds: 45, validationFaces: 8, pairedRounds: 10, rows: [],
+      quick,
+      batches: [1, 8, 64, 256, 1024],
+      sides: [32, 16],
+      secondarySideBatches: [1, 64],
+      iterations: 20,
+      minIterations: 5,
+      latencyIterations: 50,
+      warmup: 2,
+      capSeconds: 10,
+      batchingGainGuess: 8,
+      rowBudgetSeconds: 45,
+      validationFaces: 8,
+      pairedRounds: 10,
+      rows: [],
     };
 if (opts.rows) config.rows = opts.rows;
 if (opts.iterations) config.iterations = opts.iterations;
@@ -65,14 +109,30 @@ async function runNode(env: string, configPath: string, tmp: string): Promise<En
   if (env === 'node-swiftshader' && existsSync(SWIFTSHADER_ICD)) childEnv.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   await new Promise<void>((resolve, reject) => {
     const flags = opts.relaxedSimd ? ['--experimental-wasm-relaxed-simd'] : [];
-    const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', '--import', './scripts/register-wgsl.mjs', 'bench/node/main.ts', env, configPath, out], {
-      cwd: root,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...flags,
+        '--expose-gc',
+        '--import',
+        'tsx',
+        '--import',
+        './scripts/register-wgsl.mjs',
+        'bench/node/main.ts',
+        env,
+        configPath,
+        out,
+      ],
+      {
+        cwd: root,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
-        if (line.trim() && !/looks like you are running TensorFlow|tfjs-node|^=+$|artificially reduced/.test(line)) log(`  ${line}`);
+        if (line.trim() && !/looks like you are running TensorFlow|tfjs-node|^=+$|artificially reduced/.test(line))
+          log(`  ${line}`);
       }
     };
     child.stdout.on('data', forward);
@@ -98,8 +158,13 @@ async function runBrowsers(names: string[]): Promise<{ results: EnvironmentResul
       noDiscovery: true,
       entries: ['bench/browser/index.html'],
       include: [
-        'crc-32', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'gpu.js',
-        'onnxruntime-web/all', '@vladmandic/face-api/dist/face-api.esm-nobundle.js',
+        'crc-32',
+        '@tensorflow/tfjs',
+        '@tensorflow/tfjs-backend-wasm',
+        '@tensorflow/tfjs-backend-webgpu',
+        'gpu.js',
+        'onnxruntime-web/all',
+        '@vladmandic/face-api/dist/face-api.esm-nobundle.js',
       ],
     },
   });
@@ -109,7 +174,11 @@ async function runBrowsers(names: string[]): Promise<{ results: EnvironmentResul
   try {
     for (const name of names) {
       const env = BROWSER_ENVIRONMENTS[name];
-      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_BASE_ARGS, ...env.args] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: [...CHROMIUM_BASE_ARGS, ...env.args],
+      });
       version = browser.version();
       try {
         const page = await browser.newPage();
@@ -119,9 +188,17 @@ async function runBrowsers(names: string[]): Promise<{ results: EnvironmentResul
         });
         page.on('pageerror', (e) => log(`  [${name}] page error: ${e.message}`));
         await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html`);
-        await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, undefined, { timeout: 120_000 });
+        await page.waitForFunction(
+          () => (window as unknown as { benchReady?: boolean }).benchReady === true,
+          undefined,
+          { timeout: 120_000 },
+        );
         const result = (await page.evaluate(
-          ([n, c]) => (window as unknown as { runBench: (a: string, b: SuiteConfig) => Promise<EnvironmentResult> }).runBench(n, c),
+          ([n, c]) =>
+            (window as unknown as { runBench: (a: string, b: SuiteConfig) => Promise<EnvironmentResult> }).runBench(
+              n,
+              c,
+            ),
           [name, config] as const,
         )) as EnvironmentResult;
         results.push(result);
@@ -168,11 +245,14 @@ async function main() {
   // Exports of the student that the peers load (generated on the fly; cached copies for inspection).
   const cache = join(root, 'bench', '.cache');
   mkdirSync(cache, { recursive: true });
-  for (const side of config.sides) writeFileSync(join(cache, `student-rgba${side}.onnx`), exportOnnx(weights, { side }));
+  for (const side of config.sides)
+    writeFileSync(join(cache, `student-rgba${side}.onnx`), exportOnnx(weights, { side }));
   const tmp = mkdtempSync(join(os.tmpdir(), 'bridgeface-bench-'));
   const configPath = join(tmp, 'config.json');
   writeFileSync(configPath, JSON.stringify(config));
-  log(`bridgeface bench${quick ? ' --quick (batch 1 and 64, 32 px only, 3 iterations, 4 s cap per measurement; CPU peers in Chromium only)' : ''}: ${envs.join(', ')}`);
+  log(
+    `bridgeface bench${quick ? ' --quick (batch 1 and 64, 32 px only, 3 iterations, 4 s cap per measurement; CPU peers in Chromium only)' : ''}: ${envs.join(', ')}`,
+  );
   log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
 
   const results: EnvironmentResult[] = [];
@@ -203,7 +283,10 @@ async function main() {
       commit: gitBefore.commit,
       dirty: gitBefore.dirty,
       // Others commit to src/ while a run is in progress: then environments may have run different code.
-      commitAfter: m.commit !== gitBefore.commit || m.dirty !== gitBefore.dirty ? `${m.commit}${m.dirty ? ' (dirty)' : ''}` : undefined,
+      commitAfter:
+        m.commit !== gitBefore.commit || m.dirty !== gitBefore.dirty
+          ? `${m.commit}${m.dirty ? ' (dirty)' : ''}`
+          : undefined,
       chromium: chromiumVersion,
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadAfter,
@@ -227,13 +310,17 @@ async function main() {
   writeFileSync(join(outDir, `${base}.svg`), svg);
   try {
     const sharp = (await import('sharp')).default;
-    await sharp(Buffer.from(svg)).png().toFile(join(outDir, `${base}.png`));
+    await sharp(Buffer.from(svg))
+      .png()
+      .toFile(join(outDir, `${base}.png`));
   } catch (e) {
     log(`(PNG not written: ${(e as Error).message})`);
   }
   log('');
   log(summaryTable(report));
-  log(`\nwrote ${relative(root, join(outDir, base))}.json, .md, .svg, .png in ${report.seconds.toFixed(0)} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `\nwrote ${relative(root, join(outDir, base))}.json, .md, .svg, .png in ${report.seconds.toFixed(0)} s; load average after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`,
+  );
 }
 
 main().catch((e) => {

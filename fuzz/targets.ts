@@ -396,7 +396,7 @@ const apiTarget: Target = {
             const faces = Array.from({ length: 1 + int(r, 3) }, () => junkFace(r));
             if (r() < 0.1) delete faces[int(r, faces.length)]; // a hole: [face, , face]
             const input = r() < 0.05 ? pick(r, [null, 'faces', {}, new Uint8Array(4)]) : faces;
-            what = `embed ${JSON.stringify(input, (k, v) => (k === 'data' ? `${v?.constructor?.name}(${v?.length})` : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v))?.slice(0, 400)}`;
+            what = `embed ${JSON.stringify(input, (k, v) => (k === 'data' ? `${v?.constructor?.name}(${v?.length})` : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v))?.slice(0, 2000)}`;
             announcer(what);
             const holey = Array.isArray(input) && Array.from(input.keys()).some((i) => !(i in input));
             const cpu = await attempt(() => ctx.cpu.embed(input as never));

@@ -202,7 +202,7 @@ async function main(): Promise<void> {
         backend,
         faces: count('faces'),
         batch: count('batch'),
-        onProgress: (d, rss) => d % 10_000 < count('batch') && log(`${backend} ${d} faces: RSS ${rss.toFixed(1)} MiB`),
+        onProgress: (d, rss) => log(`${backend} ${d} faces: RSS ${rss.toFixed(1)} MiB`),
       });
       log(
         `${backend} ${r.faces} faces: ${r.startRss.toFixed(1)} → ${r.endRss.toFixed(1)} MiB (peak ${r.peakRss.toFixed(1)}), ${r.mbPer10kFaces.toFixed(3)} MiB per 10k faces, ${r.facesPerSecond.toFixed(0)} faces/s`,

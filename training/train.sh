@@ -8,9 +8,10 @@
 #           eval      LFW table through the TypeScript runtime              → training/results/*
 #   (no stage: teacher teacher-lr student eval)
 # Options via environment: BRIDGEFACE_DATA (or --data; several roots separated by ':'), CACHE (teacher cache folder,
-#   default $OUT/cache/teacher), DESCRIBE (torch, the default: align first, then the PyTorch port of the teacher, ≈ 4×
-#   less CPU per descriptor; tfjs: face-api's own descriptor inside the alignment processes, the reference the port is
-#   tested against), SHARDS (parallel teacher processes, default 2),
+#   default $OUT/cache/teacher), DESCRIBE (torch, the default: the teacher and teacher-lr stages prepare the faces in
+#   Node and the PyTorch port of the teacher describes them, ≈ 4× less CPU per descriptor; tfjs: face-api's own
+#   descriptor in the Node processes, the reference the port is tested against), SHARDS (parallel teacher processes,
+#   default 2),
 #   EPOCHS (default 60), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 6), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
 #   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
 #   GLES/llvmpipe adapter, the fastest here).
@@ -51,9 +52,11 @@ timed() { local name="$1"; shift; local t0=$SECONDS; echo "[$(stamp)] stage $nam
 EXTRA_ALIGN=()
 [ -n "${ONLY:-}" ] && EXTRA_ALIGN=(--only "$ONLY")
 
+DESCRIBE_MODE=tfjs; [ "${DESCRIBE:-torch}" = torch ] && DESCRIBE_MODE=later   # align.ts / lr.ts --describe
+TEACHER_TORCH="$OUT/cache/teacher-torch"   # the teacher's weights for the PyTorch port
+teacher_weights() { [ -f "$TEACHER_TORCH/teacher.f32" ] || "${TSX[@]}" training/teacher/export-weights.ts --out "$TEACHER_TORCH"; }
 stage_teacher() {
-  local pids=() describe=tfjs
-  [ "${DESCRIBE:-torch}" = torch ] && describe=later
+  local pids=() describe="$DESCRIBE_MODE"
   for ((k = 0; k < SHARDS; k++)); do
     nice -n 10 "${TSX[@]}" training/teacher/align.ts "${DATA_ARGS[@]}" --out "$CACHE" --shard $k --shards "$SHARDS" "${EXTRA_ALIGN[@]}" \
       --describe "$describe" > "$OUT/cache/logs/align-$k.log" 2>&1 &
@@ -62,9 +65,8 @@ stage_teacher() {
   for p in "${pids[@]}"; do wait "$p"; done
   tail -qn1 "$OUT"/cache/logs/align-*.log
   if [ "$describe" = later ]; then
-    local tw="$OUT/cache/teacher-torch"
-    [ -f "$tw/teacher.f32" ] || "${TSX[@]}" training/teacher/export-weights.ts --out "$tw"
-    PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.describe --cache "$CACHE" --weights "$tw" --threads "$SHARDS" \
+    teacher_weights
+    PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.describe --cache "$CACHE" --weights "$TEACHER_TORCH" --threads "$SHARDS" \
       | tee "$OUT/cache/logs/describe.log"
   fi
   PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.dedup --cache "$CACHE" | tee "$OUT/cache/logs/dedup.log"
@@ -76,9 +78,13 @@ stage_teacher_lr() { # one folder per split: the teacher rows of the folds that 
   local sizes="8,12,16,24,32" sp
   [ "$SMOKE" = 1 ] && sizes="16"
   local pids=()
-  for sp in $SPLITS; do ( # the splits in parallel: one tfjs-wasm process per core
-    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants aligned --sizes "$sizes"
-    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants unaligned --sizes "${UNALIGNED_SIZES:-16,hr,8,12,24,32}"
+  [ "$DESCRIBE_MODE" = later ] && teacher_weights
+  for sp in $SPLITS; do ( # the splits in parallel: one process per core
+    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants aligned --sizes "$sizes" --describe "$DESCRIBE_MODE"
+    nice -n 10 "${TSX[@]}" training/teacher/lr.ts --cache "$CACHE" --out "$LR/$sp" --folds "$(split_folds "$sp")" --variants unaligned --sizes "${UNALIGNED_SIZES:-16,hr,8,12,24,32}" --describe "$DESCRIBE_MODE"
+    if [ "$DESCRIBE_MODE" = later ]; then
+      PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.describe_lr --dir "$LR/$sp" --weights "$TEACHER_TORCH" --threads 1
+    fi
   ) > "$OUT/cache/logs/teacher-lr-$sp.log" 2>&1 & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p"; done
   for sp in $SPLITS; do tail -n1 "$OUT/cache/logs/teacher-lr-$sp.log"; done

@@ -350,7 +350,7 @@ async function headToHead(
       speedup: mb / ma,
     });
     log(
-      `[${environment}] ${spec.id} vs ${id}, batch ${count}, ${rounds} alternating rounds: ${mb.toFixed(2)} vs ${ma.toFixed(2)} ms → bridgeface ${(mb / ma).toFixed(2)}×`,
+      `[${environment}] ${spec.id} vs ${id}, batch ${count}, ${rounds} alternating rounds: ${mb.toFixed(2)} vs ${ma.toFixed(2)} ms → ${id} ${(mb / ma).toFixed(2)}× as fast`,
     );
   }
 }

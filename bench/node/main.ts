@@ -55,7 +55,7 @@ async function main() {
     weights: readWeights(weightsBytes),
     featureLevel: spec.featureLevel,
     env: 'node',
-    modulesBase: join(root, 'node_modules') + '/',
+    modulesBase: `${join(root, 'node_modules')}/`,
   };
   // The teacher and tfjs-cpu run in Chromium only; --quick runs the CPU peers in Chromium only, except
   // onnxruntime-node, which only Node has.

@@ -232,6 +232,7 @@ export class Recognizer implements FaceRecognizer {
    */
   async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
     this.checkAlive();
+    checkOptions(options);
     const far = options.far ?? 1e-3;
     checkCalibrated(this.info.thresholds, far);
     const detector = options.detector ?? (await defaultDetector());

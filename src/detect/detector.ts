@@ -164,7 +164,8 @@ export async function createDetector(options: DetectorOptions = {}): Promise<Fac
   const ort = options.ort ?? (await loadOrt());
   let session: OrtSession;
   try {
-    session = await ort.InferenceSession.create(bytes, options.sessionOptions);
+    // Severity 3 (errors only): BlazeFace's export makes ONNX Runtime warn about unused initializers on every load.
+    session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...options.sessionOptions });
   } catch (e) {
     throw new DetectorError('bad-model', `ONNX Runtime cannot load these weights: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -209,13 +209,13 @@ describe('weights responses that are not a weights file', () => {
     try {
       const html = await createRecognizer({ backend: 'cpu', weights: `${base}/fallback.bfw` }).catch((e: unknown) => e);
       expect(html).toMatchObject({ name: 'WeightsFormatError', code: 'bad-magic' });
-      expect(String((html as Error).message)).toContain(`${base}/fallback.bfw is an HTML page`);
+      expect(String((html as Error).message)).toContain(`${base}/fallback.bfw returned an HTML page`);
       const missing = await createRecognizer({ backend: 'cpu', weights: `${base}/missing.bfw` }).catch((e: unknown) => e);
       expect(missing).toMatchObject({ name: 'InputError', code: 'unreadable' });
       expect(String((missing as Error).message)).toContain(`${base}/missing.bfw: HTTP 404`);
       const empty = await createRecognizer({ backend: 'cpu', weights: `${base}/empty.bfw` }).catch((e: unknown) => e);
       expect(empty).toMatchObject({ name: 'WeightsFormatError', code: 'truncated' });
-      expect(String((empty as Error).message)).toContain(`${base}/empty.bfw is an empty response`);
+      expect(String((empty as Error).message)).toContain(`${base}/empty.bfw returned an empty response`);
     } finally {
       server.close();
     }

@@ -1,5 +1,6 @@
-// The two ways of describing the teacher cache give the same cache: face-api inside align.ts (--describe tfjs), and
-// align.ts --describe later followed by the PyTorch port (bridgeface_train.describe), which also resumes a torn file.
+// The two ways of computing teacher descriptors give the same files: face-api inside align.ts / lr.ts (--describe
+// tfjs), and --describe later followed by the PyTorch port (bridgeface_train.describe, which also resumes a torn file,
+// and bridgeface_train.describe_lr for the degraded faces of the evaluation).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,9 +16,10 @@ describe.skipIf(!!reason)('teacher descriptors, tfjs and PyTorch', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const node = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', '--import', './scripts/register-wgsl.mjs', ...args], { cwd: repoRoot, encoding: 'utf8' });
   const py = (...args: string[]) => execFileSync(python, ['-m', ...args], { cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8' });
-  const desc = (dir: string) => new Float32Array(fs.readFileSync(path.join(dir, 'shard-0-of-1/desc.f32')).buffer.slice(0));
+  const f32 = (file: string) => { const b = fs.readFileSync(file); return new Float32Array(b.buffer, b.byteOffset, b.length / 4).slice(); };
+  const desc = (dir: string) => f32(path.join(dir, 'shard-0-of-1/desc.f32'));
 
-  it('fills desc.f32 like face-api, and resumes after a torn record', () => {
+  it('fills desc.f32 and the teacher-LR files like face-api, and resumes after a torn record', () => {
     const root = dataRoot()!;
     const lfw = path.join(root, 'lfw/images');
     const files = fs.readdirSync(lfw).sort().slice(0, 5).map((p) => `lfw/images/${p}/${fs.readdirSync(path.join(lfw, p)).sort()[0]}`);
@@ -37,5 +39,22 @@ describe.skipIf(!!reason)('teacher descriptors, tfjs and PyTorch', () => {
     const again = desc(b);
     expect(again.length).toBe(got.length);
     expect(Math.max(...again.map((v, i) => Math.abs(v - got[i])))).toBeLessThan(1e-6); // batch composition may move the last bits
+
+    // the teacher at low resolution: pairs among the five images, aligned 12 px and unaligned 12 px and hr
+    const pairs = ['fold\tsame\ta\tb', `1\t0\t${files[0]}\t${files[1]}`, `2\t0\t${files[2]}\t${files[3]}`, `2\t0\t${files[3]}\t${files[4]}`];
+    fs.writeFileSync(path.join(tmp, 'pairs.tsv'), pairs.join('\n') + '\n');
+    const lr = (out: string, mode: string, variants: string, sizes: string) => node('training/teacher/lr.ts', '--data', root, '--cache', a,
+      '--out', out, '--pairs', path.join(tmp, 'pairs.tsv'), '--variants', variants, '--sizes', sizes, '--describe', mode);
+    for (const [mode, out] of [['tfjs', path.join(tmp, 'lr-a')], ['later', path.join(tmp, 'lr-b')]]) {
+      lr(out, mode, 'aligned', '12');
+      lr(out, mode, 'unaligned', '12,hr');
+    }
+    py('bridgeface_train.describe_lr', '--dir', path.join(tmp, 'lr-b'), '--weights', w, '--threads', '1');
+    for (const f of ['aligned-12.f32', 'unaligned-12.f32', 'unaligned-hr.f32']) {
+      const [x, y] = ['lr-a', 'lr-b'].map((d) => f32(path.join(tmp, d, f)));
+      expect(y.length).toBe(5 * 128);
+      expect(Math.max(...y.map((v, i) => Math.abs(v - x[i])))).toBeLessThan(1e-5);
+    }
+    expect(fs.readdirSync(path.join(tmp, 'lr-b')).some((f) => f.endsWith('.u8'))).toBe(false); // replaced by the .f32
   }, 300_000);
 });

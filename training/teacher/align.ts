@@ -70,7 +70,7 @@ if (fs.existsSync(metaPath)) {
   fs.writeFileSync(metaPath, lines.slice(0, done).map((l) => l + '\n').join(''));
   for (const k of Object.keys(files)) if (fs.existsSync(files[k])) fs.truncateSync(files[k], done * rec[k]);
 }
-// every image already described by any shard (this one included), by path
+// every image already aligned by any shard (this one included), by path
 const cached = new Set<string>();
 for (const d of fs.readdirSync(outDir).filter((d) => d.startsWith('shard-'))) {
   const m = path.join(outDir, d, 'meta.jsonl');

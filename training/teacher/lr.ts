@@ -8,6 +8,7 @@
 //        [--folds 1-5] [--limit N]
 // The pipeline keeps one folder per split (--out …/teacher-lr/A --folds 1-5, …/B --folds 6-10), which eval.ts reads.
 // Output: <out>/paths.json and <out>/<variant>-<size>.f32 (N×128, order of paths.json). Resumable per file.
+//        [--describe tfjs|later]: later = the N-px faces for bridgeface_train.describe_lr instead of descriptors.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fmtEta, intOption, loadFaceApi, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
@@ -24,6 +25,7 @@ const { values: args } = parseCli({
   limit: { type: 'string' },
   pairs: { type: 'string' },
   folds: { type: 'string' }, // e.g. 1-5: only the images of these folds
+  describe: { type: 'string', default: 'tfjs' },
 });
 const root = resolveDataRoot(args.data);
 const roots = resolveDataRoots(args.data);
@@ -46,42 +48,54 @@ if (fs.existsSync(pathsFile) && JSON.stringify(JSON.parse(fs.readFileSync(pathsF
   for (const f of fs.readdirSync(outDir)) fs.rmSync(path.join(outDir, f)); // image list changed: start over
 }
 fs.writeFileSync(pathsFile, JSON.stringify(paths));
-const faceapi = await loadFaceApi({ detector: false, landmarks: false });
-const tf = faceapi.tf;
-
+// --describe later: write the degraded N-px faces (<variant>-<size>.u8, N×N×3 per image, "hr" = 150) and let
+// `python3 -m bridgeface_train.describe_lr` upsample and describe them with the PyTorch teacher (≈ 4× less CPU).
+const describe = args.describe;
+if (describe !== 'tfjs' && describe !== 'later') throw new Error(`--describe must be tfjs or later, got ${describe}`);
+const faceapi = describe === 'tfjs' ? await loadFaceApi({ detector: false, landmarks: false }) : null;
 const unalignedBox = unalignedBoxes(cache);
 
-console.log(`[teacher-lr] ${paths.length} images, variants ${variants}, sizes ${sizes}`);
+/** The face of image p at `size` px, as the evaluation degrades it (RGBA). */
+async function lrFace(p: string, variant: string, size: string) {
+  let src;
+  let box;
+  if (variant === 'aligned') src = { data: cache.chip(p), width: 150, height: 150, channels: 3 as const };
+  else { src = await readOriginal(roots, p, 3); box = unalignedBox(p, src.width, src.height); }
+  return degradeFace(src, size === 'hr' ? 150 : Number(size), box);
+}
+
+console.log(`[teacher-lr] ${paths.length} images, variants ${variants}, sizes ${sizes}, descriptors by ${describe === 'tfjs' ? 'face-api' : 'bridgeface_train.describe_lr'}`);
 for (const variant of variants) {
   for (const size of sizes) {
     if (variant === 'aligned' && size === 'hr') continue; // HR aligned = the cached chip descriptors
-    const file = path.join(outDir, `${variant}-${size}.f32`);
+    const file = path.join(outDir, `${variant}-${size}.${describe === 'tfjs' ? 'f32' : 'u8'}`);
+    if (fs.existsSync(file) || fs.existsSync(path.join(outDir, `${variant}-${size}.f32`))) continue;
+    const n = size === 'hr' ? 150 : Number(size);
+    const rec = describe === 'tfjs' ? 512 : n * n * 3;
     const part = file + '.part';
-    if (fs.existsSync(file)) continue;
-    let done = fs.existsSync(part) ? Math.floor(fs.statSync(part).size / 512) : 0;
-    fs.truncateSync(fs.existsSync(part) ? part : (fs.writeFileSync(part, ''), part), done * 512);
+    let done = fs.existsSync(part) ? Math.floor(fs.statSync(part).size / rec) : 0;
+    fs.truncateSync(fs.existsSync(part) ? part : (fs.writeFileSync(part, ''), part), done * rec);
     const fd = fs.openSync(part, 'a');
     const t0 = Date.now();
     const B = 16;
     for (let k = done; k < paths.length; k += B) {
       const batch = paths.slice(k, k + B);
-      const inputs = [];
-      for (const p of batch) {
-        let src;
-        let box;
-        if (variant === 'aligned') src = { data: cache.chip(p), width: 150, height: 150, channels: 3 as const };
-        else { src = await readOriginal(roots, p, 3); box = unalignedBox(p, src.width, src.height); }
-        const n = size === 'hr' ? 150 : Number(size);
-        const lr = degradeFace(src, n, box);
-        const up = size === 'hr' ? Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => lr.data[Math.floor(i / 3) * 4 + (i % 3)]) : bilinearUpsampleRGB(lr, 150);
-        inputs.push(tf.tensor3d(up, [150, 150, 3], 'float32'));
+      const faces = [];
+      for (const p of batch) faces.push(await lrFace(p, variant, size));
+      if (faceapi) {
+        const tf = faceapi.tf;
+        const inputs = faces.map((lr) => tf.tensor3d(size === 'hr' ? Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => lr.data[Math.floor(i / 3) * 4 + (i % 3)]) : bilinearUpsampleRGB(lr, 150), [150, 150, 3], 'float32'));
+        const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(inputs);
+        inputs.forEach((t: { dispose(): void }) => t.dispose());
+        const arr = Array.isArray(d) ? d : [d];
+        const out = new Float32Array(128 * arr.length);
+        arr.forEach((v: Float32Array, i: number) => out.set(v, i * 128));
+        fs.writeSync(fd, new Uint8Array(out.buffer));
+      } else {
+        const out = new Uint8Array(faces.length * n * n * 3);
+        faces.forEach((lr, j) => { for (let i = 0; i < n * n; i++) for (let c = 0; c < 3; c++) out[(j * n * n + i) * 3 + c] = lr.data[i * 4 + c]; });
+        fs.writeSync(fd, out);
       }
-      const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(inputs);
-      inputs.forEach((t: { dispose(): void }) => t.dispose());
-      const arr = Array.isArray(d) ? d : [d];
-      const out = new Float32Array(128 * arr.length);
-      arr.forEach((v: Float32Array, i: number) => out.set(v, i * 128));
-      fs.writeSync(fd, new Uint8Array(out.buffer));
       done = k + batch.length;
       if ((k / B) % 25 === 0 || done === paths.length) console.log(`[teacher-lr ${variant} ${size}] ${fmtEta(done - 0, paths.length, t0)}`);
     }

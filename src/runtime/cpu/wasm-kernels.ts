@@ -58,7 +58,7 @@ export class WasmKernels {
   static create(variant?: WasmVariant): WasmKernels | undefined {
     const chosen = variant ?? supportedVariants()[0];
     if (chosen === undefined || !WebAssembly.validate(BYTES[chosen])) return undefined;
-    // ~4 KB: small enough for synchronous compilation on a browser's main thread.
+    // ~9 KB: small enough for synchronous compilation on a browser's main thread.
     return new WasmKernels(chosen, new WebAssembly.Instance(new WebAssembly.Module(BYTES[chosen])));
   }
 

@@ -24,7 +24,7 @@ const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsof
 /** Why `adapter` (described as `description`) is a software adapter, or undefined. */
 function softwareReason(adapter: GPUAdapter, description: string): string | undefined {
   const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  if (fallback) return `the browser marks ${description} as a fallback adapter`;
+  if (fallback) return `the WebGPU implementation marks ${description} as a fallback adapter`;
   const name = SOFTWARE_NAMES.exec(description)?.[0];
   return name ? `${description} is a software rasteriser (${name})` : undefined;
 }
