@@ -42,7 +42,8 @@ for (const file of files) {
   const found = await faceapi.detectAllFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.3 })).withFaceLandmarks();
   tensor.dispose();
   const centre = (b: { x: number; y: number; width: number; height: number }) => Math.hypot(b.x + b.width / 2 - image.width / 2, b.y + b.height / 2 - image.height / 2);
-  const ref = [...found].sort((p: any, q: any) => centre(p.detection.box) - centre(q.detection.box))[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  type Found = { detection: { box: { x: number; y: number; width: number; height: number } }; landmarks: { positions: Array<{ x: number; y: number }> } };
+  const ref = ([...found] as Found[]).sort((p, q) => centre(p.detection.box) - centre(q.detection.box))[0];
   const dets = await detector.detect(image, { minFace: 40 });
   if (!ref || dets.length === 0) continue;
   const det = [...dets].sort((p, q) => centre(p.box) - centre(q.box))[0];
@@ -50,7 +51,8 @@ for (const file of files) {
   const norm = a * a + b * b;
   det.landmarks.forEach(([x, y], k) => {
     const u = (a * (x - tx) + b * (y - ty)) / norm, v = (-b * (x - tx) + a * (y - ty)) / norm;
-    (perPoint[k] ??= [[], []])[0].push(u);
+    perPoint[k] ??= [[], []];
+    perPoint[k][0].push(u);
     perPoint[k][1].push(v);
   });
   const c = (CHIP - 1) / 2;

@@ -54,7 +54,10 @@ const WINDOW = 6;
 
 const shard = Number(arg('--shard', '0'));
 let seed = 12345 + shard;
-const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const rand = (): number => {
+  seed = (seed * 1664525 + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
 
 const detector = await createDetector({ model, weights: arg('--weights'), sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } });
 const rec = await createRecognizer({ backend: 'cpu' });

@@ -122,8 +122,8 @@ export function trackVideo(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const next = (): void => {
-      if (options.signal?.aborted || video.ended) return resolve();
-      if (typeof video.requestVideoFrameCallback === 'function') video.requestVideoFrameCallback(() => void step());
+      if (options.signal?.aborted || video.ended) resolve();
+      else if (typeof video.requestVideoFrameCallback === 'function') video.requestVideoFrameCallback(() => void step());
       else requestAnimationFrame(() => void step());
     };
     const step = async (): Promise<void> => {

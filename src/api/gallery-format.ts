@@ -93,7 +93,8 @@ export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
   const names = labels as string[];
   if (new Set(names).size !== names.length) fail('bad-header', 'a label is listed twice');
 
-  const aligned = bytes.slice(body); // copy: aligned views, independent of the caller's buffer
+  // A copy (not `slice`, which is a view on a Node Buffer): aligned views, independent of the caller's buffer.
+  const aligned = new Uint8Array(bytes.subarray(body));
   const rowLabel = new Uint32Array(aligned.buffer, 0, n);
   const scales = new Float32Array(aligned.buffer, n * 4, n);
   const codes = new Int8Array(aligned.buffer, n * 8, n * stride);

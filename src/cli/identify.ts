@@ -30,8 +30,7 @@ export function addRecognizerOptions(command: Command): Command {
 }
 
 async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliIo): Promise<number> {
-  // A plain Uint8Array copy: Gallery.load's slice() is a view, not a copy, on a Node Buffer (reported).
-  const gallery = Gallery.load(new Uint8Array(await readFile(o.gallery)));
+  const gallery = Gallery.load(await readFile(o.gallery));
   const [rec, detector] = [await openRecognizer({ ...o, crop: 'none' }, io), await openDetector(o)];
   try {
     const images: unknown[] = [];

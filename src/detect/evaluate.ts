@@ -56,14 +56,14 @@ export interface Bucket {
   max: number;
 }
 
-export const HEIGHT_BUCKETS: readonly Bucket[] = [
+const HEIGHT_BUCKETS: readonly Bucket[] = [
   { label: '10–19', min: 10, max: 19.999 },
   { label: '20–32', min: 20, max: 32.999 },
   { label: '33–64', min: 33, max: 64.999 },
   { label: '>64', min: 65, max: Infinity },
 ];
 
-export interface OperatingPoint {
+interface OperatingPoint {
   scoreThreshold: number;
   falsePositivesPerImage: number;
   recall: Array<{ bucket: string; faces: number; found: number; recall: number }>;

@@ -6,7 +6,7 @@
 import { DetectorError } from '../errors.js';
 import { nodeImport } from '../runtime/node-import.js';
 
-export interface OrtTensor {
+interface OrtTensor {
   readonly data: unknown;
   readonly dims: readonly number[];
 }

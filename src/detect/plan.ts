@@ -50,7 +50,7 @@ export function planPasses(spec: FamilySpec, width: number, height: number, opti
     const fitsOne = fixed !== undefined && Math.max(width, height) * scale <= fixed;
     if (fixed !== undefined && (fitsOne || largestFace * scale <= spec.nativeMaxFace)) {
       const s = Math.min(scale, fixed / Math.max(width, height));
-      passes.push({ scale: s, tiles: [wholeFrame(width, height, s, fixed, fixed)] });
+      passes.push({ scale: s, tiles: [wholeFrame(s, fixed, fixed)] });
       break;
     }
     passes.push({ scale, tiles: tilesFor(spec, width, height, scale, fixed ?? maxInputSide) });
@@ -60,7 +60,7 @@ export function planPasses(spec: FamilySpec, width: number, height: number, opti
   return passes;
 }
 
-function wholeFrame(width: number, height: number, scale: number, inputWidth: number, inputHeight: number): Tile {
+function wholeFrame(scale: number, inputWidth: number, inputHeight: number): Tile {
   return {
     region: { x: 0, y: 0, width: inputWidth / scale, height: inputHeight / scale },
     inputWidth,
@@ -77,7 +77,7 @@ function roundUp(v: number, stride: number): number {
 function tilesFor(spec: FamilySpec, width: number, height: number, scale: number, side: number): Tile[] {
   const W = width * scale, H = height * scale;
   const fixed = spec.fixedInput !== undefined;
-  if (!fixed && W <= side && H <= side) return [wholeFrame(width, height, scale, roundUp(W, spec.stride), roundUp(H, spec.stride))];
+  if (!fixed && W <= side && H <= side) return [wholeFrame(scale, roundUp(W, spec.stride), roundUp(H, spec.stride))];
   // Neighbouring tiles overlap by the largest face this pass is responsible for, so each such face lies whole in one.
   const overlap = Math.min(side / 2, Math.ceil(spec.nativeMinFace / PYRAMID_STEP) + 8);
   const starts = (extent: number): number[] => {

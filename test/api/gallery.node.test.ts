@@ -54,6 +54,11 @@ describe('Gallery (CPU)', () => {
     expect(h.labels()).toEqual(['alice', 'carol']);
     expect(h.count('alice')).toBe(2);
     expect(await h.search(a, 2)).toEqual(await g.search(a, 2));
+    // What readFileSync returns: a Buffer view at an offset into a larger pooled ArrayBuffer.
+    const pool = new ArrayBuffer(bytes.length + 13);
+    const buffer = Buffer.from(pool, 5, bytes.length);
+    buffer.set(bytes);
+    expect(await Gallery.load(buffer).search(a, 2)).toEqual(await g.search(a, 2));
     const corrupt = bytes.slice();
     corrupt[corrupt.length - 1] ^= 1;
     expect(() => Gallery.load(corrupt)).toThrow(GalleryFormatError);

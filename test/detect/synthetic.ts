@@ -16,7 +16,10 @@ export const sampleFile = (name: string, i: number): string => path.join(samples
 export function background(width: number, height: number, seed = 1): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
   let s = seed;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 4;
