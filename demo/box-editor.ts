@@ -102,8 +102,14 @@ export class BoxEditor {
     this.el.box.addEventListener('keydown', (event) => {
       const b = this.current;
       const step = Math.max(1, Math.round(b.width / 20)) * (event.shiftKey ? 5 : 1);
-      const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-      const grow = event.key === '+' || event.key === '=' ? 1.05 : event.key === '-' || event.key === '−' ? 1 / 1.05 : 0;
+      const moves: Record<string, [number, number]> = {
+        ArrowLeft: [-step, 0],
+        ArrowRight: [step, 0],
+        ArrowUp: [0, -step],
+        ArrowDown: [0, step],
+      };
+      const grow =
+        event.key === '+' || event.key === '=' ? 1.05 : event.key === '-' || event.key === '−' ? 1 / 1.05 : 0;
       if (event.key in moves) {
         const [dx, dy] = moves[event.key];
         this.set({ ...b, x: b.x + dx, y: b.y + dy });

@@ -10,7 +10,7 @@ import { type Detection, type FaceDetector, createDetector } from '../src/detect
 import type { RgbaImage } from '../src/runtime/image.js';
 
 /** Smallest face height searched for in photos, in pixels (smaller costs more passes; docs/detection.md). */
-export const PHOTO_MIN_FACE = 12;
+const PHOTO_MIN_FACE = 12;
 
 let detector: Promise<FaceDetector> | undefined;
 let ready = false;

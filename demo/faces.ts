@@ -9,10 +9,10 @@ import type { InputSpec } from '../src/model/architecture.js';
 import type { FaceBox, RgbaImage } from '../src/runtime/image.js';
 
 /** 'detected': found by the detector in an added photo; 'photo' and 'webcam': placed by a box the user moves. */
-export type FaceKind = 'sample' | 'photo' | 'webcam' | 'detected';
+type FaceKind = 'sample' | 'photo' | 'webcam' | 'detected';
 
 /** A detected face: the chip the network sees, at the face's own resolution, and where it lies in the image. */
-export interface Chip {
+interface Chip {
   image: RgbaImage;
   /** Chip (CHIP×CHIP coordinates) → image transform. */
   transform: Similarity;
@@ -63,7 +63,9 @@ export function boxKey(box: FaceBox): string {
 export function drawPixels(canvas: HTMLCanvasElement, image: RgbaImage): void {
   canvas.width = image.width;
   canvas.height = image.height;
-  canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
+  canvas
+    .getContext('2d')!
+    .putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
 }
 
 export function toCanvas(image: RgbaImage): HTMLCanvasElement {
@@ -73,13 +75,18 @@ export function toCanvas(image: RgbaImage): HTMLCanvasElement {
 }
 
 /** The chip's corners in image pixels. */
-export function chipCorners(t: Similarity): Array<[number, number]> {
+function chipCorners(t: Similarity): Array<[number, number]> {
   const [a, b, tx, ty] = t;
-  return [[0, 0], [CHIP, 0], [CHIP, CHIP], [0, CHIP]].map(([u, v]) => [a * u - b * v + tx, b * u + a * v + ty]);
+  return [
+    [0, 0],
+    [CHIP, 0],
+    [CHIP, CHIP],
+    [0, CHIP],
+  ].map(([u, v]) => [a * u - b * v + tx, b * u + a * v + ty]);
 }
 
 /** The whole image fitted into side×side CSS pixels with what the network sees outlined (at device resolution). */
-export function drawContext(canvas: HTMLCanvasElement, face: Pick<Face, 'source' | 'box' | 'chip'>, side: number): void {
+function drawContext(canvas: HTMLCanvasElement, face: Pick<Face, 'source' | 'box' | 'chip'>, side: number): void {
   const ratio = window.devicePixelRatio || 1;
   const { width, height } = face.source;
   const scale = (side * ratio) / Math.max(width, height);
@@ -158,8 +165,10 @@ export function createCard(face: Omit<Face, 'card' | 'pixels' | 'context' | 'ver
     });
     tools.append(button);
   };
-  for (const slot of ['a', 'b', 'q'] as const) tool(slot === 'q' ? '?' : slot.toUpperCase(), SLOT_TITLES[slot], () => actions.slot(full, slot), { slot });
-  if (face.kind === 'photo' || face.kind === 'webcam') tool('⬚', 'adjust the face box', () => actions.editBox(full), { act: 'box' });
+  for (const slot of ['a', 'b', 'q'] as const)
+    tool(slot === 'q' ? '?' : slot.toUpperCase(), SLOT_TITLES[slot], () => actions.slot(full, slot), { slot });
+  if (face.kind === 'photo' || face.kind === 'webcam')
+    tool('⬚', 'adjust the face box', () => actions.editBox(full), { act: 'box' });
   if (face.kind !== 'sample') tool('×', 'remove this face', () => actions.remove(full), { act: 'remove' });
   card.append(view, label, tools);
   card.addEventListener('click', () => {
@@ -174,7 +183,12 @@ export function drawCard(face: Face, input: InputSpec, size: number): void {
   drawPixels(face.pixels, lowRes(face, input, size));
   drawContext(face.context, face, 30);
   face.card.dataset.box = boxKey(face.box);
-  const what = face.kind === 'sample' ? `sample ${face.role === 'probe' ? 'probe' : 'photo'}` : face.chip ? `detected, ${face.chip.image.width} px` : face.kind;
+  const what =
+    face.kind === 'sample'
+      ? `sample ${face.role === 'probe' ? 'probe' : 'photo'}`
+      : face.chip
+        ? `detected, ${face.chip.image.width} px`
+        : face.kind;
   face.card.setAttribute('aria-label', `${face.identity ?? face.name}, ${what}`);
 }
 
@@ -186,7 +200,11 @@ export function focusCard(card: HTMLElement): void {
 }
 
 /** Keyboard for the card list: arrows/Home/End move, Enter/Space select, A/B/I fill a slot, E edits, Delete removes. */
-export function wireCardKeys(list: HTMLElement, faceOf: (card: HTMLElement) => Face | undefined, actions: CardActions): void {
+export function wireCardKeys(
+  list: HTMLElement,
+  faceOf: (card: HTMLElement) => Face | undefined,
+  actions: CardActions,
+): void {
   list.addEventListener('keydown', (event) => {
     const card = (event.target as HTMLElement).closest<HTMLElement>('.face');
     const face = card && faceOf(card);
@@ -194,7 +212,14 @@ export function wireCardKeys(list: HTMLElement, faceOf: (card: HTMLElement) => F
     const cards = [...list.querySelectorAll<HTMLElement>('.face')];
     const i = cards.indexOf(card);
     const columns = Math.max(1, cards.filter((c) => c.offsetTop === cards[0].offsetTop).length);
-    const move: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns, Home: -i, End: cards.length - 1 - i };
+    const move: Record<string, number> = {
+      ArrowRight: 1,
+      ArrowLeft: -1,
+      ArrowDown: columns,
+      ArrowUp: -columns,
+      Home: -i,
+      End: cards.length - 1 - i,
+    };
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     if (key in move) {
       focusCard(cards[Math.min(cards.length - 1, Math.max(0, i + move[key]))]);

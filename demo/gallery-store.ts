@@ -67,7 +67,10 @@ export class GalleryStore {
   load(bytes: Uint8Array): void {
     const gallery = Gallery.load(bytes, { search: 'cpu' });
     if (gallery.dim !== this.dim) {
-      throw new GalleryFormatError('bad-header', `this gallery holds ${gallery.dim}-D embeddings; this model makes ${this.dim}-D ones`);
+      throw new GalleryFormatError(
+        'bad-header',
+        `this gallery holds ${gallery.dim}-D embeddings; this model makes ${this.dim}-D ones`,
+      );
     }
     this.entries.clear();
     for (const label of gallery.labels()) this.entries.set(label, { faces: [], fromFile: gallery.count(label) });
@@ -92,7 +95,10 @@ export class GalleryStore {
     const entries = [...this.entries].filter(([, e]) => e.faces.length > 0);
     const embeddings = entries.length > 0 ? await embed(entries.flatMap(([, e]) => e.faces)) : [];
     let i = 0;
-    for (const [label, entry] of entries) gallery.add(label, embeddings.slice(i, (i += entry.faces.length)));
+    for (const [label, entry] of entries) {
+      gallery.add(label, embeddings.slice(i, i + entry.faces.length));
+      i += entry.faces.length;
+    }
     this.built.dispose();
     this.built = gallery;
     this.builtKey = full;

@@ -4,12 +4,13 @@
  * `trackVideo` feeds it the video's frames as fast as detection allows, skipping frames rather than queuing them.
  * It runs a Recognizer on this page (the tracker calls `identifyFaces` on each frame), beside the worker's.
  */
-import weightsUrl from '../weights/student.bfw?url';
-import { FaceTracker, type TrackedFace, trackVideo } from '../src/api/detect-video.js';
+
 import type { Far } from '../src/api/decision.js';
+import { FaceTracker, type TrackedFace, trackVideo } from '../src/api/detect-video.js';
 import type { Gallery } from '../src/api/gallery.js';
 import { type Recognizer, createRecognizer } from '../src/api/recognizer.js';
 import type { BackendKind } from '../src/runtime/backend.js';
+import weightsUrl from '../weights/student.bfw?url';
 import { loadDetector } from './detection.js';
 
 /** Webcam faces are large: searching for small ones would only cost passes. */
@@ -45,6 +46,12 @@ export async function runLive(options: LiveOptions, signal: AbortSignal): Promis
     searchMany: (probes: readonly Float32Array[], k?: number) => options.gallery().searchMany(probes, k),
     labels: () => options.gallery().labels(),
   };
-  const tracker = new FaceTracker(rec, gallery, { detector, far: options.far, minFace: LIVE_MIN_FACE, window: WINDOW, k: 3 });
+  const tracker = new FaceTracker(rec, gallery, {
+    detector,
+    far: options.far,
+    minFace: LIVE_MIN_FACE,
+    window: WINDOW,
+    k: 3,
+  });
   await trackVideo(tracker, options.video, options.onFrame, { signal });
 }

@@ -7,17 +7,30 @@
  * the results on screen out of date at once and recomputes them, debounced and coalesced, so a slider drag
  * costs one recomputation, not one per step. Embeddings are cached per face, model, size and box.
  */
-import weightsUrl from '../weights/student.bfw?url';
-import { Gallery, type GalleryMatch } from '../src/api/gallery.js';
+
+import type { Far, Identification, Verification } from '../src/api/decision.js';
 import type { TrackedFace } from '../src/api/detect-video.js';
 import { framedFaceBox } from '../src/api/face-box.js';
-import type { Far, Identification, Verification } from '../src/api/decision.js';
+import { Gallery, type GalleryMatch } from '../src/api/gallery.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../src/api/worker-client.js';
 import { CalibrationError, GpuError } from '../src/errors.js';
 import type { RgbaImage } from '../src/runtime/image.js';
+import weightsUrl from '../weights/student.bfw?url';
 import { BoxEditor, startingBox } from './box-editor.js';
-import { type Face, type SlotName, boxKey, createCard, drawCard, drawPixels, faceSize, focusCard, lowRes, toCanvas, wireCardKeys } from './faces.js';
 import { type DetectedFace, detectFaces, detectorReady } from './detection.js';
+import {
+  type Face,
+  type SlotName,
+  boxKey,
+  createCard,
+  drawCard,
+  drawPixels,
+  faceSize,
+  focusCard,
+  lowRes,
+  toCanvas,
+  wireCardKeys,
+} from './faces.js';
 import { GalleryStore } from './gallery-store.js';
 import { runLive } from './live.js';
 import { type LabelledBox, drawTracks, photoWithBoxes } from './overlays.js';
@@ -51,7 +64,12 @@ const state = {
   nextId: 1,
 };
 const cards = new Map<HTMLElement, Face>();
-const RESULT_ELEMENT: Record<ResultName, string> = { verify: 'verify-result', identify: 'identify-result', probes: 'probes-result', scene: 'scene-result' };
+const RESULT_ELEMENT: Record<ResultName, string> = {
+  verify: 'verify-result',
+  identify: 'identify-result',
+  probes: 'probes-result',
+  scene: 'scene-result',
+};
 
 const rec = (): WorkerRecognizer => {
   if (!state.rec) throw new Error('The model is still loading.');
@@ -83,7 +101,10 @@ let galleryShown: Gallery | undefined;
 
 async function gallery(): Promise<Gallery> {
   const s = store();
-  const key = `${state.modelId}|${state.size}|${s.faces().map((f) => boxKey(f.box)).join(';')}`;
+  const key = `${state.modelId}|${state.size}|${s
+    .faces()
+    .map((f) => boxKey(f.box))
+    .join(';')}`;
   const g = await s.build(key, embed);
   if (g !== galleryShown || $('gallery-count').dataset.updating === 'true') renderGallery();
   galleryShown = g;
@@ -147,11 +168,15 @@ async function startWorker(backend: BackendChoice): Promise<WorkerRecognizer> {
 async function loadModel(choice: BackendChoice): Promise<void> {
   if (live) {
     stopLive(); // it runs its own recognizer on the old backend
-    say('webcam-msg', 'Live naming stopped because the backend changed; press Name faces live to run it on the new one.');
+    say(
+      'webcam-msg',
+      'Live naming stopped because the backend changed; press Name faces live to run it on the new one.',
+    );
   }
   state.rec?.dispose();
   state.rec = undefined;
-  $('status').textContent = `Loading the model${choice === 'auto' ? '' : ` on ${choice === 'webgpu' ? 'WebGPU' : 'the CPU'}`}…`;
+  $('status').textContent =
+    `Loading the model${choice === 'auto' ? '' : ` on ${choice === 'webgpu' ? 'WebGPU' : 'the CPU'}`}…`;
   const notes: string[] = [];
   let r: WorkerRecognizer;
   try {
@@ -165,15 +190,31 @@ async function loadModel(choice: BackendChoice): Promise<void> {
   state.modelId++;
   const { info } = r;
   const where = info.backend === 'webgpu' ? `WebGPU on ${info.adapter}` : `CPU (${info.adapter})`;
-  $('status').textContent = `${info.parameters.toLocaleString()}-parameter student, ${info.inputSize}×${info.inputSize} input, ${info.embeddingDim}-D embedding · ${where}`;
-  if (choice === 'auto') notes.push(info.fallbackReason ? `Auto chose the CPU: ${info.fallbackReason}.` : 'Auto chose WebGPU: it embeds faster than the CPU here.');
+  $('status').textContent =
+    `${info.parameters.toLocaleString()}-parameter student, ${info.inputSize}×${info.inputSize} input, ${info.embeddingDim}-D embedding · ${where}`;
+  if (choice === 'auto')
+    notes.push(
+      info.fallbackReason
+        ? `Auto chose the CPU: ${info.fallbackReason}.`
+        : 'Auto chose WebGPU: it embeds faster than the CPU here.',
+    );
   const software = info.backend === 'webgpu' && SOFTWARE_ADAPTER.test(info.adapter);
-  if (software) notes.push(`${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`);
-  if (!info.trained) notes.push('These weights are an untrained placeholder: similarities carry no identity information and verification has no calibrated threshold.');
+  if (software)
+    notes.push(
+      `${info.adapter} is a software adapter: WebGPU emulated on the CPU, correct but slow. Its faces/s says nothing about a real GPU.`,
+    );
+  if (!info.trained)
+    notes.push(
+      'These weights are an untrained placeholder: similarities carry no identity information and verification has no calibrated threshold.',
+    );
   const notice = $('notice');
   notice.hidden = notes.length === 0;
   notice.textContent = notes.join(' ');
-  Object.assign(document.body.dataset, { backend: info.backend, software: String(software), trained: String(info.trained) });
+  Object.assign(document.body.dataset, {
+    backend: info.backend,
+    software: String(software),
+    trained: String(info.trained),
+  });
   ($('backend') as HTMLSelectElement).value = choice;
   invalidate();
 }
@@ -213,7 +254,8 @@ const actions = {
   remove: removeFace,
 };
 
-type NewFace = Pick<Face, 'name' | 'kind' | 'rgba' | 'box'> & Partial<Pick<Face, 'identity' | 'role' | 'chip' | 'source'>>;
+type NewFace = Pick<Face, 'name' | 'kind' | 'rgba' | 'box'> &
+  Partial<Pick<Face, 'identity' | 'role' | 'chip' | 'source'>>;
 
 function addFace(face: NewFace): Face {
   const full = createCard({ id: state.nextId++, ...face, source: face.source ?? toCanvas(face.rgba) }, actions);
@@ -271,7 +313,10 @@ async function addFiles(files: Iterable<File>): Promise<void> {
     }
     let found: DetectedFace[] = [];
     if (!detectorFailure) {
-      say('add-msg', `Looking for faces in ${file.name}${detectorReady() ? '' : ' (loading the face detector: ONNX Runtime and BlazeFace, the first time only)'}…`);
+      say(
+        'add-msg',
+        `Looking for faces in ${file.name}${detectorReady() ? '' : ' (loading the face detector: ONNX Runtime and BlazeFace, the first time only)'}…`,
+      );
       try {
         found = await detectFaces(rgba);
       } catch (e) {
@@ -282,18 +327,32 @@ async function addFiles(files: Iterable<File>): Promise<void> {
     if (found.length > 0) {
       const source = toCanvas(rgba);
       const faces = found.map((f, i) =>
-        addFace({ name: uniqueName(`${file.name} #${i + 1}`), kind: 'detected', rgba, source, box: f.detection.box, chip: { image: f.chip, transform: f.transform, alignment: f.alignment } }),
+        addFace({
+          name: uniqueName(`${file.name} #${i + 1}`),
+          kind: 'detected',
+          rgba,
+          source,
+          box: f.detection.box,
+          chip: { image: f.chip, transform: f.transform, alignment: f.alignment },
+        }),
       );
       detected += faces.length;
       showScene(file.name, rgba, source, faces);
     } else {
-      placed.push(addFace({ name: uniqueName(file.name), kind: 'photo', rgba, box: startingBox(rgba.width, rgba.height) }));
+      placed.push(
+        addFace({ name: uniqueName(file.name), kind: 'photo', rgba, box: startingBox(rgba.width, rgba.height) }),
+      );
     }
   }
   const parts: string[] = [];
-  if (detected > 0) parts.push(`Found ${detected} face${detected > 1 ? 's' : ''}: each is identified at its own resolution (the face size slider does not apply to them).`);
+  if (detected > 0)
+    parts.push(
+      `Found ${detected} face${detected > 1 ? 's' : ''}: each is identified at its own resolution (the face size slider does not apply to them).`,
+    );
   if (placed.length > 0) {
-    const why = detectorFailure ? `The face detector could not run (${detectorFailure}), so` : `No face was found in ${placed.map((f) => f.name).join(', ')}:`;
+    const why = detectorFailure
+      ? `The face detector could not run (${detectorFailure}), so`
+      : `No face was found in ${placed.map((f) => f.name).join(', ')}:`;
     parts.push(`${why} drag ${placed.length > 1 ? 'each' : 'its'} box onto the face (button ⬚ on a card reopens it).`);
   }
   if (skipped.length > 0) parts.push(`Could not read ${skipped.join(', ')} as an image.`);
@@ -303,16 +362,30 @@ async function addFiles(files: Iterable<File>): Promise<void> {
 
 async function loadSamples(): Promise<void> {
   const manifest = (await (await fetch('./samples/samples.json')).json()) as SampleManifest;
-  const images = await Promise.all(manifest.faces.map(async (f) => toRgba(await (await fetch(`./samples/${f.file}`)).blob())));
+  const images = await Promise.all(
+    manifest.faces.map(async (f) => toRgba(await (await fetch(`./samples/${f.file}`)).blob())),
+  );
   manifest.faces.forEach((f, i) => {
     const rgba = images[i];
-    addFace({ name: f.file, kind: 'sample', rgba, box: framedFaceBox(input(), rgba.width, rgba.height), identity: f.label, role: f.role });
+    addFace({
+      name: f.file,
+      kind: 'sample',
+      rgba,
+      box: framedFaceBox(input(), rgba.width, rgba.height),
+      identity: f.label,
+      role: f.role,
+    });
   });
 }
 
 // ---------------------------------------------------------------------------------------------- box editor
 
-const editor = new BoxEditor({ panel: $('editor'), stage: $('stage'), image: $('editor-image') as HTMLCanvasElement, box: $('editor-box') });
+const editor = new BoxEditor({
+  panel: $('editor'),
+  stage: $('stage'),
+  image: $('editor-image') as HTMLCanvasElement,
+  box: $('editor-box'),
+});
 let editing: Face | undefined;
 
 function editBox(face: Face): void {
@@ -375,13 +448,20 @@ async function openWebcam(): Promise<void> {
 let live: AbortController | undefined;
 
 function startLive(): void {
-  if (!state.rec) return say('webcam-msg', 'The model is still loading; try again in a moment.', 'error');
-  const controller = (live = new AbortController());
+  if (!state.rec) {
+    say('webcam-msg', 'The model is still loading; try again in a moment.', 'error');
+    return;
+  }
+  const controller = new AbortController();
+  live = controller;
   const button = $('live');
   button.setAttribute('aria-pressed', 'true');
   button.textContent = 'Stop naming';
   document.body.dataset.live = 'on';
-  say('webcam-msg', `Loading the face detector${detectorReady() ? '' : ' (ONNX Runtime and BlazeFace, the first time only)'}…`);
+  say(
+    'webcam-msg',
+    `Loading the face detector${detectorReady() ? '' : ' (ONNX Runtime and BlazeFace, the first time only)'}…`,
+  );
   let first = true;
   const options = {
     video: $('video') as HTMLVideoElement,
@@ -390,7 +470,11 @@ function startLive(): void {
     gallery: () => galleryShown ?? new Gallery({ dim: rec().info.embeddingDim }),
     onFrame: (faces: TrackedFace[]) => {
       if (controller.signal.aborted) return;
-      if (first) say('webcam-msg', 'Naming faces live: each box follows one face and is named from its last frames together (the count), which is far surer than one frame.');
+      if (first)
+        say(
+          'webcam-msg',
+          'Naming faces live: each box follows one face and is named from its last frames together (the count), which is far surer than one frame.',
+        );
       first = false;
       drawTracks($('tracks'), $('video') as HTMLVideoElement, faces);
     },
@@ -456,7 +540,10 @@ function setSlot(slot: SlotName, face: Face): void {
     say('identify-msg', `Identify “${face.identity ?? face.name}”: press Identify.`);
   } else {
     dropResult('verify');
-    say('verify-msg', state.slots.a && state.slots.b ? 'Press Verify to compare A and B.' : `Now choose ${state.slots.a ? 'B' : 'A'}.`);
+    say(
+      'verify-msg',
+      state.slots.a && state.slots.b ? 'Press Verify to compare A and B.' : `Now choose ${state.slots.a ? 'B' : 'A'}.`,
+    );
   }
 }
 
@@ -489,21 +576,34 @@ async function renderVerify(): Promise<void> {
   const similarity = rec().similarity(ea, eb);
   let decision: Verification | undefined;
   try {
-    decision = await rec().verify(ea, eb, { far: farOf('far'), size: Math.min(faceSize(a, state.size), faceSize(b, state.size)) });
+    decision = await rec().verify(ea, eb, {
+      far: farOf('far'),
+      size: Math.min(faceSize(a, state.size), faceSize(b, state.size)),
+    });
   } catch (e) {
     if (!(e instanceof CalibrationError)) throw e;
   }
   if (version !== state.version) return;
-  const nodes: Node[] = [bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' })];
+  const nodes: Node[] = [
+    bar('similarity', similarity, { threshold: decision?.threshold, tone: decision?.match ? 'match' : 'plain' }),
+  ];
   if (decision) {
     const { match, threshold } = decision;
-    nodes.push(note(`${match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${match ? '≥' : '<'} threshold ${threshold.toFixed(3)}.`, 'decision'));
+    nodes.push(
+      note(
+        `${match ? 'Same person' : 'Different people'}: similarity ${similarity.toFixed(3)} ${match ? '≥' : '<'} threshold ${threshold.toFixed(3)}.`,
+        'decision',
+      ),
+    );
     nodes.push(note(`${capitalise(decision.meaning)}.`));
     if (decision.warning) nodes.push(note(`${capitalise(decision.warning)}.`, 'warning'));
   } else {
     nodes.push(note('No decision: these weights have no calibrated threshold.', 'decision'));
   }
-  const data: Record<string, string> = { similarity: similarity.toFixed(6), match: decision ? String(decision.match) : 'unknown' };
+  const data: Record<string, string> = {
+    similarity: similarity.toFixed(6),
+    match: decision ? String(decision.match) : 'unknown',
+  };
   if (decision) Object.assign(data, { threshold: String(decision.threshold), calibratedSize: decision.calibratedSize });
   showResult('verify', nodes, data);
   say('verify-msg');
@@ -529,7 +629,8 @@ async function identifyEmbedding(embedding: Float32Array, g: Gallery, size: numb
 function answerText(id: Answer): string {
   const top = id.candidates[0];
   if (id.outcome === 'ranking') return `Closest: ${top.label} (no calibrated threshold: a ranking, not a decision).`;
-  if (id.outcome === 'match') return `${id.label}: similarity ${id.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)}.`;
+  if (id.outcome === 'match')
+    return `${id.label}: similarity ${id.similarity.toFixed(3)} ≥ threshold ${id.threshold.toFixed(3)}.`;
   return `Unknown: nobody enrolled reaches the threshold ${id.threshold.toFixed(3)}; the closest is ${top.label} at ${top.similarity.toFixed(3)}.`;
 }
 
@@ -549,14 +650,24 @@ async function renderIdentify(): Promise<void> {
   const id = await identifyEmbedding(e, g, faceSize(q, state.size));
   if (version !== state.version) return;
   const threshold = id.outcome === 'ranking' ? undefined : id.threshold;
-  const nodes: Node[] = id.candidates.map((h, i) => bar(h.label, h.similarity, { threshold, tone: i === 0 && id.outcome === 'match' ? 'match' : 'plain' }));
+  const nodes: Node[] = id.candidates.map((h, i) =>
+    bar(h.label, h.similarity, { threshold, tone: i === 0 && id.outcome === 'match' ? 'match' : 'plain' }),
+  );
   nodes.push(note(answerText(id), 'decision'));
   if (id.outcome !== 'ranking') nodes.push(note(`${capitalise(id.meaning)}.`));
   if (id.outcome !== 'ranking' && id.warning) nodes.push(note(`${capitalise(id.warning)}.`, 'warning'));
-  const data: Record<string, string> = { top: id.candidates[0]?.label ?? '', answer: id.outcome === 'ranking' ? id.candidates[0]?.label ?? '' : (id.label ?? 'unknown') };
+  const data: Record<string, string> = {
+    top: id.candidates[0]?.label ?? '',
+    answer: id.outcome === 'ranking' ? (id.candidates[0]?.label ?? '') : (id.label ?? 'unknown'),
+  };
   if (q.identity) {
     const verdict = verdictOf(q, id);
-    const check = { right: `✓ right: this is ${q.identity}.`, wrong: `✗ wrong: this is ${q.identity}.`, missed: `✗ missed: this is ${q.identity}.`, 'not-enrolled': `✓ right: ${q.identity} is not enrolled.` }[verdict];
+    const check = {
+      right: `✓ right: this is ${q.identity}.`,
+      wrong: `✗ wrong: this is ${q.identity}.`,
+      missed: `✗ missed: this is ${q.identity}.`,
+      'not-enrolled': `✓ right: ${q.identity} is not enrolled.`,
+    }[verdict];
     nodes.push(note(check, `check ${verdict}`));
     data.verdict = verdict;
   }
@@ -586,13 +697,18 @@ async function renderProbes(): Promise<void> {
   const probes = state.faces.filter((f) => f.role === 'probe');
   if (probes.length === 0 || store().people === 0) {
     dropResult('probes');
-    return say('identify-msg', 'Enroll the sample gallery first: the held-out probes are identified against it.', 'error');
+    return say(
+      'identify-msg',
+      'Enroll the sample gallery first: the held-out probes are identified against it.',
+      'error',
+    );
   }
   const version = state.version;
   const g = await gallery();
   const embeddings = await embed(probes);
   const answers: Answer[] = [];
-  for (const [i, e] of embeddings.entries()) answers.push(await identifyEmbedding(e, g, faceSize(probes[i], state.size)));
+  for (const [i, e] of embeddings.entries())
+    answers.push(await identifyEmbedding(e, g, faceSize(probes[i], state.size)));
   if (version !== state.version) return;
   const counts: Record<Verdict, number> = { right: 0, wrong: 0, missed: 0, 'not-enrolled': 0 };
   let rankOne = 0;
@@ -606,7 +722,13 @@ async function renderProbes(): Promise<void> {
   text.textContent =
     `Held-out probes (never enrolled photos of enrolled people): ✓ ${counts.right + counts['not-enrolled']} named right, ✗ ${counts.wrong} named wrong, ` +
     `✗ ${counts.missed} “unknown”; ${rankOne} of ${probes.length} had their own person ranked first.`;
-  showResult('probes', [text], { right: String(counts.right), wrong: String(counts.wrong), missed: String(counts.missed), rankOne: String(rankOne), total: String(probes.length) });
+  showResult('probes', [text], {
+    right: String(counts.right),
+    wrong: String(counts.wrong),
+    missed: String(counts.missed),
+    rankOne: String(rankOne),
+    total: String(probes.length),
+  });
   say('identify-msg');
 }
 
@@ -625,7 +747,9 @@ function addMissedFace(): void {
   const scene = state.scene;
   if (!scene) return;
   const { rgba, source } = scene;
-  editBox(addFace({ name: uniqueName(scene.name), kind: 'photo', rgba, source, box: startingBox(rgba.width, rgba.height) }));
+  editBox(
+    addFace({ name: uniqueName(scene.name), kind: 'photo', rgba, source, box: startingBox(rgba.width, rgba.height) }),
+  );
   say('add-msg', 'Drag the box onto the face the detector missed.');
 }
 
@@ -643,7 +767,8 @@ async function renderScene(): Promise<void> {
   const embeddings = await embed(scene.faces);
   const g = store().people > 0 ? await gallery() : undefined;
   const answers: Array<Answer | undefined> = [];
-  for (const [i, e] of embeddings.entries()) answers.push(g && (await identifyEmbedding(e, g, faceSize(scene.faces[i], state.size))));
+  for (const [i, e] of embeddings.entries())
+    answers.push(g && (await identifyEmbedding(e, g, faceSize(scene.faces[i], state.size))));
   if (version !== state.version) return;
   const names: string[] = [];
   const boxes: LabelledBox[] = scene.faces.map((face, i) => {
@@ -666,11 +791,24 @@ async function renderScene(): Promise<void> {
     };
   });
   const stage = photoWithBoxes(scene.source, boxes);
-  const summary = note(`${scene.faces.length} face${scene.faces.length > 1 ? 's' : ''}: ${names.join(', ')}.${g ? '' : ' The gallery is empty, so nobody can be named yet.'}`, 'decision');
-  showResult('scene', [stage, summary], { faces: String(scene.faces.length) }, `each face at its own resolution, the gallery at ${state.size} px`);
+  const summary = note(
+    `${scene.faces.length} face${scene.faces.length > 1 ? 's' : ''}: ${names.join(', ')}.${g ? '' : ' The gallery is empty, so nobody can be named yet.'}`,
+    'decision',
+  );
+  showResult(
+    'scene',
+    [stage, summary],
+    { faces: String(scene.faces.length) },
+    `each face at its own resolution, the gallery at ${state.size} px`,
+  );
 }
 
-const RENDER: Record<ResultName, () => Promise<void>> = { verify: renderVerify, identify: renderIdentify, probes: renderProbes, scene: renderScene };
+const RENDER: Record<ResultName, () => Promise<void>> = {
+  verify: renderVerify,
+  identify: renderIdentify,
+  probes: renderProbes,
+  scene: renderScene,
+};
 
 /** Runs a result for the first time (or again) from its button. */
 function ask(name: ResultName, msgId: string, button: HTMLButtonElement, busyLabel: string): void {
@@ -688,7 +826,10 @@ function renderGallery(updating = false): void {
       const li = document.createElement('li');
       li.dataset.label = label;
       const name = document.createElement('span');
-      const parts = [entry.faces.length > 0 ? String(entry.faces.length) : '', entry.fromFile > 0 ? `${entry.fromFile} from a file` : ''].filter(Boolean);
+      const parts = [
+        entry.faces.length > 0 ? String(entry.faces.length) : '',
+        entry.fromFile > 0 ? `${entry.fromFile} from a file` : '',
+      ].filter(Boolean);
       name.textContent = `${label} (${parts.join(' + ')})`;
       const remove = document.createElement('button');
       remove.className = 'remove';
@@ -705,13 +846,19 @@ function renderGallery(updating = false): void {
     }),
   );
   const count = $('gallery-count');
-  count.textContent = s.people === 0 ? 'empty' : `${s.people} people, ${s.rows} faces, at ${state.size} px${updating ? ' (updating…)' : ''}`;
+  count.textContent =
+    s.people === 0
+      ? 'empty'
+      : `${s.people} people, ${s.rows} faces, at ${state.size} px${updating ? ' (updating…)' : ''}`;
   count.dataset.updating = String(updating && s.people > 0);
 }
 
 function enrollSelected(): void {
   const label = ($('label') as HTMLInputElement).value.trim();
-  if (!state.selected || !label) return say('gallery-msg', 'Select a face (click it, or Enter on it) and type a name to enroll it.', 'error');
+  if (!state.selected || !label) {
+    say('gallery-msg', 'Select a face (click it, or Enter on it) and type a name to enroll it.', 'error');
+    return;
+  }
   store().add(label, [state.selected]);
   say('gallery-msg', `Enrolled “${state.selected.identity ?? state.selected.name}” as ${label}.`);
   invalidate();
@@ -740,7 +887,10 @@ async function saveGallery(): Promise<void> {
 async function loadGallery(file: File): Promise<void> {
   store().load(new Uint8Array(await file.arrayBuffer()));
   const s = store();
-  say('gallery-msg', `Loaded ${s.people} people, ${s.rows} embeddings from ${file.name}. A file holds embeddings, not photos: they stay as saved when the face size changes.`);
+  say(
+    'gallery-msg',
+    `Loaded ${s.people} people, ${s.rows} embeddings from ${file.name}. A file holds embeddings, not photos: they stay as saved when the face size changes.`,
+  );
   invalidate();
 }
 
@@ -770,9 +920,13 @@ function wire(): void {
   });
   $('far').addEventListener('change', invalidate);
   $('identify-far').addEventListener('change', invalidate);
-  button('throughput').addEventListener('click', () => enqueue('header-msg', measure, button('throughput'), 'Measuring…'));
+  button('throughput').addEventListener('click', () =>
+    enqueue('header-msg', measure, button('throughput'), 'Measuring…'),
+  );
   button('verify').addEventListener('click', () => ask('verify', 'verify-msg', button('verify'), 'Verifying…'));
-  button('identify').addEventListener('click', () => ask('identify', 'identify-msg', button('identify'), 'Identifying…'));
+  button('identify').addEventListener('click', () =>
+    ask('identify', 'identify-msg', button('identify'), 'Identifying…'),
+  );
   button('probes').addEventListener('click', () => ask('probes', 'identify-msg', button('probes'), 'Testing…'));
   button('enroll-samples').addEventListener('click', enrollSamples);
   button('enroll').addEventListener('click', enrollSelected);
@@ -781,7 +935,9 @@ function wire(): void {
     say('gallery-msg', 'The gallery is empty.');
     invalidate();
   });
-  button('save-gallery').addEventListener('click', () => enqueue('gallery-msg', saveGallery, button('save-gallery'), 'Saving…'));
+  button('save-gallery').addEventListener('click', () =>
+    enqueue('gallery-msg', saveGallery, button('save-gallery'), 'Saving…'),
+  );
   button('load-gallery').addEventListener('click', () => $('gallery-file').click());
   $('gallery-file').addEventListener('change', (e) => {
     const input = e.target as HTMLInputElement;
@@ -799,12 +955,15 @@ function wire(): void {
   button('editor-done').addEventListener('click', closeEditor);
   button('scene-close').addEventListener('click', closeScene);
   button('scene-manual').addEventListener('click', addMissedFace);
-  button('webcam-open').addEventListener('click', () => enqueue('webcam-msg', openWebcam, button('webcam-open'), 'Starting the camera…'));
+  button('webcam-open').addEventListener('click', () =>
+    enqueue('webcam-msg', openWebcam, button('webcam-open'), 'Starting the camera…'),
+  );
   button('webcam-stop').addEventListener('click', () => stopWebcam());
   button('capture').addEventListener('click', capture);
   button('live').addEventListener('click', () => (live ? stopLive() : startLive()));
   document.addEventListener('visibilitychange', () => {
-    if (document.hidden && webcam.live) stopWebcam('The camera was stopped while the page was hidden; start it again to continue.');
+    if (document.hidden && webcam.live)
+      stopWebcam('The camera was stopped while the page was hidden; start it again to continue.');
   });
   window.addEventListener('pagehide', () => webcam.live && stopWebcam());
   wireCardKeys($('faces'), (card) => cards.get(card), actions);

@@ -41,6 +41,7 @@ export function photoWithBoxes(source: HTMLCanvasElement, boxes: readonly Labell
     Object.assign(tag.dataset, b.data);
     placeBox(tag, b.box, source.width, source.height);
     const label = document.createElement('span');
+    label.className = 'tag-label';
     label.textContent = b.label;
     tag.append(label);
     tag.title = b.title;
@@ -58,8 +59,15 @@ export function drawTracks(container: HTMLElement, video: HTMLVideoElement, face
       const el = document.createElement('div');
       el.className = `track${f.track.outcome === 'match' ? ' match' : ''}`;
       placeBox(el, f.box, video.videoWidth, video.videoHeight, true);
-      Object.assign(el.dataset, { track: String(f.trackId), label: f.track.label ?? 'unknown', frames: String(f.trackFrames), frameLabel: f.label ?? 'unknown', faceSize: String(f.faceSize) });
+      Object.assign(el.dataset, {
+        track: String(f.trackId),
+        label: f.track.label ?? 'unknown',
+        frames: String(f.trackFrames),
+        frameLabel: f.label ?? 'unknown',
+        faceSize: String(f.faceSize),
+      });
       const label = document.createElement('span');
+      label.className = 'track-label';
       label.textContent = `${f.track.label ?? 'unknown'} · ${f.trackFrames} frame${f.trackFrames > 1 ? 's' : ''}`;
       el.append(label);
       return el;

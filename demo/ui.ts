@@ -40,7 +40,12 @@ function setBusy(delta: number): void {
  * Runs `work` after everything queued before it. While it waits and runs, `button` (if any) is disabled and
  * marked busy with `busyLabel`; an error is shown in the message line `msgId` and not rethrown.
  */
-export function enqueue(msgId: string, work: () => Promise<void>, button?: HTMLButtonElement | HTMLSelectElement, busyLabel?: string): Promise<void> {
+export function enqueue(
+  msgId: string,
+  work: () => Promise<void>,
+  button?: HTMLButtonElement | HTMLSelectElement,
+  busyLabel?: string,
+): Promise<void> {
   const label = busyLabel ? (button?.textContent ?? '') : undefined;
   if (button) {
     button.disabled = true;
@@ -86,7 +91,11 @@ export function coalesce(msgId: string, delay: number, work: () => Promise<void>
 }
 
 /** A horizontal bar for a similarity in [−1, 1], drawn over [0, 1], with the decision threshold marked when known. */
-export function bar(label: string, similarity: number, options: { threshold?: number; tone?: 'match' | 'plain' } = {}): HTMLElement {
+export function bar(
+  label: string,
+  similarity: number,
+  options: { threshold?: number; tone?: 'match' | 'plain' } = {},
+): HTMLElement {
   const row = document.createElement('div');
   row.className = `bar${options.tone === 'match' ? ' match' : ''}`;
   row.dataset.label = label;

@@ -14,7 +14,7 @@ export class CameraError extends Error {
 }
 
 /** What to tell the user when the camera cannot start. */
-export function cameraErrorMessage(e: unknown): string {
+function cameraErrorMessage(e: unknown): string {
   const name = e instanceof DOMException || e instanceof Error ? e.name : '';
   switch (name) {
     case 'NotAllowedError':
@@ -32,7 +32,7 @@ export function cameraErrorMessage(e: unknown): string {
 }
 
 /** The centred square the guide shows, in frame pixels. */
-export function guideBox(width: number, height: number): FaceBox {
+function guideBox(width: number, height: number): FaceBox {
   const side = Math.round(Math.min(width, height) * GUIDE_SHARE);
   return { x: Math.round((width - side) / 2), y: Math.round((height - side) / 2), width: side, height: side };
 }
@@ -58,7 +58,10 @@ export class Webcam {
     }
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' },
+        audio: false,
+      });
     } catch (e) {
       throw new CameraError(cameraErrorMessage(e));
     }
@@ -66,7 +69,8 @@ export class Webcam {
     this.video.srcObject = stream;
     try {
       await this.video.play();
-      if (this.video.videoWidth === 0) await new Promise((resolve) => this.video.addEventListener('loadedmetadata', resolve, { once: true }));
+      if (this.video.videoWidth === 0)
+        await new Promise((resolve) => this.video.addEventListener('loadedmetadata', resolve, { once: true }));
     } catch (e) {
       this.stop();
       throw new CameraError(cameraErrorMessage(e));
