@@ -3,7 +3,7 @@ import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError, InputError, WeightsFormatError } from '../src/errors.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
-import { MAX_BOX_EXTENT, type RgbaImage } from '../src/runtime/image.js';
+import { MAX_BOX_EXTENT, MIN_BOX_SIDE, type RgbaImage } from '../src/runtime/image.js';
 import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
 
 const random = seededRandom(5);
@@ -190,7 +190,7 @@ describe('device loss', () => {
 });
 
 describe('face boxes far larger than the image (issue 13)', () => {
-  it('cost what the image costs and give the same face on WebGPU and the CPU; beyond 2^24 px they are bad-size', async () => {
+  it('cost what the image costs and give the same face on WebGPU and the CPU; beyond 2^24 px or under 1 px they are bad-size', async () => {
     const gpu = await createRecognizer({ backend: 'webgpu', weights });
     const cpu = await createRecognizer({ backend: 'cpu', weights });
     const image = randomImage(random, 16, 16);
@@ -198,12 +198,19 @@ describe('face boxes far larger than the image (issue 13)', () => {
       { x: -10_000, y: -10_000, width: 20_016, height: 20_016 },
       { x: -1e6, y: 4, width: 2e6, height: 8 },
       { x: -MAX_BOX_EXTENT / 2, y: -MAX_BOX_EXTENT / 2, width: MAX_BOX_EXTENT, height: MAX_BOX_EXTENT },
+      { x: 7.3, y: 2.6, width: MIN_BOX_SIDE, height: MIN_BOX_SIDE },
     ];
     const faces = boxes.map((box) => ({ ...image, box }));
     const [a, b] = [await gpu.embed(faces), await cpu.embed(faces)];
     a.forEach((e, i) => expect(cosine(e, b[i])).toBeGreaterThanOrEqual(0.99999));
     for (const rec of [gpu, cpu]) {
-      for (const box of [{ x: 0, y: 0, width: 1e300, height: 1e300 }, { x: -MAX_BOX_EXTENT - 2, y: 0, width: MAX_BOX_EXTENT + 8, height: 8 }]) {
+      for (const box of [
+        { x: 0, y: 0, width: 1e300, height: 1e300 },
+        { x: -MAX_BOX_EXTENT - 2, y: 0, width: MAX_BOX_EXTENT + 8, height: 8 },
+        // Found by `npm run fuzz -- --seed 1 --targets api --only 4522`: sub-pixel sides lost in f32 on WebGPU.
+        { x: 3, y: 3, width: 1e-5, height: 4 },
+        { x: 3, y: 3, width: 4, height: 1e-300 },
+      ]) {
         await expectInputError(rec.embed([{ ...image, box }]), 'bad-size');
       }
       await expectInputError(rec.embed([{ ...image, box: null as unknown as undefined }]), 'bad-size');

@@ -23,6 +23,13 @@ export interface RgbaImage {
  */
 export const MAX_BOX_EXTENT = 2 ** 24;
 
+/**
+ * The smallest face box width and height, in pixels (1). A box inside one source pixel holds no face, and below
+ * it the WebGPU kernel's f32 positions lose the box (a side of 1e-5 px gave a different face than the CPU, one
+ * that underflows f32 a non-finite one): smaller boxes give `InputError('bad-size')`.
+ */
+export const MIN_BOX_SIDE = 1;
+
 /** Throws `InputError` unless `image` is a well-formed RGBA image with a usable box. */
 export function checkImage(image: RgbaImage, index: number): void {
   const what = `faces[${index}]`;
@@ -42,6 +49,9 @@ export function checkImage(image: RgbaImage, index: number): void {
     const values = [box.x, box.y, box.width, box.height];
     if (!values.every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
       throw new InputError('bad-size', `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`);
+    }
+    if (box.width < MIN_BOX_SIDE || box.height < MIN_BOX_SIDE) {
+      throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} is smaller than ${MIN_BOX_SIDE} px (the smallest box width or height)`);
     }
     if (!values.every((v) => Math.abs(v) <= MAX_BOX_EXTENT)) {
       throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} exceeds ${MAX_BOX_EXTENT} px (the largest box x, y, width or height)`);
