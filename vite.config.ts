@@ -31,11 +31,21 @@ export default defineConfig({
     minify: false,
     lib: {
       // tools: 'bridgeface/tools'; cli: the `bridgeface` command (bin/bridgeface.js); worker + worker-client: 'bridgeface/worker'.
-      entry: { index: 'src/index.ts', tools: 'src/tools.ts', cli: 'src/cli/main.ts', 'dawn-stderr': 'src/cli/dawn-stderr.ts', worker: 'src/api/worker.ts', 'worker-client': 'src/api/worker-client.ts' },
+      entry: {
+        index: 'src/index.ts',
+        tools: 'src/tools.ts',
+        cli: 'src/cli/main.ts',
+        'dawn-stderr': 'src/cli/dawn-stderr.ts',
+        worker: 'src/api/worker.ts',
+        'worker-client': 'src/api/worker-client.ts',
+      },
       formats: ['es'],
     },
     rolldownOptions: {
-      external: (id) => id === 'webgpu' || id.startsWith('node:') || ['sharp', 'commander', 'cli-progress', 'munkres', 'onnxruntime-node', 'onnxruntime-web'].includes(id),
+      external: (id) =>
+        id === 'webgpu' ||
+        id.startsWith('node:') ||
+        ['sharp', 'commander', 'cli-progress', 'munkres', 'onnxruntime-node', 'onnxruntime-web'].includes(id),
     },
   },
 });

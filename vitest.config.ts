@@ -12,7 +12,9 @@ const browserProject = (name: string, featureLevel: 'core' | 'compatibility', ex
     browser: {
       enabled: true,
       headless: true,
-      provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_WEBGPU_ARGS, ...extraArgs] } }),
+      provider: playwright({
+        launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_WEBGPU_ARGS, ...extraArgs] },
+      }),
       instances: [{ browser: 'chromium' as const }],
       screenshotFailures: false,
     },
@@ -29,7 +31,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          env: existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {},
+          env:
+            existsSync(SWIFTSHADER_ICD) && !process.env.VK_ICD_FILENAMES ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {},
           provide: { featureLevel: 'core' },
         },
       },

@@ -25,10 +25,14 @@ const limit = Number(arg('--limit', '300'));
 
 const lfw = path.join(data, 'lfw/images');
 // Every 20th person's first image: many people, one image each.
-const files = readdirSync(lfw).sort().filter((_, i) => i % 20 === 0).slice(0, limit).map((p) => {
-  const f = readdirSync(path.join(lfw, p)).sort()[0];
-  return path.join(lfw, p, f);
-});
+const files = readdirSync(lfw)
+  .sort()
+  .filter((_, i) => i % 20 === 0)
+  .slice(0, limit)
+  .map((p) => {
+    const f = readdirSync(path.join(lfw, p)).sort()[0];
+    return path.join(lfw, p, f);
+  });
 const faceapi = await loadFaceApi({ recognition: false });
 const detector = await createDetector({ model, weights: arg('--weights') });
 const perPoint: number[][][] = [];
@@ -37,12 +41,19 @@ const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >>
 for (const file of files) {
   const image = await decodeImage(file);
   const rgb = new Int32Array(image.width * image.height * 3);
-  for (let i = 0; i < image.width * image.height; i++) for (let c = 0; c < 3; c++) rgb[3 * i + c] = image.data[4 * i + c];
+  for (let i = 0; i < image.width * image.height; i++)
+    for (let c = 0; c < 3; c++) rgb[3 * i + c] = image.data[4 * i + c];
   const tensor = faceapi.tf.tensor3d(rgb, [image.height, image.width, 3], 'int32');
-  const found = await faceapi.detectAllFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.3 })).withFaceLandmarks();
+  const found = await faceapi
+    .detectAllFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.3 }))
+    .withFaceLandmarks();
   tensor.dispose();
-  const centre = (b: { x: number; y: number; width: number; height: number }) => Math.hypot(b.x + b.width / 2 - image.width / 2, b.y + b.height / 2 - image.height / 2);
-  type Found = { detection: { box: { x: number; y: number; width: number; height: number } }; landmarks: { positions: Array<{ x: number; y: number }> } };
+  const centre = (b: { x: number; y: number; width: number; height: number }) =>
+    Math.hypot(b.x + b.width / 2 - image.width / 2, b.y + b.height / 2 - image.height / 2);
+  type Found = {
+    detection: { box: { x: number; y: number; width: number; height: number } };
+    landmarks: { positions: Array<{ x: number; y: number }> };
+  };
   const ref = ([...found] as Found[]).sort((p, q) => centre(p.detection.box) - centre(q.detection.box))[0];
   const dets = await detector.detect(image, { minFace: 40 });
   if (!ref || dets.length === 0) continue;
@@ -50,13 +61,15 @@ for (const file of files) {
   const [a, b, tx, ty] = chipTransform(ref.landmarks.positions);
   const norm = a * a + b * b;
   det.landmarks.forEach(([x, y], k) => {
-    const u = (a * (x - tx) + b * (y - ty)) / norm, v = (-b * (x - tx) + a * (y - ty)) / norm;
+    const u = (a * (x - tx) + b * (y - ty)) / norm,
+      v = (-b * (x - tx) + a * (y - ty)) / norm;
     perPoint[k] ??= [[], []];
     perPoint[k][0].push(u);
     perPoint[k][1].push(v);
   });
   const c = (CHIP - 1) / 2;
-  const cx = a * c - b * c + tx, cy = b * c + a * c + ty;
+  const cx = a * c - b * c + tx,
+    cy = b * c + a * c + ty;
   const h = det.box.height;
   box.dx.push((cx - (det.box.x + det.box.width / 2)) / h);
   box.dy.push((cy - (det.box.y + det.box.height / 2)) / h);
@@ -64,4 +77,11 @@ for (const file of files) {
 }
 console.log(`${model}: ${box.side.length} of ${files.length} LFW images with both face-api and detector faces`);
 console.log('chipPoints', JSON.stringify(perPoint.map(([u, v]) => [+median(u).toFixed(2), +median(v).toFixed(2)])));
-console.log('boxToChip', JSON.stringify({ dx: +median(box.dx).toFixed(3), dy: +median(box.dy).toFixed(3), side: +median(box.side).toFixed(3) }));
+console.log(
+  'boxToChip',
+  JSON.stringify({
+    dx: +median(box.dx).toFixed(3),
+    dy: +median(box.dy).toFixed(3),
+    side: +median(box.side).toFixed(3),
+  }),
+);

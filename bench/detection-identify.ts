@@ -39,7 +39,9 @@ const arg = (name: string, fallback?: string): string | undefined => {
 const widerRoot = arg('--wider')!;
 const celebaRoot = arg('--celeba')!;
 if (!widerRoot || !celebaRoot) {
-  console.error('usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-identify.ts --wider <widerface-subset> --celeba <celeba-200> [--model m --weights f] [--photos n]');
+  console.error(
+    'usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-identify.ts --wider <widerface-subset> --celeba <celeba-200> [--model m --weights f] [--photos n]',
+  );
   process.exit(2);
 }
 const model = arg('--model', 'blazeface') as DetectorFamily;
@@ -59,11 +61,19 @@ const rand = (): number => {
   return seed / 2 ** 32;
 };
 
-const detector = await createDetector({ model, weights: arg('--weights'), sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 } });
+const detector = await createDetector({
+  model,
+  weights: arg('--weights'),
+  sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 },
+});
 const rec = await createRecognizer({ backend: 'cpu' });
 
 /** A source image with its full-resolution chip transform (from the detector's own landmarks). */
-interface Source { id: string; image: RgbaImage; t: Similarity }
+interface Source {
+  id: string;
+  image: RgbaImage;
+  t: Similarity;
+}
 
 async function source(id: string, file: string): Promise<Source | undefined> {
   const image = await decodeImage(file);
@@ -75,11 +85,15 @@ async function source(id: string, file: string): Promise<Source | undefined> {
 }
 
 // Gallery: the first images of each person, aligned at full resolution; probes: the others.
-const ids = readdirSync(path.join(celebaRoot, 'images')).sort().slice(0, Number(arg('--people', '1000')));
+const ids = readdirSync(path.join(celebaRoot, 'images'))
+  .sort()
+  .slice(0, Number(arg('--people', '1000')));
 const gallery = new Gallery({ dim: rec.info.embeddingDim, search: 'cpu' });
 const probeFiles: Array<{ id: string; file: string }> = [];
 for (const id of ids) {
-  const files = readdirSync(path.join(celebaRoot, 'images', id)).sort().map((f) => path.join(celebaRoot, 'images', id, f));
+  const files = readdirSync(path.join(celebaRoot, 'images', id))
+    .sort()
+    .map((f) => path.join(celebaRoot, 'images', id, f));
   const chips: RgbaImage[] = [];
   for (const f of files.slice(0, GALLERY_IMAGES)) {
     const s = await source(id, f);
@@ -95,22 +109,28 @@ function paste(frame: RgbaImage, src: Source, size: number, x: number, y: number
   const s = size / chipSideInImage(src.t);
   const [a, b, tx, ty] = src.t;
   // Where the source image's origin lands so that the chip's corner is at (x, y).
-  const ox = x - s * tx, oy = y - s * ty;
-  const x0 = Math.floor(ox), y0 = Math.floor(oy);
-  const w = Math.ceil(src.image.width * s) + 1, h = Math.ceil(src.image.height * s) + 1;
+  const ox = x - s * tx,
+    oy = y - s * ty;
+  const x0 = Math.floor(ox),
+    y0 = Math.floor(oy);
+  const w = Math.ceil(src.image.width * s) + 1,
+    h = Math.ceil(src.image.height * s) + 1;
   // Area resampling of the source onto the frame grid, sub-pixel offset included.
   const small = areaResize(src.image, w, h, { x: (x0 - ox) / s, y: (y0 - oy) / s, width: w / s, height: h / s });
   const patch = blur > 0 ? gaussianBlur(small, w, h, blur) : small;
   // Feathered ellipse around the head, so the paste has no rectangle edge for a detector to see.
-  const cx = ox + s * (a * 74.5 - b * 74.5 + tx), cy = oy + s * (b * 74.5 + a * 74.5 + ty);
+  const cx = ox + s * (a * 74.5 - b * 74.5 + tx),
+    cy = oy + s * (b * 74.5 + a * 74.5 + ty);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const fx = x0 + i, fy = y0 + j;
+      const fx = x0 + i,
+        fy = y0 + j;
       if (fx < 0 || fy < 0 || fx >= frame.width || fy >= frame.height) continue;
       const r = Math.hypot((fx - cx) / (0.55 * size), (fy - cy) / (0.62 * size));
       const alpha = Math.min(Math.max((1 - r) / 0.15, 0), 1);
       if (alpha === 0) continue;
-      const o = (fy * frame.width + fx) * 4, p = (j * w + i) * 4;
+      const o = (fy * frame.width + fx) * 4,
+        p = (j * w + i) * 4;
       for (let c = 0; c < 3; c++) {
         const v = patch[p + c] + (noise > 0 ? noise * gauss() : 0);
         frame.data[o + c] = Math.round(alpha * v + (1 - alpha) * frame.data[o + c]);
@@ -130,14 +150,17 @@ function gaussianBlur(img: Uint8ClampedArray, w: number, h: number, sigma: numbe
   const sum = k.reduce((s, v) => s + v, 0);
   const pass = (src: Uint8ClampedArray, dx: number, dy: number): Uint8ClampedArray => {
     const out = new Uint8ClampedArray(src.length);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 4; c++) {
-      let acc = 0;
-      for (let t = -r; t <= r; t++) {
-        const xx = Math.min(Math.max(x + t * dx, 0), w - 1), yy = Math.min(Math.max(y + t * dy, 0), h - 1);
-        acc += k[t + r] * src[(yy * w + xx) * 4 + c];
-      }
-      out[(y * w + x) * 4 + c] = acc / sum;
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let c = 0; c < 4; c++) {
+          let acc = 0;
+          for (let t = -r; t <= r; t++) {
+            const xx = Math.min(Math.max(x + t * dx, 0), w - 1),
+              yy = Math.min(Math.max(y + t * dy, 0), h - 1);
+            acc += k[t + r] * src[(yy * w + xx) * 4 + c];
+          }
+          out[(y * w + x) * 4 + c] = acc / sum;
+        }
     return out;
   };
   return pass(pass(img, 1, 0), 0, 1);
@@ -147,51 +170,116 @@ function gaussianBlur(img: Uint8ClampedArray, w: number, h: number, sigma: numbe
 function detectionFor(dets: readonly Detection[], t: Similarity, size: number): Detection | undefined {
   const [a, b, tx, ty] = t;
   const c = (CHIP - 1) / 2;
-  const cx = a * c - b * c + tx, cy = b * c + a * c + ty;
-  let best: Detection | undefined, bestD = 0.3 * size;
+  const cx = a * c - b * c + tx,
+    cy = b * c + a * c + ty;
+  let best: Detection | undefined,
+    bestD = 0.3 * size;
   for (const d of dets) {
     const dist = Math.hypot(d.box.x + d.box.width / 2 - cx, d.box.y + d.box.height / 2 - cy);
-    if (dist < bestD && d.box.height > 0.3 * size && d.box.height < 1.5 * size) { best = d; bestD = dist; }
+    if (dist < bestD && d.box.height > 0.3 * size && d.box.height < 1.5 * size) {
+      best = d;
+      bestD = dist;
+    }
   }
   return best;
 }
 
-const overlaps = (p: { x: number; y: number; width: number; height: number }, q: { x: number; y: number; width: number; height: number }): boolean =>
-  p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height;
+const overlaps = (
+  p: { x: number; y: number; width: number; height: number },
+  q: { x: number; y: number; width: number; height: number },
+): boolean => p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height;
 
-type Tally = Record<string, { probes: number; detected: number; detector: number; detectorBox: number; truth: number; aligned: number; chipError: number[] }>;
-const still: Tally = Object.fromEntries(sizes.map((s) => [s, { probes: 0, detected: 0, detector: 0, detectorBox: 0, truth: 0, aligned: 0, chipError: [] }]));
+type Tally = Record<
+  string,
+  {
+    probes: number;
+    detected: number;
+    detector: number;
+    detectorBox: number;
+    truth: number;
+    aligned: number;
+    chipError: number[];
+  }
+>;
+const still: Tally = Object.fromEntries(
+  sizes.map((s) => [s, { probes: 0, detected: 0, detector: 0, detectorBox: 0, truth: 0, aligned: 0, chipError: [] }]),
+);
 
 /** How far a chip is from the true one: RMS distance, in chip pixels, between where the two put the chip's corners and centre. */
 function chipError(t: Similarity, truth: Similarity): number {
   const [a, b, tx, ty] = truth;
   const norm = a * a + b * b;
   let sum = 0;
-  const points = [[0, 0], [CHIP - 1, 0], [0, CHIP - 1], [CHIP - 1, CHIP - 1], [(CHIP - 1) / 2, (CHIP - 1) / 2]];
+  const points = [
+    [0, 0],
+    [CHIP - 1, 0],
+    [0, CHIP - 1],
+    [CHIP - 1, CHIP - 1],
+    [(CHIP - 1) / 2, (CHIP - 1) / 2],
+  ];
   for (const [u, v] of points) {
-    const x = t[0] * u - t[1] * v + t[2] - tx, y = t[1] * u + t[0] * v + t[3] - ty;
+    const x = t[0] * u - t[1] * v + t[2] - tx,
+      y = t[1] * u + t[0] * v + t[3] - ty;
     sum += ((a * x + b * y) / norm - u) ** 2 + ((-b * x + a * y) / norm - v) ** 2;
   }
   return Math.sqrt(sum / points.length);
 }
 const videoSizes: number[] = sizes.filter((s) => arg('--video-sizes', '12,16')!.split(',').map(Number).includes(s));
-const video: Record<string, { probes: number; singleFrame: number; track: number; truthSingle: number; truthTrack: number; framesDetected: number }> =
-  Object.fromEntries(videoSizes.map((s) => [s, { probes: 0, singleFrame: 0, track: 0, truthSingle: 0, truthTrack: 0, framesDetected: 0 }]));
+const video: Record<
+  string,
+  {
+    probes: number;
+    singleFrame: number;
+    track: number;
+    truthSingle: number;
+    truthTrack: number;
+    framesDetected: number;
+  }
+> = Object.fromEntries(
+  videoSizes.map((s) => [s, { probes: 0, singleFrame: 0, track: 0, truthSingle: 0, truthTrack: 0, framesDetected: 0 }]),
+);
 
 const wider = readWiderBoxes(widerRoot);
 const step = Math.max(1, Math.floor(wider.length / photos));
-const top1 = async (embeddings: Float32Array[]): Promise<string[]> => (await gallery.searchMany(embeddings, 1)).map((m) => m[0]?.label ?? '');
+const top1 = async (embeddings: Float32Array[]): Promise<string[]> =>
+  (await gallery.searchMany(embeddings, 1)).map((m) => m[0]?.label ?? '');
 const t0 = Date.now();
 let done = 0;
 
 function save(): void {
   const report = {
-    model, photos: done, sizes, detectedOn: fullPhoto ? 'whole photo' : `window of ${WINDOW} chip sides (>= 128 px)`, load: os.loadavg().map((v) => +v.toFixed(1)), gallery: { people: gallery.size, images: gallery.rows },
-    still: Object.fromEntries(Object.entries(still).map(([s, t]) => [s, {
-      ...t, chipError: undefined, medianChipError: [...t.chipError].sort((p, q) => p - q)[t.chipError.length >> 1],
-      rank1Detector: t.detector / t.probes, rank1DetectorBox: t.detectorBox / t.probes, rank1Truth: t.truth / t.probes, detectionRate: t.detected / t.probes,
-    }])),
-    video: Object.fromEntries(Object.entries(video).map(([s, v]) => [s, { ...v, rank1SingleFrame: v.singleFrame / (8 * v.probes), rank1Track: v.track / v.probes, rank1TruthSingle: v.truthSingle / (8 * v.probes), rank1TruthTrack: v.truthTrack / v.probes }])),
+    model,
+    photos: done,
+    sizes,
+    detectedOn: fullPhoto ? 'whole photo' : `window of ${WINDOW} chip sides (>= 128 px)`,
+    load: os.loadavg().map((v) => +v.toFixed(1)),
+    gallery: { people: gallery.size, images: gallery.rows },
+    still: Object.fromEntries(
+      Object.entries(still).map(([s, t]) => [
+        s,
+        {
+          ...t,
+          chipError: undefined,
+          medianChipError: [...t.chipError].sort((p, q) => p - q)[t.chipError.length >> 1],
+          rank1Detector: t.detector / t.probes,
+          rank1DetectorBox: t.detectorBox / t.probes,
+          rank1Truth: t.truth / t.probes,
+          detectionRate: t.detected / t.probes,
+        },
+      ]),
+    ),
+    video: Object.fromEntries(
+      Object.entries(video).map(([s, v]) => [
+        s,
+        {
+          ...v,
+          rank1SingleFrame: v.singleFrame / (8 * v.probes),
+          rank1Track: v.track / v.probes,
+          rank1TruthSingle: v.truthSingle / (8 * v.probes),
+          rank1TruthTrack: v.truthTrack / v.probes,
+        },
+      ]),
+    ),
   };
   if (arg('--out')) writeFileSync(arg('--out')!, `${JSON.stringify(report, null, 1)}\n`);
   console.log(JSON.stringify(report));
@@ -203,14 +291,20 @@ for (let p = shard; p < wider.length && done < photos; p += step) {
   const frame = await decodeImage(path.join(widerRoot, 'WIDER_val/images', entry.file));
   // Video windows are cut from the photo as it was, so a still paste never shows through a video frame.
   const original: RgbaImage = { data: frame.data.slice(), width: frame.width, height: frame.height };
-  const taken = entry.truth.map((t) => ({ x: t.box.x - 4, y: t.box.y - 4, width: t.box.width + 8, height: t.box.height + 8 }));
+  const taken = entry.truth.map((t) => ({
+    x: t.box.x - 4,
+    y: t.box.y - 4,
+    width: t.box.width + 8,
+    height: t.box.height + 8,
+  }));
   const pasted: Array<{ id: string; size: number; t: Similarity }> = [];
   for (const size of sizes) {
     const pick = probeFiles[Math.floor(rand() * probeFiles.length)];
     const src = await source(pick.id, pick.file);
     if (!src) continue;
     for (let attempt = 0; attempt < 60; attempt++) {
-      const x = rand() * (frame.width - 1.4 * size), y = rand() * (frame.height - 1.4 * size);
+      const x = rand() * (frame.width - 1.4 * size),
+        y = rand() * (frame.height - 1.4 * size);
       const region = { x: x - 0.2 * size, y: y - 0.2 * size, width: 1.4 * size, height: 1.4 * size };
       if (taken.some((q) => overlaps(region, q))) continue;
       taken.push(region);
@@ -218,7 +312,8 @@ for (let p = shard; p < wider.length && done < photos; p += step) {
       // Video: 8 jittered, blurred, noisy frames of this face in a window of the photo.
       if (videoSizes.includes(size)) {
         const win = Math.max(96, 6 * size);
-        const wx = Math.max(0, Math.min(frame.width - win, Math.round(x + size / 2 - win / 2))), wy = Math.max(0, Math.min(frame.height - win, Math.round(y + size / 2 - win / 2)));
+        const wx = Math.max(0, Math.min(frame.width - win, Math.round(x + size / 2 - win / 2))),
+          wy = Math.max(0, Math.min(frame.height - win, Math.round(y + size / 2 - win / 2)));
         const tracker = new FaceTracker(rec, gallery, { detector, minFace: MIN_FACE, k: 1, window: 8 });
         const v = video[size];
         v.probes++;
@@ -255,7 +350,9 @@ for (let p = shard; p < wider.length && done < photos; p += step) {
     tally.probes++;
     const truth = (await top1(await rec.embed([warpChip(frame, face.t)])))[0];
     if (truth === face.id) tally.truth++;
-    let view = frame, t = face.t, dets = whole;
+    let view = frame,
+      t = face.t,
+      dets = whole;
     if (!fullPhoto) {
       const w = windowAround(frame, face.t, face.size);
       view = w.image;
@@ -288,7 +385,8 @@ save();
 function windowAround(frame: RgbaImage, t: Similarity, size: number): { image: RgbaImage; x: number; y: number } {
   const side = Math.min(Math.max(128, Math.round(WINDOW * size)), frame.width, frame.height);
   const c = (CHIP - 1) / 2;
-  const cx = t[0] * c - t[1] * c + t[2], cy = t[1] * c + t[0] * c + t[3];
+  const cx = t[0] * c - t[1] * c + t[2],
+    cy = t[1] * c + t[0] * c + t[3];
   const x = Math.max(0, Math.min(frame.width - side, Math.round(cx - side / 2)));
   const y = Math.max(0, Math.min(frame.height - side, Math.round(cy - side / 2)));
   return { image: windowOf(frame, x, y, side), x, y };
@@ -296,6 +394,10 @@ function windowAround(frame: RgbaImage, t: Similarity, size: number): { image: R
 
 function windowOf(frame: RgbaImage, x: number, y: number, side: number): RgbaImage {
   const data = new Uint8ClampedArray(side * side * 4);
-  for (let j = 0; j < side; j++) data.set(frame.data.subarray(((y + j) * frame.width + x) * 4, ((y + j) * frame.width + x + side) * 4), j * side * 4);
+  for (let j = 0; j < side; j++)
+    data.set(
+      frame.data.subarray(((y + j) * frame.width + x) * 4, ((y + j) * frame.width + x + side) * 4),
+      j * side * 4,
+    );
   return { data, width: side, height: side };
 }

@@ -16,10 +16,14 @@ const arg = (name: string): string | undefined => (argv.includes(name) ? argv[ar
 const root = arg('--wider');
 const yunet = arg('--yunet');
 if (!root) {
-  console.error('usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-time.ts --wider <widerface-subset> [--yunet yunet.onnx]');
+  console.error(
+    'usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-time.ts --wider <widerface-subset> [--yunet yunet.onnx]',
+  );
   process.exit(2);
 }
-const photos = readWiderBoxes(root).filter((_, i) => i % 59 === 0).slice(0, 6);
+const photos = readWiderBoxes(root)
+  .filter((_, i) => i % 59 === 0)
+  .slice(0, 6);
 const images = [];
 for (const p of photos) images.push(await decodeImage(path.join(root, 'WIDER_val/images', p.file)));
 console.log('photos', images.map((i) => `${i.width}×${i.height}`).join(' '), 'load', os.loadavg()[0].toFixed(1));
@@ -36,6 +40,21 @@ for (const [model, weights] of families) {
       cpu.push((u.user + u.system) / 1000);
     }
     cpu.sort((a, b) => a - b);
-    console.log(model, 'minFace', minFace, 'passes', det.plan(1024, 683, minFace).map((p) => `${p.scale.toFixed(2)}×${p.tiles.length}`).join(' '), 'CPU ms median', cpu[cpu.length >> 1].toFixed(0), 'max', cpu[cpu.length - 1].toFixed(0), 'load', os.loadavg()[0].toFixed(1));
+    console.log(
+      model,
+      'minFace',
+      minFace,
+      'passes',
+      det
+        .plan(1024, 683, minFace)
+        .map((p) => `${p.scale.toFixed(2)}×${p.tiles.length}`)
+        .join(' '),
+      'CPU ms median',
+      cpu[cpu.length >> 1].toFixed(0),
+      'max',
+      cpu[cpu.length - 1].toFixed(0),
+      'load',
+      os.loadavg()[0].toFixed(1),
+    );
   }
 }

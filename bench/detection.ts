@@ -25,10 +25,12 @@ const arg = (name: string, fallback?: string): string | undefined => {
 };
 const root = arg('--wider');
 if (!root) {
-  console.error('usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection.ts --wider <widerface-subset root> --model yunet|blazeface [--weights f] [--min-face n] [--stride k]');
+  console.error(
+    'usage: node --import tsx --import ./scripts/register-wgsl.mjs bench/detection.ts --wider <widerface-subset root> --model yunet|blazeface [--weights f] [--min-face n] [--stride k]',
+  );
   process.exit(2);
 }
-const model = (arg('--model', 'blazeface') as DetectorFamily);
+const model = arg('--model', 'blazeface') as DetectorFamily;
 const minFace = Number(arg('--min-face', '10'));
 const stride = Number(arg('--stride', '1'));
 const threads = Number(arg('--threads', '1'));
@@ -60,7 +62,10 @@ function report(): string {
       iou50: scoreDetections(scored, { iouThreshold: 0.5 }),
       iou40: scoreDetections(scored, { iouThreshold: 0.4 }),
       // Per photo, so runs can be compared on the photos they share: [x, y, width, height, score].
-      detections: scored.map((im, i) => [entries[i].file, im.detections.map((d) => [d.box.x, d.box.y, d.box.width, d.box.height, d.score].map((v) => +v.toFixed(3)))]),
+      detections: scored.map((im, i) => [
+        entries[i].file,
+        im.detections.map((d) => [d.box.x, d.box.y, d.box.width, d.box.height, d.score].map((v) => +v.toFixed(3))),
+      ]),
     },
     null,
     1,

@@ -21,13 +21,24 @@ const bytes = writeWeights({
     ...DEFAULT_INPUT,
     crop: {
       aligned: { convention: 'golden: the whole image' },
-      loose: { convention: 'golden', frame: 250, box: { x: 68.5, y: 75.5, width: 115.5, height: 115.5 }, jitterTrained: { scale: 0.125, shift: 0.0625 } },
+      loose: {
+        convention: 'golden',
+        frame: 250,
+        box: { x: 68.5, y: 75.5, width: 115.5, height: 115.5 },
+        jitterTrained: { scale: 0.125, shift: 0.0625 },
+      },
       detector: { convention: 'golden', scale: 1.25, dx: 0.0625, dy: -0.0625 },
     },
   },
   thresholds: {
     calibration: 'golden test file: made-up operating points',
-    sizes: { '16': { 'far_1e-2': { threshold: 0.5, tar: 0.25, far: 0.01 } }, hr: { 'far_1e-2': { threshold: 0.375, tar: 0.5, far: 0.01 }, 'far_1e-3': { threshold: 0.75, tar: null, far: 0.001 } } },
+    sizes: {
+      '16': { 'far_1e-2': { threshold: 0.5, tar: 0.25, far: 0.01 } },
+      hr: {
+        'far_1e-2': { threshold: 0.375, tar: 0.5, far: 0.01 },
+        'far_1e-3': { threshold: 0.75, tar: null, far: 0.001 },
+      },
+    },
   },
   provenance: { trained: false, note: 'golden test file: tensor k, element i = k + i/1000' },
   tensors,

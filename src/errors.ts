@@ -84,7 +84,13 @@ export class CalibrationError extends BridgefaceError<'no-thresholds'> {
   override readonly name = 'CalibrationError';
 }
 
-export type GalleryFormatErrorCode = 'truncated' | 'bad-magic' | 'unsupported-version' | 'bad-header' | 'bad-rows' | 'checksum-mismatch';
+export type GalleryFormatErrorCode =
+  | 'truncated'
+  | 'bad-magic'
+  | 'unsupported-version'
+  | 'bad-header'
+  | 'bad-rows'
+  | 'checksum-mismatch';
 
 /** A saved gallery (`.bfg`) that cannot be read. */
 export class GalleryFormatError extends BridgefaceError<GalleryFormatErrorCode> {

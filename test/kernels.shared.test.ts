@@ -32,17 +32,91 @@ afterAll(() => gpu?.device.destroy());
 const random = seededRandom(1234);
 /** Random layers per kernel in the property tests (each a GPU dispatch and a CPU reference run). */
 const PROPERTY_RUNS = 12;
-const activations: Array<[string, ActCode]> = [['none', ACT.none], ['relu', ACT.relu], ['prelu', ACT.prelu]];
+const activations: Array<[string, ActCode]> = [
+  ['none', ACT.none],
+  ['relu', ACT.relu],
+  ['prelu', ACT.prelu],
+];
 
 describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise, general)', () => {
   const cases = [
-    { name: 'stem 3→16 (vec4), 8×8, stride 1, batch 2', dense: true, batch: 2, inC: 3, outC: 16, size: 8, stride: 1 as const, act: ACT.prelu, kernel: 'conv3x3_vec4' },
-    { name: 'stem 3→32 (vec4), 15×15, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 32, size: 15, stride: 2 as const, act: ACT.relu, kernel: 'conv3x3_vec4' },
-    { name: 'stem 3→5 (general), 7×7, stride 1, batch 1', dense: true, batch: 1, inC: 3, outC: 5, size: 7, stride: 1 as const, act: ACT.prelu, kernel: 'conv2d' },
-    { name: 'stem 3→6 (general), 9×9, stride 2, batch 70', dense: true, batch: 70, inC: 3, outC: 6, size: 9, stride: 2 as const, act: ACT.relu, kernel: 'conv2d' },
-    { name: 'depthwise 7ch, 11×11, stride 2, batch 3', dense: false, batch: 3, inC: 7, outC: 7, size: 11, stride: 2 as const, act: ACT.prelu, kernel: 'depthwise3x3' },
-    { name: 'depthwise 13ch, 5×5, stride 1, batch 65', dense: false, batch: 65, inC: 13, outC: 13, size: 5, stride: 1 as const, act: ACT.none, kernel: 'depthwise3x3' },
-    { name: 'depthwise 16ch, 8×8, stride 1, batch 5', dense: false, batch: 5, inC: 16, outC: 16, size: 8, stride: 1 as const, act: ACT.prelu, kernel: 'depthwise3x3' },
+    {
+      name: 'stem 3→16 (vec4), 8×8, stride 1, batch 2',
+      dense: true,
+      batch: 2,
+      inC: 3,
+      outC: 16,
+      size: 8,
+      stride: 1 as const,
+      act: ACT.prelu,
+      kernel: 'conv3x3_vec4',
+    },
+    {
+      name: 'stem 3→32 (vec4), 15×15, stride 2, batch 70',
+      dense: true,
+      batch: 70,
+      inC: 3,
+      outC: 32,
+      size: 15,
+      stride: 2 as const,
+      act: ACT.relu,
+      kernel: 'conv3x3_vec4',
+    },
+    {
+      name: 'stem 3→5 (general), 7×7, stride 1, batch 1',
+      dense: true,
+      batch: 1,
+      inC: 3,
+      outC: 5,
+      size: 7,
+      stride: 1 as const,
+      act: ACT.prelu,
+      kernel: 'conv2d',
+    },
+    {
+      name: 'stem 3→6 (general), 9×9, stride 2, batch 70',
+      dense: true,
+      batch: 70,
+      inC: 3,
+      outC: 6,
+      size: 9,
+      stride: 2 as const,
+      act: ACT.relu,
+      kernel: 'conv2d',
+    },
+    {
+      name: 'depthwise 7ch, 11×11, stride 2, batch 3',
+      dense: false,
+      batch: 3,
+      inC: 7,
+      outC: 7,
+      size: 11,
+      stride: 2 as const,
+      act: ACT.prelu,
+      kernel: 'depthwise3x3',
+    },
+    {
+      name: 'depthwise 13ch, 5×5, stride 1, batch 65',
+      dense: false,
+      batch: 65,
+      inC: 13,
+      outC: 13,
+      size: 5,
+      stride: 1 as const,
+      act: ACT.none,
+      kernel: 'depthwise3x3',
+    },
+    {
+      name: 'depthwise 16ch, 8×8, stride 1, batch 5',
+      dense: false,
+      batch: 5,
+      inC: 16,
+      outC: 16,
+      size: 8,
+      stride: 1 as const,
+      act: ACT.prelu,
+      kernel: 'depthwise3x3',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -54,8 +128,21 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
       ]);
       const input = randomFloats(random, c.batch * c.inC * c.size * c.size, 2);
       const layer: ConvLayer = {
-        kind: 'conv', input: 0, output: 1, inChannels: c.inC, outChannels: c.outC, inSize: c.size, outSize, kernel: 3, stride: c.stride,
-        pad: 1, groups: c.dense ? 1 : c.inC, weight: 'w', bias: 'b', act: c.act, alpha: 'a',
+        kind: 'conv',
+        input: 0,
+        output: 1,
+        inChannels: c.inC,
+        outChannels: c.outC,
+        inSize: c.size,
+        outSize,
+        kernel: 3,
+        stride: c.stride,
+        pad: 1,
+        groups: c.dense ? 1 : c.inC,
+        weight: 'w',
+        bias: 'b',
+        act: c.act,
+        alpha: 'a',
       };
       const expected = new Float32Array(c.batch * c.outC * outSize * outSize);
       runReference(layer, c.batch, { input, output: expected, param: (name) => params.get(name)! });
@@ -67,39 +154,117 @@ describe('conv3x3_vec4.wgsl, depthwise3x3.wgsl and conv2d.wgsl (stem, depthwise,
 
   it('global depthwise pooling (kernel = 5×5 map, pad 0, 1×1 output), 9 channels, batch 2', async () => {
     const [batch, channels, size] = [2, 9, 5];
-    const params = new Map([['w', randomFloats(random, channels * 25)], ['b', randomFloats(random, channels)]]);
+    const params = new Map([
+      ['w', randomFloats(random, channels * 25)],
+      ['b', randomFloats(random, channels)],
+    ]);
     const input = randomFloats(random, batch * channels * 25);
     const expected = new Float32Array(batch * channels);
     const layer: ConvLayer = {
-      kind: 'conv', input: 0, output: 1, inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size, stride: 1,
-      pad: 0, groups: channels, weight: 'w', bias: 'b', act: ACT.none,
+      kind: 'conv',
+      input: 0,
+      output: 1,
+      inChannels: channels,
+      outChannels: channels,
+      inSize: size,
+      outSize: 1,
+      kernel: size,
+      stride: 1,
+      pad: 0,
+      groups: channels,
+      weight: 'w',
+      bias: 'b',
+      act: ACT.none,
     };
     runReference(layer, batch, { input, output: expected, param: (name) => params.get(name)! });
     expect(kernelFor(layer).name).toBe('conv2d');
-    expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(TOLERANCE);
+    expect(relativeError(await runLayer(gpu, layer, batch, params, input, expected.length), expected)).toBeLessThan(
+      TOLERANCE,
+    );
   });
 });
 
 describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)', () => {
   const cases = [
-    { name: '12→16 ch (vec4), 4×4 px, batch 70, residual', batch: 70, C: 12, O: 16, pixels: 16, residual: true, kernel: 'pointwise_vec4' },
-    { name: '29→29 ch, 7×7 px, batch 3, residual', batch: 3, C: 29, O: 29, pixels: 49, residual: true, kernel: 'pointwise' },
+    {
+      name: '12→16 ch (vec4), 4×4 px, batch 70, residual',
+      batch: 70,
+      C: 12,
+      O: 16,
+      pixels: 16,
+      residual: true,
+      kernel: 'pointwise_vec4',
+    },
+    {
+      name: '29→29 ch, 7×7 px, batch 3, residual',
+      batch: 3,
+      C: 29,
+      O: 29,
+      pixels: 49,
+      residual: true,
+      kernel: 'pointwise',
+    },
     { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false, kernel: 'pointwise' },
-    { name: '64→128 ch (vec4), 8×8 px, batch 9', batch: 9, C: 64, O: 128, pixels: 64, residual: false, kernel: 'pointwise_vec4' },
-    { name: 'fully connected 40→32 (vec4), batch 130', batch: 130, C: 40, O: 32, pixels: 1, residual: false, kernel: 'fully_connected' },
-    { name: 'fully connected 16→16 (vec4), batch 3, residual', batch: 3, C: 16, O: 16, pixels: 1, residual: true, kernel: 'fully_connected' },
-    { name: 'fully connected 37→19, batch 130', batch: 130, C: 37, O: 19, pixels: 1, residual: false, kernel: 'pointwise' },
+    {
+      name: '64→128 ch (vec4), 8×8 px, batch 9',
+      batch: 9,
+      C: 64,
+      O: 128,
+      pixels: 64,
+      residual: false,
+      kernel: 'pointwise_vec4',
+    },
+    {
+      name: 'fully connected 40→32 (vec4), batch 130',
+      batch: 130,
+      C: 40,
+      O: 32,
+      pixels: 1,
+      residual: false,
+      kernel: 'fully_connected',
+    },
+    {
+      name: 'fully connected 16→16 (vec4), batch 3, residual',
+      batch: 3,
+      C: 16,
+      O: 16,
+      pixels: 1,
+      residual: true,
+      kernel: 'fully_connected',
+    },
+    {
+      name: 'fully connected 37→19, batch 130',
+      batch: 130,
+      C: 37,
+      O: 19,
+      pixels: 1,
+      residual: false,
+      kernel: 'pointwise',
+    },
   ];
   for (const c of cases) {
     for (const [actName, act] of activations) {
       it(`${c.name}, ${actName}`, async () => {
-        const params = new Map([['w', randomFloats(random, c.O * c.C, 0.5)], ['b', randomFloats(random, c.O)], ['a', randomFloats(random, c.O, 0.5)]]);
+        const params = new Map([
+          ['w', randomFloats(random, c.O * c.C, 0.5)],
+          ['b', randomFloats(random, c.O)],
+          ['a', randomFloats(random, c.O, 0.5)],
+        ]);
         const input = randomFloats(random, c.batch * c.C * c.pixels);
         const residual = c.residual ? randomFloats(random, c.batch * c.O * c.pixels) : undefined;
         const expected = new Float32Array(c.batch * c.O * c.pixels);
         const layer: Layer = {
-          kind: 'pointwise', input: 0, output: 1, inChannels: c.C, outChannels: c.O, pixels: c.pixels, weight: 'w', bias: 'b', act,
-          alpha: 'a', residual: c.residual ? 2 : undefined,
+          kind: 'pointwise',
+          input: 0,
+          output: 1,
+          inChannels: c.C,
+          outChannels: c.O,
+          pixels: c.pixels,
+          weight: 'w',
+          bias: 'b',
+          act,
+          alpha: 'a',
+          residual: c.residual ? 2 : undefined,
         };
         runReference(layer, c.batch, { input, residual, output: expected, param: (name) => params.get(name)! });
         expect(kernelFor(layer).name).toBe(c.kernel);
@@ -117,16 +282,23 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
     const expected = new Float32Array(batch * channels);
     const layer: Layer = { kind: 'avgpool', input: 0, output: 1, channels, pixels };
     runReference(layer, batch, { input, output: expected, param: () => new Float32Array() });
-    expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
+    expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(
+      TOLERANCE,
+    );
   });
 
-  for (const [batch, dim] of [[1, 128], [70, 19]]) {
+  for (const [batch, dim] of [
+    [1, 128],
+    [70, 19],
+  ]) {
     it(`L2 norm, batch ${batch}, dim ${dim}`, async () => {
       const input = randomFloats(random, batch * dim, 3);
       const expected = new Float32Array(batch * dim);
       const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
       runReference(layer, batch, { input, output: expected, param: () => new Float32Array() });
-      expect(relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected)).toBeLessThan(TOLERANCE);
+      expect(
+        relativeError(await runLayer(gpu, layer, batch, new Map(), input, expected.length), expected),
+      ).toBeLessThan(TOLERANCE);
     });
   }
 
@@ -134,7 +306,12 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
     const dim = 128;
     const scales = [1e20, 1e30, 3e38 / 3, 1e-25, 0];
     const input = new Float32Array(scales.length * dim);
-    scales.forEach((scale, n) => input.set(randomFloats(random, dim, 3).map((v) => v * scale), n * dim));
+    scales.forEach((scale, n) =>
+      input.set(
+        randomFloats(random, dim, 3).map((v) => v * scale),
+        n * dim,
+      ),
+    );
     const expected = new Float32Array(input.length);
     const layer: Layer = { kind: 'l2norm', input: 0, output: 1, dim };
     runReference(layer, scales.length, { input, output: expected, param: () => new Float32Array() });
@@ -143,7 +320,12 @@ describe('avgpool.wgsl and l2norm.wgsl', () => {
       const [a, e] = [actual.subarray(n * dim, (n + 1) * dim), expected.subarray(n * dim, (n + 1) * dim)];
       // Relative to the row's own magnitude (the 1e-25 row comes out as x·1e12 ≈ 1e-13); the zero row stays zero.
       const size = Math.max(...e.map(Math.abs)) || 1;
-      expect(relativeError(a.map((v) => v / size), e.map((v) => v / size))).toBeLessThan(TOLERANCE);
+      expect(
+        relativeError(
+          a.map((v) => v / size),
+          e.map((v) => v / size),
+        ),
+      ).toBeLessThan(TOLERANCE);
       if (scale >= 1) expect(Math.hypot(...a)).toBeCloseTo(1, 5);
       if (scale === 0) expect(a.every((v) => v === 0)).toBe(true);
     });
@@ -180,21 +362,42 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
         width: fc.integer({ min: 1, max: 40 }),
         height: fc.integer({ min: 1, max: 40 }),
         seed: fc.integer(),
-        box: fc.option(fc.tuple(fc.double({ min: -0.5, max: 1, noNaN: true }), fc.double({ min: -0.5, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 1.5, noNaN: true }), fc.double({ min: 0.05, max: 1.5, noNaN: true })), { nil: undefined }),
+        box: fc.option(
+          fc.tuple(
+            fc.double({ min: -0.5, max: 1, noNaN: true }),
+            fc.double({ min: -0.5, max: 1, noNaN: true }),
+            fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+            fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+          ),
+          { nil: undefined },
+        ),
       })
-      .map(({ width, height, seed, box }): RgbaImage => ({
-        ...randomImage(seededRandom(seed), width, height),
-        box: box && { x: box[0] * width, y: box[1] * height, width: box[2] * width, height: box[3] * height },
-      }));
-    const triple = (min: number) => fc.tuple(fc.double({ min, max: 1, noNaN: true }), fc.double({ min, max: 1, noNaN: true }), fc.double({ min, max: 1, noNaN: true }));
+      .map(
+        ({ width, height, seed, box }): RgbaImage => ({
+          ...randomImage(seededRandom(seed), width, height),
+          box: box && { x: box[0] * width, y: box[1] * height, width: box[2] * width, height: box[3] * height },
+        }),
+      );
+    const triple = (min: number) =>
+      fc.tuple(
+        fc.double({ min, max: 1, noNaN: true }),
+        fc.double({ min, max: 1, noNaN: true }),
+        fc.double({ min, max: 1, noNaN: true }),
+      );
     await fc.assert(
-      fc.asyncProperty(fc.array(image, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 33 }), fc.constantFrom('area', 'bilinear' as const), triple(0), triple(0.1),
+      fc.asyncProperty(
+        fc.array(image, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 33 }),
+        fc.constantFrom('area', 'bilinear' as const),
+        triple(0),
+        triple(0.1),
         async (batch, size, resize, mean, std) => {
           const spec: InputSpec = { ...DEFAULT_INPUT, mean, std, resize };
           const expected = new Float32Array(batch.length * 3 * size * size);
           preprocess(batch, size, spec, expected);
           expect(relativeError(await runPreprocess(gpu, batch, size, spec), expected)).toBeLessThan(TOLERANCE);
-        }),
+        },
+      ),
       { numRuns: PROPERTY_RUNS },
     );
   });
@@ -203,9 +406,19 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
     const image = randomImage(random, 16, 16);
     const out = new Float32Array(3 * 32 * 32);
     preprocess([image], 32, { ...DEFAULT_INPUT, mean: [0, 0, 0], std: [1, 1, 1] }, out);
-    for (const [y, x] of [[0, 0], [5, 9], [15, 15]]) {
+    for (const [y, x] of [
+      [0, 0],
+      [5, 9],
+      [15, 15],
+    ]) {
       const expected = image.data[(y * 16 + x) * 4] / 255;
-      for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) expect(out[(2 * y + dy) * 32 + 2 * x + dx]).toBeCloseTo(expected, 6);
+      for (const [dy, dx] of [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ])
+        expect(out[(2 * y + dy) * 32 + 2 * x + dx]).toBeCloseTo(expected, 6);
     }
   });
 });
@@ -213,7 +426,8 @@ describe('preprocess.wgsl (RGBA → resize → normalise)', () => {
 /** The bindings a WGSL source declares, by variable name in binding order. */
 function declaredBindings(source: string): string[] {
   const names: string[] = [];
-  for (const m of source.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var(?:<[^>]*>)?\s+(\w+)/g)) names[Number(m[1])] = m[2];
+  for (const m of source.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var(?:<[^>]*>)?\s+(\w+)/g))
+    names[Number(m[1])] = m[2];
   return names;
 }
 
@@ -242,7 +456,10 @@ describe('the kernel table (runtime/gpu/kernels.ts) agrees with the WGSL', () =>
     const broken = `${wgslModule('avgpool')}\nfn broken() -> u32 { return 1.5; }`;
     const error = await compileModule(gpu.device, 'broken-kernel', broken, ['main']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GpuError);
-    expect(error).toMatchObject({ code: 'validation', message: expect.stringMatching(/broken-kernel[\s\S]*\d+:\d+ error/) });
+    expect(error).toMatchObject({
+      code: 'validation',
+      message: expect.stringMatching(/broken-kernel[\s\S]*\d+:\d+ error/),
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     gpu.device.removeEventListener('uncapturederror', count);
     expect(uncaptured).toBe(0);

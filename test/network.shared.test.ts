@@ -19,7 +19,11 @@ afterAll(() => open.forEach((r) => r.dispose()));
 async function pair(architecture: Architecture, seed: number, batchCapacity?: number) {
   const weights = writeWeights(randomWeights(seed, architecture));
   const cpu = await createRecognizer({ backend: 'cpu', weights });
-  const gpu = await createRecognizer({ backend: 'webgpu', weights, webgpu: { featureLevel: featureLevel(), batchCapacity } });
+  const gpu = await createRecognizer({
+    backend: 'webgpu',
+    weights,
+    webgpu: { featureLevel: featureLevel(), batchCapacity },
+  });
   open.push(cpu, gpu);
   return { cpu, gpu };
 }
@@ -28,7 +32,8 @@ async function pair(architecture: Architecture, seed: number, batchCapacity?: nu
 function faces(count: number): RgbaImage[] {
   return Array.from({ length: count }, (_, i) => {
     const image = randomImage(random, 8 + Math.floor(random() * 40), 8 + Math.floor(random() * 40));
-    if (i % 3 === 1) image.box = { x: image.width * 0.1, y: -1.5, width: image.width * 0.85, height: image.height * 0.7 };
+    if (i % 3 === 1)
+      image.box = { x: image.width * 0.1, y: -1.5, width: image.width * 0.85, height: image.height * 0.7 };
     return image;
   });
 }

@@ -10,7 +10,10 @@ const random = seededRandom(5);
 const weights = writeWeights(randomWeights(11));
 
 async function expectInputError(work: Promise<unknown>, code: string) {
-  const error = await work.then(() => undefined, (e: unknown) => e);
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InputError);
   expect((error as InputError).code).toBe(code);
 }
@@ -27,13 +30,18 @@ describe('createRecognizer', () => {
   it('accepts weights as bytes, ArrayBuffer and path, and rejects a corrupt file with WeightsFormatError', async () => {
     const fromBuffer = await createRecognizer({ backend: 'cpu', weights: weights.slice().buffer });
     const face = [randomImage(random, 20, 20)];
-    const fromPath = await createRecognizer({ backend: 'cpu', weights: new URL('./fixtures/golden.bfw', import.meta.url).pathname });
+    const fromPath = await createRecognizer({
+      backend: 'cpu',
+      weights: new URL('./fixtures/golden.bfw', import.meta.url).pathname,
+    });
     expect(fromPath.info.inputSize).toBe(9);
     expect((await fromBuffer.embed(face))[0]).toHaveLength(128);
     const corrupt = weights.slice();
     corrupt[corrupt.length - 1] ^= 1;
     await expect(createRecognizer({ backend: 'cpu', weights: corrupt })).rejects.toBeInstanceOf(WeightsFormatError);
-    await expect(createRecognizer({ backend: 'cpu', weights: '/nonexistent/student.bfw' })).rejects.toThrow(/cannot read weights/);
+    await expect(createRecognizer({ backend: 'cpu', weights: '/nonexistent/student.bfw' })).rejects.toThrow(
+      /cannot read weights/,
+    );
   });
 
   // 'auto' itself (the CPU on these software adapters): test/backend-choice.shared.test.ts.
@@ -60,7 +68,9 @@ describe('Dawn in Node: WebGPU and CPU embed the same 64 random faces', () => {
   it('cosine ≥ 0.99999 for each face', async () => {
     const gpu = await createRecognizer({ backend: 'webgpu', weights });
     const cpu = await createRecognizer({ backend: 'cpu', weights });
-    const faces = Array.from({ length: 64 }, () => randomImage(random, 16 + Math.floor(random() * 48), 16 + Math.floor(random() * 48)));
+    const faces = Array.from({ length: 64 }, () =>
+      randomImage(random, 16 + Math.floor(random() * 48), 16 + Math.floor(random() * 48)),
+    );
     const [a, b] = [await gpu.embed(faces), await cpu.embed(faces)];
     const worst = Math.min(...a.map((e, i) => cosine(e, b[i])));
     console.log(`Dawn (${gpu.info.adapter}) vs CPU, 64 faces: worst cosine ${worst}`);
@@ -135,7 +145,10 @@ describe('similarity', () => {
       [new Float32Array(129).fill(1), 'bad-shape'],
     ];
     for (const [bad, code] of cases) {
-      for (const [a, b] of [[good, bad], [bad, good]]) {
+      for (const [a, b] of [
+        [good, bad],
+        [bad, good],
+      ]) {
         let error: unknown;
         try {
           rec.similarity(a, b);
@@ -180,7 +193,10 @@ describe('device loss', () => {
     // Simulate the loss the way a driver reset would look to us.
     (rec as unknown as { backend: { device: GPUDevice } }).backend.device.destroy();
     await new Promise((r) => setTimeout(r, 50));
-    const error = await rec.embed(face).then(() => undefined, (e: unknown) => e);
+    const error = await rec.embed(face).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(GpuError);
     expect((error as GpuError).code).toBe('device-lost');
     const again = await createRecognizer({ backend: 'webgpu', weights });

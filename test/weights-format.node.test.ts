@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BFW, jsonHeader, replaceJson, reseal } from '../fuzz/mutate.js';
 import { WeightsFormatError } from '../src/errors.js';
-import { ARCHITECTURE_LIMITS, DEFAULT_ARCHITECTURE, expectedTensors, parameterCount } from '../src/model/architecture.js';
+import {
+  ARCHITECTURE_LIMITS,
+  DEFAULT_ARCHITECTURE,
+  expectedTensors,
+  parameterCount,
+} from '../src/model/architecture.js';
 import { buildNetwork } from '../src/model/network.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { NO_THRESHOLDS, V1_CALIBRATION } from '../src/model/thresholds.js';
@@ -46,11 +51,22 @@ describe('weights format', () => {
     expect(w.architecture).toEqual(TINY_ARCHITECTURE);
     expect(w.thresholds).toEqual({
       calibration: 'golden test file: made-up operating points',
-      sizes: { '16': { 'far_1e-2': { threshold: 0.5, tar: 0.25, far: 0.01 } }, hr: { 'far_1e-2': { threshold: 0.375, tar: 0.5, far: 0.01 }, 'far_1e-3': { threshold: 0.75, tar: null, far: 0.001 } } },
+      sizes: {
+        '16': { 'far_1e-2': { threshold: 0.5, tar: 0.25, far: 0.01 } },
+        hr: {
+          'far_1e-2': { threshold: 0.375, tar: 0.5, far: 0.01 },
+          'far_1e-3': { threshold: 0.75, tar: null, far: 0.001 },
+        },
+      },
     });
     expect(w.input.crop).toEqual({
       aligned: { convention: 'golden: the whole image' },
-      loose: { convention: 'golden', frame: 250, box: { x: 68.5, y: 75.5, width: 115.5, height: 115.5 }, jitterTrained: { scale: 0.125, shift: 0.0625 } },
+      loose: {
+        convention: 'golden',
+        frame: 250,
+        box: { x: 68.5, y: 75.5, width: 115.5, height: 115.5 },
+        jitterTrained: { scale: 0.125, shift: 0.0625 },
+      },
       detector: { convention: 'golden', scale: 1.25, dx: 0.0625, dy: -0.0625 },
     });
     expect(w.warnings).toEqual([]);
@@ -89,7 +105,9 @@ describe('weights format', () => {
     });
     const view = new DataView(edited.buffer);
     const dataOffset = view.getUint32(16, true);
-    const entryOffset = JSON.parse(new TextDecoder().decode(edited.subarray(32, 32 + view.getUint32(12, true)))).tensors.find((t: { name: string }) => t.name === 'stem.bias').offset;
+    const entryOffset = JSON.parse(
+      new TextDecoder().decode(edited.subarray(32, 32 + view.getUint32(12, true))),
+    ).tensors.find((t: { name: string }) => t.name === 'stem.bias').offset;
     [0x3e00, 0xc000, 0x0001, 0x7bff].forEach((h, i) => view.setUint16(dataOffset + entryOffset + i * 2, h, true));
     expect(Array.from(readWeights(resealed(edited)).tensors.get('stem.bias')!)).toEqual([1.5, -2, 2 ** -24, 65504]);
   });
@@ -102,7 +120,9 @@ describe('weights format', () => {
     it('trailing bytes', () => expectFormatError(new Uint8Array([...golden, 0]), 'trailing-bytes'));
     it('not bytes at all', () => {
       for (const junk of ['weights', null, [1, 2, 3], new Float32Array(16)]) {
-        expect(() => readWeights(junk as never)).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-shape' }));
+        expect(() => readWeights(junk as never)).toThrow(
+          expect.objectContaining({ name: 'InputError', code: 'bad-shape' }),
+        );
       }
     });
     it('wrong magic', () => {
@@ -131,21 +151,56 @@ describe('weights format', () => {
       expectFormatError(bad, 'shape-mismatch', /stem\.weight/);
     });
     it('missing and unexpected tensors', () => {
-      expectFormatError(withHeader(golden, (h) => (h.tensors = h.tensors.filter((t: { name: string }) => t.name !== 'fc.bias'))), 'missing-tensor', /fc\.bias/);
+      expectFormatError(
+        withHeader(golden, (h) => (h.tensors = h.tensors.filter((t: { name: string }) => t.name !== 'fc.bias'))),
+        'missing-tensor',
+        /fc\.bias/,
+      );
       const dataLength = new DataView(golden.buffer, golden.byteOffset).getUint32(20, true);
       const extra = { name: 'extra', dtype: 'f32', shape: [0], offset: dataLength };
-      expectFormatError(withHeader(golden, (h) => h.tensors.push(extra)), 'unexpected-tensor', /extra/);
+      expectFormatError(
+        withHeader(golden, (h) => h.tensors.push(extra)),
+        'unexpected-tensor',
+        /extra/,
+      );
     });
     it('tensor running past the data or overlapping another', () => {
-      expectFormatError(withHeader(golden, (h) => (h.tensors[0].offset = 1 << 20)), 'bad-tensor-table', /runs past/);
-      expectFormatError(withHeader(golden, (h) => (h.tensors[1].offset = h.tensors[0].offset)), 'bad-tensor-table', /overlaps/);
-      expectFormatError(withHeader(golden, (h) => (h.tensors[1].dtype = 'f64')), 'bad-tensor-table', /dtype/);
+      expectFormatError(
+        withHeader(golden, (h) => (h.tensors[0].offset = 1 << 20)),
+        'bad-tensor-table',
+        /runs past/,
+      );
+      expectFormatError(
+        withHeader(golden, (h) => (h.tensors[1].offset = h.tensors[0].offset)),
+        'bad-tensor-table',
+        /overlaps/,
+      );
+      expectFormatError(
+        withHeader(golden, (h) => (h.tensors[1].dtype = 'f64')),
+        'bad-tensor-table',
+        /dtype/,
+      );
     });
     it('an architecture the runtime cannot run', () => {
-      expectFormatError(withHeader(golden, (h) => (h.architecture.pooling = 'max')), 'unsupported-architecture', /pooling/);
-      expectFormatError(withHeader(golden, (h) => (h.architecture.blocks[0].residual = true)), 'unsupported-architecture', /residual/);
-      expectFormatError(withHeader(golden, (h) => (h.architecture.stem.stride = 3)), 'unsupported-architecture', /stride/);
-      expectFormatError(withHeader(golden, (h) => delete h.architecture), 'unsupported-architecture');
+      expectFormatError(
+        withHeader(golden, (h) => (h.architecture.pooling = 'max')),
+        'unsupported-architecture',
+        /pooling/,
+      );
+      expectFormatError(
+        withHeader(golden, (h) => (h.architecture.blocks[0].residual = true)),
+        'unsupported-architecture',
+        /residual/,
+      );
+      expectFormatError(
+        withHeader(golden, (h) => (h.architecture.stem.stride = 3)),
+        'unsupported-architecture',
+        /stride/,
+      );
+      expectFormatError(
+        withHeader(golden, (h) => delete h.architecture),
+        'unsupported-architecture',
+      );
     });
   });
 
@@ -187,7 +242,12 @@ describe('weights format', () => {
       for (const [name, t] of v2.tensors) expect(v1.tensors.get(name)).toEqual(t);
       expect(v1.thresholds).toEqual({
         calibration: V1_CALIBRATION,
-        sizes: { hr: { 'far_1e-2': { threshold: 0.5, tar: null, far: 0.01 }, 'far_1e-3': { threshold: 0.75, tar: null, far: 0.001 } } },
+        sizes: {
+          hr: {
+            'far_1e-2': { threshold: 0.5, tar: null, far: 0.01 },
+            'far_1e-3': { threshold: 0.75, tar: null, far: 0.001 },
+          },
+        },
       });
       expect(v1.warnings).toHaveLength(1);
       expect(v1.warnings[0]).toMatch(/version 1/);
@@ -202,9 +262,19 @@ describe('weights format', () => {
     });
 
     it('checks version 1 thresholds value by value', () => {
-      expectFormatError(withHeader(goldenV1, (h) => (h.thresholds['far_1e-2'] = 1.5)), 'bad-thresholds', /far_1e-2/);
-      expectFormatError(withHeader(goldenV1, (h) => (h.thresholds['far_1e-3'] = 'high')), 'bad-thresholds');
-      expectFormatError(withHeader(goldenV1, (h) => (h.thresholds = [0.5])), 'bad-thresholds');
+      expectFormatError(
+        withHeader(goldenV1, (h) => (h.thresholds['far_1e-2'] = 1.5)),
+        'bad-thresholds',
+        /far_1e-2/,
+      );
+      expectFormatError(
+        withHeader(goldenV1, (h) => (h.thresholds['far_1e-3'] = 'high')),
+        'bad-thresholds',
+      );
+      expectFormatError(
+        withHeader(goldenV1, (h) => (h.thresholds = [0.5])),
+        'bad-thresholds',
+      );
       expect(readWeights(withHeader(goldenV1, (h) => delete h.thresholds)).thresholds).toEqual(NO_THRESHOLDS);
     });
 
@@ -217,7 +287,8 @@ describe('weights format', () => {
   });
 
   describe('header values are range-checked, with typed codes', () => {
-    const rejects = (edit: (h: Record<string, any>) => void, code: string, message?: RegExp) => expectFormatError(withHeader(golden, edit), code, message);
+    const rejects = (edit: (h: Record<string, any>) => void, code: string, message?: RegExp) =>
+      expectFormatError(withHeader(golden, edit), code, message);
 
     it('input: mean in [0, 1], std positive and finite, resize known, crop boxes finite and positive', () => {
       rejects((h) => (h.input.mean = [0.5, 1.5, 0.5]), 'bad-input', /mean\[1\]/);
@@ -253,7 +324,9 @@ describe('weights format', () => {
       rejects((h) => (h.thresholds = { 'far_1e-2': 0.5 }), 'bad-thresholds', /calibration/);
       rejects((h) => (h.thresholds.calibration = 1), 'bad-thresholds', /calibration/);
       rejects((h) => (h.thresholds.sizes = []), 'bad-thresholds', /sizes/);
-      expect(readWeights(withHeader(golden, (h) => (h.thresholds.sizes['24'] = {}))).thresholds.sizes['24']).toEqual({});
+      expect(readWeights(withHeader(golden, (h) => (h.thresholds.sizes['24'] = {}))).thresholds.sizes['24']).toEqual(
+        {},
+      );
     });
 
     it('provenance must be an object', () => rejects((h) => (h.provenance = 'trained'), 'bad-header', /provenance/));
@@ -261,13 +334,22 @@ describe('weights format', () => {
     it('the writer refuses values the reader would refuse', () => {
       const w = readWeights(golden);
       expect(() => writeWeights({ ...w, input: { ...w.input, std: [1, 1, 0] } })).toThrow(WeightsFormatError);
-      expect(() => writeWeights({ ...w, thresholds: { calibration: 'x', sizes: { hr: { 'far_1e-2': { threshold: 2, tar: 0, far: 0 } } } } })).toThrow(WeightsFormatError);
+      expect(() =>
+        writeWeights({
+          ...w,
+          thresholds: { calibration: 'x', sizes: { hr: { 'far_1e-2': { threshold: 2, tar: 0, far: 0 } } } },
+        }),
+      ).toThrow(WeightsFormatError);
     });
   });
 
   describe('tensor table', () => {
     it('a tensor name listed twice is refused (the later would win)', () => {
-      expectFormatError(withHeader(golden, (h) => h.tensors.push({ ...h.tensors[0] })), 'bad-tensor-table', /stem\.weight appears twice/);
+      expectFormatError(
+        withHeader(golden, (h) => h.tensors.push({ ...h.tensors[0] })),
+        'bad-tensor-table',
+        /stem\.weight appears twice/,
+      );
     });
 
     it('a tensor holding NaN or infinity is refused', () => {
@@ -286,20 +368,36 @@ describe('weights format', () => {
 
     it('refuses a network whose one face needs too large an activation tensor', () => {
       // 256×256 input, 2048 stem channels: 512 MiB per face (the probe's 337 KB header).
-      expectFormatError(withHeader(golden, (h) => arch(h, { inputSize: 256, stem: { channels: 2048, stride: 1 } })), 'unsupported-architecture', /activation/);
+      expectFormatError(
+        withHeader(golden, (h) => arch(h, { inputSize: 256, stem: { channels: 2048, stride: 1 } })),
+        'unsupported-architecture',
+        /activation/,
+      );
       // Just over the limit: 1 MiB + one row. 64×64 stride-1 stem of 65 channels = 1,064,960 bytes.
-      expectFormatError(withHeader(golden, (h) => arch(h, { inputSize: 64, stem: { channels: 65, stride: 1 } })), 'unsupported-architecture', /activation/);
+      expectFormatError(
+        withHeader(golden, (h) => arch(h, { inputSize: 64, stem: { channels: 65, stride: 1 } })),
+        'unsupported-architecture',
+        /activation/,
+      );
     });
 
     it('refuses a network whose one face needs too many multiply-accumulates', () => {
       // Small activations (8×8 maps) but twenty 2048→2048 pointwise convolutions: 20 · 2048² · 64 ≈ 5.4e9 MACs.
       const blocks = Array.from({ length: 20 }, () => ({ channels: 2048, stride: 1, residual: true }));
-      expectFormatError(withHeader(golden, (h) => arch(h, { inputSize: 16, stem: { channels: 2048, stride: 2 }, blocks })), 'unsupported-architecture', /multiply-accumulates/);
+      expectFormatError(
+        withHeader(golden, (h) => arch(h, { inputSize: 16, stem: { channels: 2048, stride: 2 }, blocks })),
+        'unsupported-architecture',
+        /multiply-accumulates/,
+      );
     });
 
     it('refuses more than 256 blocks', () => {
       const blocks = Array.from({ length: 257 }, () => ({ channels: 6, stride: 1, residual: true }));
-      expectFormatError(withHeader(golden, (h) => (h.architecture.blocks = [h.architecture.blocks[0], ...blocks])), 'unsupported-architecture', /256 blocks/);
+      expectFormatError(
+        withHeader(golden, (h) => (h.architecture.blocks = [h.architecture.blocks[0], ...blocks])),
+        'unsupported-architecture',
+        /256 blocks/,
+      );
     });
 
     it('the default student is well inside both limits', () => {

@@ -52,7 +52,10 @@ const outBase = path.resolve(args.out);
 const cacheDir = path.resolve(args.cache);
 const write = args.write;
 const allowSeen = args['allow-seen'];
-const FARS: Array<[FarKey, number]> = [['far_1e-2', 1e-2], ['far_1e-3', 1e-3]];
+const FARS: Array<[FarKey, number]> = [
+  ['far_1e-2', 1e-2],
+  ['far_1e-3', 1e-3],
+];
 
 for (const s of sizes)
   if (s !== 'hr' && !(Number.isInteger(s) && s >= 1 && s <= 1024)) throw new Error(`--sizes: bad size ${s}`);
@@ -160,7 +163,6 @@ function pairScores(e: Float32Array, offset: number, faces: Face[]): { genuine: 
   return { genuine: Float64Array.from(genuine), impostor: Float64Array.from(impostor) };
 }
 const rate = (scores: Float64Array, t: number) => scores.reduce((n, s) => n + (s >= t ? 1 : 0), 0) / scores.length;
-
 
 /**
  * Open-set identification on the check people: the first `enrolled` even-indexed people are enrolled with their

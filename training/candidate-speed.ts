@@ -21,11 +21,22 @@ const input = Float32Array.from({ length: batch * 3 * S * S }, (_, i) => 0.9 * M
 const times: number[][] = files.map(() => []);
 for (const r of recs) await r.embed(input); // warm-up
 for (let round = 0; round < 7; round++) {
-  for (const [k, r] of recs.entries()) { const t0 = performance.now(); await r.embed(input); times[k].push(performance.now() - t0); }
+  for (const [k, r] of recs.entries()) {
+    const t0 = performance.now();
+    await r.embed(input);
+    times[k].push(performance.now() - t0);
+  }
 }
-console.log(`${recs[0].info.backend} (${recs[0].info.adapter}), batch ${batch}, median of 7; load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.log(
+  `${recs[0].info.backend} (${recs[0].info.adapter}), batch ${batch}, median of 7; load average ${os
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
 for (const [k, f] of files.entries()) {
   const t = [...times[k]].sort((a, b) => a - b)[3];
-  console.log(`${path.basename(f, '.bfw').padEnd(12)} ${String(recs[k].info.parameters).padStart(8)} parameters  ${(batch / t * 1000).toFixed(0).padStart(6)} faces/s`);
+  console.log(
+    `${path.basename(f, '.bfw').padEnd(12)} ${String(recs[k].info.parameters).padStart(8)} parameters  ${((batch / t) * 1000).toFixed(0).padStart(6)} faces/s`,
+  );
   recs[k].dispose();
 }

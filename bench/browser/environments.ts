@@ -20,7 +20,18 @@ export const BROWSER_ENVIRONMENTS: Record<string, BrowserEnvironment> = {
   'chromium-swiftshader': {
     featureLevel: 'core',
     args: [],
-    rows: ['bridgeface-webgpu', 'ort-webgpu', 'tfjs-webgpu', 'tfjs-webgl', 'gpujs-webgl2', 'bridgeface-cpu', 'ort-wasm', 'tfjs-wasm', 'tfjs-cpu', 'teacher-wasm'],
+    rows: [
+      'bridgeface-webgpu',
+      'ort-webgpu',
+      'tfjs-webgpu',
+      'tfjs-webgl',
+      'gpujs-webgl2',
+      'bridgeface-cpu',
+      'ort-wasm',
+      'tfjs-wasm',
+      'tfjs-cpu',
+      'teacher-wasm',
+    ],
   },
   'chromium-llvmpipe': {
     featureLevel: 'compatibility',

@@ -9,7 +9,19 @@ import { teacherWasm, teacherWebGl } from '../peers/teacher.js';
 import { tfjsCpu, tfjsWasm, tfjsWebGl, tfjsWebGpu } from '../peers/tfjs.js';
 import { BROWSER_ENVIRONMENTS } from './environments.js';
 
-const ALL: RowSpec[] = [bridgefaceWebGpu, ortWebGpu, tfjsWebGpu, tfjsWebGl, gpujsWebGl, bridgefaceCpu, ortWasm, tfjsWasm, tfjsCpu, teacherWasm, teacherWebGl];
+const ALL: RowSpec[] = [
+  bridgefaceWebGpu,
+  ortWebGpu,
+  tfjsWebGpu,
+  tfjsWebGl,
+  gpujsWebGl,
+  bridgefaceCpu,
+  ortWasm,
+  tfjsWasm,
+  tfjsCpu,
+  teacherWasm,
+  teacherWebGl,
+];
 
 async function runBench(env: string, config: SuiteConfig): Promise<EnvironmentResult> {
   const spec = BROWSER_ENVIRONMENTS[env];
@@ -29,8 +41,13 @@ async function runBench(env: string, config: SuiteConfig): Promise<EnvironmentRe
     log.textContent += `\n${line}`;
   });
   let adapter: string | undefined;
-  const a = await navigator.gpu?.requestAdapter(spec.featureLevel === 'compatibility' ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions) : {});
-  if (a) adapter = [a.info.vendor, a.info.architecture, a.info.device, a.info.description].filter(Boolean).join(' ') || 'details not exposed';
+  const a = await navigator.gpu?.requestAdapter(
+    spec.featureLevel === 'compatibility' ? ({ featureLevel: 'compatibility' } as GPURequestAdapterOptions) : {},
+  );
+  if (a)
+    adapter =
+      [a.info.vendor, a.info.architecture, a.info.device, a.info.description].filter(Boolean).join(' ') ||
+      'details not exposed';
   return { ...result, adapter, userAgent: navigator.userAgent };
 }
 

@@ -123,7 +123,12 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
 
   // Preprocessing: uint8 NHWC RGBA → float NCHW RGB → resize → normalise.
   let x = g.op('Cast', ['pixels'], [{ name: 'to', i: FLOAT }]);
-  x = g.op('Slice', [x, g.init('rgb_starts', [1], i64([0])), g.init('rgb_ends', [1], i64([3])), g.init('rgb_axes', [1], i64([3]))]);
+  x = g.op('Slice', [
+    x,
+    g.init('rgb_starts', [1], i64([0])),
+    g.init('rgb_ends', [1], i64([3])),
+    g.init('rgb_axes', [1], i64([3])),
+  ]);
   x = g.op('Transpose', [x], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
   if (side !== S) {
     const r = resizeMatrix(S, side, weights.input.resize);
@@ -147,12 +152,16 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
         const { outChannels: out, kernel: k, pad } = layer;
         const w = g.init(layer.weight, [out, layer.inChannels / layer.groups, k, k], t(layer.weight));
         const b = g.init(layer.bias, [out], t(layer.bias));
-        y = g.op('Conv', [input, w, b], [
-          { name: 'kernel_shape', ints: [k, k] },
-          { name: 'pads', ints: [pad, pad, pad, pad] },
-          { name: 'strides', ints: [layer.stride, layer.stride] },
-          { name: 'group', i: layer.groups },
-        ]);
+        y = g.op(
+          'Conv',
+          [input, w, b],
+          [
+            { name: 'kernel_shape', ints: [k, k] },
+            { name: 'pads', ints: [pad, pad, pad, pad] },
+            { name: 'strides', ints: [layer.stride, layer.stride] },
+            { name: 'group', i: layer.groups },
+          ],
+        );
         y = act(y, layer.act ? layer.alpha : undefined, out);
         if (layer.act === 1) y = g.op('Relu', [y]);
         break;
@@ -161,7 +170,15 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
         if (layer.pixels === 1) {
           // The fully connected layer: flatten N×C×1×1 and Gemm.
           const flat = g.op('Flatten', [input], [{ name: 'axis', i: 1 }]);
-          y = g.op('Gemm', [flat, g.init(layer.weight, [layer.outChannels, layer.inChannels], t(layer.weight)), g.init(layer.bias, [layer.outChannels], t(layer.bias))], [{ name: 'transB', i: 1 }]);
+          y = g.op(
+            'Gemm',
+            [
+              flat,
+              g.init(layer.weight, [layer.outChannels, layer.inChannels], t(layer.weight)),
+              g.init(layer.bias, [layer.outChannels], t(layer.bias)),
+            ],
+            [{ name: 'transB', i: 1 }],
+          );
           break;
         }
         const w = g.init(layer.weight, [layer.outChannels, layer.inChannels, 1, 1], t(layer.weight));
@@ -176,7 +193,14 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
         y = g.op('GlobalAveragePool', [input]);
         break;
       case 'l2norm': {
-        const n = g.op('ReduceL2', [input], [{ name: 'axes', ints: [1] }, { name: 'keepdims', i: 1 }]);
+        const n = g.op(
+          'ReduceL2',
+          [input],
+          [
+            { name: 'axes', ints: [1] },
+            { name: 'keepdims', i: 1 },
+          ],
+        );
         const safe = g.op('Max', [n, g.init('l2_eps', [], Float32Array.of(1e-12))]);
         y = g.op('Div', [input, safe], [], 'embedding');
         break;

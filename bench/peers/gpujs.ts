@@ -102,7 +102,13 @@ async function create(ctx: BenchContext, mode: GpuJsMode): Promise<RowInstance> 
   const S = ctx.weights.architecture.inputSize;
   const w = (name: string | undefined) => (name ? ctx.weights.tensors.get(name)! : new Float32Array([0]));
   const norm = normalisation(ctx.weights.input);
-  const settings = { pipeline: true, dynamicOutput: true, dynamicArguments: true, tactic: 'precision', precision: 'single' };
+  const settings = {
+    pipeline: true,
+    dynamicOutput: true,
+    dynamicArguments: true,
+    tactic: 'precision',
+    precision: 'single',
+  };
 
   type Step = { kernel: Kernel; dims: (n: number) => number[]; inputs: number[]; output: number };
   const steps: Step[] = [];
@@ -114,12 +120,25 @@ async function create(ctx: BenchContext, mode: GpuJsMode): Promise<RowInstance> 
           ...settings,
           output: [layer.outSize * layer.outSize, O, 1],
           constants: {
-            outSize: layer.outSize, inSize: layer.inSize, k: layer.kernel, cin: layer.inChannels / layer.groups,
-            outPerGroup: O / layer.groups, stride: layer.stride, pad: layer.pad, act: layer.act,
-            weight: w(layer.weight), bias: w(layer.bias), alpha: w(layer.alpha),
+            outSize: layer.outSize,
+            inSize: layer.inSize,
+            k: layer.kernel,
+            cin: layer.inChannels / layer.groups,
+            outPerGroup: O / layer.groups,
+            stride: layer.stride,
+            pad: layer.pad,
+            act: layer.act,
+            weight: w(layer.weight),
+            bias: w(layer.bias),
+            alpha: w(layer.alpha),
           },
         });
-        steps.push({ kernel, dims: (n) => [layer.outSize * layer.outSize, O, n], inputs: [layer.input], output: layer.output });
+        steps.push({
+          kernel,
+          dims: (n) => [layer.outSize * layer.outSize, O, n],
+          inputs: [layer.input],
+          output: layer.output,
+        });
         break;
       }
       case 'pointwise': {
@@ -127,20 +146,38 @@ async function create(ctx: BenchContext, mode: GpuJsMode): Promise<RowInstance> 
           ...settings,
           output: [layer.pixels, layer.outChannels, 1],
           constants: {
-            C: layer.inChannels, act: layer.act, residual: layer.residual === undefined ? 0 : 1,
-            weight: w(layer.weight), bias: w(layer.bias), alpha: w(layer.alpha),
+            C: layer.inChannels,
+            act: layer.act,
+            residual: layer.residual === undefined ? 0 : 1,
+            weight: w(layer.weight),
+            bias: w(layer.bias),
+            alpha: w(layer.alpha),
           },
         });
-        steps.push({ kernel, dims: (n) => [layer.pixels, layer.outChannels, n], inputs: [layer.input, layer.residual ?? layer.input], output: layer.output });
+        steps.push({
+          kernel,
+          dims: (n) => [layer.pixels, layer.outChannels, n],
+          inputs: [layer.input, layer.residual ?? layer.input],
+          output: layer.output,
+        });
         break;
       }
       case 'avgpool': {
-        const kernel = gpu.createKernel(avgpoolKernel, { ...settings, output: [1, layer.channels, 1], constants: { P: layer.pixels } });
+        const kernel = gpu.createKernel(avgpoolKernel, {
+          ...settings,
+          output: [1, layer.channels, 1],
+          constants: { P: layer.pixels },
+        });
         steps.push({ kernel, dims: (n) => [1, layer.channels, n], inputs: [layer.input], output: layer.output });
         break;
       }
       case 'l2norm': {
-        const kernel = gpu.createKernel(l2normKernel, { ...settings, pipeline: false, output: [layer.dim, 1], constants: { D: layer.dim } });
+        const kernel = gpu.createKernel(l2normKernel, {
+          ...settings,
+          pipeline: false,
+          output: [layer.dim, 1],
+          constants: { D: layer.dim },
+        });
         steps.push({ kernel, dims: (n) => [layer.dim, n], inputs: [layer.input], output: layer.output });
         break;
       }
@@ -154,7 +191,15 @@ async function create(ctx: BenchContext, mode: GpuJsMode): Promise<RowInstance> 
       k = gpu.createKernel(preprocessKernel, {
         ...settings,
         output: [S * S, 3, 1],
-        constants: { S, side, T: taps.taps, tapIndex: taps.index, tapWeight: taps.weight, scale: norm.scale, shift: norm.shift },
+        constants: {
+          S,
+          side,
+          T: taps.taps,
+          tapIndex: taps.index,
+          tapWeight: taps.weight,
+          scale: norm.scale,
+          shift: norm.shift,
+        },
       }) as Kernel;
       preprocessors.set(side, k);
     }

@@ -9,7 +9,8 @@ type Ort = typeof import('onnxruntime-web');
 
 async function loadOrt(ctx: BenchContext, webgpu: boolean): Promise<Ort> {
   // In browsers the "all" bundle has the WebGPU EP; in Node the package's node build (wasm only).
-  const ort: Ort = ctx.env === 'browser' ? ((await import('onnxruntime-web/all')) as unknown as Ort) : await import('onnxruntime-web');
+  const ort: Ort =
+    ctx.env === 'browser' ? ((await import('onnxruntime-web/all')) as unknown as Ort) : await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   if (ctx.env === 'browser') ort.env.wasm.wasmPaths = `${ctx.modulesBase}onnxruntime-web/dist/`;

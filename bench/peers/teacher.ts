@@ -24,7 +24,10 @@ async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstanc
     detail: `face-api ${faceapi.version ?? ''} ResNet-34 150×150 on tfjs ${name}`,
     async embed(batch: Batch) {
       const input = tf.tidy(() => {
-        const x = tf.tensor4d(batch.packed, [batch.count, batch.side, batch.side, 4], 'int32').toFloat().slice([0, 0, 0, 0], [batch.count, batch.side, batch.side, 3]);
+        const x = tf
+          .tensor4d(batch.packed, [batch.count, batch.side, batch.side, 4], 'int32')
+          .toFloat()
+          .slice([0, 0, 0, 0], [batch.count, batch.side, batch.side, 3]);
         return tf.unstack(tf.image.resizeBilinear(x as any, [150, 150]));
       });
       // face-api takes a batch as an array of H×W×3 tensors.

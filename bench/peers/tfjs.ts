@@ -32,10 +32,21 @@ export async function loadTf(ctx: BenchContext, backend: TfBackend): Promise<{ t
         compatRegistered = true;
         tf.removeBackend('webgpu');
         tf.registerBackend('webgpu', async () => {
-          const adapter = await navigator.gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+          const adapter = await navigator.gpu.requestAdapter({
+            featureLevel: 'compatibility',
+          } as GPURequestAdapterOptions);
           if (!adapter) throw new Error('no compatibility adapter');
           const limits: Record<string, number> = {};
-          for (const key of ['maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ']) {
+          for (const key of [
+            'maxComputeWorkgroupStorageSize',
+            'maxComputeInvocationsPerWorkgroup',
+            'maxStorageBufferBindingSize',
+            'maxBufferSize',
+            'maxStorageBuffersPerShaderStage',
+            'maxComputeWorkgroupSizeX',
+            'maxComputeWorkgroupSizeY',
+            'maxComputeWorkgroupSizeZ',
+          ]) {
             limits[key] = (adapter.limits as unknown as Record<string, number>)[key];
           }
           const device = await adapter.requestDevice({ requiredLimits: limits });
@@ -73,7 +84,8 @@ export function buildTfStudent(tf: Tf, weights: StudentWeights) {
           for (let c = 0; c < perGroupIn; c++) {
             for (let y = 0; y < k; y++) {
               for (let x = 0; x < k; x++) {
-                f[((y * k + x) * C + firstIn + c) * perGroupOut + (o % perGroupOut)] = src[((o * perGroupIn + c) * k + y) * k + x];
+                f[((y * k + x) * C + firstIn + c) * perGroupOut + (o % perGroupOut)] =
+                  src[((o * perGroupIn + c) * k + y) * k + x];
               }
             }
           }
@@ -87,7 +99,15 @@ export function buildTfStudent(tf: Tf, weights: StudentWeights) {
         ops.push({
           output: layer.output,
           run: (t) => {
-            const args = { x: t.get(layer.input) as TF.Tensor4D, filter: filter as TF.Tensor4D, strides, pad, bias, activation, preluActivationWeights: alpha } as const;
+            const args = {
+              x: t.get(layer.input) as TF.Tensor4D,
+              filter: filter as TF.Tensor4D,
+              strides,
+              pad,
+              bias,
+              activation,
+              preluActivationWeights: alpha,
+            } as const;
             return groups === 1 ? tf.fused.conv2d(args) : tf.fused.depthwiseConv2d(args);
           },
         });
@@ -108,7 +128,13 @@ export function buildTfStudent(tf: Tf, weights: StudentWeights) {
             output: layer.output,
             run: (t) => {
               const x = t.get(layer.input)!;
-              return tf.fused.matMul({ a: x.reshape([x.shape[0], C]) as TF.Tensor2D, b: b as TF.Tensor2D, bias, activation, preluActivationWeights: alpha });
+              return tf.fused.matMul({
+                a: x.reshape([x.shape[0], C]) as TF.Tensor2D,
+                b: b as TF.Tensor2D,
+                bias,
+                activation,
+                preluActivationWeights: alpha,
+              });
             },
           });
         } else {
@@ -116,7 +142,15 @@ export function buildTfStudent(tf: Tf, weights: StudentWeights) {
           ops.push({
             output: layer.output,
             run: (t) => {
-              const y = tf.fused.conv2d({ x: t.get(layer.input) as TF.Tensor4D, filter: filter as TF.Tensor4D, strides: 1, pad: 'valid', bias, activation, preluActivationWeights: alpha });
+              const y = tf.fused.conv2d({
+                x: t.get(layer.input) as TF.Tensor4D,
+                filter: filter as TF.Tensor4D,
+                strides: 1,
+                pad: 'valid',
+                bias,
+                activation,
+                preluActivationWeights: alpha,
+              });
               return layer.residual === undefined ? y : tf.add(y, t.get(layer.residual)!);
             },
           });
@@ -180,7 +214,10 @@ export function tfGpuMemory(tf: Tf): { gpuBytes?: number; note?: string } {
   const m = tf.memory() as { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
   const bytes = m.numBytesInGPUAllocated ?? m.numBytesInGPU;
   if (bytes === undefined) return {};
-  return { gpuBytes: bytes, note: m.numBytesInGPUAllocated !== undefined ? 'tf.memory().numBytesInGPUAllocated' : 'tf.memory().numBytesInGPU' };
+  return {
+    gpuBytes: bytes,
+    note: m.numBytesInGPUAllocated !== undefined ? 'tf.memory().numBytesInGPUAllocated' : 'tf.memory().numBytesInGPU',
+  };
 }
 
 async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstance> {

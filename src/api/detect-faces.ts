@@ -16,7 +16,12 @@ export interface FaceCrop {
   chip: RgbaImage;
 }
 
-export function cropFaces(image: RgbaImage, detections: readonly Detection[], family: DetectorFamily, align = true): FaceCrop[] {
+export function cropFaces(
+  image: RgbaImage,
+  detections: readonly Detection[],
+  family: DetectorFamily,
+  align = true,
+): FaceCrop[] {
   return detections.map((detection) => {
     const a = alignFace(align ? detection : { ...detection, landmarks: [] }, family);
     return { detection, alignment: a.method, chip: warpChip(image, a.transform) };

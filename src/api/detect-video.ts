@@ -53,8 +53,10 @@ export class FaceTracker {
     this.window = options.window ?? 8;
     this.minIou = options.minIou ?? 0.3;
     this.maxMissed = options.maxMissed ?? 5;
-    if (!(Number.isInteger(this.window) && this.window >= 1)) throw new InputError('bad-option', `window must be an integer ≥ 1, got ${this.window}`);
-    if (!(this.minIou > 0 && this.minIou <= 1)) throw new InputError('bad-option', `minIou must be in (0, 1], got ${this.minIou}`);
+    if (!(Number.isInteger(this.window) && this.window >= 1))
+      throw new InputError('bad-option', `window must be an integer ≥ 1, got ${this.window}`);
+    if (!(this.minIou > 0 && this.minIou <= 1))
+      throw new InputError('bad-option', `minIou must be in (0, 1], got ${this.minIou}`);
   }
 
   /** Detects, identifies and follows the faces of the next frame. */
@@ -65,7 +67,11 @@ export class FaceTracker {
 
   /** Continues the tracks with already identified faces of the next frame (what `process` does after identifying). */
   async update(faces: readonly IdentifiedFace[]): Promise<TrackedFace[]> {
-    const pairs = associate(this.tracks.map((t) => t.box), faces.map((f) => f.box), this.minIou);
+    const pairs = associate(
+      this.tracks.map((t) => t.box),
+      faces.map((f) => f.box),
+      this.minIou,
+    );
     const trackOf = new Map(pairs.map(([t, d]) => [d, this.tracks[t]]));
     const seen = new Set<Track>();
     const current = faces.map((face, i) => {
@@ -85,12 +91,19 @@ export class FaceTracker {
     this.tracks = this.tracks.filter((t) => t.missed <= this.maxMissed);
     if (faces.length === 0) return [];
     const means = current.map((t) => meanEmbedding(t.embeddings));
-    const [matches, labels] = await Promise.all([this.gallery.searchMany(means, this.options.k ?? 5), this.gallery.labels()]);
+    const [matches, labels] = await Promise.all([
+      this.gallery.searchMany(means, this.options.k ?? 5),
+      this.gallery.labels(),
+    ]);
     return faces.map((face, i) => ({
       ...face,
       trackId: current[i].id,
       trackFrames: current[i].embeddings.length,
-      track: identification(matches[i], labels.length, operatingPoint(this.recognizer.info.thresholds, face.far, face.faceSize)),
+      track: identification(
+        matches[i],
+        labels.length,
+        operatingPoint(this.recognizer.info.thresholds, face.far, face.faceSize),
+      ),
     }));
   }
 
@@ -123,7 +136,8 @@ export function trackVideo(
   return new Promise((resolve, reject) => {
     const next = (): void => {
       if (options.signal?.aborted || video.ended) resolve();
-      else if (typeof video.requestVideoFrameCallback === 'function') video.requestVideoFrameCallback(() => void step());
+      else if (typeof video.requestVideoFrameCallback === 'function')
+        video.requestVideoFrameCallback(() => void step());
       else requestAnimationFrame(() => void step());
     };
     const step = async (): Promise<void> => {

@@ -56,7 +56,8 @@ export function writeGallery(table: Omit<GalleryTable, 'warnings'>): Uint8Array 
 /** Parses and validates a `.bfg` file (version 2, or 1 with a warning); throws `GalleryFormatError` naming the first problem. */
 export function readGallery(data: Uint8Array | ArrayBuffer): GalleryTable {
   const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-  if (!(bytes instanceof Uint8Array)) throw new InputError('bad-shape', 'a gallery file must be a Uint8Array or an ArrayBuffer');
+  if (!(bytes instanceof Uint8Array))
+    throw new InputError('bad-shape', 'a gallery file must be a Uint8Array or an ArrayBuffer');
   if (bytes.length < FIXED) fail('truncated', `${bytes.length} bytes is shorter than the 32-byte header`);
   if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC)
     fail('bad-magic', 'not a bridgeface gallery (magic is not BRIDGEFG)');

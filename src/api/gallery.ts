@@ -35,7 +35,6 @@ export interface GalleryMatch {
   similarity: number;
 }
 
-
 /** Where the last search ran (for display and tests). */
 export type SearchBackend = 'cpu' | 'webgpu';
 
@@ -63,9 +62,13 @@ export class Gallery {
 
   constructor(private readonly options: GalleryOptions = {}) {
     const dim = options.dim ?? 128;
-    if (!Number.isInteger(dim) || dim < 1 || dim > MAX_GALLERY_DIM) throw new InputError('bad-option', `dim must be an integer in [1, ${MAX_GALLERY_DIM}], got ${dim}`);
+    if (!Number.isInteger(dim) || dim < 1 || dim > MAX_GALLERY_DIM)
+      throw new InputError('bad-option', `dim must be an integer in [1, ${MAX_GALLERY_DIM}], got ${dim}`);
     if (options.search !== undefined && !['auto', 'cpu', 'webgpu'].includes(options.search)) {
-      throw new InputError('bad-option', `search must be 'auto', 'cpu' or 'webgpu', got ${JSON.stringify(options.search)}`);
+      throw new InputError(
+        'bad-option',
+        `search must be 'auto', 'cpu' or 'webgpu', got ${JSON.stringify(options.search)}`,
+      );
     }
     this.dim = dim;
     this.stride = codeStride(dim);
@@ -101,9 +104,11 @@ export class Gallery {
 
   /** Enrolls one or more embeddings under `label` (added to any it already has). Returns the label's count. */
   add(label: string, embeddings: Float32Array | readonly Float32Array[]): number {
-    if (typeof label !== 'string' || label.length === 0) throw new InputError('bad-option', 'a gallery label must be a non-empty string');
+    if (typeof label !== 'string' || label.length === 0)
+      throw new InputError('bad-option', 'a gallery label must be a non-empty string');
     const list = embeddings instanceof Float32Array ? [embeddings] : embeddings;
-    if (!Array.isArray(list) || list.length === 0) throw new InputError('empty-batch', `no embeddings to enroll for "${label}"`);
+    if (!Array.isArray(list) || list.length === 0)
+      throw new InputError('empty-batch', `no embeddings to enroll for "${label}"`);
     list.forEach((e, i) => checkEmbedding(e, this.dim, `embeddings[${i}] of "${label}"`));
     this.reserve(this.rowCount + list.length);
     let id = this.ids.get(label);
@@ -154,7 +159,8 @@ export class Gallery {
    */
   async searchMany(embeddings: readonly Float32Array[], k = 5): Promise<GalleryMatch[][]> {
     if (!Number.isInteger(k) || k < 1) throw new InputError('bad-option', `k must be a positive integer, got ${k}`);
-    if (!Array.isArray(embeddings) || embeddings.length === 0) throw new InputError('empty-batch', 'no embeddings to search for');
+    if (!Array.isArray(embeddings) || embeddings.length === 0)
+      throw new InputError('empty-batch', 'no embeddings to search for');
     embeddings.forEach((e, i) => checkEmbedding(e, this.dim, `query ${i}`));
     const run = this.tail.then(() => this.runSearch(embeddings, k));
     this.tail = run.catch(() => undefined);
@@ -170,7 +176,14 @@ export class Gallery {
     live.forEach((isLive, id) => (renumber[id] = isLive ? next++ : 0));
     const rowLabel = this.rowLabel.subarray(0, this.rowCount).map((id) => renumber[id]);
     const labels = this.names.filter((_, id) => live[id]);
-    return writeGallery({ dim: this.dim, labels, rows: this.rowCount, rowLabel, scales: this.scales, codes: this.codes });
+    return writeGallery({
+      dim: this.dim,
+      labels,
+      rows: this.rowCount,
+      rowLabel,
+      scales: this.scales,
+      codes: this.codes,
+    });
   }
 
   /**
@@ -230,7 +243,11 @@ export class Gallery {
         const [version, rows] = [this.version, this.rowCount];
         try {
           gpu.sync(this.table(), version);
-          hits = await gpu.search(pending.map((q) => queries[q]), pending.map((q) => qscales[q]), kk);
+          hits = await gpu.search(
+            pending.map((q) => queries[q]),
+            pending.map((q) => qscales[q]),
+            kk,
+          );
         } catch (e) {
           if (!this.gpuLost && !(e instanceof GpuError && e.code === 'device-lost')) throw e;
           // The device is gone; the CPU copy is complete, so answer from it (identical results) from now on.
@@ -286,7 +303,9 @@ export class Gallery {
     return gpu.search;
   }
 
-  private async openGpu(required: boolean): Promise<{ search: GpuSearch; adapter: string; software?: string } | undefined> {
+  private async openGpu(
+    required: boolean,
+  ): Promise<{ search: GpuSearch; adapter: string; software?: string } | undefined> {
     try {
       const acquired = this.options.device ? undefined : await acquireDevice({ maxStorageBinding: 1 << 30 });
       const device = acquired?.device ?? this.options.device!;
@@ -294,7 +313,9 @@ export class Gallery {
       // A caller's device is the caller's choice: 'auto' trusts it.
       const software = acquired?.software;
       // A device we acquired is destroyed if the searcher cannot be built on it.
-      const search = await buildOnDevice(device, acquired !== undefined, () => GpuSearch.create(device, this.stride, this.options.shardRows));
+      const search = await buildOnDevice(device, acquired !== undefined, () =>
+        GpuSearch.create(device, this.stride, this.options.shardRows),
+      );
       this.ownedDevice = acquired?.device;
       // A loss we did not cause (not our own dispose) sends every later search to the CPU copy.
       void device.lost.then((info) => {

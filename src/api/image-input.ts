@@ -7,7 +7,13 @@ import { InputError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 
 /** Browser image sources `embed` and `verify` accept (ImageData is also an `RgbaImage` and is used as is). */
-export type ImageSource = ImageBitmap | HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | OffscreenCanvas | VideoFrame;
+export type ImageSource =
+  | ImageBitmap
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | HTMLVideoElement
+  | OffscreenCanvas
+  | VideoFrame;
 
 /** A face: RGBA pixels (Node and browsers; `ImageData` qualifies), a browser image source, or either with a face box. */
 export type FaceSource = RgbaImage | ImageData | ImageSource | { image: ImageSource | RgbaImage; box?: FaceBox };
@@ -33,9 +39,12 @@ function isRgba(value: unknown): value is RgbaImage {
 
 /** Pixel size of a source, in its natural (not displayed) resolution. */
 export function sourceSize(source: ImageSource): { width: number; height: number } {
-  if (has('HTMLImageElement') && source instanceof HTMLImageElement) return { width: source.naturalWidth, height: source.naturalHeight };
-  if (has('HTMLVideoElement') && source instanceof HTMLVideoElement) return { width: source.videoWidth, height: source.videoHeight };
-  if (has('VideoFrame') && source instanceof VideoFrame) return { width: source.displayWidth, height: source.displayHeight };
+  if (has('HTMLImageElement') && source instanceof HTMLImageElement)
+    return { width: source.naturalWidth, height: source.naturalHeight };
+  if (has('HTMLVideoElement') && source instanceof HTMLVideoElement)
+    return { width: source.videoWidth, height: source.videoHeight };
+  if (has('VideoFrame') && source instanceof VideoFrame)
+    return { width: source.displayWidth, height: source.displayHeight };
   const s = source as ImageBitmap | HTMLCanvasElement | OffscreenCanvas;
   return { width: s.width, height: s.height };
 }
@@ -45,7 +54,11 @@ export function sourceSize(source: ImageSource): { width: number; height: number
  * the box rounded outwards plus one pixel (bilinear taps), clamped to the image. Reading only this rectangle and
  * shifting the box by its origin gives the same result as reading the whole image.
  */
-export function readRegion(box: FaceBox | undefined, width: number, height: number): { x: number; y: number; width: number; height: number } {
+export function readRegion(
+  box: FaceBox | undefined,
+  width: number,
+  height: number,
+): { x: number; y: number; width: number; height: number } {
   if (!box) return { x: 0, y: 0, width, height };
   const x0 = Math.min(Math.max(Math.floor(box.x) - 1, 0), width - 1);
   const y0 = Math.min(Math.max(Math.floor(box.y) - 1, 0), height - 1);
@@ -71,12 +84,18 @@ function canvas(width: number, height: number): OffscreenCanvas | HTMLCanvasElem
 export function sourceToRgba(source: ImageSource, box: FaceBox | undefined, what: string): RgbaImage {
   const { width, height } = sourceSize(source);
   if (!(width > 0 && height > 0)) {
-    throw new InputError('bad-image', `${what} has no pixels yet (size ${width}×${height}); wait until the image or video has loaded`);
+    throw new InputError(
+      'bad-image',
+      `${what} has no pixels yet (size ${width}×${height}); wait until the image or video has loaded`,
+    );
   }
   checkBoxOverlaps(box, width, height, what);
   const r = readRegion(box, width, height);
   const target = canvas(r.width, r.height);
-  const context = target.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  const context = target.getContext('2d', { willReadFrequently: true }) as
+    | CanvasRenderingContext2D
+    | OffscreenCanvasRenderingContext2D
+    | null;
   if (!context) throw new InputError('bad-image', 'cannot create a 2D canvas context to read image sources');
   let data: Uint8ClampedArray;
   try {
@@ -84,7 +103,10 @@ export function sourceToRgba(source: ImageSource, box: FaceBox | undefined, what
     context.drawImage(source as CanvasImageSource, r.x, r.y, r.width, r.height, 0, 0, r.width, r.height);
     data = context.getImageData(0, 0, r.width, r.height).data;
   } catch (e) {
-    const reason = (e as Error).name === 'SecurityError' ? 'it is cross-origin (tainted canvas); serve it with CORS' : (e as Error).message;
+    const reason =
+      (e as Error).name === 'SecurityError'
+        ? 'it is cross-origin (tainted canvas); serve it with CORS'
+        : (e as Error).message;
     throw new InputError('bad-image', `${what} cannot be read: ${reason}`);
   }
   const shifted = box && { x: box.x - r.x, y: box.y - r.y, width: box.width, height: box.height };
@@ -95,10 +117,16 @@ function checkBoxOverlaps(box: FaceBox | undefined, width: number, height: numbe
   if (!box) return;
   const values = [box.x, box.y, box.width, box.height];
   if (!values.every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
-    throw new InputError('bad-size', `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`);
+    throw new InputError(
+      'bad-size',
+      `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`,
+    );
   }
   if (box.x >= width || box.y >= height || box.x + box.width <= 0 || box.y + box.height <= 0) {
-    throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} lies entirely outside the ${width}×${height} image`);
+    throw new InputError(
+      'bad-size',
+      `${what}.box ${JSON.stringify(box)} lies entirely outside the ${width}×${height} image`,
+    );
   }
 }
 
@@ -110,7 +138,8 @@ export function toRgba(face: FaceSource, index: number): RgbaImage {
   const wrapped = face as { image?: unknown; box?: FaceBox };
   if (typeof wrapped === 'object' && wrapped !== null && 'image' in wrapped) {
     // Not a spread: ImageData's fields are prototype getters.
-    if (isRgba(wrapped.image)) return { data: wrapped.image.data, width: wrapped.image.width, height: wrapped.image.height, box: wrapped.box };
+    if (isRgba(wrapped.image))
+      return { data: wrapped.image.data, width: wrapped.image.width, height: wrapped.image.height, box: wrapped.box };
     if (isImageSource(wrapped.image)) return sourceToRgba(wrapped.image, wrapped.box, what);
   }
   throw new InputError(

@@ -14,12 +14,21 @@ export function mirrorImage(image: RgbaImage): RgbaImage {
     const src = ((r.y + y) * image.width + r.x) * 4;
     const dst = y * r.width * 4;
     for (let x = 0; x < r.width; x++) {
-      const s = src + (r.width - 1 - x) * 4, d = dst + x * 4;
-      data[d] = image.data[s]; data[d + 1] = image.data[s + 1]; data[d + 2] = image.data[s + 2]; data[d + 3] = image.data[s + 3];
+      const s = src + (r.width - 1 - x) * 4,
+        d = dst + x * 4;
+      data[d] = image.data[s];
+      data[d + 1] = image.data[s + 1];
+      data[d + 2] = image.data[s + 2];
+      data[d + 3] = image.data[s + 3];
     }
   }
   const b = image.box;
-  return { data, width: r.width, height: r.height, ...(b ? { box: { x: r.width - (b.x - r.x + b.width), y: b.y - r.y, width: b.width, height: b.height } } : {}) };
+  return {
+    data,
+    width: r.width,
+    height: r.height,
+    ...(b ? { box: { x: r.width - (b.x - r.x + b.width), y: b.y - r.y, width: b.width, height: b.height } } : {}),
+  };
 }
 
 /** An N×3×S×S tensor followed by its faces mirrored (each row of each channel reversed): 2N faces. */

@@ -9,7 +9,18 @@ import type { Backend, BackendKind } from '../runtime/backend.js';
 import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
-import { type Far, type FaceSize, type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint, verification } from './decision.js';
+import {
+  type Far,
+  type FaceSize,
+  type Identification,
+  type Verification,
+  checkCalibrated,
+  checkFaceSize,
+  faceSizeOf,
+  identification,
+  operatingPoint,
+  verification,
+} from './decision.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
 import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
@@ -136,7 +147,11 @@ export interface FaceRecognizer {
   readonly weights: RecognizerWeights;
   embed(faces: readonly FaceInput[] | Float32Array, options?: EmbedOptions): Promise<Float32Array[]>;
   verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options?: VerifyOptions): Promise<Verification>;
-  identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options?: IdentifyOptions): Promise<Identification>;
+  identify(
+    probe: FaceInput | Float32Array,
+    gallery: SearchableGallery,
+    options?: IdentifyOptions,
+  ): Promise<Identification>;
   similarity(a: Float32Array, b: Float32Array): number;
   dispose(): void;
 }
@@ -164,7 +179,8 @@ export class Recognizer implements FaceRecognizer {
     this.checkAlive();
     checkOptions(options);
     const mirror = options.mirror ?? false;
-    if (typeof mirror !== 'boolean') throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
+    if (typeof mirror !== 'boolean')
+      throw new InputError('bad-option', `mirror must be a boolean, got ${JSON.stringify(options.mirror)}`);
     const { inputSize: size, embeddingDim: dim } = this.info;
     let flat: Float32Array;
     let count: number;
@@ -172,16 +188,24 @@ export class Recognizer implements FaceRecognizer {
       const perFace = 3 * size * size;
       if (faces.length === 0) throw new InputError('empty-batch', 'the input tensor is empty');
       if (faces.length % perFace !== 0) {
-        throw new InputError('bad-shape', `tensor length ${faces.length} is not a multiple of 3×${size}×${size} = ${perFace}`);
+        throw new InputError(
+          'bad-shape',
+          `tensor length ${faces.length} is not a multiple of 3×${size}×${size} = ${perFace}`,
+        );
       }
       const bad = faces.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new InputError('non-finite', `tensor value at index ${bad} is ${faces[bad]}`);
       count = faces.length / perFace;
       flat = mirror
-        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)), count, dim)
+        ? meanOfMirrorPairs(
+            await this.whileAlive(this.backend.embedTensor(withMirroredTensor(faces, size), 2 * count)),
+            count,
+            dim,
+          )
         : await this.whileAlive(this.backend.embedTensor(faces, count));
     } else {
-      if (!Array.isArray(faces)) throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
+      if (!Array.isArray(faces))
+        throw new InputError('bad-shape', 'faces must be an array of RGBA images or a Float32Array');
       if (faces.length === 0) throw new InputError('empty-batch', 'no faces to embed');
       // map() skips holes: a sparse array would reach the backend with faces missing.
       for (let i = 0; i < faces.length; i++) {
@@ -191,12 +215,19 @@ export class Recognizer implements FaceRecognizer {
       images.forEach(checkImage);
       count = images.length;
       flat = mirror
-        ? meanOfMirrorPairs(await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])), count, dim)
+        ? meanOfMirrorPairs(
+            await this.whileAlive(this.backend.embedImages([...images, ...images.map(mirrorImage)])),
+            count,
+            dim,
+          )
         : await this.whileAlive(this.backend.embedImages(images));
     }
     const bad = flat.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      throw new NonFiniteOutputError('non-finite-output', `the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`);
+      throw new NonFiniteOutputError(
+        'non-finite-output',
+        `the ${this.info.backend} backend produced ${flat[bad]} for face ${Math.floor(bad / dim)}`,
+      );
     }
     return { data: flat, count, dim };
   }
@@ -212,7 +243,11 @@ export class Recognizer implements FaceRecognizer {
    * both are embeddings). The answer says what the threshold means (`meaning`, `tar`, `measuredFar`). Throws
    * `CalibrationError` when the weights carry no such threshold: a guessed threshold would give meaningless decisions.
    */
-  async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
+  async verify(
+    a: FaceInput | Float32Array,
+    b: FaceInput | Float32Array,
+    options: VerifyOptions = {},
+  ): Promise<Verification> {
     this.checkAlive();
     checkOptions(options);
     const far = options.far ?? 1e-2;
@@ -221,7 +256,10 @@ export class Recognizer implements FaceRecognizer {
     const faces = [a, b].filter((x): x is FaceInput => !(x instanceof Float32Array));
     const embedded = faces.length > 0 ? await this.embed(faces) : [];
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
-    return verification(this.similarity(ea, eb), operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)));
+    return verification(
+      this.similarity(ea, eb),
+      operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)),
+    );
   }
 
   /**
@@ -230,7 +268,11 @@ export class Recognizer implements FaceRecognizer {
    * does: a name when the best candidate reaches the threshold calibrated for `far` at the face's size (its chip
    * side in pixels), else 'unknown'.
    */
-  async identifyFaces(frame: FrameSource, gallery: FaceGallery, options: IdentifyFacesOptions = {}): Promise<IdentifiedFace[]> {
+  async identifyFaces(
+    frame: FrameSource,
+    gallery: FaceGallery,
+    options: IdentifyFacesOptions = {},
+  ): Promise<IdentifiedFace[]> {
     this.checkAlive();
     checkOptions(options);
     const far = options.far ?? 1e-3;
@@ -256,7 +298,11 @@ export class Recognizer implements FaceRecognizer {
    * candidate reaches the calibrated threshold for `far` (default 1e-3) at the probe's size. `openSetFar` estimates
    * how often someone never enrolled would be named, given the gallery's size.
    */
-  async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
+  async identify(
+    probe: FaceInput | Float32Array,
+    gallery: SearchableGallery,
+    options: IdentifyOptions = {},
+  ): Promise<Identification> {
     this.checkAlive();
     checkOptions(options);
     const far = options.far ?? 1e-3;
@@ -274,7 +320,10 @@ export class Recognizer implements FaceRecognizer {
     if (size !== undefined) return checkFaceSize(size);
     const sizes = inputs.filter((x): x is FaceInput => !(x instanceof Float32Array)).map(faceSizeOf);
     if (sizes.length === 0) {
-      throw new InputError('bad-option', "pass { size }: the face size (pixels, or 'hr') the embeddings were made from; thresholds depend on it");
+      throw new InputError(
+        'bad-option',
+        "pass { size }: the face size (pixels, or 'hr') the embeddings were made from; thresholds depend on it",
+      );
     }
     return Math.min(...sizes);
   }
@@ -350,4 +399,3 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     backend,
   );
 }
-

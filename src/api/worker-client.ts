@@ -14,7 +14,15 @@ import { InputError, WorkerError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
-import { type Identification, type Verification, checkCalibrated, checkFaceSize, faceSizeOf, identification, operatingPoint } from './decision.js';
+import {
+  type Identification,
+  type Verification,
+  checkCalibrated,
+  checkFaceSize,
+  faceSizeOf,
+  identification,
+  operatingPoint,
+} from './decision.js';
 import type {
   EmbedOptions,
   FaceInput,
@@ -27,7 +35,13 @@ import type {
   VerifyOptions,
 } from './recognizer.js';
 import { embeddingSimilarity } from './similarity.js';
-import { type CreatedRecognizer, type GalleryOp, type WorkerRequest, type WorkerResponse, deserializeError } from './worker-protocol.js';
+import {
+  type CreatedRecognizer,
+  type GalleryOp,
+  type WorkerRequest,
+  type WorkerResponse,
+  deserializeError,
+} from './worker-protocol.js';
 
 export interface WorkerRecognizerOptions extends RecognizerOptions {
   /** The worker running dist/worker.js (or src/api/worker.ts under a bundler); default: dist/worker.js beside this module. */
@@ -72,9 +86,15 @@ export class WorkerRecognizer implements FaceRecognizer {
     return this.call('embed', [sendable, options], transfer);
   }
 
-  async verify(a: FaceInput | Float32Array, b: FaceInput | Float32Array, options: VerifyOptions = {}): Promise<Verification> {
+  async verify(
+    a: FaceInput | Float32Array,
+    b: FaceInput | Float32Array,
+    options: VerifyOptions = {},
+  ): Promise<Verification> {
     const transfer: Transferable[] = [];
-    const [x, y] = await Promise.all([a, b].map((f, i) => (f instanceof Float32Array ? f : toSendable(f, i, transfer))));
+    const [x, y] = await Promise.all(
+      [a, b].map((f, i) => (f instanceof Float32Array ? f : toSendable(f, i, transfer))),
+    );
     return this.call('verify', [x, y, options], transfer);
   }
 
@@ -82,14 +102,22 @@ export class WorkerRecognizer implements FaceRecognizer {
    * `Recognizer.identify`: the probe is embedded in the worker, the gallery (a `WorkerGallery` or a page-side
    * `Gallery`) searched, and the decision made here with the same rule.
    */
-  async identify(probe: FaceInput | Float32Array, gallery: SearchableGallery, options: IdentifyOptions = {}): Promise<Identification> {
+  async identify(
+    probe: FaceInput | Float32Array,
+    gallery: SearchableGallery,
+    options: IdentifyOptions = {},
+  ): Promise<Identification> {
     if (probe instanceof Float32Array && options.size === undefined) {
       throw new InputError('bad-option', "pass { size }: the face size (pixels, or 'hr') the embedding was made from");
     }
     checkCalibrated(this.info.thresholds, options.far ?? 1e-3); // options checked before any work
     if (options.size !== undefined) checkFaceSize(options.size);
     const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
-    const point = operatingPoint(this.info.thresholds, options.far ?? 1e-3, options.size ?? faceSizeOf(probe as FaceInput));
+    const point = operatingPoint(
+      this.info.thresholds,
+      options.far ?? 1e-3,
+      options.size ?? faceSizeOf(probe as FaceInput),
+    );
     const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
     return identification(candidates, labels.length, point);
   }
@@ -102,7 +130,10 @@ export class WorkerRecognizer implements FaceRecognizer {
   }
 
   /** `Gallery.load` in the worker. */
-  async loadGallery(bytes: Uint8Array | ArrayBuffer, options: Omit<GalleryOptions, 'device' | 'dim'> = {}): Promise<WorkerGallery> {
+  async loadGallery(
+    bytes: Uint8Array | ArrayBuffer,
+    options: Omit<GalleryOptions, 'device' | 'dim'> = {},
+  ): Promise<WorkerGallery> {
     const gallery = new WorkerGallery(this, this.nextGallery++);
     await this.call('gallery', [gallery.id, 'load', bytes, options]);
     return gallery;
@@ -156,7 +187,13 @@ export class WorkerGallery {
     return this.op('count', label);
   }
   /** Identities, embeddings, dimension, where the last search ran, and what loading the file noticed (`Gallery.warnings`). */
-  stats(): Promise<{ size: number; rows: number; dim: number; lastSearchBackend?: SearchBackend; warnings: readonly string[] }> {
+  stats(): Promise<{
+    size: number;
+    rows: number;
+    dim: number;
+    lastSearchBackend?: SearchBackend;
+    warnings: readonly string[];
+  }> {
     return this.op('stats');
   }
   dispose(): Promise<void> {
@@ -167,17 +204,27 @@ export class WorkerGallery {
 /** A face the worker can receive: cloneable as is, or the face region as a transferred ImageBitmap. */
 async function toSendable(face: FaceSource, index: number, transfer: Transferable[]): Promise<unknown> {
   const wrapped = face as { image?: unknown; box?: FaceBox };
-  const source = isImageSource(face) ? face : isImageSource(wrapped?.image) ? (wrapped.image as ImageSource) : undefined;
+  const source = isImageSource(face)
+    ? face
+    : isImageSource(wrapped?.image)
+      ? (wrapped.image as ImageSource)
+      : undefined;
   if (!source) return face as RgbaImage;
   const box = isImageSource(face) ? undefined : wrapped.box;
-  const cloneable = (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap) || (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame);
+  const cloneable =
+    (typeof ImageBitmap !== 'undefined' && source instanceof ImageBitmap) ||
+    (typeof VideoFrame !== 'undefined' && source instanceof VideoFrame);
   if (cloneable) return face;
   const { width, height } = sourceSize(source);
-  if (!(width > 0 && height > 0)) throw new InputError('bad-image', `faces[${index}] has no pixels yet; wait until it has loaded`);
+  if (!(width > 0 && height > 0))
+    throw new InputError('bad-image', `faces[${index}] has no pixels yet; wait until it has loaded`);
   const r = readRegion(box, width, height);
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(source, r.x, r.y, r.width, r.height, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    bitmap = await createImageBitmap(source, r.x, r.y, r.width, r.height, {
+      premultiplyAlpha: 'none',
+      colorSpaceConversion: 'none',
+    });
   } catch (e) {
     throw new InputError('bad-image', `faces[${index}] cannot be read: ${(e as Error).message}`);
   }
@@ -190,7 +237,9 @@ export async function createWorkerRecognizer(options: WorkerRecognizerOptions = 
   const { worker, ...rest } = options;
   // A literal `new Worker(new URL('./worker.js', import.meta.url), …)`: application bundlers (Vite, webpack) bundle
   // dist/worker.js from it; @vite-ignore only keeps this library's own build from doing so (see default-weights.ts).
-  const rec = new WorkerRecognizer(worker ?? new Worker(new URL(/* @vite-ignore */ './worker.js', import.meta.url), { type: 'module' }));
+  const rec = new WorkerRecognizer(
+    worker ?? new Worker(new URL(/* @vite-ignore */ './worker.js', import.meta.url), { type: 'module' }),
+  );
   // Weights given as a URL relative to the page must be made absolute: the worker resolves against its own URL.
   const raw = rest.weights instanceof URL ? rest.weights.href : rest.weights;
   const weights = typeof raw === 'string' && typeof location !== 'undefined' ? new URL(raw, location.href).href : raw;

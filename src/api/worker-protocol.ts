@@ -17,7 +17,20 @@ export interface WorkerRequest {
 }
 
 /** Gallery operations a worker runs: `args` of a 'gallery' request are [galleryId, op, ...opArgs]. */
-export const GALLERY_OPS = ['create', 'load', 'add', 'remove', 'search', 'searchMany', 'save', 'labels', 'has', 'count', 'stats', 'dispose'] as const;
+export const GALLERY_OPS = [
+  'create',
+  'load',
+  'add',
+  'remove',
+  'search',
+  'searchMany',
+  'save',
+  'labels',
+  'has',
+  'count',
+  'stats',
+  'dispose',
+] as const;
 export type GalleryOp = (typeof GALLERY_OPS)[number];
 
 /** The worker's answer to 'create'. */
@@ -26,7 +39,9 @@ export interface CreatedRecognizer {
   weights: RecognizerWeights;
 }
 
-export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+export type WorkerResponse =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedError };
 
 export interface SerializedError {
   name: string;

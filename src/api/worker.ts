@@ -6,7 +6,14 @@
 import { InputError } from '../errors.js';
 import { Gallery, type GalleryOptions } from './gallery.js';
 import { type Recognizer, type RecognizerOptions, createRecognizer } from './recognizer.js';
-import { type CreatedRecognizer, GALLERY_OPS, type GalleryOp, type WorkerRequest, type WorkerResponse, serializeError } from './worker-protocol.js';
+import {
+  type CreatedRecognizer,
+  GALLERY_OPS,
+  type GalleryOp,
+  type WorkerRequest,
+  type WorkerResponse,
+  serializeError,
+} from './worker-protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -56,7 +63,10 @@ async function handle({ method, args }: WorkerRequest): Promise<unknown> {
       recognizer?.dispose();
       recognizer = await createRecognizer(args[0] as RecognizerOptions);
       const { input, thresholds, provenance, warnings } = recognizer.weights;
-      return { info: recognizer.info, weights: { input, thresholds, provenance, warnings } } satisfies CreatedRecognizer;
+      return {
+        info: recognizer.info,
+        weights: { input, thresholds, provenance, warnings },
+      } satisfies CreatedRecognizer;
     }
     case 'embed':
       return live().embed(...(args as Parameters<Recognizer['embed']>));
@@ -88,6 +98,9 @@ self.addEventListener('message', async (event: MessageEvent<WorkerRequest>) => {
   }
   // Embeddings are transferred, not copied.
   const value = response.ok ? response.value : undefined;
-  const transfer = Array.isArray(value) && value.length > 0 && value.every((e) => e instanceof Float32Array) ? value.map((e: Float32Array) => e.buffer as ArrayBuffer) : [];
+  const transfer =
+    Array.isArray(value) && value.length > 0 && value.every((e) => e instanceof Float32Array)
+      ? value.map((e: Float32Array) => e.buffer as ArrayBuffer)
+      : [];
   self.postMessage(response, transfer);
 });

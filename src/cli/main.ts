@@ -114,7 +114,15 @@ const registerBench: RegisterCommand = (program, { io, done }) =>
     .action(async (args: string[]) => done(await runBench(args, io)));
 
 /** Every command, in help order. */
-const COMMANDS: RegisterCommand[] = [registerEmbed, registerVerify, registerEvalLfw, registerBench, registerDetect, registerEnroll, registerIdentify];
+const COMMANDS: RegisterCommand[] = [
+  registerEmbed,
+  registerVerify,
+  registerEvalLfw,
+  registerBench,
+  registerDetect,
+  registerEnroll,
+  registerIdentify,
+];
 
 function version(): string {
   const root = packageRoot();

@@ -57,21 +57,39 @@ export const GEOMETRY: Readonly<Record<DetectorFamily, FamilyGeometry>> = {
 export type Similarity = [number, number, number, number];
 
 /** Least-squares similarity transform taking the points `from` onto `to` (also the training pipeline's alignment fit). */
-export function fitSimilarity(from: ReadonlyArray<ArrayLike<number>>, to: ReadonlyArray<ArrayLike<number>>): Similarity {
+export function fitSimilarity(
+  from: ReadonlyArray<ArrayLike<number>>,
+  to: ReadonlyArray<ArrayLike<number>>,
+): Similarity {
   const n = from.length;
-  let mu = 0, mv = 0, mx = 0, my = 0;
+  let mu = 0,
+    mv = 0,
+    mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
-    mu += from[i][0]; mv += from[i][1]; mx += to[i][0]; my += to[i][1];
+    mu += from[i][0];
+    mv += from[i][1];
+    mx += to[i][0];
+    my += to[i][1];
   }
-  mu /= n; mv /= n; mx /= n; my /= n;
-  let sa = 0, sb = 0, ss = 0;
+  mu /= n;
+  mv /= n;
+  mx /= n;
+  my /= n;
+  let sa = 0,
+    sb = 0,
+    ss = 0;
   for (let i = 0; i < n; i++) {
-    const u = from[i][0] - mu, v = from[i][1] - mv, x = to[i][0] - mx, y = to[i][1] - my;
+    const u = from[i][0] - mu,
+      v = from[i][1] - mv,
+      x = to[i][0] - mx,
+      y = to[i][1] - my;
     sa += u * x + v * y;
     sb += u * y - v * x;
     ss += u * u + v * v;
   }
-  const a = sa / ss, b = sb / ss;
+  const a = sa / ss,
+    b = sb / ss;
   return [a, b, mx - (a * mu - b * mv), my - (b * mu + a * mv)];
 }
 
@@ -108,20 +126,27 @@ export function alignFace(detection: Detection, family: DetectorFamily): Alignme
 
 function boxTransform(box: FaceBox, g: FamilyGeometry): Similarity {
   const side = g.boxToChip.side * box.height;
-  const cx = box.x + box.width / 2 + g.boxToChip.dx * box.height, cy = box.y + box.height / 2 + g.boxToChip.dy * box.height;
+  const cx = box.x + box.width / 2 + g.boxToChip.dx * box.height,
+    cy = box.y + box.height / 2 + g.boxToChip.dy * box.height;
   // Chip pixel centres are at u = 0 … CHIP − 1, so its centre is u = (CHIP − 1) / 2.
   const a = side / CHIP;
-  return [a, 0, cx - a * (CHIP - 1) / 2, cy - a * (CHIP - 1) / 2];
+  return [a, 0, cx - (a * (CHIP - 1)) / 2, cy - (a * (CHIP - 1)) / 2];
 }
 
-function fitResidual(t: Similarity, from: ReadonlyArray<readonly [number, number]>, to: ReadonlyArray<readonly [number, number]>): number {
+function fitResidual(
+  t: Similarity,
+  from: ReadonlyArray<readonly [number, number]>,
+  to: ReadonlyArray<readonly [number, number]>,
+): number {
   const [a, b, tx, ty] = t;
   const det = a * a + b * b;
   let sum = 0;
   for (let i = 0; i < from.length; i++) {
     // Image → chip: the inverse similarity.
-    const x = to[i][0] - tx, y = to[i][1] - ty;
-    const u = (a * x + b * y) / det, v = (-b * x + a * y) / det;
+    const x = to[i][0] - tx,
+      y = to[i][1] - ty;
+    const u = (a * x + b * y) / det,
+      v = (-b * x + a * y) / det;
     sum += (u - from[i][0]) ** 2 + (v - from[i][1]) ** 2;
   }
   return Math.sqrt(sum / from.length);
@@ -136,7 +161,11 @@ export function chipSideInImage(t: Similarity): number {
  * Samples the chip out of `image` (bilinear, edges clamped) at `size`×`size`; by default at the face's own
  * resolution (its chip side in image pixels, 8–150), so a 16-px face is not given detail it does not have.
  */
-export function warpChip(image: RgbaImage, t: Similarity, size = Math.round(Math.min(Math.max(chipSideInImage(t), 8), CHIP))): RgbaImage {
+export function warpChip(
+  image: RgbaImage,
+  t: Similarity,
+  size = Math.round(Math.min(Math.max(chipSideInImage(t), 8), CHIP)),
+): RgbaImage {
   const [a, b, tx, ty] = t;
   const { width: w, height: h, data: px } = image;
   const out = new Uint8ClampedArray(size * size * 4);
@@ -145,14 +174,22 @@ export function warpChip(image: RgbaImage, t: Similarity, size = Math.round(Math
     const v = (j + 0.5) * step - 0.5;
     for (let i = 0; i < size; i++) {
       const u = (i + 0.5) * step - 0.5;
-      const x = Math.min(Math.max(a * u - b * v + tx, 0), w - 1), y = Math.min(Math.max(b * u + a * v + ty, 0), h - 1);
-      const x0 = Math.floor(x), y0 = Math.floor(y), x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
-      const fx = x - x0, fy = y - y0;
+      const x = Math.min(Math.max(a * u - b * v + tx, 0), w - 1),
+        y = Math.min(Math.max(b * u + a * v + ty, 0), h - 1);
+      const x0 = Math.floor(x),
+        y0 = Math.floor(y),
+        x1 = Math.min(x0 + 1, w - 1),
+        y1 = Math.min(y0 + 1, h - 1);
+      const fx = x - x0,
+        fy = y - y0;
       const o = (j * size + i) * 4;
       for (let c = 0; c < 3; c++) {
-        const p00 = px[(y0 * w + x0) * 4 + c], p01 = px[(y0 * w + x1) * 4 + c];
-        const p10 = px[(y1 * w + x0) * 4 + c], p11 = px[(y1 * w + x1) * 4 + c];
-        const top = p00 + (p01 - p00) * fx, bottom = p10 + (p11 - p10) * fx;
+        const p00 = px[(y0 * w + x0) * 4 + c],
+          p01 = px[(y0 * w + x1) * 4 + c];
+        const p10 = px[(y1 * w + x0) * 4 + c],
+          p11 = px[(y1 * w + x1) * 4 + c];
+        const top = p00 + (p01 - p00) * fx,
+          bottom = p10 + (p11 - p10) * fx;
         out[o + c] = top + (bottom - top) * fy;
       }
       out[o + 3] = 255;

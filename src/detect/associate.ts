@@ -9,8 +9,14 @@ import type { FaceBox } from '../runtime/image.js';
 import { iou } from './nms.js';
 
 /** Pairs [track index, detection index]. */
-export function associate(tracks: readonly FaceBox[], detections: readonly FaceBox[], minIou: number): Array<[number, number]> {
+export function associate(
+  tracks: readonly FaceBox[],
+  detections: readonly FaceBox[],
+  minIou: number,
+): Array<[number, number]> {
   if (tracks.length === 0 || detections.length === 0) return [];
   const overlap = tracks.map((t) => detections.map((d) => iou(t, d)));
-  return munkres(overlap.map((row) => row.map((o) => 1 - o))).filter(([t, d]) => overlap[t][d] >= minIou) as Array<[number, number]>;
+  return munkres(overlap.map((row) => row.map((o) => 1 - o))).filter(([t, d]) => overlap[t][d] >= minIou) as Array<
+    [number, number]
+  >;
 }

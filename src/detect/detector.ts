@@ -81,7 +81,8 @@ export class FaceDetector {
     const image = readFrame(frame);
     const minFace = options.minFace ?? this.info.minFace;
     const threshold = options.scoreThreshold ?? this.info.scoreThreshold;
-    if (!(threshold >= 0 && threshold <= 1)) throw new InputError('bad-option', `scoreThreshold must be in [0, 1], got ${threshold}`);
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new InputError('bad-option', `scoreThreshold must be in [0, 1], got ${threshold}`);
     const maxFaces = options.maxFaces ?? Infinity;
     if (!(maxFaces >= 0)) throw new InputError('bad-option', `maxFaces must be ≥ 0, got ${maxFaces}`);
     const found: Detection[] = [];
@@ -158,16 +159,23 @@ export async function createDetector(options: DetectorOptions = {}): Promise<Fac
   const spec = FAMILIES[family];
   if (!spec) throw new InputError('bad-option', `model must be 'blazeface' or 'yunet', got ${JSON.stringify(family)}`);
   if (family === 'yunet' && options.weights === undefined) {
-    throw new DetectorError('weights-missing', 'YuNet weights are not shipped: pass { weights } (a path, URL or bytes of a YuNet ONNX file; see README, "Face detection")');
+    throw new DetectorError(
+      'weights-missing',
+      'YuNet weights are not shipped: pass { weights } (a path, URL or bytes of a YuNet ONNX file; see README, "Face detection")',
+    );
   }
-  const bytes = options.weights === undefined ? await defaultBlazeFaceWeights() : await loadWeightsBytes(options.weights);
+  const bytes =
+    options.weights === undefined ? await defaultBlazeFaceWeights() : await loadWeightsBytes(options.weights);
   const ort = options.ort ?? (await loadOrt());
   let session: OrtSession;
   try {
     // Severity 3 (errors only): BlazeFace's export makes ONNX Runtime warn about unused initializers on every load.
     session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...options.sessionOptions });
   } catch (e) {
-    throw new DetectorError('bad-model', `ONNX Runtime cannot load these weights: ${(e as Error).message.split('\n')[0]}`);
+    throw new DetectorError(
+      'bad-model',
+      `ONNX Runtime cannot load these weights: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   spec.check(session);
   return new FaceDetector(

@@ -29,14 +29,18 @@ function match(image: ScoredImage, threshold: number): Outcome[] {
   const taken = new Uint8Array(image.truth.length);
   const out: Outcome[] = [];
   for (const d of [...image.detections].sort((a, b) => b.score - a.score)) {
-    let best = -1, bestIou = threshold;
+    let best = -1,
+      bestIou = threshold;
     // Prefer a real face; fall back to an ignore region.
     for (const pass of [false, true]) {
       for (let i = 0; i < image.truth.length; i++) {
         const t = image.truth[i];
         if (t.ignore !== pass || (taken[i] && !t.ignore)) continue;
         const o = iou(d.box, t.box);
-        if (o >= bestIou) { bestIou = o; best = i; }
+        if (o >= bestIou) {
+          bestIou = o;
+          best = i;
+        }
       }
       if (best >= 0) break;
     }
@@ -80,7 +84,10 @@ export interface DetectionReport {
   budget: number;
 }
 
-export function scoreDetections(images: readonly ScoredImage[], options: { iouThreshold?: number; fpPerImage?: number; buckets?: readonly Bucket[] } = {}): DetectionReport {
+export function scoreDetections(
+  images: readonly ScoredImage[],
+  options: { iouThreshold?: number; fpPerImage?: number; buckets?: readonly Bucket[] } = {},
+): DetectionReport {
   const iouThreshold = options.iouThreshold ?? 0.5;
   const budget = options.fpPerImage ?? 1;
   const buckets = options.buckets ?? HEIGHT_BUCKETS;
@@ -88,7 +95,8 @@ export function scoreDetections(images: readonly ScoredImage[], options: { iouTh
   const heights = images.flatMap((im) => im.truth.filter((t) => !t.ignore).map((t) => t.box.height));
   const faces = heights.length;
   // AP: area under the interpolated precision-recall curve (VOC style, all points).
-  let tp = 0, fp = 0;
+  let tp = 0,
+    fp = 0;
   const pr: Array<[number, number]> = [];
   for (const o of outcomes) {
     if (o.hitHeight > 0) tp++;
@@ -97,7 +105,8 @@ export function scoreDetections(images: readonly ScoredImage[], options: { iouTh
   }
   const bestAfter = new Float64Array(pr.length + 1);
   for (let i = pr.length - 1; i >= 0; i--) bestAfter[i] = Math.max(bestAfter[i + 1], pr[i][1]);
-  let ap = 0, prevRecall = 0;
+  let ap = 0,
+    prevRecall = 0;
   for (let i = 0; i < pr.length; i++) {
     ap += (pr[i][0] - prevRecall) * bestAfter[i];
     prevRecall = pr[i][0];
@@ -125,7 +134,12 @@ export function scoreDetections(images: readonly ScoredImage[], options: { iouTh
     iouThreshold,
     averagePrecision: ap,
     budget,
-    atBudget: { scoreThreshold, falsePositivesPerImage: fpAt / Math.max(images.length, 1), recall, recallAll: (chosen.length - fpAt) / Math.max(faces, 1) },
+    atBudget: {
+      scoreThreshold,
+      falsePositivesPerImage: fpAt / Math.max(images.length, 1),
+      recall,
+      recallAll: (chosen.length - fpAt) / Math.max(faces, 1),
+    },
   };
 }
 

@@ -37,8 +37,16 @@ export interface FamilySpec {
   run(ort: OrtModule, session: OrtSession, pixels: PlanarRgb, scoreThreshold: number): Promise<Detection[]>;
 }
 
-function requireNames(session: OrtSession, family: string, inputs: readonly string[], outputs: readonly string[]): void {
-  const missing = [...inputs.filter((n) => !session.inputNames.includes(n)), ...outputs.filter((n) => !session.outputNames.includes(n))];
+function requireNames(
+  session: OrtSession,
+  family: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+): void {
+  const missing = [
+    ...inputs.filter((n) => !session.inputNames.includes(n)),
+    ...outputs.filter((n) => !session.outputNames.includes(n)),
+  ];
   if (missing.length > 0) {
     throw new DetectorError(
       'bad-model',
@@ -70,16 +78,23 @@ export const YUNET: FamilySpec = {
     const out = await session.run({ input: new ort.Tensor('float32', bgr, [1, 3, H, W]) });
     const found: Detection[] = [];
     for (const s of YUNET_STRIDES) {
-      const cols = Math.ceil(W / s), rows = Math.ceil(H / s);
-      const cls = out[`cls_${s}`].data as Float32Array, obj = out[`obj_${s}`].data as Float32Array;
-      const bbox = out[`bbox_${s}`].data as Float32Array, kps = out[`kps_${s}`].data as Float32Array;
-      if (cls.length !== rows * cols) throw new DetectorError('bad-model', `YuNet cls_${s} has ${cls.length} cells, expected ${rows}×${cols}`);
+      const cols = Math.ceil(W / s),
+        rows = Math.ceil(H / s);
+      const cls = out[`cls_${s}`].data as Float32Array,
+        obj = out[`obj_${s}`].data as Float32Array;
+      const bbox = out[`bbox_${s}`].data as Float32Array,
+        kps = out[`kps_${s}`].data as Float32Array;
+      if (cls.length !== rows * cols)
+        throw new DetectorError('bad-model', `YuNet cls_${s} has ${cls.length} cells, expected ${rows}×${cols}`);
       for (let i = 0; i < rows * cols; i++) {
         const score = Math.sqrt(Math.min(Math.max(cls[i], 0), 1) * Math.min(Math.max(obj[i], 0), 1));
         if (score < scoreThreshold) continue;
-        const c = i % cols, r = (i - c) / cols;
-        const cx = (c + bbox[4 * i]) * s, cy = (r + bbox[4 * i + 1]) * s;
-        const w = Math.exp(bbox[4 * i + 2]) * s, h = Math.exp(bbox[4 * i + 3]) * s;
+        const c = i % cols,
+          r = (i - c) / cols;
+        const cx = (c + bbox[4 * i]) * s,
+          cy = (r + bbox[4 * i + 1]) * s;
+        const w = Math.exp(bbox[4 * i + 2]) * s,
+          h = Math.exp(bbox[4 * i + 3]) * s;
         const landmarks: Array<[number, number]> = [];
         for (let k = 0; k < 5; k++) landmarks.push([(c + kps[10 * i + 2 * k]) * s, (r + kps[10 * i + 2 * k + 1]) * s]);
         found.push({ box: { x: cx - w / 2, y: cy - h / 2, width: w, height: h }, score, landmarks });
@@ -105,10 +120,17 @@ export const BLAZEFACE: FamilySpec = {
   nms: { threshold: 0.3, mode: 'blend' },
   landmarkNames: ['right eye', 'left eye', 'nose tip', 'mouth centre', 'right ear tragion', 'left ear tragion'],
   alignPoints: [0, 1, 2, 3],
-  check: (session) => requireNames(session, 'BlazeFace back-256', ['input:0'], BLAZE_MAPS.flatMap((m) => [m[2], m[3]])),
+  check: (session) =>
+    requireNames(
+      session,
+      'BlazeFace back-256',
+      ['input:0'],
+      BLAZE_MAPS.flatMap((m) => [m[2], m[3]]),
+    ),
   async run(ort, session, pixels, scoreThreshold) {
     const n = BLAZE_INPUT * BLAZE_INPUT;
-    if (pixels.width !== BLAZE_INPUT || pixels.height !== BLAZE_INPUT) throw new RangeError('BlazeFace takes 256×256 tiles');
+    if (pixels.width !== BLAZE_INPUT || pixels.height !== BLAZE_INPUT)
+      throw new RangeError('BlazeFace takes 256×256 tiles');
     const nhwc = new Float32Array(3 * n);
     for (let i = 0; i < n; i++) {
       nhwc[3 * i] = pixels.data[i] / 127.5 - 1;
@@ -119,11 +141,15 @@ export const BLAZEFACE: FamilySpec = {
     const logit = Math.log(scoreThreshold / (1 - scoreThreshold));
     const found: Detection[] = [];
     for (const [cells, perCell, scoresName, boxesName] of BLAZE_MAPS) {
-      const scores = out[scoresName].data as Float32Array, boxes = out[boxesName].data as Float32Array;
+      const scores = out[scoresName].data as Float32Array,
+        boxes = out[boxesName].data as Float32Array;
       for (let a = 0; a < cells * cells * perCell; a++) {
         if (!(scores[a] >= logit)) continue;
-        const cell = Math.floor(a / perCell), c = cell % cells, r = (cell - c) / cells;
-        const ax = ((c + 0.5) / cells) * BLAZE_INPUT, ay = ((r + 0.5) / cells) * BLAZE_INPUT;
+        const cell = Math.floor(a / perCell),
+          c = cell % cells,
+          r = (cell - c) / cells;
+        const ax = ((c + 0.5) / cells) * BLAZE_INPUT,
+          ay = ((r + 0.5) / cells) * BLAZE_INPUT;
         const b = boxes.subarray(16 * a, 16 * a + 16);
         const landmarks: Array<[number, number]> = [];
         for (let k = 0; k < 6; k++) landmarks.push([ax + b[4 + 2 * k], ay + b[5 + 2 * k]]);

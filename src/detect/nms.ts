@@ -21,7 +21,11 @@ export function iou(a: FaceBox, b: FaceBox): number {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
-export function nonMaxSuppression(detections: readonly Detection[], threshold: number, mode: 'hard' | 'blend'): Detection[] {
+export function nonMaxSuppression(
+  detections: readonly Detection[],
+  threshold: number,
+  mode: 'hard' | 'blend',
+): Detection[] {
   const order = [...detections].sort((a, b) => b.score - a.score);
   const used = new Uint8Array(order.length);
   const kept: Detection[] = [];
@@ -43,8 +47,15 @@ function blend(group: readonly Detection[]): Detection {
   const total = group.reduce((s, d) => s + d.score, 0);
   const mean = (f: (d: Detection) => number): number => group.reduce((s, d) => s + f(d) * d.score, 0) / total;
   return {
-    box: { x: mean((d) => d.box.x), y: mean((d) => d.box.y), width: mean((d) => d.box.width), height: mean((d) => d.box.height) },
+    box: {
+      x: mean((d) => d.box.x),
+      y: mean((d) => d.box.y),
+      width: mean((d) => d.box.width),
+      height: mean((d) => d.box.height),
+    },
     score: group[0].score,
-    landmarks: group[0].landmarks.map((_, k) => [mean((d) => d.landmarks[k][0]), mean((d) => d.landmarks[k][1])] as [number, number]),
+    landmarks: group[0].landmarks.map(
+      (_, k) => [mean((d) => d.landmarks[k][0]), mean((d) => d.landmarks[k][1])] as [number, number],
+    ),
   };
 }

@@ -45,7 +45,10 @@ export function loadOrt(): Promise<OrtModule> {
       const how = inNode
         ? 'npm install onnxruntime-node, or pass { ort } to createDetector'
         : "import * as ort from 'onnxruntime-web' in your app and pass createDetector({ ort })";
-      throw new DetectorError('runtime-missing', `face detection runs on ONNX Runtime: ${how} (${(e as Error).message.split('\n')[0]})`);
+      throw new DetectorError(
+        'runtime-missing',
+        `face detection runs on ONNX Runtime: ${how} (${(e as Error).message.split('\n')[0]})`,
+      );
     }
   })();
   return loaded;

@@ -39,7 +39,8 @@ export interface PlanOptions {
 
 export function planPasses(spec: FamilySpec, width: number, height: number, options: PlanOptions): Pass[] {
   const { minFace } = options;
-  if (!(Number.isFinite(minFace) && minFace >= 4)) throw new InputError('bad-option', `minFace must be a number ≥ 4 (pixels), got ${minFace}`);
+  if (!(Number.isFinite(minFace) && minFace >= 4))
+    throw new InputError('bad-option', `minFace must be a number ≥ 4 (pixels), got ${minFace}`);
   const maxInputSide = options.maxInputSide ?? 4096;
   const passes: Pass[] = [];
   let scale = Math.min(spec.nativeMinFace / minFace, MAX_UPSCALE);
@@ -75,7 +76,8 @@ function roundUp(v: number, stride: number): number {
 }
 
 function tilesFor(spec: FamilySpec, width: number, height: number, scale: number, side: number): Tile[] {
-  const W = width * scale, H = height * scale;
+  const W = width * scale,
+    H = height * scale;
   const fixed = spec.fixedInput !== undefined;
   if (!fixed && W <= side && H <= side) return [wholeFrame(scale, roundUp(W, spec.stride), roundUp(H, spec.stride))];
   // Neighbouring tiles overlap by the largest face this pass is responsible for, so each such face lies whole in one.
@@ -87,7 +89,8 @@ function tilesFor(spec: FamilySpec, width: number, height: number, scale: number
     return Array.from({ length: n }, (_, i) => i * step);
   };
   const tiles: Tile[] = [];
-  const xs = starts(W), ys = starts(H);
+  const xs = starts(W),
+    ys = starts(H);
   for (const [j, y] of ys.entries()) {
     for (const [i, x] of xs.entries()) {
       const inputWidth = fixed ? side : roundUp(Math.min(side, W - x), spec.stride);

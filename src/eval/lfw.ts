@@ -16,11 +16,16 @@ export interface LfwPair {
 /** Parse pairs.txt (header `folds n`, then per fold n same-person lines `name i j` and n different-person lines
  *  `name1 i name2 j`). Throws on a malformed file. */
 export function parsePairs(text: string): LfwPair[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const head = lines[0]?.split(/\s+/).map(Number) ?? [];
-  if (head.length !== 2 || !head.every(Number.isInteger)) throw new InputError('bad-file', 'pairs.txt: bad header, expected "<folds> <n>"');
+  if (head.length !== 2 || !head.every(Number.isInteger))
+    throw new InputError('bad-file', 'pairs.txt: bad header, expected "<folds> <n>"');
   const [folds, n] = head;
-  if (lines.length !== 1 + folds * 2 * n) throw new InputError('bad-file', `pairs.txt: expected ${folds * 2 * n} pairs, found ${lines.length - 1}`);
+  if (lines.length !== 1 + folds * 2 * n)
+    throw new InputError('bad-file', `pairs.txt: expected ${folds * 2 * n} pairs, found ${lines.length - 1}`);
   const out: LfwPair[] = [];
   let k = 1;
   for (let f = 0; f < folds; f++) {
@@ -28,8 +33,13 @@ export function parsePairs(text: string): LfwPair[] {
       for (let i = 0; i < n; i++, k++) {
         const p = lines[k].split(/\s+/);
         if (same && p.length === 3) out.push({ name1: p[0], index1: +p[1], name2: p[0], index2: +p[2], same, fold: f });
-        else if (!same && p.length === 4) out.push({ name1: p[0], index1: +p[1], name2: p[2], index2: +p[3], same, fold: f });
-        else throw new InputError('bad-file', `pairs.txt line ${k + 1}: expected a ${same ? 'same' : 'different'}-person pair, got "${lines[k]}"`);
+        else if (!same && p.length === 4)
+          out.push({ name1: p[0], index1: +p[1], name2: p[2], index2: +p[3], same, fold: f });
+        else
+          throw new InputError(
+            'bad-file',
+            `pairs.txt line ${k + 1}: expected a ${same ? 'same' : 'different'}-person pair, got "${lines[k]}"`,
+          );
       }
     }
   }
@@ -47,12 +57,16 @@ export function bestThreshold(scores: ArrayLike<number>, same: ArrayLike<boolean
   let P = 0;
   for (let i = 0; i < same.length; i++) if (same[i]) P++;
   const N = scores.length - P;
-  let tp = 0, fp = 0, best = -1, bestT = Infinity;
+  let tp = 0,
+    fp = 0,
+    best = -1,
+    bestT = Infinity;
   // threshold above every score: accept none
   best = N;
   bestT = scores[idx[0]] + 1e-6;
   for (let k = 0; k < idx.length; k++) {
-    if (same[idx[k]]) tp++; else fp++;
+    if (same[idx[k]]) tp++;
+    else fp++;
     const s = scores[idx[k]];
     if (k + 1 < idx.length && scores[idx[k + 1]] === s) continue;
     const correct = tp + (N - fp);
@@ -64,21 +78,40 @@ export function bestThreshold(scores: ArrayLike<number>, same: ArrayLike<boolean
   return bestT;
 }
 
-export interface FoldAccuracy { mean: number; std: number; perFold: number[]; thresholds: number[] }
+export interface FoldAccuracy {
+  mean: number;
+  std: number;
+  perFold: number[];
+  thresholds: number[];
+}
 
 /** k-fold accuracy: for each fold, the threshold is chosen on the pairs of all other folds. std is the population
  *  standard deviation over folds. */
-export function kFoldAccuracy(scores: ArrayLike<number>, same: ArrayLike<boolean>, folds: ArrayLike<number>): FoldAccuracy {
+export function kFoldAccuracy(
+  scores: ArrayLike<number>,
+  same: ArrayLike<boolean>,
+  folds: ArrayLike<number>,
+): FoldAccuracy {
   const ids = [...new Set(Array.from(folds))].sort((a, b) => a - b);
   if (ids.length < 2) throw new InputError('bad-option', 'kFoldAccuracy needs at least two folds');
   const perFold: number[] = [];
   const thresholds: number[] = [];
   for (const f of ids) {
-    const trS: number[] = [], trY: boolean[] = [];
-    for (let i = 0; i < scores.length; i++) if (folds[i] !== f) { trS.push(scores[i]); trY.push(same[i]); }
+    const trS: number[] = [],
+      trY: boolean[] = [];
+    for (let i = 0; i < scores.length; i++)
+      if (folds[i] !== f) {
+        trS.push(scores[i]);
+        trY.push(same[i]);
+      }
     const t = bestThreshold(trS, trY);
-    let ok = 0, n = 0;
-    for (let i = 0; i < scores.length; i++) if (folds[i] === f) { n++; if ((scores[i] >= t) === same[i]) ok++; }
+    let ok = 0,
+      n = 0;
+    for (let i = 0; i < scores.length; i++)
+      if (folds[i] === f) {
+        n++;
+        if (scores[i] >= t === same[i]) ok++;
+      }
     perFold.push(ok / n);
     thresholds.push(t);
   }
@@ -95,7 +128,7 @@ export function rocAuc(scores: ArrayLike<number>, same: ArrayLike<boolean>): num
   const N = scores.length - P;
   if (P === 0 || N === 0) return NaN;
   let rankSum = 0;
-  for (let k = 0; k < idx.length;) {
+  for (let k = 0; k < idx.length; ) {
     let j = k;
     while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[k]]) j++;
     const avgRank = (k + j) / 2 + 1;
@@ -131,17 +164,32 @@ export function farThreshold(impostor: ArrayLike<number>, far: number, decimals?
 }
 
 /** True-accept rate at a false-accept rate, at `farThreshold` (match iff similarity ≥ threshold). */
-export function tarAtFar(scores: ArrayLike<number>, same: ArrayLike<boolean>, far: number): { tar: number; threshold: number } {
-  const neg: number[] = [], pos: number[] = [];
+export function tarAtFar(
+  scores: ArrayLike<number>,
+  same: ArrayLike<boolean>,
+  far: number,
+): { tar: number; threshold: number } {
+  const neg: number[] = [],
+    pos: number[] = [];
   for (let i = 0; i < scores.length; i++) (same[i] ? pos : neg).push(scores[i]);
   const threshold = farThreshold(neg, far);
   const tar = pos.filter((s) => s >= threshold).length / Math.max(pos.length, 1);
   return { tar, threshold };
 }
 
-export interface VerificationReport { accuracy: FoldAccuracy; auc: number; tarAtFar1e2: number; tarAtFar1e3: number; pairs: number }
+export interface VerificationReport {
+  accuracy: FoldAccuracy;
+  auc: number;
+  tarAtFar1e2: number;
+  tarAtFar1e3: number;
+  pairs: number;
+}
 
-export function verificationReport(scores: ArrayLike<number>, same: ArrayLike<boolean>, folds: ArrayLike<number>): VerificationReport {
+export function verificationReport(
+  scores: ArrayLike<number>,
+  same: ArrayLike<boolean>,
+  folds: ArrayLike<number>,
+): VerificationReport {
   return {
     accuracy: kFoldAccuracy(scores, same, folds),
     auc: rocAuc(scores, same),

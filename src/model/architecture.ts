@@ -130,7 +130,9 @@ export function parseArchitecture(raw: unknown): Architecture {
       fail(`architecture.blocks[${i}].residual must be a boolean`);
     }
     if (spec.residual && (spec.stride !== 1 || spec.channels !== channels)) {
-      fail(`architecture.blocks[${i}] is residual but changes shape (stride ${spec.stride}, ${channels}→${spec.channels})`);
+      fail(
+        `architecture.blocks[${i}] is residual but changes shape (stride ${spec.stride}, ${channels}→${spec.channels})`,
+      );
     }
     channels = spec.channels;
     return spec;
@@ -154,7 +156,11 @@ const badInput = (message: string): never => fail(message, 'bad-input');
 function finite(v: unknown, what: string, range: { min?: number; max?: number; positive?: boolean } = {}): number {
   const { min = -Infinity, max = Infinity, positive = false } = range;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (positive && v <= 0)) {
-    const want = positive ? 'a positive finite number' : Number.isFinite(min) || Number.isFinite(max) ? `a number in [${min}, ${max}]` : 'a finite number';
+    const want = positive
+      ? 'a positive finite number'
+      : Number.isFinite(min) || Number.isFinite(max)
+        ? `a number in [${min}, ${max}]`
+        : 'a finite number';
     badInput(`${what} must be ${want}, got ${JSON.stringify(v)}`);
   }
   return v as number;
@@ -175,7 +181,8 @@ function section(v: unknown, what: string): Record<string, unknown> {
 function parseCrop(raw: unknown): CropSpec {
   const r = section(raw, 'input.crop');
   const crop: CropSpec = {};
-  if (r.aligned !== undefined) crop.aligned = text(section(r.aligned, 'input.crop.aligned').convention, 'input.crop.aligned.convention');
+  if (r.aligned !== undefined)
+    crop.aligned = text(section(r.aligned, 'input.crop.aligned').convention, 'input.crop.aligned.convention');
   if (r.loose !== undefined) {
     const l = section(r.loose, 'input.crop.loose');
     const b = section(l.box, 'input.crop.loose.box');
@@ -213,13 +220,19 @@ function parseCrop(raw: unknown): CropSpec {
 export function parseInputSpec(raw: unknown): InputSpec {
   if (raw === undefined) return DEFAULT_INPUT;
   const r = section(raw, 'input');
-  const triple = (v: unknown, what: string, fallback: [number, number, number], range: Parameters<typeof finite>[2]) => {
+  const triple = (
+    v: unknown,
+    what: string,
+    fallback: [number, number, number],
+    range: Parameters<typeof finite>[2],
+  ) => {
     if (v === undefined) return fallback;
     if (!Array.isArray(v) || v.length !== 3) badInput(`input.${what} must be three numbers, got ${JSON.stringify(v)}`);
     return (v as unknown[]).map((x, i) => finite(x, `input.${what}[${i}]`, range)) as [number, number, number];
   };
   const resize = r.resize ?? DEFAULT_INPUT.resize;
-  if (resize !== 'area' && resize !== 'bilinear') badInput(`input.resize must be "area" or "bilinear", got ${JSON.stringify(resize)}`);
+  if (resize !== 'area' && resize !== 'bilinear')
+    badInput(`input.resize must be "area" or "bilinear", got ${JSON.stringify(resize)}`);
   return {
     // x = (rgb/255 − mean) / std: a mean outside [0, 1] or a non-positive std is never a normalisation.
     mean: triple(r.mean, 'mean', DEFAULT_INPUT.mean, { min: 0, max: 1 }),
@@ -258,7 +271,10 @@ export function expectedTensors(arch: Architecture): TensorSpec[] {
   if (arch.pooling === 'gdc') {
     out.push({ name: 'pool.weight', shape: [channels, 1, size, size] }, { name: 'pool.bias', shape: [channels] });
   }
-  out.push({ name: 'fc.weight', shape: [arch.embeddingDim, channels] }, { name: 'fc.bias', shape: [arch.embeddingDim] });
+  out.push(
+    { name: 'fc.weight', shape: [arch.embeddingDim, channels] },
+    { name: 'fc.bias', shape: [arch.embeddingDim] },
+  );
   return out;
 }
 

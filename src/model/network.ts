@@ -95,9 +95,21 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
   let channels = arch.stem.channels;
   let current = newTensor(channels * size * size);
   layers.push({
-    kind: 'conv', input: 0, output: current, inChannels: 3, outChannels: channels, inSize: arch.inputSize,
-    outSize: size, kernel: 3, stride: arch.stem.stride, pad: 1, groups: 1, weight: 'stem.weight', bias: 'stem.bias',
-    act, alpha: alpha('stem'),
+    kind: 'conv',
+    input: 0,
+    output: current,
+    inChannels: 3,
+    outChannels: channels,
+    inSize: arch.inputSize,
+    outSize: size,
+    kernel: 3,
+    stride: arch.stem.stride,
+    pad: 1,
+    groups: 1,
+    weight: 'stem.weight',
+    bias: 'stem.bias',
+    act,
+    alpha: alpha('stem'),
   });
 
   arch.blocks.forEach((block, i) => {
@@ -105,15 +117,35 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
     const outSize = convOutSize(size, block.stride);
     const dwOut = newTensor(channels * outSize * outSize);
     layers.push({
-      kind: 'conv', input: current, output: dwOut, inChannels: channels, outChannels: channels, inSize: size,
-      outSize, kernel: 3, stride: block.stride, pad: 1, groups: channels, weight: `blocks.${i}.dw.weight`,
-      bias: `blocks.${i}.dw.bias`, act, alpha: alpha(`blocks.${i}.dw`),
+      kind: 'conv',
+      input: current,
+      output: dwOut,
+      inChannels: channels,
+      outChannels: channels,
+      inSize: size,
+      outSize,
+      kernel: 3,
+      stride: block.stride,
+      pad: 1,
+      groups: channels,
+      weight: `blocks.${i}.dw.weight`,
+      bias: `blocks.${i}.dw.bias`,
+      act,
+      alpha: alpha(`blocks.${i}.dw`),
     });
     const pwOut = newTensor(block.channels * outSize * outSize);
     layers.push({
-      kind: 'pointwise', input: dwOut, output: pwOut, inChannels: channels, outChannels: block.channels,
-      pixels: outSize * outSize, weight: `blocks.${i}.pw.weight`, bias: `blocks.${i}.pw.bias`, act,
-      alpha: alpha(`blocks.${i}.pw`), residual: block.residual ? blockInput : undefined,
+      kind: 'pointwise',
+      input: dwOut,
+      output: pwOut,
+      inChannels: channels,
+      outChannels: block.channels,
+      pixels: outSize * outSize,
+      weight: `blocks.${i}.pw.weight`,
+      bias: `blocks.${i}.pw.bias`,
+      act,
+      alpha: alpha(`blocks.${i}.pw`),
+      residual: block.residual ? blockInput : undefined,
     });
     channels = block.channels;
     size = outSize;
@@ -123,16 +155,35 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
   const pooled = newTensor(channels);
   if (arch.pooling === 'gdc') {
     layers.push({
-      kind: 'conv', input: current, output: pooled, inChannels: channels, outChannels: channels, inSize: size,
-      outSize: 1, kernel: size, stride: 1, pad: 0, groups: channels, weight: 'pool.weight', bias: 'pool.bias', act: ACT.none,
+      kind: 'conv',
+      input: current,
+      output: pooled,
+      inChannels: channels,
+      outChannels: channels,
+      inSize: size,
+      outSize: 1,
+      kernel: size,
+      stride: 1,
+      pad: 0,
+      groups: channels,
+      weight: 'pool.weight',
+      bias: 'pool.bias',
+      act: ACT.none,
     });
   } else {
     layers.push({ kind: 'avgpool', input: current, output: pooled, channels, pixels: size * size });
   }
   const fc = newTensor(arch.embeddingDim);
   layers.push({
-    kind: 'pointwise', input: pooled, output: fc, inChannels: channels, outChannels: arch.embeddingDim, pixels: 1,
-    weight: 'fc.weight', bias: 'fc.bias', act: ACT.none,
+    kind: 'pointwise',
+    input: pooled,
+    output: fc,
+    inChannels: channels,
+    outChannels: arch.embeddingDim,
+    pixels: 1,
+    weight: 'fc.weight',
+    bias: 'fc.bias',
+    act: ACT.none,
   });
   const embedding = newTensor(arch.embeddingDim);
   layers.push({ kind: 'l2norm', input: fc, output: embedding, dim: arch.embeddingDim });

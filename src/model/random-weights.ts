@@ -38,7 +38,11 @@ export function randomWeights(seed: number, architecture: Architecture = DEFAULT
     architecture,
     input: DEFAULT_INPUT,
     thresholds: NO_THRESHOLDS,
-    provenance: { trained: false, note: `UNTRAINED: seeded random initialisation (seed ${seed}); embeddings carry no identity information`, seed },
+    provenance: {
+      trained: false,
+      note: `UNTRAINED: seeded random initialisation (seed ${seed}); embeddings carry no identity information`,
+      seed,
+    },
     tensors,
     warnings: [],
   };

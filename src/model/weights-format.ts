@@ -3,7 +3,14 @@
  */
 import { CRC_FIELD, crc32, fileCrc } from './checksum.js';
 import { InputError, WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
-import { ARCHITECTURE_LIMITS, type Architecture, type InputSpec, expectedTensors, parseArchitecture, parseInputSpec } from './architecture.js';
+import {
+  ARCHITECTURE_LIMITS,
+  type Architecture,
+  type InputSpec,
+  expectedTensors,
+  parseArchitecture,
+  parseInputSpec,
+} from './architecture.js';
 import { buildNetwork } from './network.js';
 import { type Thresholds, parseThresholds, parseV1Thresholds } from './thresholds.js';
 
@@ -64,21 +71,25 @@ function parseTensorTable(raw: unknown, dataLength: number): TensorEntry[] {
     // Two entries of one name would let the later one win silently.
     if (names.has(e.name)) fail('bad-tensor-table', `tensor ${e.name} appears twice`);
     names.add(e.name);
-    if (e.dtype !== 'f32' && e.dtype !== 'f16') fail('bad-tensor-table', `tensor ${e.name} has unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (e.dtype !== 'f32' && e.dtype !== 'f16')
+      fail('bad-tensor-table', `tensor ${e.name} has unknown dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
       fail('bad-tensor-table', `tensor ${e.name} has a malformed shape`);
     }
     if (!Number.isInteger(e.offset) || (e.offset as number) < 0 || (e.offset as number) % ALIGN !== 0) {
-      fail('bad-tensor-table', `tensor ${e.name} offset ${String(e.offset)} is not a non-negative multiple of ${ALIGN}`);
+      fail(
+        'bad-tensor-table',
+        `tensor ${e.name} offset ${String(e.offset)} is not a non-negative multiple of ${ALIGN}`,
+      );
     }
     return { name: e.name, dtype: e.dtype, shape: e.shape as number[], offset: e.offset as number };
   });
-  const spans = entries
-    .map((e) => ({ e, end: e.offset + byteLength(e) }))
-    .sort((a, b) => a.e.offset - b.e.offset);
+  const spans = entries.map((e) => ({ e, end: e.offset + byteLength(e) })).sort((a, b) => a.e.offset - b.e.offset);
   spans.forEach(({ e, end }, i) => {
-    if (end > dataLength) fail('bad-tensor-table', `tensor ${e.name} runs past the data section (${end} > ${dataLength})`);
-    if (i > 0 && spans[i - 1].end > e.offset) fail('bad-tensor-table', `tensor ${e.name} overlaps ${spans[i - 1].e.name}`);
+    if (end > dataLength)
+      fail('bad-tensor-table', `tensor ${e.name} runs past the data section (${end} > ${dataLength})`);
+    if (i > 0 && spans[i - 1].end > e.offset)
+      fail('bad-tensor-table', `tensor ${e.name} overlaps ${spans[i - 1].e.name}`);
   });
   return entries;
 }
@@ -104,23 +115,32 @@ function checkCost(architecture: Architecture): void {
   const activationBytes = Math.max(...network.tensorSizes) * 4;
   const { activationBytesPerFace, macsPerFace } = ARCHITECTURE_LIMITS;
   if (activationBytes > activationBytesPerFace) {
-    fail('unsupported-architecture', `one face needs a ${activationBytes}-byte activation tensor; the limit is ${activationBytesPerFace}`);
+    fail(
+      'unsupported-architecture',
+      `one face needs a ${activationBytes}-byte activation tensor; the limit is ${activationBytesPerFace}`,
+    );
   }
   if (network.macsPerFace > macsPerFace) {
-    fail('unsupported-architecture', `one face needs ${network.macsPerFace} multiply-accumulates; the limit is ${macsPerFace}`);
+    fail(
+      'unsupported-architecture',
+      `one face needs ${network.macsPerFace} multiply-accumulates; the limit is ${macsPerFace}`,
+    );
   }
 }
 
 /** Parses and validates a `.bfw` file (version 2, or 1 with a warning). Throws `WeightsFormatError` naming the first problem found. */
 export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
-  if (!(file instanceof Uint8Array || file instanceof ArrayBuffer)) throw new InputError('bad-shape', 'a weights file must be a Uint8Array or an ArrayBuffer');
+  if (!(file instanceof Uint8Array || file instanceof ArrayBuffer))
+    throw new InputError('bad-shape', 'a weights file must be a Uint8Array or an ArrayBuffer');
   const bytes = file instanceof Uint8Array ? file : new Uint8Array(file);
-  if (bytes.length < FIXED_HEADER_BYTES) fail('truncated', `file is ${bytes.length} bytes, shorter than the ${FIXED_HEADER_BYTES}-byte fixed header`);
+  if (bytes.length < FIXED_HEADER_BYTES)
+    fail('truncated', `file is ${bytes.length} bytes, shorter than the ${FIXED_HEADER_BYTES}-byte fixed header`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (magic !== MAGIC) fail('bad-magic', `expected magic "${MAGIC}", found ${JSON.stringify(magic)}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== 1 && version !== FORMAT_VERSION) fail('unsupported-version', `version ${version}; this reader supports 1 and ${FORMAT_VERSION}`);
+  if (version !== 1 && version !== FORMAT_VERSION)
+    fail('unsupported-version', `version ${version}; this reader supports 1 and ${FORMAT_VERSION}`);
   const headerLength = view.getUint32(12, true);
   const dataOffset = view.getUint32(16, true);
   const dataLength = view.getUint32(20, true);
@@ -128,31 +148,43 @@ export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
   if (dataOffset % ALIGN !== 0 || dataOffset < FIXED_HEADER_BYTES + headerLength) {
     fail('bad-header', `data offset ${dataOffset} is misaligned or overlaps the ${headerLength}-byte header`);
   }
-  if (bytes.length < dataOffset + dataLength) fail('truncated', `file is ${bytes.length} bytes, header says ${dataOffset + dataLength}`);
-  if (bytes.length > dataOffset + dataLength) fail('trailing-bytes', `${bytes.length - dataOffset - dataLength} bytes after the data section`);
+  if (bytes.length < dataOffset + dataLength)
+    fail('truncated', `file is ${bytes.length} bytes, header says ${dataOffset + dataLength}`);
+  if (bytes.length > dataOffset + dataLength)
+    fail('trailing-bytes', `${bytes.length - dataOffset - dataLength} bytes after the data section`);
   const data = bytes.subarray(dataOffset, dataOffset + dataLength);
   // Checked before the header is read: in version 2 the checksum covers it, so no changed header value can load.
   const actualCrc = version === 1 ? crc32(data) : fileCrc(bytes);
   if (actualCrc !== expectedCrc) {
     const covered = version === 1 ? 'data' : 'file';
-    fail('checksum-mismatch', `${covered} CRC-32 is ${actualCrc.toString(16)}, header says ${expectedCrc.toString(16)}: the file is corrupted`);
+    fail(
+      'checksum-mismatch',
+      `${covered} CRC-32 is ${actualCrc.toString(16)}, header says ${expectedCrc.toString(16)}: the file is corrupted`,
+    );
   }
-  if (version !== 1 && view.getUint32(28, true) !== 0) fail('bad-header', 'the reserved field (bytes 28-31) is not zero');
+  if (version !== 1 && view.getUint32(28, true) !== 0)
+    fail('bad-header', 'the reserved field (bytes 28-31) is not zero');
 
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + headerLength)));
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(
+        bytes.subarray(FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + headerLength),
+      ),
+    );
   } catch (e) {
     fail('bad-header', `JSON header does not parse: ${(e as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad-header', 'JSON header is not an object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    fail('bad-header', 'JSON header is not an object');
 
   const architecture = parseArchitecture(header.architecture);
   checkCost(architecture);
   const input = parseInputSpec(header.input);
   const thresholds = version === 1 ? parseV1Thresholds(header.thresholds) : parseThresholds(header.thresholds);
   const provenance = header.provenance ?? {};
-  if (typeof provenance !== 'object' || provenance === null || Array.isArray(provenance)) fail('bad-header', 'provenance must be an object');
+  if (typeof provenance !== 'object' || provenance === null || Array.isArray(provenance))
+    fail('bad-header', 'provenance must be an object');
   const entries = parseTensorTable(header.tensors, dataLength);
   const byName = new Map(entries.map((e) => [e.name, e]));
   const tensors = new Map<string, Float32Array>();
@@ -160,15 +192,23 @@ export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
     const e = byName.get(spec.name);
     if (!e) fail('missing-tensor', `tensor ${spec.name} ${JSON.stringify(spec.shape)} is missing`);
     if (e.shape.length !== spec.shape.length || e.shape.some((d, i) => d !== spec.shape[i])) {
-      fail('shape-mismatch', `tensor ${spec.name} has shape ${JSON.stringify(e.shape)}, architecture needs ${JSON.stringify(spec.shape)}`);
+      fail(
+        'shape-mismatch',
+        `tensor ${spec.name} has shape ${JSON.stringify(e.shape)}, architecture needs ${JSON.stringify(spec.shape)}`,
+      );
     }
     tensors.set(spec.name, decodeTensor(data, e));
     byName.delete(spec.name);
   }
-  if (byName.size > 0) fail('unexpected-tensor', `tensors not used by the architecture: ${[...byName.keys()].join(', ')}`);
+  if (byName.size > 0)
+    fail('unexpected-tensor', `tensors not used by the architecture: ${[...byName.keys()].join(', ')}`);
 
   const warnings =
-    version === 1 ? ['version 1 weights file: its header is outside the checksum, so a changed header value cannot be detected; re-save it as version 2'] : [];
+    version === 1
+      ? [
+          'version 1 weights file: its header is outside the checksum, so a changed header value cannot be detected; re-save it as version 2',
+        ]
+      : [];
   return { architecture, input, thresholds, provenance: provenance as Record<string, unknown>, tensors, warnings };
 }
 
@@ -180,7 +220,11 @@ export function writeWeights(weights: WeightsContent): Uint8Array {
     const t = weights.tensors.get(spec.name);
     const count = spec.shape.reduce((a, b) => a * b, 1);
     if (!t) fail('missing-tensor', `tensor ${spec.name} is missing`);
-    if (t.length !== count) fail('shape-mismatch', `tensor ${spec.name} has ${t.length} values, shape ${JSON.stringify(spec.shape)} needs ${count}`);
+    if (t.length !== count)
+      fail(
+        'shape-mismatch',
+        `tensor ${spec.name} has ${t.length} values, shape ${JSON.stringify(spec.shape)} needs ${count}`,
+      );
     const entry = { name: spec.name, dtype: 'f32' as DType, shape: spec.shape, offset };
     offset = align(offset + count * 4);
     return entry;

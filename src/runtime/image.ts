@@ -33,7 +33,11 @@ export const MIN_BOX_SIDE = 1;
 /** Throws `InputError` unless `image` is a well-formed RGBA image with a usable box. */
 export function checkImage(image: RgbaImage, index: number): void {
   const what = `faces[${index}]`;
-  if (typeof image !== 'object' || image === null || !(image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)) {
+  if (
+    typeof image !== 'object' ||
+    image === null ||
+    !(image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)
+  ) {
     throw new InputError('bad-shape', `${what} must be { data: Uint8Array | Uint8ClampedArray (RGBA), width, height }`);
   }
   const { width, height } = image;
@@ -41,23 +45,39 @@ export function checkImage(image: RgbaImage, index: number): void {
     throw new InputError('bad-size', `${what} has size ${width}×${height}; width and height must be positive integers`);
   }
   if (image.data.length !== width * height * 4) {
-    throw new InputError('bad-shape', `${what} has ${image.data.length} bytes; ${width}×${height} RGBA needs ${width * height * 4}`);
+    throw new InputError(
+      'bad-shape',
+      `${what} has ${image.data.length} bytes; ${width}×${height} RGBA needs ${width * height * 4}`,
+    );
   }
   const box = image.box;
   if (box !== undefined) {
-    if (typeof box !== 'object' || box === null) throw new InputError('bad-size', `${what}.box must be { x, y, width, height } or absent`);
+    if (typeof box !== 'object' || box === null)
+      throw new InputError('bad-size', `${what}.box must be { x, y, width, height } or absent`);
     const values = [box.x, box.y, box.width, box.height];
     if (!values.every(Number.isFinite) || box.width <= 0 || box.height <= 0) {
-      throw new InputError('bad-size', `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`);
+      throw new InputError(
+        'bad-size',
+        `${what}.box must have finite x, y and positive width, height; got ${JSON.stringify(box)}`,
+      );
     }
     if (box.width < MIN_BOX_SIDE || box.height < MIN_BOX_SIDE) {
-      throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} is smaller than ${MIN_BOX_SIDE} px (the smallest box width or height)`);
+      throw new InputError(
+        'bad-size',
+        `${what}.box ${JSON.stringify(box)} is smaller than ${MIN_BOX_SIDE} px (the smallest box width or height)`,
+      );
     }
     if (!values.every((v) => Math.abs(v) <= MAX_BOX_EXTENT)) {
-      throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} exceeds ${MAX_BOX_EXTENT} px (the largest box x, y, width or height)`);
+      throw new InputError(
+        'bad-size',
+        `${what}.box ${JSON.stringify(box)} exceeds ${MAX_BOX_EXTENT} px (the largest box x, y, width or height)`,
+      );
     }
     if (box.x >= width || box.y >= height || box.x + box.width <= 0 || box.y + box.height <= 0) {
-      throw new InputError('bad-size', `${what}.box ${JSON.stringify(box)} lies entirely outside the ${width}×${height} image`);
+      throw new InputError(
+        'bad-size',
+        `${what}.box ${JSON.stringify(box)} lies entirely outside the ${width}×${height} image`,
+      );
     }
   }
 }

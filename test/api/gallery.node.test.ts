@@ -35,7 +35,8 @@ describe('Gallery (CPU)', () => {
       const rows = Array.from({ length: 10 }, () => randomFloats(random, 128));
       rows.forEach((r, i) => g.add(String(i), r));
       const q = randomFloats(random, 128);
-      for (const m of await g.search(q, 10)) worst = Math.max(worst, Math.abs(m.similarity - cosine(q, rows[Number(m.label)])));
+      for (const m of await g.search(q, 10))
+        worst = Math.max(worst, Math.abs(m.similarity - cosine(q, rows[Number(m.label)])));
     }
     console.log(`int8 gallery: worst |quantised − f32 cosine| over 2,000 pairs = ${worst.toFixed(5)}`);
     expect(worst).toBeLessThan(0.005);
@@ -95,7 +96,10 @@ describe('Gallery (CPU)', () => {
     const rejected = async (work: () => Promise<unknown>) => {
       let promise: Promise<unknown> | undefined;
       expect(() => (promise = work())).not.toThrow();
-      const error = await promise!.then(() => undefined, (e: unknown) => e);
+      const error = await promise!.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(InputError);
       return (error as InputError).code;
     };
@@ -165,7 +169,10 @@ describe('Gallery.load checks every value', () => {
       if (i >= 24 && i < 28) continue;
       const b = good.slice();
       b[i] ^= 0x10;
-      expect(formatCode(() => Gallery.load(b)), `byte ${i}`).not.toBe('no error');
+      expect(
+        formatCode(() => Gallery.load(b)),
+        `byte ${i}`,
+      ).not.toBe('no error');
     }
   });
 
@@ -187,7 +194,10 @@ describe('Gallery.load checks every value', () => {
 
   it('per-row scales must be positive and finite, and belong to their codes', () => {
     for (const bad of [NaN, Infinity, -Infinity, -0.01, 0]) {
-      expect(formatCode(() => Gallery.load(mutate((_, v) => v.setFloat32(scaleAt(1), bad, true)))), `scale ${bad}`).toBe('bad-rows');
+      expect(
+        formatCode(() => Gallery.load(mutate((_, v) => v.setFloat32(scaleAt(1), bad, true)))),
+        `scale ${bad}`,
+      ).toBe('bad-rows');
     }
     // A finite positive scale that is not the codes' own: similarities could exceed 1.
     const scaled = mutate((_, v) => v.setFloat32(scaleAt(0), v.getFloat32(scaleAt(0), true) * 2, true));
@@ -216,9 +226,14 @@ describe('Gallery.load checks every value', () => {
     expect(formatCode(() => Gallery.load(withHeader(good, (h) => (h.dim = 9))))).toBe('bad-header');
     expect(Gallery.load(withHeader(good, (h) => (h.note = 'extra keys are ignored'))).labels()).toEqual(['a', 'b']);
     for (const dim of [0, 4097, 2 ** 31]) {
-      expect(formatCode(() => Gallery.load(mutate((_, v) => v.setUint32(20, dim, true)))), `dim ${dim}`).toBe('bad-header');
+      expect(
+        formatCode(() => Gallery.load(mutate((_, v) => v.setUint32(20, dim, true)))),
+        `dim ${dim}`,
+      ).toBe('bad-header');
     }
     expect(formatCode(() => Gallery.load(mutate((_, v) => v.setUint32(28, 5, true))))).toBe('bad-header');
-    expect(() => Gallery.load('bfg' as unknown as Uint8Array)).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-shape' }));
+    expect(() => Gallery.load('bfg' as unknown as Uint8Array)).toThrow(
+      expect.objectContaining({ name: 'InputError', code: 'bad-shape' }),
+    );
   });
 });

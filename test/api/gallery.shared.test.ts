@@ -163,7 +163,9 @@ describe('similarity_topk.wgsl, both builds, on random tables (fast-check)', () 
           t.scales[at] = t.scales[0];
         }
         const q = Array.from({ length: queries }, () => new Int8Array(stride));
-        const qs = q.map((codes, i) => quantize(i === 0 ? Array.from(t.codes.subarray(0, dim)) : randomFloats(r, dim), codes, 0));
+        const qs = q.map((codes, i) =>
+          quantize(i === 0 ? Array.from(t.codes.subarray(0, dim)) : randomFloats(r, dim), codes, 0),
+        );
         const search = await searchFor(variant, stride, shardRows);
         search.sync(t, seed);
         const kk = Math.min(k, rows);
@@ -187,23 +189,38 @@ fn probe(@builtin(global_invocation_id) id: vec3<u32>) {
 }`;
     const bytes = (w: number) => [0, 1, 2, 3].map((i) => (((w >>> (8 * i)) & 0xff) << 24) >> 24);
     const expected = (x: number, y: number) => bytes(x).reduce((sum, v, i) => sum + v * bytes(y)[i], 0);
-    const words = fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.constantFrom(0x80808080, 0x7f7f7f7f, 0x807f0180, 0, 0xffffffff));
+    const words = fc.oneof(
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.constantFrom(0x80808080, 0x7f7f7f7f, 0x807f0180, 0, 0xffffffff),
+    );
     const staging = new StagingPool(device, 'dot4-probe');
     const upload = (values: number[]) => {
-      const buffer = device.createBuffer({ size: values.length * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      const buffer = device.createBuffer({
+        size: values.length * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      });
       device.queue.writeBuffer(buffer, 0, Uint32Array.from(values));
       return buffer;
     };
     const run = async (pipeline: GPUComputePipeline, pairs: Array<[number, number]>) => {
-      const out = device.createBuffer({ size: pairs.length * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const out = device.createBuffer({
+        size: pairs.length * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      });
       const read = staging.take(pairs.length * 4);
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [upload(pairs.map((p) => p[0])), upload(pairs.map((p) => p[1])), out].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      }));
+      pass.setBindGroup(
+        0,
+        device.createBindGroup({
+          layout: pipeline.getBindGroupLayout(0),
+          entries: [upload(pairs.map((p) => p[0])), upload(pairs.map((p) => p[1])), out].map((buffer, binding) => ({
+            binding,
+            resource: { buffer },
+          })),
+        }),
+      );
       pass.dispatchWorkgroups(Math.ceil(pairs.length / 64));
       pass.end();
       encoder.copyBufferToBuffer(out, 0, read, 0, pairs.length * 4);
@@ -211,7 +228,12 @@ fn probe(@builtin(global_invocation_id) id: vec3<u32>) {
       return Array.from(new Int32Array(await staging.read(read, pairs.length * 4)));
     };
     for (const variant of VARIANTS) {
-      const { probe: pipeline } = await compileModule(device, `dot4 (${variant})`, `${wgslModule(SEARCH_VARIANTS[variant])}\n${probe}`, ['probe']);
+      const { probe: pipeline } = await compileModule(
+        device,
+        `dot4 (${variant})`,
+        `${wgslModule(SEARCH_VARIANTS[variant])}\n${probe}`,
+        ['probe'],
+      );
       await fc.assert(
         fc.asyncProperty(fc.array(fc.tuple(words, words), { minLength: 1, maxLength: 300 }), async (pairs) => {
           expect(await run(pipeline, pairs)).toEqual(pairs.map(([x, y]) => expected(x, y)));

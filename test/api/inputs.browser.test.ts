@@ -71,7 +71,9 @@ describe('browser image sources', () => {
     bitmap.close();
     expect(code(await rec.embed([bitmap]).catch((e) => e))).toBe('bad-image');
     expect(code(await rec.embed([{ image: document.body } as never]).catch((e) => e))).toBe('bad-image');
-    expect(code(await rec.embed([{ image: canvas, box: { x: 500, y: 0, width: 5, height: 5 } }]).catch((e) => e))).toBe('bad-size');
+    expect(code(await rec.embed([{ image: canvas, box: { x: 500, y: 0, width: 5, height: 5 } }]).catch((e) => e))).toBe(
+      'bad-size',
+    );
   });
 });
 
@@ -101,7 +103,10 @@ describe('Web Worker entry', () => {
 
   it('passes embed options through: mirror averaging in the worker equals the main thread', async () => {
     const [w] = await worker.embed([{ ...pixels, box }], { mirror: true });
-    const [m, plain] = [(await rec.embed([{ ...pixels, box }], { mirror: true }))[0], (await rec.embed([{ ...pixels, box }]))[0]];
+    const [m, plain] = [
+      (await rec.embed([{ ...pixels, box }], { mirror: true }))[0],
+      (await rec.embed([{ ...pixels, box }]))[0],
+    ];
     same(w, m);
     expect(Math.max(...w.map((v, i) => Math.abs(v - plain[i])))).toBeGreaterThan(1e-4);
   });
@@ -114,7 +119,11 @@ describe('Web Worker entry', () => {
   });
 
   it('a Gallery in the worker: enroll, search, save/load, typed errors', async () => {
-    const [e1, e2, e3] = await worker.embed([pixels, { image: canvas, box }, { image: canvas, box: { x: 0, y: 0, width: 20, height: 20 } }]);
+    const [e1, e2, e3] = await worker.embed([
+      pixels,
+      { image: canvas, box },
+      { image: canvas, box: { x: 0, y: 0, width: 20, height: 20 } },
+    ]);
     const gallery = await worker.createGallery();
     expect(await gallery.add('whole', e1)).toBe(1);
     await gallery.add('boxed', [e2, e3]);

@@ -15,7 +15,8 @@ function flipped(img: RgbaImage): RgbaImage {
   const data = new Uint8ClampedArray(img.data.length);
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < img.width; x++) {
-      for (let c = 0; c < 4; c++) data[(y * img.width + img.width - 1 - x) * 4 + c] = img.data[(y * img.width + x) * 4 + c];
+      for (let c = 0; c < 4; c++)
+        data[(y * img.width + img.width - 1 - x) * 4 + c] = img.data[(y * img.width + x) * 4 + c];
     }
   }
   const b = img.box;
@@ -35,9 +36,9 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 describe('embed with mirror averaging', async () => {
   const rec = await createRecognizer({ backend: 'cpu', weights: writeWeights(randomWeights(11)) });
   const faces: RgbaImage[] = [
-    { ...randomImage(random, 61, 47), box: { x: 7.5, y: 3.25, width: 30.5, height: 33 } },   // box inside the image
-    { ...randomImage(random, 40, 40), box: { x: -4, y: 10, width: 26, height: 26 } },        // box over the left edge
-    randomImage(random, 23, 31),                                                              // no box: whole image
+    { ...randomImage(random, 61, 47), box: { x: 7.5, y: 3.25, width: 30.5, height: 33 } }, // box inside the image
+    { ...randomImage(random, 40, 40), box: { x: -4, y: 10, width: 26, height: 26 } }, // box over the left edge
+    randomImage(random, 23, 31), // no box: whole image
   ];
 
   it('is the normalised mean of the face and its flipped copy, for images', async () => {
@@ -63,14 +64,23 @@ describe('embed with mirror averaging', async () => {
 
   it('leaves a left–right symmetric face unchanged, and rejects a non-boolean option', async () => {
     const src = faces[2];
-    const symmetric: RgbaImage = { ...src, data: src.data.map((_, i) => { // the left half copied onto the right
-      const p = i >> 2, x = p % src.width, y = Math.floor(p / src.width);
-      return src.data[(y * src.width + Math.min(x, src.width - 1 - x)) * 4 + (i & 3)];
-    }) };
+    const symmetric: RgbaImage = {
+      ...src,
+      data: src.data.map((_, i) => {
+        // the left half copied onto the right
+        const p = i >> 2,
+          x = p % src.width,
+          y = Math.floor(p / src.width);
+        return src.data[(y * src.width + Math.min(x, src.width - 1 - x)) * 4 + (i & 3)];
+      }),
+    };
     const [a] = await rec.embed([symmetric]);
     const [b] = await rec.embed([symmetric], { mirror: true });
     expect(maxDiff(a, b)).toBeLessThan(1e-5);
-    const error = await rec.embed(faces, { mirror: 'yes' as unknown as boolean }).then(() => undefined, (e: unknown) => e);
+    const error = await rec.embed(faces, { mirror: 'yes' as unknown as boolean }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).code).toBe('bad-option');
   });

@@ -59,30 +59,75 @@ describe('bench export and report', () => {
 
   it('computes target ratios and renders the table and chart', () => {
     const timing = (batch: number, fps: number) => ({
-      batch, side: 32, iterations: 20, medianMs: (batch * 1000) / fps, minMs: 0, maxMs: 0, p25Ms: 0, p75Ms: 0, p95Ms: 0,
-      facesPerSecond: fps, gflops: 1, msPerFace: 1000 / fps,
+      batch,
+      side: 32,
+      iterations: 20,
+      medianMs: (batch * 1000) / fps,
+      minMs: 0,
+      maxMs: 0,
+      p25Ms: 0,
+      p75Ms: 0,
+      p95Ms: 0,
+      facesPerSecond: fps,
+      gflops: 1,
+      msPerFace: 1000 / fps,
     });
     const row = (id: string, runtime: string, device: 'gpu' | 'cpu', fps: number, p50: number) => ({
-      id, label: id, runtime, device, environment: 'e', status: 'ok' as const, notes: [], skipped: [],
+      id,
+      label: id,
+      runtime,
+      device,
+      environment: 'e',
+      status: 'ok' as const,
+      notes: [],
+      skipped: [],
       latency: { batch: 1 as const, side: 32, iterations: 20, p50Ms: p50, p95Ms: p50 },
       throughput: [timing(1, 1000 / p50), timing(64, fps)],
     });
     const env = {
-      environment: 'e', macsPerFace: 1e6, parameters: 1, startedAt: '', seconds: 1,
-      rows: [row('bridgeface-webgpu', 'bridgeface', 'gpu', 300, 4), row('tfjs-webgl', 'tfjs', 'gpu', 100, 8), row('bridgeface-cpu', 'bridgeface', 'cpu', 50, 10), row('tfjs-wasm', 'tfjs', 'cpu', 100, 3)],
+      environment: 'e',
+      macsPerFace: 1e6,
+      parameters: 1,
+      startedAt: '',
+      seconds: 1,
+      rows: [
+        row('bridgeface-webgpu', 'bridgeface', 'gpu', 300, 4),
+        row('tfjs-webgl', 'tfjs', 'gpu', 100, 8),
+        row('bridgeface-cpu', 'bridgeface', 'cpu', 50, 10),
+        row('tfjs-wasm', 'tfjs', 'cpu', 100, 3),
+      ],
     };
     const t = targets([env]);
-    expect(t.find((x) => x.target.includes('batch 64') && x.target.startsWith('WebGPU'))).toMatchObject({ ratio: 3, met: true });
+    expect(t.find((x) => x.target.includes('batch 64') && x.target.startsWith('WebGPU'))).toMatchObject({
+      ratio: 3,
+      met: true,
+    });
     expect(t.find((x) => x.target.includes('incl. CPU'))).toMatchObject({ ratio: 0.75, met: false });
     expect(t.find((x) => x.target.startsWith('CPU'))).toMatchObject({ ratio: 0.5, met: false });
     // A head-to-head that covers the best peer decides: alternating calls say 1.2×, so the target is missed.
-    env.rows[1] = { ...env.rows[1], paired: [{ batch: 64, side: 32, against: 'bridgeface-webgpu', rounds: 10, bridgefaceMedianMs: 100, peerMedianMs: 120, speedup: 1.2 }] } as typeof env.rows[1];
+    env.rows[1] = {
+      ...env.rows[1],
+      paired: [
+        {
+          batch: 64,
+          side: 32,
+          against: 'bridgeface-webgpu',
+          rounds: 10,
+          bridgefaceMedianMs: 100,
+          peerMedianMs: 120,
+          speedup: 1.2,
+        },
+      ],
+    } as (typeof env.rows)[1];
     const withPairs = targets([env]).find((x) => x.target.includes('batch 64') && x.target.startsWith('WebGPU'));
     expect(withPairs).toMatchObject({ ratio: 3, met: false, headToHead: { id: 'tfjs-webgl', ratio: 1.2, rounds: 10 } });
     const report = {
-      command: 'npm run bench', date: '2026-01-01T00:00:00Z',
+      command: 'npm run bench',
+      date: '2026-01-01T00:00:00Z',
       machine: { hostname: 'h', cpu: 'c', cores: 2, loadAverageBefore: [1, 1, 1], loadAverageAfter: [1, 1, 1] },
-      model: { trained: false, parameters: 1, macsPerFace: 1e6 }, environments: [env], targets: t,
+      model: { trained: false, parameters: 1, macsPerFace: 1e6 },
+      environments: [env],
+      targets: t,
       config: { quick: false, batches: [1, 64], sides: [32], iterations: 20 },
     };
     expect(summaryTable(report)).toContain('[MET] e: WebGPU ≥ 1.5×');

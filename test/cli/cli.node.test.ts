@@ -39,10 +39,24 @@ describe('bridgeface embed', () => {
     writeFileSync(path.join(folder, 'notes.txt'), 'not an image'); // ignored inside folders
     const fake = path.join(tmp, 'fake.jpg');
     writeFileSync(fake, 'this is text, not a JPEG');
-    const r = await cli('embed', sample('Colin_Powell', 1), fake, folder, path.join(tmp, 'missing.png'), '--backend', 'cpu', '--size', '16');
+    const r = await cli(
+      'embed',
+      sample('Colin_Powell', 1),
+      fake,
+      folder,
+      path.join(tmp, 'missing.png'),
+      '--backend',
+      'cpu',
+      '--size',
+      '16',
+    );
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out.embeddings.map((e: { file: string }) => path.basename(e.file))).toEqual(['Colin_Powell_0001.jpg', 'a.jpg', 'b.jpg']);
+    expect(out.embeddings.map((e: { file: string }) => path.basename(e.file))).toEqual([
+      'Colin_Powell_0001.jpg',
+      'a.jpg',
+      'b.jpg',
+    ]);
     expect(out.embeddings[0].embedding).toHaveLength(128);
     expect(out.size).toBe(16);
     expect(out.failed.map((f: { file: string }) => f.file)).toEqual([fake, path.join(tmp, 'missing.png')]);
@@ -55,7 +69,9 @@ describe('bridgeface embed', () => {
     const r = await cli('embed', sample('Hugo_Chavez', 2), '--backend', 'cpu', '--size', '12');
     expect(r.code).toBe(0);
     const rec = await createRecognizer({ backend: 'cpu' });
-    const [expected] = await rec.embed([prepareFace(await decodeImage(sample('Hugo_Chavez', 2)), rec.weights.input, { size: 12 })]);
+    const [expected] = await rec.embed([
+      prepareFace(await decodeImage(sample('Hugo_Chavez', 2)), rec.weights.input, { size: 12 }),
+    ]);
     const got = JSON.parse(r.stdout).embeddings[0].embedding as number[];
     got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
     rec.dispose();
@@ -63,10 +79,25 @@ describe('bridgeface embed', () => {
 
   it('--format f32 writes N×D floats and the file names beside them', async () => {
     const out = path.join(tmp, 'emb.f32');
-    const r = await cli('embed', sample('Vladimir_Putin', 1), sample('Vladimir_Putin', 2), '--backend', 'cpu', '--format', 'f32', '--out', out);
+    const r = await cli(
+      'embed',
+      sample('Vladimir_Putin', 1),
+      sample('Vladimir_Putin', 2),
+      '--backend',
+      'cpu',
+      '--format',
+      'f32',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     expect(statSync(out).size).toBe(2 * 128 * 4);
-    expect(readFileSync(`${out}.txt`, 'utf8').trim().split('\n').map((f) => path.basename(f))).toEqual(['Vladimir_Putin_0001.jpg', 'Vladimir_Putin_0002.jpg']);
+    expect(
+      readFileSync(`${out}.txt`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((f) => path.basename(f)),
+    ).toEqual(['Vladimir_Putin_0001.jpg', 'Vladimir_Putin_0002.jpg']);
     const v = new Float32Array(Uint8Array.from(readFileSync(out)).buffer);
     expect(Math.hypot(...v.subarray(0, 128))).toBeCloseTo(1, 4);
   });
@@ -90,16 +121,28 @@ describe('bridgeface embed', () => {
     expect((await cli('eval-lfw', tmp, '--sizes', '0,abc')).stderr).toContain('"0" is not an integer from 1 to 1024');
     const version = await cli('--version');
     expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    expect(version.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
     expect((await cli('--help')).code).toBe(0);
   });
 
   it('draws a progress bar with ETA on a terminal, and none when stderr is captured', async () => {
     let drawn = '';
-    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const terminal = Object.assign(new PassThrough(), {
+      isTTY: true,
+      columns: 100,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
     terminal.on('data', (d: Buffer) => (drawn += d.toString()));
     const files = [1, 2, 3].map((i) => sample('Colin_Powell', i));
-    const code = await runCli(['embed', ...files, '--backend', 'cpu', '--size', '16'], { stdout: () => {}, stderr: () => {}, progress: terminal });
+    const code = await runCli(['embed', ...files, '--backend', 'cpu', '--size', '16'], {
+      stdout: () => {},
+      stderr: () => {},
+      progress: terminal,
+    });
     expect(code).toBe(0);
     expect(drawn).toMatch(/3\/3 images \| ETA/);
     expect((await cli('embed', ...files, '--backend', 'cpu', '--size', '16')).stderr).not.toContain('ETA');
@@ -111,8 +154,22 @@ describe('bridgeface embed', () => {
     const fifo = path.join(tmp, 'pipe.jpg');
     execFileSync('mkfifo', [fifo]);
     const bomb = path.join(tmp, 'bomb.png');
-    await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000' } }).png().toFile(bomb);
-    const r = await cli('embed', empty, fifo, bomb, sample('Laura_Bush', 1), '--backend', 'cpu', '--size', '16', '--max-pixels', '1000000');
+    await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000' } })
+      .png()
+      .toFile(bomb);
+    const r = await cli(
+      'embed',
+      empty,
+      fifo,
+      bomb,
+      sample('Laura_Bush', 1),
+      '--backend',
+      'cpu',
+      '--size',
+      '16',
+      '--max-pixels',
+      '1000000',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${empty}: folder holds no images`);
     expect(r.stderr).toContain(`${fifo}: not a regular file`);
@@ -133,10 +190,26 @@ describe('bridgeface embed', () => {
   });
 
   it('a face the backend rejects fails alone; the rest of the batch is embedded', async () => {
-    const r = await cli('embed', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--crop', '1000,1000,10,10');
+    const r = await cli(
+      'embed',
+      sample('Laura_Bush', 1),
+      sample('Laura_Bush', 2),
+      '--backend',
+      'cpu',
+      '--crop',
+      '1000,1000,10,10',
+    );
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).failed).toHaveLength(2);
-    const ok = await cli('embed', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--crop', '10,10,50,50');
+    const ok = await cli(
+      'embed',
+      sample('Laura_Bush', 1),
+      sample('Laura_Bush', 2),
+      '--backend',
+      'cpu',
+      '--crop',
+      '10,10,50,50',
+    );
     expect(JSON.parse(ok.stdout).embeddings).toHaveLength(2);
   });
 });
@@ -145,7 +218,17 @@ describe('bridgeface verify', () => {
   it('prints the similarity and says why it cannot decide with uncalibrated weights (exit 3)', async () => {
     const uncalibrated = path.join(tmp, 'uncalibrated.bfw');
     writeFileSync(uncalibrated, writeWeights(randomWeights(3)));
-    const r = await cli('verify', sample('Serena_Williams', 1), sample('Serena_Williams', 2), '--backend', 'cpu', '--size', '16', '--weights', uncalibrated);
+    const r = await cli(
+      'verify',
+      sample('Serena_Williams', 1),
+      sample('Serena_Williams', 2),
+      '--backend',
+      'cpu',
+      '--size',
+      '16',
+      '--weights',
+      uncalibrated,
+    );
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^similarity -?\d\.\d{4}\n/);
     expect(r.stdout).toMatch(/decision\s+unavailable: .*no "far_1e-2" thresholds/);
@@ -155,18 +238,46 @@ describe('bridgeface verify', () => {
   it('decides with the threshold for the face size (--far, --json), names the backend, and names an unreadable file', async () => {
     const weights = path.join(tmp, 'calibrated.bfw');
     const at = (threshold: number) => ({ threshold, tar: 0.5, far: 0.01 });
-    const thresholds = { calibration: 'test', sizes: { '16': { 'far_1e-2': at(-1), 'far_1e-3': at(0.25) }, hr: { 'far_1e-2': at(-1), 'far_1e-3': at(1) } } };
+    const thresholds = {
+      calibration: 'test',
+      sizes: { '16': { 'far_1e-2': at(-1), 'far_1e-3': at(0.25) }, hr: { 'far_1e-2': at(-1), 'far_1e-3': at(1) } },
+    };
     writeFileSync(weights, writeWeights({ ...randomWeights(2), thresholds }));
     const a = sample('Jacques_Chirac', 1);
     const loose = JSON.parse((await cli('verify', a, a, '--backend', 'cpu', '--weights', weights, '--json')).stdout);
     expect(loose).toMatchObject({ match: true, threshold: -1, far: 0.01, calibratedSize: 'hr', backend: 'cpu' });
     expect(loose.similarity).toBeCloseTo(1, 5);
-    const strict = await cli('verify', a, sample('Laura_Bush', 3), '--backend', 'cpu', '--weights', weights, '--far', '1e-3');
+    const strict = await cli(
+      'verify',
+      a,
+      sample('Laura_Bush', 3),
+      '--backend',
+      'cpu',
+      '--weights',
+      weights,
+      '--far',
+      '1e-3',
+    );
     expect(strict.code).toBe(0);
     expect(strict.stdout).toMatch(/different people \(threshold 1.0000 at FAR 0.001, full-resolution calibration\)/);
-    expect(strict.stdout).toMatch(/^meaning {4}at full resolution this threshold \(1.0000\) accepts ~50 % of genuine pairs and 1.0 % of impostors/m);
+    expect(strict.stdout).toMatch(
+      /^meaning {4}at full resolution this threshold \(1.0000\) accepts ~50 % of genuine pairs and 1.0 % of impostors/m,
+    );
     expect(strict.stdout).toMatch(/^backend {4}cpu \(WebAssembly SIMD/m);
-    const small = await cli('verify', a, a, '--backend', 'cpu', '--weights', weights, '--far', '1e-3', '--size', '16', '--json');
+    const small = await cli(
+      'verify',
+      a,
+      a,
+      '--backend',
+      'cpu',
+      '--weights',
+      weights,
+      '--far',
+      '1e-3',
+      '--size',
+      '16',
+      '--json',
+    );
     expect(JSON.parse(small.stdout)).toMatchObject({ calibratedSize: '16', threshold: 0.25, faceSize: 16 });
     const bad = await cli('verify', a, path.join(tmp, 'nope.jpg'), '--backend', 'cpu');
     expect(bad.code).toBe(1);
@@ -176,19 +287,28 @@ describe('bridgeface verify', () => {
 
   it('warns about sizes outside the trained range and images that cannot be LFW-framed', async () => {
     const wide = path.join(tmp, 'wide.png');
-    await sharp({ create: { width: 120, height: 60, channels: 3, background: '#808080' } }).png().toFile(wide);
+    await sharp({ create: { width: 120, height: 60, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(wide);
     const r = await cli('verify', wide, sample('Laura_Bush', 1), '--backend', 'cpu', '--size', '6');
     expect(r.stderr).toContain('--size 6 is below the trained range (8–32 px)');
     expect(r.stderr).toMatch(/wide.png is 120×60, not square like an LFW-framed image/);
-    expect((await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '64')).stderr).toContain('above the network');
-    expect((await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '16')).stderr).not.toContain('warning');
+    expect(
+      (await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '64'))
+        .stderr,
+    ).toContain('above the network');
+    expect(
+      (await cli('verify', sample('Laura_Bush', 1), sample('Laura_Bush', 2), '--backend', 'cpu', '--size', '16'))
+        .stderr,
+    ).not.toContain('warning');
   });
 });
 
 describe("Dawn's native warnings", () => {
   it('are filtered from stderr (bin/bridgeface.js without --verbose); other lines and progress redraws pass', () => {
     const filter = dawnWarningFilter();
-    const dawn = 'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.\n - While initializing adapter\n    at InitializeImpl (PhysicalDeviceVk.cpp:257)\n\n';
+    const dawn =
+      'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.\n - While initializing adapter\n    at InitializeImpl (PhysicalDeviceVk.cpp:257)\n\n';
     let out = filter(`bridgeface: warning: keep me\n${dawn}Warning: maxDynamic reduced.\npart`);
     out += filter('ial line\n\r[===   ] 30% | ETA 2s');
     out += filter('', true);
@@ -204,8 +324,17 @@ describe('bridgeface eval-lfw', () => {
       mkdirSync(path.join(lfw, 'images', p), { recursive: true });
       for (const i of [1, 2, 3]) copyFileSync(sample(p, i), path.join(lfw, 'images', p, `${p}_000${i}.jpg`));
     }
-    const pairs = ['2 2', 'Colin_Powell 1 2', 'Tony_Blair 1 3', 'Colin_Powell 3 Tony_Blair 2', 'Colin_Powell 1 Tony_Blair 1',
-      'Laura_Bush 1 2', 'Hugo_Chavez 2 3', 'Laura_Bush 3 Hugo_Chavez 1', 'Laura_Bush 2 Hugo_Chavez 2'];
+    const pairs = [
+      '2 2',
+      'Colin_Powell 1 2',
+      'Tony_Blair 1 3',
+      'Colin_Powell 3 Tony_Blair 2',
+      'Colin_Powell 1 Tony_Blair 1',
+      'Laura_Bush 1 2',
+      'Hugo_Chavez 2 3',
+      'Laura_Bush 3 Hugo_Chavez 1',
+      'Laura_Bush 2 Hugo_Chavez 2',
+    ];
     writeFileSync(path.join(lfw, 'pairs.txt'), `${pairs.join('\n')}\n`);
     const json = path.join(tmp, 'lfw.json');
     const r = await cli('eval-lfw', tmp, '--sizes', '8,16,hr', '--backend', 'cpu', '--json', json);
@@ -230,4 +359,3 @@ describe('bridgeface bench', () => {
     // covered by test/e2e/package.node.test.ts.
   });
 });
-

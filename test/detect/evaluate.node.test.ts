@@ -8,8 +8,16 @@ describe('scoreDetections', () => {
   it('perfect detections give AP 1 and full recall per bucket; ignore regions are neither hits nor false positives', () => {
     const images: ScoredImage[] = [
       {
-        truth: [{ box: box(0, 0, 12), ignore: false }, { box: box(50, 0, 40), ignore: false }, { box: box(200, 0, 6), ignore: true }],
-        detections: [{ box: box(0, 0, 12), score: 0.9 }, { box: box(51, 1, 40), score: 0.8 }, { box: box(200, 0, 6), score: 0.95 }],
+        truth: [
+          { box: box(0, 0, 12), ignore: false },
+          { box: box(50, 0, 40), ignore: false },
+          { box: box(200, 0, 6), ignore: true },
+        ],
+        detections: [
+          { box: box(0, 0, 12), score: 0.9 },
+          { box: box(51, 1, 40), score: 0.8 },
+          { box: box(200, 0, 6), score: 0.95 },
+        ],
       },
     ];
     const r = scoreDetections(images);
@@ -22,7 +30,10 @@ describe('scoreDetections', () => {
 
   it('stops at the false-positive budget and counts a duplicate as a false positive', () => {
     const images: ScoredImage[] = [0, 1].map(() => ({
-      truth: [{ box: box(0, 0, 20), ignore: false }, { box: box(100, 0, 20), ignore: false }],
+      truth: [
+        { box: box(0, 0, 20), ignore: false },
+        { box: box(100, 0, 20), ignore: false },
+      ],
       detections: [
         { box: box(0, 0, 20), score: 0.9 },
         { box: box(1, 0, 20), score: 0.85 }, // duplicate of the first face
@@ -40,16 +51,36 @@ describe('scoreDetections', () => {
     expect(loose.averagePrecision).toBeLessThan(1);
     expect(loose.averagePrecision).toBeGreaterThan(0.4);
     // At IoU 0.5 a box shifted by half its side misses.
-    const shifted = scoreDetections([{ truth: [{ box: box(0, 0, 20), ignore: false }], detections: [{ box: box(10, 0, 20), score: 0.9 }] }]);
+    const shifted = scoreDetections([
+      { truth: [{ box: box(0, 0, 20), ignore: false }], detections: [{ box: box(10, 0, 20), score: 0.9 }] },
+    ]);
     expect(shifted.atBudget.recallAll).toBe(0);
   });
 });
 
 describe('parseWiderBoxes', () => {
   it('reads names, counts and boxes; a count of 0 has one line of zeros; invalid and < 10 px faces are ignore regions', () => {
-    const text = ['a/1.jpg', '2', '10 20 30 40 0 0 0 0 0 0 ', '5 5 8 9 0 0 0 0 0 0 ', 'b/2.jpg', '0', '0 0 0 0 0 0 0 0 0 0 ', 'c/3.jpg', '1', '1 2 20 25 0 0 0 1 0 0 ', ''].join('\n');
+    const text = [
+      'a/1.jpg',
+      '2',
+      '10 20 30 40 0 0 0 0 0 0 ',
+      '5 5 8 9 0 0 0 0 0 0 ',
+      'b/2.jpg',
+      '0',
+      '0 0 0 0 0 0 0 0 0 0 ',
+      'c/3.jpg',
+      '1',
+      '1 2 20 25 0 0 0 1 0 0 ',
+      '',
+    ].join('\n');
     expect(parseWiderBoxes(text)).toEqual([
-      { file: 'a/1.jpg', truth: [{ box: { x: 10, y: 20, width: 30, height: 40 }, ignore: false }, { box: { x: 5, y: 5, width: 8, height: 9 }, ignore: true }] },
+      {
+        file: 'a/1.jpg',
+        truth: [
+          { box: { x: 10, y: 20, width: 30, height: 40 }, ignore: false },
+          { box: { x: 5, y: 5, width: 8, height: 9 }, ignore: true },
+        ],
+      },
       { file: 'b/2.jpg', truth: [] },
       { file: 'c/3.jpg', truth: [{ box: { x: 1, y: 2, width: 20, height: 25 }, ignore: true }] },
     ]);

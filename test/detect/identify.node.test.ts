@@ -30,7 +30,8 @@ const PEOPLE = ['Tony_Blair', 'Laura_Bush', 'Colin_Powell', 'Serena_Williams'];
 async function groupFrame(size: number): Promise<{ frame: ReturnType<typeof background>; faces: Pasted[] }> {
   const frame = background(480, 200, 7);
   const faces: Pasted[] = [];
-  for (const [i, name] of PEOPLE.entries()) faces.push(paste(frame, await sample(name, 3), size, 30 + i * 115, 70, name));
+  for (const [i, name] of PEOPLE.entries())
+    faces.push(paste(frame, await sample(name, 3), size, 30 + i * 115, 70, name));
   return { frame, faces };
 }
 
@@ -82,7 +83,7 @@ describe.skipIf(!hasBlazeFace)('identifyFaces', () => {
 
   it('answers "unknown" for everyone against a gallery of other people, at a strict threshold', async () => {
     const others = new Gallery({ search: 'cpu' });
-    others.add('someone else', await rec.embed([(await sample('Hugo_Chavez', 1))]));
+    others.add('someone else', await rec.embed([await sample('Hugo_Chavez', 1)]));
     const found = await rec.identifyFaces((await groupFrame(48)).frame, others, { detector, far: 1e-3, minFace: 24 });
     expect(found.length).toBe(PEOPLE.length);
     for (const f of found) expect([f.outcome, f.label]).toEqual(['unknown', undefined]);
@@ -101,7 +102,9 @@ describe.skipIf(!hasBlazeFace)('bridgeface detect / enroll / identify', () => {
   async function writeFrame(): Promise<{ file: string; faces: Pasted[] }> {
     const { frame, faces } = await groupFrame(48);
     const file = path.join(tmp, 'group.png');
-    await sharp(Buffer.from(frame.data), { raw: { width: frame.width, height: frame.height, channels: 4 } }).png().toFile(file);
+    await sharp(Buffer.from(frame.data), { raw: { width: frame.width, height: frame.height, channels: 4 } })
+      .png()
+      .toFile(file);
     return { file, faces };
   }
 
@@ -160,6 +163,8 @@ describe.skipIf(!hasBlazeFace)('bridgeface detect / enroll / identify', () => {
     }
     expect(correct).toBeGreaterThanOrEqual(3);
     expect((await cli('identify', file, '--backend', 'cpu')).code).toBe(2); // --gallery is required
-    expect((await cli('enroll', path.join(tmp, 'group.png'), '--out', path.join(tmp, 'x.bfg'), '--backend', 'cpu')).code).toBe(1);
+    expect(
+      (await cli('enroll', path.join(tmp, 'group.png'), '--out', path.join(tmp, 'x.bfg'), '--backend', 'cpu')).code,
+    ).toBe(1);
   });
 });

@@ -10,7 +10,8 @@ import { areaResize } from '../../src/runtime/resize.js';
 import type { FaceBox, RgbaImage } from '../../src/runtime/image.js';
 
 const samples = fileURLToPath(new URL('../../demo/public/samples/', import.meta.url));
-export const sampleFile = (name: string, i: number): string => path.join(samples, `${name}_${String(i).padStart(4, '0')}.jpg`);
+export const sampleFile = (name: string, i: number): string =>
+  path.join(samples, `${name}_${String(i).padStart(4, '0')}.jpg`);
 
 /** A deterministic textured background (smooth gradients plus seeded noise). */
 export function background(width: number, height: number, seed = 1): RgbaImage {
@@ -46,18 +47,26 @@ export interface Pasted {
  */
 export function paste(frame: RgbaImage, image: RgbaImage, face: number, x: number, y: number, label: string): Pasted {
   const s = face / ((LFW_LOOSE_BOX_250.height / 250) * image.height);
-  const w = Math.round(image.width * s), h = Math.round(image.height * s);
-  const ox = Math.round(x - (LFW_LOOSE_BOX_250.x / 250) * image.width * s), oy = Math.round(y - (LFW_LOOSE_BOX_250.y / 250) * image.height * s);
+  const w = Math.round(image.width * s),
+    h = Math.round(image.height * s);
+  const ox = Math.round(x - (LFW_LOOSE_BOX_250.x / 250) * image.width * s),
+    oy = Math.round(y - (LFW_LOOSE_BOX_250.y / 250) * image.height * s);
   const small = areaResize(image, w, h);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const fx = ox + i, fy = oy + j;
+      const fx = ox + i,
+        fy = oy + j;
       if (fx < 0 || fy < 0 || fx >= frame.width || fy >= frame.height) continue;
       for (let c = 0; c < 4; c++) frame.data[(fy * frame.width + fx) * 4 + c] = small[(j * w + i) * 4 + c];
     }
   }
   return {
-    box: { x: ox + (LFW_LOOSE_BOX_250.x / 250) * w, y: oy + (LFW_LOOSE_BOX_250.y / 250) * h, width: face, height: face },
+    box: {
+      x: ox + (LFW_LOOSE_BOX_250.x / 250) * w,
+      y: oy + (LFW_LOOSE_BOX_250.y / 250) * h,
+      width: face,
+      height: face,
+    },
     extent: { x: ox, y: oy, width: w, height: h },
     label,
   };

@@ -18,7 +18,10 @@ describe('associate', () => {
     // Track 0 overlaps both detections, slightly more with detection 0; track 1 overlaps only detection 0.
     const tracks = [box(10, 0), box(0, 0)];
     const detections = [box(5, 0), box(17, 0)];
-    expect(associate(tracks, detections, 0.1).sort()).toEqual([[0, 1], [1, 0]]);
+    expect(associate(tracks, detections, 0.1).sort()).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
     expect(associate(tracks, [box(500, 500)], 0.1)).toEqual([]);
     expect(associate([], detections, 0.1)).toEqual([]);
   });
@@ -34,14 +37,24 @@ describe('FaceTracker', () => {
   const point = { threshold, tar: 0.5, far: 1e-3 };
   const rec = { info: { thresholds: { sizes: { '16': { 'far_1e-3': point } } } } } as unknown as Recognizer;
   const face = (b: ReturnType<typeof box>, embedding: Float32Array): IdentifiedFace => ({
-    box: b, score: 0.9, landmarks: [], alignment: 'landmarks', chip: { data: new Uint8Array(4), width: 16, height: 16 }, embedding,
+    box: b,
+    score: 0.9,
+    landmarks: [],
+    alignment: 'landmarks',
+    chip: { data: new Uint8Array(4), width: 16, height: 16 },
+    embedding,
     ...identification([], 2, operatingPoint(rec.info.thresholds, 1e-3, 16)),
   });
   const tracker = new FaceTracker(rec, gallery, { window: 4 });
 
   it('keeps a track id while a face moves, gives a new face a new id, and names a track by its mean embedding', async () => {
     // Ada's frames are noisy: each alone is below the threshold, the mean is not.
-    const noisy = [unit([1, 0.7, 0, 0.3]), unit([1, -0.3, 0.7, 0.2]), unit([1, 0.3, -0.6, -0.4]), unit([1, -0.6, -0.3, 0.4])];
+    const noisy = [
+      unit([1, 0.7, 0, 0.3]),
+      unit([1, -0.3, 0.7, 0.2]),
+      unit([1, 0.3, -0.6, -0.4]),
+      unit([1, -0.6, -0.3, 0.4]),
+    ];
     const ids: number[] = [];
     let last: Awaited<ReturnType<FaceTracker['update']>> = [];
     for (let f = 0; f < 4; f++) {
@@ -64,7 +77,8 @@ describe('FaceTracker', () => {
   it('averages only the last `window` frames and forgets tracks unseen for too long', async () => {
     const t = new FaceTracker(rec, gallery, { window: 2, maxMissed: 1 });
     const first = await t.update([face(box(0, 0), unit([1, 0, 0, 0]))]);
-    for (let f = 0; f < 3; f++) expect((await t.update([face(box(0, 0), unit([0, 1, 0, 0]))]))[0].trackFrames).toBeLessThanOrEqual(2);
+    for (let f = 0; f < 3; f++)
+      expect((await t.update([face(box(0, 0), unit([0, 1, 0, 0]))]))[0].trackFrames).toBeLessThanOrEqual(2);
     expect((await t.update([face(box(0, 0), unit([0, 1, 0, 0]))]))[0].track.label).toBe('Bob');
     await t.update([]);
     await t.update([]);

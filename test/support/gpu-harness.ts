@@ -79,7 +79,13 @@ export async function runLayer(
     const out = upload(device, new Float32Array(outFloats));
     const slots = residual ? [out, upload(device, residual)] : [out];
     const plan = new Plan(batch, [layer], {
-      device, pipelines: gpu.pipelines, weights: upload(device, data), offsets, input: upload(device, input), slots, slotOf: [-1, 0, 1],
+      device,
+      pipelines: gpu.pipelines,
+      weights: upload(device, data),
+      offsets,
+      input: upload(device, input),
+      slots,
+      slotOf: [-1, 0, 1],
     });
     const encoder = device.createCommandEncoder();
     plan.encode(encoder);
@@ -89,14 +95,25 @@ export async function runLayer(
 }
 
 /** Runs the preprocessing kernel alone and returns the N×3×S×S tensor it writes. */
-export async function runPreprocess(gpu: GpuContext, images: RgbaImage[], size: number, spec: InputSpec): Promise<Float32Array> {
+export async function runPreprocess(
+  gpu: GpuContext,
+  images: RgbaImage[],
+  size: number,
+  spec: InputSpec,
+): Promise<Float32Array> {
   const { device } = gpu;
   return checked(device, async () => {
     const { pixels, records } = packImages(images);
     const outFloats = images.length * 3 * size * size;
     const input = upload(device, new Float32Array(outFloats));
     const plan = new Plan(images.length, [], {
-      device, pipelines: gpu.pipelines, weights: upload(device, new Float32Array(4)), offsets: new Map(), input, slots: [], slotOf: [],
+      device,
+      pipelines: gpu.pipelines,
+      weights: upload(device, new Float32Array(4)),
+      offsets: new Map(),
+      input,
+      slots: [],
+      slotOf: [],
     });
     const encoder = device.createCommandEncoder();
     plan.encode(encoder, plan.preprocessStep(upload(device, pixels), upload(device, records), size, spec));

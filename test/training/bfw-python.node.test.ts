@@ -25,7 +25,13 @@ describe.skipIf(!ok)('bfw.py ⇄ TypeScript weights format', () => {
       'write_bfw(sys.argv[2], h, t, dtype=dtype)',
       'print(json.dumps({k: [float(x) for x in v.ravel()[:4]] for k, v in t.items()}))',
     ].join('\n');
-    const firsts = JSON.parse(execFileSync(python, ['-c', script, golden, out], { cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8' }));
+    const firsts = JSON.parse(
+      execFileSync(python, ['-c', script, golden, out], {
+        cwd: repoRoot,
+        env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+        encoding: 'utf8',
+      }),
+    );
     const a = readWeights(fs.readFileSync(golden));
     const b = readWeights(fs.readFileSync(out));
     expect(b.architecture).toEqual(a.architecture);
@@ -52,7 +58,11 @@ describe.skipIf(!ok)('bfw.py ⇄ TypeScript weights format', () => {
       '    refused = True',
       'print(same, h1["thresholds"] == {"far_1e-2": 0.5, "far_1e-3": 0.75}, all((t1[k] == t[k]).all() for k in t), refused)',
     ].join('\n');
-    const out = execFileSync(python, ['-c', script, golden, path.join(repoRoot, 'test/fixtures/golden-v1.bfw')], { cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8' });
+    const out = execFileSync(python, ['-c', script, golden, path.join(repoRoot, 'test/fixtures/golden-v1.bfw')], {
+      cwd: repoRoot,
+      env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('True True True True');
   });
 });

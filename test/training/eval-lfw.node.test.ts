@@ -14,7 +14,9 @@ describe('LFW protocol', () => {
     expect(lfwImagePath('A', 7)).toBe('lfw/images/A/A_0007.jpg');
     expect(() => parsePairs('2 2\nA 1 2\n')).toThrow(/expected/);
     expect(() => parsePairs('2 2\nA 1 2\n')).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-file' }));
-    expect(() => areaResize({ data: new Uint8Array(4), width: 1, height: 1, channels: 4 }, 0, 4)).toThrow(expect.objectContaining({ code: 'bad-size' }));
+    expect(() => areaResize({ data: new Uint8Array(4), width: 1, height: 1, channels: 4 }, 0, 4)).toThrow(
+      expect.objectContaining({ code: 'bad-size' }),
+    );
   });
 
   it('chooses thresholds on the other folds', () => {

@@ -8,7 +8,9 @@ export const python = process.env.PYTHON ?? '/usr/bin/python3';
 
 /** The data root: $BRIDGEFACE_DATA, else the developers' copy at ../shared/data/faces next to the repo. */
 export function dataRoot(): string | null {
-  const candidates = [process.env.BRIDGEFACE_DATA, path.resolve(repoRoot, '../shared/data/faces')].filter(Boolean) as string[];
+  const candidates = [process.env.BRIDGEFACE_DATA, path.resolve(repoRoot, '../shared/data/faces')].filter(
+    Boolean,
+  ) as string[];
   return candidates.find((d) => fs.existsSync(path.join(d, 'lfw', 'pairs.txt'))) ?? null;
 }
 

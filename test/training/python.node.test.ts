@@ -9,13 +9,22 @@ import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
 
 if (!hasTorch()) console.warn(`[training-python] skipped: ${NO_TORCH}`);
 const dir = path.join(repoRoot, 'test/training/py');
-const scripts = fs.readdirSync(dir).filter((f) => /^test_.*\.py$/.test(f)).sort();
+const scripts = fs
+  .readdirSync(dir)
+  .filter((f) => /^test_.*\.py$/.test(f))
+  .sort();
 
 describe.skipIf(!hasTorch())('training (Python)', () => {
-  it.each(scripts)('%s', (script) => {
-    const out = execFileSync(python, [path.join(dir, script)], {
-      cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8',
-    });
-    expect(out).toMatch(/^[1-9]\d* passed$/m); // each script exits non-zero on its first failed check
-  }, 180_000);
+  it.each(scripts)(
+    '%s',
+    (script) => {
+      const out = execFileSync(python, [path.join(dir, script)], {
+        cwd: repoRoot,
+        env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+        encoding: 'utf8',
+      });
+      expect(out).toMatch(/^[1-9]\d* passed$/m); // each script exits non-zero on its first failed check
+    },
+    180_000,
+  );
 });

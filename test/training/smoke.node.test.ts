@@ -21,7 +21,10 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     const root = dataRoot()!;
     // LFW faces of 8 pairs (4 same, 4 different) in each of folds 1 and 2 (test), and 12 celeba faces (training).
     const pairs = parsePairs(fs.readFileSync(path.join(root, 'lfw/pairs.txt'), 'utf8'));
-    const chosen = [0, 1].flatMap((f) => [...pairs.filter((p) => p.fold === f && p.same).slice(0, 4), ...pairs.filter((p) => p.fold === f && !p.same).slice(0, 4)]);
+    const chosen = [0, 1].flatMap((f) => [
+      ...pairs.filter((p) => p.fold === f && p.same).slice(0, 4),
+      ...pairs.filter((p) => p.fold === f && !p.same).slice(0, 4),
+    ]);
     const files = new Set(chosen.flatMap((p) => [lfwImagePath(p.name1, p.index1), lfwImagePath(p.name2, p.index2)]));
     for (const id of ['7201', '7202']) {
       const dir = path.join(root, 'celeba-subset/images', id);
@@ -30,13 +33,29 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     }
     fs.writeFileSync(path.join(tmp, 'only.txt'), [...files].join('\n') + '\n');
     const t0 = Date.now();
-    const log = execFileSync('bash', ['training/train.sh', '--data', root, 'teacher', 'teacher-lr', 'student', 'eval'], {
-      cwd: repoRoot,
-      env: { ...process.env, OUT: tmp, SMOKE: '1', SHARDS: '1', ONLY: path.join(tmp, 'only.txt'), UNALIGNED_SIZES: '16' },
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    console.log(log.split('\n').filter((l) => /stage|\[eval\]|wrote|epoch/.test(l)).join('\n'));
+    const log = execFileSync(
+      'bash',
+      ['training/train.sh', '--data', root, 'teacher', 'teacher-lr', 'student', 'eval'],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          OUT: tmp,
+          SMOKE: '1',
+          SHARDS: '1',
+          ONLY: path.join(tmp, 'only.txt'),
+          UNALIGNED_SIZES: '16',
+        },
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      },
+    );
+    console.log(
+      log
+        .split('\n')
+        .filter((l) => /stage|\[eval\]|wrote|epoch/.test(l))
+        .join('\n'),
+    );
     console.log(`[smoke] ${files.size} faces, all stages in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
     const bfw = fs.readFileSync(path.join(tmp, 'runs/smoke/student.bfw'));

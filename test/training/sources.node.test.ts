@@ -23,10 +23,12 @@ describe('teacher stage sources', () => {
     const tpl = chipTemplate();
     const all = new Map([...tpl].map(([k, uv]) => [k, apply(uv)]));
     const aaf49 = new Map([...all].filter(([k]) => k !== 60 && k !== 64));
-    const five = new Map(FIVE.map((g, i) => {
-      const uv = [0, 1].map((d) => g.reduce((s, k) => s + tpl.get(k)![d], 0) / g.length);
-      return [-1 - i, apply(uv)];
-    }));
+    const five = new Map(
+      FIVE.map((g, i) => {
+        const uv = [0, 1].map((d) => g.reduce((s, k) => s + tpl.get(k)![d], 0) / g.length);
+        return [-1 - i, apply(uv)];
+      }),
+    );
     for (const pts of [all, aaf49, five]) transformFromPoints(pts).forEach((v, i) => expect(v).toBeCloseTo(T[i], 9));
     expect(DLIB_FIT.has(60) && DLIB_FIT.has(64) && !DLIB_FIT.has(17)).toBe(true);
   });
@@ -40,7 +42,9 @@ describe('teacher stage sources', () => {
     const aaf = sourceFor('aaf', root);
     const mtfl = sourceFor('mtfl', root);
     if (aaf.kind !== 'points' || mtfl.kind !== 'points') throw new Error('expected landmark sources');
-    transformFromPoints(aaf.points('aaf/images/unlabeled/00001A02.jpg')!).forEach((v, i) => expect(v).toBeCloseTo(T[i], 3));
+    transformFromPoints(aaf.points('aaf/images/unlabeled/00001A02.jpg')!).forEach((v, i) =>
+      expect(v).toBeCloseTo(T[i], 3),
+    );
     expect(aaf.points('aaf/images/unlabeled/99999A02.jpg')).toBeNull(); // no key points: the stage detects instead
     expect(mtfl.points('mtfl/images/unlabeled/7_1_0.jpg')!.get(-3)).toEqual({ x: 3, y: 8 }); // nose: x3, y3
     expect(mtfl.points('mtfl/images/unlabeled/aflw_0001-image20056.jpg')!.get(-1)).toEqual({ x: 11, y: 16 });
@@ -52,7 +56,8 @@ describe('teacher stage sources', () => {
   it('gives a face in the LFW median chip box the LFW loose region, on any framing', () => {
     const s = LFW_LOOSE_BOX_250.width / CHIP;
     const t = [s, 0, LFW_LOOSE_BOX_250.x, LFW_LOOSE_BOX_250.y]; // the chip box is exactly the LFW median box
-    const lfw = looseRegion('lfw', FRAME, FRAME, t), chip = looseRegion('chip', FRAME, FRAME, t);
+    const lfw = looseRegion('lfw', FRAME, FRAME, t),
+      chip = looseRegion('chip', FRAME, FRAME, t);
     for (const k of ['x', 'y', 'width', 'height'] as const) expect(chip[k]).toBeCloseTo(lfw[k], 9);
     const moved = looseRegion('chip', 400, 300, [2 * s, 0, 10, 20]); // twice as large, elsewhere: follows the face
     expect(moved.width).toBeCloseTo(2 * lfw.width, 9);
@@ -60,15 +65,19 @@ describe('teacher stage sources', () => {
   });
 
   it('lists several roots in order, rejects a set present in two roots, and reads BRIDGEFACE_DATA as a list', () => {
-    const a = path.join(tmp, 'a'), b = path.join(tmp, 'b'), c = path.join(tmp, 'c');
+    const a = path.join(tmp, 'a'),
+      b = path.join(tmp, 'b'),
+      c = path.join(tmp, 'c');
     touch(a, 'lfw/images/X/X_0001.jpg');
     touch(b, 'utk/images/unlabeled/1.jpg');
     touch(b, 'utk/images/unlabeled/2.png');
     touch(c, 'lfw/images/Y/Y_0001.jpg');
     const list = listImages([a, b]);
     expect(list.map((e) => [e.index, e.dataset, e.identity, e.path, e.root])).toEqual([
-      [0, 'lfw', 'X', 'lfw/images/X/X_0001.jpg', a], [1, 'utk', 'unlabeled', 'utk/images/unlabeled/1.jpg', b],
-      [2, 'utk', 'unlabeled', 'utk/images/unlabeled/2.png', b]]);
+      [0, 'lfw', 'X', 'lfw/images/X/X_0001.jpg', a],
+      [1, 'utk', 'unlabeled', 'utk/images/unlabeled/1.jpg', b],
+      [2, 'utk', 'unlabeled', 'utk/images/unlabeled/2.png', b],
+    ]);
     expect(() => listImages([a, c])).toThrow(/set lfw is in two data roots/);
     const env = process.env.BRIDGEFACE_DATA;
     try {
@@ -78,7 +87,8 @@ describe('teacher stage sources', () => {
       delete process.env.BRIDGEFACE_DATA;
       expect(() => resolveDataRoots([])).toThrow(/No data root/);
     } finally {
-      if (env === undefined) delete process.env.BRIDGEFACE_DATA; else process.env.BRIDGEFACE_DATA = env;
+      if (env === undefined) delete process.env.BRIDGEFACE_DATA;
+      else process.env.BRIDGEFACE_DATA = env;
     }
   });
 });

@@ -13,10 +13,26 @@ describe.skipIf(!hasTorch())('teacher in PyTorch', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-teacher-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('gives face-api\'s descriptors', () => {
-    execFileSync(process.execPath, ['--import', 'tsx', '--import', './scripts/register-wgsl.mjs', 'training/teacher/export-weights.ts', '--out', tmp, '--chips', '6'], { cwd: repoRoot, encoding: 'utf8' });
+  it("gives face-api's descriptors", () => {
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        './scripts/register-wgsl.mjs',
+        'training/teacher/export-weights.ts',
+        '--out',
+        tmp,
+        '--chips',
+        '6',
+      ],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     const out = execFileSync(python, ['-m', 'bridgeface_train.teacher', '--weights', tmp], {
-      cwd: repoRoot, env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') }, encoding: 'utf8',
+      cwd: repoRoot,
+      env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+      encoding: 'utf8',
     });
     const m = /max \|diff\| (\S+) \(descriptor scale (\S+)\), min cosine (\S+)/.exec(out);
     expect(m, out).not.toBeNull();

@@ -14,7 +14,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import {
-  CHIP, FRAME, LOOSE, areaResizeRGB, chipTransform, fmtEta, intOption, listImages, loadFaceApi, mirror, parseCli, resolveDataRoots,
+  CHIP,
+  FRAME,
+  LOOSE,
+  areaResizeRGB,
+  chipTransform,
+  fmtEta,
+  intOption,
+  listImages,
+  loadFaceApi,
+  mirror,
+  parseCli,
+  resolveDataRoots,
   warpChip,
   type ImageEntry,
 } from './common.js';
@@ -42,8 +53,15 @@ const allImages = listImages(roots);
 let images = allImages;
 const sets = args.sets?.split(',');
 if (sets) images = images.filter((e) => sets.includes(e.dataset));
-if (only) { // a list of relative paths; processed in the list's order (e.g. evaluation images first)
-  const order = new Map(fs.readFileSync(only, 'utf8').split('\n').filter(Boolean).map((p, i) => [p, i] as [string, number]));
+if (only) {
+  // a list of relative paths; processed in the list's order (e.g. evaluation images first)
+  const order = new Map(
+    fs
+      .readFileSync(only, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((p, i) => [p, i] as [string, number]),
+  );
   images = images.filter((e) => order.has(e.path)).sort((a, b) => order.get(a.path)! - order.get(b.path)!);
 }
 if (limit > 0) images = images.slice(0, limit);
@@ -55,19 +73,32 @@ const metaPath = path.join(dir, 'meta.jsonl');
 const describe = args.describe;
 if (describe !== 'tfjs' && describe !== 'later') throw new Error(`--describe must be tfjs or later, got ${describe}`);
 // the files this process appends to (with --describe later, desc.f32 belongs to bridgeface_train.describe)
-const files: Record<string, string> = { chips: path.join(dir, 'chips150.u8'), loose: path.join(dir, 'loose88.u8'), ...(describe === 'tfjs' ? { desc: path.join(dir, 'desc.f32') } : {}) };
+const files: Record<string, string> = {
+  chips: path.join(dir, 'chips150.u8'),
+  loose: path.join(dir, 'loose88.u8'),
+  ...(describe === 'tfjs' ? { desc: path.join(dir, 'desc.f32') } : {}),
+};
 const rec: Record<string, number> = { chips: CHIP * CHIP * 3, loose: LOOSE * LOOSE * 3, desc: 2 * 128 * 4 };
 
 // resume: keep only complete records
 let done = 0;
 if (fs.existsSync(metaPath)) {
-  const lines = fs.readFileSync(metaPath, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = fs
+    .readFileSync(metaPath, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   done = lines.length;
   for (const k of Object.keys(files)) {
     const n = fs.existsSync(files[k]) ? Math.floor(fs.statSync(files[k]).size / rec[k]) : 0;
     done = Math.min(done, n);
   }
-  fs.writeFileSync(metaPath, lines.slice(0, done).map((l) => l + '\n').join(''));
+  fs.writeFileSync(
+    metaPath,
+    lines
+      .slice(0, done)
+      .map((l) => l + '\n')
+      .join(''),
+  );
   for (const k of Object.keys(files)) if (fs.existsSync(files[k])) fs.truncateSync(files[k], done * rec[k]);
 }
 // every image already aligned by any shard (this one included), by path
@@ -78,7 +109,10 @@ for (const d of fs.readdirSync(outDir).filter((d) => d.startsWith('shard-'))) {
   for (const l of fs.readFileSync(m, 'utf8').split('\n')) if (l.trim()) cached.add(JSON.parse(l).path);
 }
 const todo = mine.filter((e) => !cached.has(e.path));
-const fds = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, fs.openSync(p, 'a')])) as Record<string, number>;
+const fds = Object.fromEntries(Object.entries(files).map(([k, p]) => [k, fs.openSync(p, 'a')])) as Record<
+  string,
+  number
+>;
 const metaFd = fs.openSync(metaPath, 'a');
 
 const faceapi = await loadFaceApi({ recognition: describe === 'tfjs' });
@@ -88,7 +122,8 @@ let ssdLoaded = false;
 
 type Pt = { x: number; y: number };
 type Det = { score: number; box: { x: number; y: number; width: number; height: number }; pts: Pt[] };
-function pick(results: any[], w: number, h: number): Det | null { // eslint-disable-line @typescript-eslint/no-explicit-any
+function pick(results: any[], w: number, h: number): Det | null {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!results.length) return null;
   const maxSide = Math.max(...results.map((r) => Math.max(r.detection.box.width, r.detection.box.height)));
   let best: Det | null = null;
@@ -99,14 +134,21 @@ function pick(results: any[], w: number, h: number): Det | null { // eslint-disa
     const d = Math.hypot(b.x + b.width / 2 - w / 2, b.y + b.height / 2 - h / 2);
     if (d < bestD) {
       bestD = d;
-      best = { score: r.detection.score, box: { x: b.x, y: b.y, width: b.width, height: b.height }, pts: r.landmarks.positions.map((p: Pt) => ({ x: p.x, y: p.y })) };
+      best = {
+        score: r.detection.score,
+        box: { x: b.x, y: b.y, width: b.width, height: b.height },
+        pts: r.landmarks.positions.map((p: Pt) => ({ x: p.x, y: p.y })),
+      };
     }
   }
   return best;
 }
 
 async function decode(e: ImageEntry) {
-  const { data, info } = await sharp(path.join(e.root, e.path)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(path.join(e.root, e.path))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), w: info.width, h: info.height };
 }
 
@@ -115,8 +157,25 @@ async function detect(rgb: Uint8Array, w: number, h: number): Promise<{ det: Det
   try {
     const det = pick(await faceapi.detectAllFaces(img, tinyOpts).withFaceLandmarks(), w, h);
     if (det) return { det, method: 'tiny' };
-    if (!ssdLoaded) { await faceapi.nets.ssdMobilenetv1.loadFromDisk(path.join(path.dirname(await import.meta.resolve('@vladmandic/face-api/package.json').replace('file://', '')), 'model')); ssdLoaded = true; }
-    return { det: pick(await faceapi.detectAllFaces(img, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.2 })).withFaceLandmarks(), w, h), method: 'ssd' };
+    if (!ssdLoaded) {
+      await faceapi.nets.ssdMobilenetv1.loadFromDisk(
+        path.join(
+          path.dirname(await import.meta.resolve('@vladmandic/face-api/package.json').replace('file://', '')),
+          'model',
+        ),
+      );
+      ssdLoaded = true;
+    }
+    return {
+      det: pick(
+        await faceapi
+          .detectAllFaces(img, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.2 }))
+          .withFaceLandmarks(),
+        w,
+        h,
+      ),
+      method: 'ssd',
+    };
   } finally {
     img.dispose();
   }
@@ -124,15 +183,18 @@ async function detect(rgb: Uint8Array, w: number, h: number): Promise<{ det: Det
 
 /** 68 landmarks of the face inside `box` (face-api's landmark net on that crop), in image pixels. */
 async function landmarksIn(rgb: Uint8Array, w: number, h: number, box: Det['box']): Promise<Pt[]> {
-  const x = Math.max(0, Math.floor(box.x)), y = Math.max(0, Math.floor(box.y));
-  const bw = Math.min(w - x, Math.floor(box.x + box.width) - x), bh = Math.min(h - y, Math.floor(box.y + box.height) - y);
+  const x = Math.max(0, Math.floor(box.x)),
+    y = Math.max(0, Math.floor(box.y));
+  const bw = Math.min(w - x, Math.floor(box.x + box.width) - x),
+    bh = Math.min(h - y, Math.floor(box.y + box.height) - y);
   const img = tf.tensor3d(rgb, [h, w, 3], 'int32');
   const crop = tf.slice3d(img, [y, x, 0], [bh, bw, 3]);
   try {
     const lm = await faceapi.nets.faceLandmark68Net.detectLandmarks(crop);
     return lm.positions.map((p: Pt) => ({ x: p.x + x, y: p.y + y }));
   } finally {
-    crop.dispose(); img.dispose();
+    crop.dispose();
+    img.dispose();
   }
 }
 
@@ -147,7 +209,8 @@ async function fixedFraming(set: string): Promise<Fixed> {
   let f: Fixed;
   if (fs.existsSync(file)) f = JSON.parse(fs.readFileSync(file, 'utf8'));
   else {
-    const boxes: number[][] = [], ts: number[][] = [];
+    const boxes: number[][] = [],
+      ts: number[][] = [];
     for (const e of allImages.filter((i) => i.dataset === set).slice(0, FIXED_SAMPLE)) {
       const { rgb, w, h } = await decode(e);
       const { det } = await detect(rgb, w, h);
@@ -156,9 +219,19 @@ async function fixedFraming(set: string): Promise<Fixed> {
       const t = chipTransform(det.pts);
       ts.push([t[0] / w, t[1] / w, t[2] / w, t[3] / h]); // a set's images share one aspect ratio
     }
-    if (boxes.length < 8) throw new Error(`set ${set}: the detector found only ${boxes.length} of ${FIXED_SAMPLE} faces; it is not a fixed-framing set`);
-    const med = (v: number[]) => { const s = [...v].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
-    f = { box: [0, 1, 2, 3].map((k) => med(boxes.map((b) => b[k]))), transform: [0, 1, 2, 3].map((k) => med(ts.map((t) => t[k]))), sample: boxes.length };
+    if (boxes.length < 8)
+      throw new Error(
+        `set ${set}: the detector found only ${boxes.length} of ${FIXED_SAMPLE} faces; it is not a fixed-framing set`,
+      );
+    const med = (v: number[]) => {
+      const s = [...v].sort((p, q) => p - q);
+      return s[Math.floor(s.length / 2)];
+    };
+    f = {
+      box: [0, 1, 2, 3].map((k) => med(boxes.map((b) => b[k]))),
+      transform: [0, 1, 2, 3].map((k) => med(ts.map((t) => t[k]))),
+      sample: boxes.length,
+    };
     fs.writeFileSync(file + `.${shard}.part`, JSON.stringify(f));
     fs.renameSync(file + `.${shard}.part`, file);
   }
@@ -167,10 +240,21 @@ async function fixedFraming(set: string): Promise<Fixed> {
 }
 
 /** Where the face is: the chip transform, how it was found, and the detection/landmarks behind it (if any). */
-async function locate(e: ImageEntry, src: Source, rgb: Uint8Array, w: number, h: number): Promise<{ t: number[]; method: string; det: Det | null }> {
+async function locate(
+  e: ImageEntry,
+  src: Source,
+  rgb: Uint8Array,
+  w: number,
+  h: number,
+): Promise<{ t: number[]; method: string; det: Det | null }> {
   if (src.kind === 'points') {
     const pts = src.points(e.path);
-    if (pts) return { t: transformFromPoints(pts), method: 'points', det: { score: 1, box: { x: 0, y: 0, width: w, height: h }, pts: [...pts.values()] } };
+    if (pts)
+      return {
+        t: transformFromPoints(pts),
+        method: 'points',
+        det: { score: 1, box: { x: 0, y: 0, width: w, height: h }, pts: [...pts.values()] },
+      };
   }
   if (src.kind === 'fixedbox') {
     const f = await fixedFraming(e.dataset);
@@ -179,7 +263,7 @@ async function locate(e: ImageEntry, src: Source, rgb: Uint8Array, w: number, h:
     const t = chipTransform(pts);
     const m = [f.transform[0] * w, f.transform[1] * w, f.transform[2] * w, f.transform[3] * h];
     // the landmark net on a fixed box can miss (face outside the usual framing): keep the set's median transform then
-    const c = (q: number[]) => [(q[0] - q[1]) * CHIP / 2 + q[2], (q[1] + q[0]) * CHIP / 2 + q[3]]; // chip centre
+    const c = (q: number[]) => [((q[0] - q[1]) * CHIP) / 2 + q[2], ((q[1] + q[0]) * CHIP) / 2 + q[3]]; // chip centre
     const ratio = Math.hypot(t[0], t[1]) / Math.hypot(m[0], m[1]);
     const shift = Math.hypot(c(t)[0] - c(m)[0], c(t)[1] - c(m)[1]) / (CHIP * Math.hypot(m[0], m[1]));
     if (ratio > 0.75 && ratio < 1.33 && shift < 0.2) return { t, method: 'fixedbox', det: { score: 1, box, pts } };
@@ -195,7 +279,9 @@ async function locate(e: ImageEntry, src: Source, rgb: Uint8Array, w: number, h:
 // no detector finds a face.
 const FALLBACK_T = [0.7457, 0.0, 66.55, 75.79];
 
-console.log(`[align] data=${roots.join(',')} shard ${shard}/${shards}: ${mine.length} images, ${mine.length - todo.length} cached`);
+console.log(
+  `[align] data=${roots.join(',')} shard ${shard}/${shards}: ${mine.length} images, ${mine.length - todo.length} cached`,
+);
 // per set: images, wall ms, CPU ms of this process (on a loaded machine CPU time per image is the honest idle estimate)
 const perSet = new Map<string, { n: number; ms: number; cpu: number }>();
 const sources = new Map<string, Source>(); // per set, and the fixed framings calibrated before the clock starts
@@ -221,20 +307,46 @@ for (let k = 0; k < todo.length; k++) {
     const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tf.unstack(batch));
     batch.dispose();
     const desc = new Float32Array(256);
-    desc.set(d[0], 0); desc.set(d[1], 128);
+    desc.set(d[0], 0);
+    desc.set(d[1], 128);
     fs.writeSync(fds.desc, new Uint8Array(desc.buffer));
   }
   fs.writeSync(fds.chips, chip);
   fs.writeSync(fds.loose, loose);
-  fs.writeSync(metaFd, JSON.stringify({ index: e.index, path: e.path, dataset: e.dataset, identity: e.identity, w, h, method, score: det && (method === 'tiny' || method === 'ssd') ? +det.score.toFixed(4) : 0, box: det && method !== 'points' ? det.box : null, landmarks: det ? det.pts.map((p) => [+p.x.toFixed(2), +p.y.toFixed(2)]) : null, transform: t, loose: [lr.x, lr.y, lr.width].map((v) => +v.toFixed(2)) }) + '\n');
+  fs.writeSync(
+    metaFd,
+    JSON.stringify({
+      index: e.index,
+      path: e.path,
+      dataset: e.dataset,
+      identity: e.identity,
+      w,
+      h,
+      method,
+      score: det && (method === 'tiny' || method === 'ssd') ? +det.score.toFixed(4) : 0,
+      box: det && method !== 'points' ? det.box : null,
+      landmarks: det ? det.pts.map((p) => [+p.x.toFixed(2), +p.y.toFixed(2)]) : null,
+      transform: t,
+      loose: [lr.x, lr.y, lr.width].map((v) => +v.toFixed(2)),
+    }) + '\n',
+  );
   const ps = perSet.get(e.dataset) ?? { n: 0, ms: 0, cpu: 0 };
   const cpu = process.cpuUsage(cpu0);
-  ps.n++; ps.ms += performance.now() - ts; ps.cpu += (cpu.user + cpu.system) / 1000;
+  ps.n++;
+  ps.ms += performance.now() - ts;
+  ps.cpu += (cpu.user + cpu.system) / 1000;
   perSet.set(e.dataset, ps);
   n++;
   if (n % 100 === 0 || k === todo.length - 1) {
-    const rates = [...perSet].map(([set, v]) => `${set} ${v.n} at ${(1000 * v.n / v.ms).toFixed(1)} img/s (cpu ${(v.cpu / v.n).toFixed(0)} ms/img)`).join(', ');
-    console.log(`[align ${shard}/${shards}] ${fmtEta(k + 1, todo.length, t0)} | ${rates} | load ${os.loadavg()[0].toFixed(1)}`);
+    const rates = [...perSet]
+      .map(
+        ([set, v]) =>
+          `${set} ${v.n} at ${((1000 * v.n) / v.ms).toFixed(1)} img/s (cpu ${(v.cpu / v.n).toFixed(0)} ms/img)`,
+      )
+      .join(', ');
+    console.log(
+      `[align ${shard}/${shards}] ${fmtEta(k + 1, todo.length, t0)} | ${rates} | load ${os.loadavg()[0].toFixed(1)}`,
+    );
   }
 }
 console.log(`[align ${shard}/${shards}] done in ${((Date.now() - t0) / 60000).toFixed(1)} min`);

@@ -37,18 +37,26 @@ await walk('', params);
 
 // test chips: smooth deterministic colour fields (a face is not needed to compare two implementations)
 const chips = new Uint8Array(nChips * CHIP * CHIP * 3);
-for (let n = 0; n < nChips; n++) for (let y = 0; y < CHIP; y++) for (let x = 0; x < CHIP; x++) for (let c = 0; c < 3; c++) {
-  const v = 128 + 100 * Math.sin((x * (n + 1)) / 23 + c) * Math.cos((y * (c + 2)) / 31 + n);
-  chips[((n * CHIP + y) * CHIP + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
-}
+for (let n = 0; n < nChips; n++)
+  for (let y = 0; y < CHIP; y++)
+    for (let x = 0; x < CHIP; x++)
+      for (let c = 0; c < 3; c++) {
+        const v = 128 + 100 * Math.sin((x * (n + 1)) / 23 + c) * Math.cos((y * (c + 2)) / 31 + n);
+        chips[((n * CHIP + y) * CHIP + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
+      }
 const tf = faceapi.tf;
-const inputs = Array.from({ length: nChips }, (_, n) => tf.tensor3d(chips.subarray(n * CHIP * CHIP * 3, (n + 1) * CHIP * CHIP * 3), [CHIP, CHIP, 3], 'int32'));
+const inputs = Array.from({ length: nChips }, (_, n) =>
+  tf.tensor3d(chips.subarray(n * CHIP * CHIP * 3, (n + 1) * CHIP * CHIP * 3), [CHIP, CHIP, 3], 'int32'),
+);
 const desc = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(nChips === 1 ? inputs[0] : inputs);
 const flat = new Float32Array(nChips * 128);
 (Array.isArray(desc) ? desc : [desc]).forEach((d: Float32Array, i: number) => flat.set(d, i * 128));
 
 fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'teacher.json'), JSON.stringify({ source: '@vladmandic/face-api faceRecognitionNet', tensors: table, testChips: nChips }, null, 1));
+fs.writeFileSync(
+  path.join(out, 'teacher.json'),
+  JSON.stringify({ source: '@vladmandic/face-api faceRecognitionNet', tensors: table, testChips: nChips }, null, 1),
+);
 fs.writeFileSync(path.join(out, 'teacher.f32'), Buffer.concat(chunks.map((c) => Buffer.from(c.buffer))));
 fs.writeFileSync(path.join(out, 'test-chips.u8'), chips);
 fs.writeFileSync(path.join(out, 'test-desc.f32'), Buffer.from(flat.buffer));

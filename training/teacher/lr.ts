@@ -44,7 +44,10 @@ if (limit > 0) paths = paths.slice(0, limit);
 if (!paths.length) throw new Error('no pairs image is in the teacher cache yet: run training/teacher/align.ts first');
 fs.mkdirSync(outDir, { recursive: true });
 const pathsFile = path.join(outDir, 'paths.json');
-if (fs.existsSync(pathsFile) && JSON.stringify(JSON.parse(fs.readFileSync(pathsFile, 'utf8'))) !== JSON.stringify(paths)) {
+if (
+  fs.existsSync(pathsFile) &&
+  JSON.stringify(JSON.parse(fs.readFileSync(pathsFile, 'utf8'))) !== JSON.stringify(paths)
+) {
   for (const f of fs.readdirSync(outDir)) fs.rmSync(path.join(outDir, f)); // image list changed: start over
 }
 fs.writeFileSync(pathsFile, JSON.stringify(paths));
@@ -60,11 +63,16 @@ async function lrFace(p: string, variant: string, size: string) {
   let src;
   let box;
   if (variant === 'aligned') src = { data: cache.chip(p), width: 150, height: 150, channels: 3 as const };
-  else { src = await readOriginal(roots, p, 3); box = unalignedBox(p, src.width, src.height); }
+  else {
+    src = await readOriginal(roots, p, 3);
+    box = unalignedBox(p, src.width, src.height);
+  }
   return degradeFace(src, size === 'hr' ? 150 : Number(size), box);
 }
 
-console.log(`[teacher-lr] ${paths.length} images, variants ${variants}, sizes ${sizes}, descriptors by ${describe === 'tfjs' ? 'face-api' : 'bridgeface_train.describe_lr'}`);
+console.log(
+  `[teacher-lr] ${paths.length} images, variants ${variants}, sizes ${sizes}, descriptors by ${describe === 'tfjs' ? 'face-api' : 'bridgeface_train.describe_lr'}`,
+);
 for (const variant of variants) {
   for (const size of sizes) {
     if (variant === 'aligned' && size === 'hr') continue; // HR aligned = the cached chip descriptors
@@ -84,7 +92,15 @@ for (const variant of variants) {
       for (const p of batch) faces.push(await lrFace(p, variant, size));
       if (faceapi) {
         const tf = faceapi.tf;
-        const inputs = faces.map((lr) => tf.tensor3d(size === 'hr' ? Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => lr.data[Math.floor(i / 3) * 4 + (i % 3)]) : bilinearUpsampleRGB(lr, 150), [150, 150, 3], 'float32'));
+        const inputs = faces.map((lr) =>
+          tf.tensor3d(
+            size === 'hr'
+              ? Float32Array.from({ length: 150 * 150 * 3 }, (_, i) => lr.data[Math.floor(i / 3) * 4 + (i % 3)])
+              : bilinearUpsampleRGB(lr, 150),
+            [150, 150, 3],
+            'float32',
+          ),
+        );
         const d = await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(inputs);
         inputs.forEach((t: { dispose(): void }) => t.dispose());
         const arr = Array.isArray(d) ? d : [d];
@@ -93,11 +109,14 @@ for (const variant of variants) {
         fs.writeSync(fd, new Uint8Array(out.buffer));
       } else {
         const out = new Uint8Array(faces.length * n * n * 3);
-        faces.forEach((lr, j) => { for (let i = 0; i < n * n; i++) for (let c = 0; c < 3; c++) out[(j * n * n + i) * 3 + c] = lr.data[i * 4 + c]; });
+        faces.forEach((lr, j) => {
+          for (let i = 0; i < n * n; i++) for (let c = 0; c < 3; c++) out[(j * n * n + i) * 3 + c] = lr.data[i * 4 + c];
+        });
         fs.writeSync(fd, out);
       }
       done = k + batch.length;
-      if ((k / B) % 25 === 0 || done === paths.length) console.log(`[teacher-lr ${variant} ${size}] ${fmtEta(done - 0, paths.length, t0)}`);
+      if ((k / B) % 25 === 0 || done === paths.length)
+        console.log(`[teacher-lr ${variant} ${size}] ${fmtEta(done - 0, paths.length, t0)}`);
     }
     fs.closeSync(fd);
     fs.renameSync(part, file);

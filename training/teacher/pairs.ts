@@ -10,18 +10,32 @@ import { lfwImagePath, parsePairs } from '../../src/eval/index.js';
 import type { TeacherCache } from './cache.js';
 import { CHIP } from './common.js';
 
-export interface Pair { fold: number; same: boolean; a: string; b: string } // fold 0-based
+export interface Pair {
+  fold: number;
+  same: boolean;
+  a: string;
+  b: string;
+} // fold 0-based
 
 export function loadPairs(lfwRoot: string, pairsFile?: string): Pair[] {
   if (!pairsFile) {
-    return parsePairs(fs.readFileSync(path.join(lfwRoot, 'lfw', 'pairs.txt'), 'utf8'))
-      .map((p) => ({ fold: p.fold, same: p.same, a: lfwImagePath(p.name1, p.index1), b: lfwImagePath(p.name2, p.index2) }));
+    return parsePairs(fs.readFileSync(path.join(lfwRoot, 'lfw', 'pairs.txt'), 'utf8')).map((p) => ({
+      fold: p.fold,
+      same: p.same,
+      a: lfwImagePath(p.name1, p.index1),
+      b: lfwImagePath(p.name2, p.index2),
+    }));
   }
-  return fs.readFileSync(pairsFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('fold\t')).map((l, i) => {
-    const [f, same, a, b] = l.split('\t');
-    if (!b || !/^\d+$/.test(f) || !/^[01]$/.test(same)) throw new Error(`${pairsFile}: line ${i + 1} is not "fold<TAB>same<TAB>a<TAB>b"`);
-    return { fold: Number(f) - 1, same: same === '1', a, b };
-  });
+  return fs
+    .readFileSync(pairsFile, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#') && !l.startsWith('fold\t'))
+    .map((l, i) => {
+      const [f, same, a, b] = l.split('\t');
+      if (!b || !/^\d+$/.test(f) || !/^[01]$/.test(same))
+        throw new Error(`${pairsFile}: line ${i + 1} is not "fold<TAB>same<TAB>a<TAB>b"`);
+      return { fold: Number(f) - 1, same: same === '1', a, b };
+    });
 }
 
 /** The original image (RGB or RGBA) from whichever data root holds it. */
@@ -29,8 +43,15 @@ export async function readOriginal(roots: string[], q: string, channels: 3 | 4) 
   const r = roots.find((d) => fs.existsSync(path.join(d, q)));
   if (!r) throw new Error(`${q} is in none of the data roots ${roots.join(', ')}`);
   const img = sharp(path.join(r, q));
-  const { data, info } = await (channels === 4 ? img.ensureAlpha() : img.removeAlpha()).raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
+  const { data, info } = await (channels === 4 ? img.ensureAlpha() : img.removeAlpha())
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+    channels,
+  };
 }
 
 /** The unaligned face box: LFW's fixed loose box; for another set its fixed median chip box (the axis-aligned box of
@@ -41,13 +62,22 @@ export function unalignedBoxes(cache: TeacherCache): (q: string, w: number, h: n
     const set = q.split('/')[0];
     if (set === 'lfw') return looseBox(w, h);
     if (!perSet.has(set)) {
-      const rel = [...cache.entries.values()].filter((e) => e.meta.dataset === set).map(({ meta: m }) => {
-        const [a, b, tx, ty] = m.transform, c = CHIP / 2, side = CHIP * Math.hypot(a, b);
-        return [((a - b) * c + tx - side / 2) / m.w, ((a + b) * c + ty - side / 2) / m.h, side / m.w, side / m.h];
-      });
-      const med = (k: number) => { const v = rel.map((r) => r[k]).sort((x, y) => x - y); return v[Math.floor(v.length / 2)]; };
+      const rel = [...cache.entries.values()]
+        .filter((e) => e.meta.dataset === set)
+        .map(({ meta: m }) => {
+          const [a, b, tx, ty] = m.transform,
+            c = CHIP / 2,
+            side = CHIP * Math.hypot(a, b);
+          return [((a - b) * c + tx - side / 2) / m.w, ((a + b) * c + ty - side / 2) / m.h, side / m.w, side / m.h];
+        });
+      const med = (k: number) => {
+        const v = rel.map((r) => r[k]).sort((x, y) => x - y);
+        return v[Math.floor(v.length / 2)];
+      };
       perSet.set(set, [0, 1, 2, 3].map(med));
-      console.log(`[pairs] ${set}: unaligned box = median chip box of ${rel.length} images, ${perSet.get(set)!.map((v) => v.toFixed(3))} of the image`);
+      console.log(
+        `[pairs] ${set}: unaligned box = median chip box of ${rel.length} images, ${perSet.get(set)!.map((v) => v.toFixed(3))} of the image`,
+      );
     }
     const [x, y, bw, bh] = perSet.get(set)!;
     return { x: x * w, y: y * h, width: bw * w, height: bh * h };

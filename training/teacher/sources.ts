@@ -30,7 +30,11 @@ function aafPoints(root: string) {
   return (rel: string) => {
     const f = path.join(root, 'aaf', 'keypoints', path.basename(rel).replace(/\.[^.]+$/, '.txt'));
     if (!fs.existsSync(f)) return null;
-    const xy = fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const xy = fs
+      .readFileSync(f, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
     if (xy.length !== AAF49.length || xy.some((p) => p.length !== 2 || !p.every(Number.isFinite))) return null;
     return new Map(AAF49.map((k, i) => [k, { x: xy[i][0], y: xy[i][1] }]));
   };
@@ -86,15 +90,31 @@ export function transformFromPoints(pts: Map<number, { x: number; y: number }>, 
  *  [LOOSE_OFF, LOOSE_OFF + LOOSE_SRC)² of the 250-px frame; otherwise the same region relative to the image's own
  *  axis-aligned chip box (centre and side of the chip, no rotation), as the LFW median chip box (LFW_LOOSE_BOX_250)
  *  relates to that region. */
-export function looseRegion(framing: 'lfw' | 'chip', w: number, h: number, t: number[]): { x: number; y: number; width: number; height: number } {
+export function looseRegion(
+  framing: 'lfw' | 'chip',
+  w: number,
+  h: number,
+  t: number[],
+): { x: number; y: number; width: number; height: number } {
   if (framing === 'lfw') {
-    return { x: LOOSE_OFF * (w / FRAME), y: LOOSE_OFF * (h / FRAME), width: LOOSE_SRC * (w / FRAME), height: LOOSE_SRC * (h / FRAME) };
+    return {
+      x: LOOSE_OFF * (w / FRAME),
+      y: LOOSE_OFF * (h / FRAME),
+      width: LOOSE_SRC * (w / FRAME),
+      height: LOOSE_SRC * (h / FRAME),
+    };
   }
   const [a, b, tx, ty] = t;
   const c = CHIP / 2;
-  const cx = a * c - b * c + tx, cy = b * c + a * c + ty;
+  const cx = a * c - b * c + tx,
+    cy = b * c + a * c + ty;
   const side = CHIP * Math.hypot(a, b);
   const { x: bx, y: by, width: bs } = LFW_LOOSE_BOX_250;
   const s = side / bs;
-  return { x: cx - (bx + bs / 2 - LOOSE_OFF) * s, y: cy - (by + bs / 2 - LOOSE_OFF) * s, width: LOOSE_SRC * s, height: LOOSE_SRC * s };
+  return {
+    x: cx - (bx + bs / 2 - LOOSE_OFF) * s,
+    y: cy - (by + bs / 2 - LOOSE_OFF) * s,
+    width: LOOSE_SRC * s,
+    height: LOOSE_SRC * s,
+  };
 }

@@ -64,7 +64,12 @@ export class WebGpuBackend implements Backend {
       const pipelines = await compilePipelines(acquired.device);
       const backend = new WebGpuBackend(model, acquired, pipelines, options);
       if (options.timeKernels ?? !acquired.software) {
-        backend.kernels = await timeKernels(backend.adapter, model.network.layers, backend.resources(), backend.capacity);
+        backend.kernels = await timeKernels(
+          backend.adapter,
+          model.network.layers,
+          backend.resources(),
+          backend.capacity,
+        );
       }
       return backend;
     });
@@ -110,7 +115,10 @@ export class WebGpuBackend implements Backend {
 
     // Added last, so a constructor that throws leaves no listener behind (events arrive asynchronously anyway).
     device.lost.then((info) => {
-      this.failure ??= new GpuError('device-lost', `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`);
+      this.failure ??= new GpuError(
+        'device-lost',
+        `WebGPU device lost (${info.reason}): ${info.message}; create a new recognizer`,
+      );
     });
     device.addEventListener('uncapturederror', this.onUncapturedError);
   }
@@ -127,7 +135,12 @@ export class WebGpuBackend implements Backend {
         const { pixels, records } = packImages(images.slice(start, start + plan.batch));
         this.device.queue.writeBuffer(this.pixels, 0, pixels);
         this.device.queue.writeBuffer(this.images, 0, records);
-        return plan.preprocessStep(this.pixels, this.images, this.model.network.architecture.inputSize, this.model.input);
+        return plan.preprocessStep(
+          this.pixels,
+          this.images,
+          this.model.network.architecture.inputSize,
+          this.model.input,
+        );
       });
     });
   }
@@ -136,7 +149,13 @@ export class WebGpuBackend implements Backend {
     const perFace = this.model.network.tensorSizes[0];
     return this.serialised(() =>
       this.execute(count, this.chunks(count), (plan, start) => {
-        this.device.queue.writeBuffer(this.input, 0, input as Float32Array<ArrayBuffer>, start * perFace, plan.batch * perFace);
+        this.device.queue.writeBuffer(
+          this.input,
+          0,
+          input as Float32Array<ArrayBuffer>,
+          start * perFace,
+          plan.batch * perFace,
+        );
         return undefined;
       }),
     );
@@ -170,7 +189,10 @@ export class WebGpuBackend implements Backend {
     images.forEach((im, i) => {
       const size = im.width * im.height * 4;
       if (size > limit) {
-        throw new InputError('bad-size', `faces[${i}] is ${im.width}×${im.height}: ${size} bytes of RGBA exceed this adapter's ${limit}-byte storage binding`);
+        throw new InputError(
+          'bad-size',
+          `faces[${i}] is ${im.width}×${im.height}: ${size} bytes of RGBA exceed this adapter's ${limit}-byte storage binding`,
+        );
       }
       if (i - start === this.capacity || bytes + size > limit) {
         out.push([start, i - start]);
@@ -184,7 +206,8 @@ export class WebGpuBackend implements Backend {
 
   private chunks(count: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    for (let start = 0; start < count; start += this.capacity) out.push([start, Math.min(this.capacity, count - start)]);
+    for (let start = 0; start < count; start += this.capacity)
+      out.push([start, Math.min(this.capacity, count - start)]);
     return out;
   }
 

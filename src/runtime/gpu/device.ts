@@ -23,7 +23,9 @@ const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsof
 
 /** Why `adapter` (described as `description`) is a software adapter, or undefined. */
 function softwareReason(adapter: GPUAdapter, description: string): string | undefined {
-  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fallback =
+    (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ??
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   if (fallback) return `the WebGPU implementation marks ${description} as a fallback adapter`;
   const name = SOFTWARE_NAMES.exec(description)?.[0];
   return name ? `${description} is a software rasteriser (${name})` : undefined;
@@ -61,7 +63,10 @@ function gpuSources(): GpuSource[] {
       process.env.EGL_PLATFORM ??= 'surfaceless';
       // 'webgpu' (Dawn for Node) is an optional peer dependency: browser apps never install it.
       const module = await nodeImport<typeof import('webgpu')>('webgpu').catch((e: Error) => {
-        throw new GpuError('no-adapter', `WebGPU in Node needs the optional 'webgpu' package (npm install webgpu): ${e.message.split('\n')[0]}`);
+        throw new GpuError(
+          'no-adapter',
+          `WebGPU in Node needs the optional 'webgpu' package (npm install webgpu): ${e.message.split('\n')[0]}`,
+        );
       });
       Object.assign(globalThis, module.globals);
       instance = module.create(flags);
@@ -96,7 +101,8 @@ function describe(adapter: GPUAdapter, featureLevel: string): string {
 /** Requests an adapter and device, or throws `GpuError('no-adapter')` listing what was tried. */
 export async function acquireDevice(options: DeviceOptions = {}): Promise<AcquiredDevice> {
   const tried: string[] = [];
-  const levels: Array<'core' | 'compatibility'> = options.featureLevel === 'compatibility' ? ['compatibility'] : ['core', 'compatibility'];
+  const levels: Array<'core' | 'compatibility'> =
+    options.featureLevel === 'compatibility' ? ['compatibility'] : ['core', 'compatibility'];
   const wantBinding = options.maxStorageBinding ?? 128 * 1024 * 1024;
   const sources = gpuSources();
   // In Node the compatibility adapter worth having is Mesa's (OpenGL ES backend), so try that instance first.
@@ -104,7 +110,9 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
   for (const source of sources) {
     const gpu = await source.open();
     for (const requested of levels) {
-      const adapter = await gpu.requestAdapter(requested === 'core' ? {} : { featureLevel: 'compatibility' }).catch(() => null);
+      const adapter = await gpu
+        .requestAdapter(requested === 'core' ? {} : { featureLevel: 'compatibility' })
+        .catch(() => null);
       if (!adapter) {
         tried.push(`${source.label}/${requested}: none`);
         continue;
@@ -127,7 +135,10 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
       }
     }
   }
-  throw new GpuError('no-adapter', `no WebGPU adapter available (tried: ${tried.join('; ') || 'no WebGPU implementation'})`);
+  throw new GpuError(
+    'no-adapter',
+    `no WebGPU adapter available (tried: ${tried.join('; ') || 'no WebGPU implementation'})`,
+  );
 }
 
 /**

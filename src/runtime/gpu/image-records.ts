@@ -16,7 +16,11 @@ export function packImages(images: readonly RgbaImage[]): { pixels: Uint8Array<A
   let word = 0;
   images.forEach((im, i) => {
     const box = im.box ?? { x: 0, y: 0, width: im.width, height: im.height };
-    IMAGE_RECORD.encode({ offset: word, width: im.width, height: im.height, box: [box.x, box.y, box.width, box.height] }, records, i * IMAGE_RECORD_BYTES);
+    IMAGE_RECORD.encode(
+      { offset: word, width: im.width, height: im.height, box: [box.x, box.y, box.width, box.height] },
+      records,
+      i * IMAGE_RECORD_BYTES,
+    );
     pixels.set(im.data, word * 4);
     word += im.width * im.height;
   });

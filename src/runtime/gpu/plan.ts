@@ -78,7 +78,11 @@ export class Plan {
     if (this.preprocess?.pixels !== pixels) {
       const [m, s] = [spec.mean, spec.std];
       const data = PREPROCESS_PARAMS.encode({
-        count: this.batch, size, bilinear: spec.resize === 'bilinear' ? 1 : 0, mean: [m[0], m[1], m[2], 0], inv_std: [1 / s[0], 1 / s[1], 1 / s[2], 0],
+        count: this.batch,
+        size,
+        bilinear: spec.resize === 'bilinear' ? 1 : 0,
+        mean: [m[0], m[1], m[2], 0],
+        inv_std: [1 / s[0], 1 / s[1], 1 / s[2], 0],
       });
       this.r.device.queue.writeBuffer(this.uniforms, 0, data);
       const bindGroup = this.r.device.createBindGroup({
@@ -91,7 +95,10 @@ export class Plan {
         ],
         label: `preprocess-${this.batch}`,
       });
-      this.preprocess = { pixels, step: { kernel: 'preprocess', bindGroup, workgroups: flatGrid(this.batch * size * size) } };
+      this.preprocess = {
+        pixels,
+        step: { kernel: 'preprocess', bindGroup, workgroups: flatGrid(this.batch * size * size) },
+      };
     }
     return this.preprocess.step;
   }

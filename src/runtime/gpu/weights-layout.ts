@@ -19,7 +19,10 @@ export function packWeights(layers: readonly Layer[], tensors: ReadonlyMap<strin
   const transposed = new Map<string, { rows: number; cols: number }>();
   for (const layer of layers) {
     if ((layer.kind === 'conv' || layer.kind === 'pointwise') && kernelFor(layer).weightLayout === 'transposed') {
-      transposed.set(layer.weight, { rows: layer.outChannels, cols: tensors.get(layer.weight)!.length / layer.outChannels });
+      transposed.set(layer.weight, {
+        rows: layer.outChannels,
+        cols: tensors.get(layer.weight)!.length / layer.outChannels,
+      });
     }
   }
   const offsets = new Map<string, number>();
