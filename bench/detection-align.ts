@@ -7,11 +7,12 @@
  *
  *   node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-align.ts --data ../shared/data/faces --model yunet --weights ../shared/models/yunet/yunet_s_dynamic.onnx [--limit 300]
  */
-import path from 'node:path';
+
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { decodeImage } from '../src/cli/images.js';
-import { createDetector, type DetectorFamily } from '../src/detect/detector.js';
 import { CHIP } from '../src/detect/align.js';
+import { type DetectorFamily, createDetector } from '../src/detect/detector.js';
 import { chipTransform, loadFaceApi } from '../training/teacher/common.js';
 
 const argv = process.argv.slice(2);

@@ -19,16 +19,16 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FaceTracker } from '../src/api/detect-video.js';
 import { cropFaces } from '../src/api/detect-faces.js';
+import { FaceTracker } from '../src/api/detect-video.js';
 import { Gallery } from '../src/api/gallery.js';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { decodeImage } from '../src/cli/images.js';
 import { CHIP, type Similarity, alignFace, chipSideInImage, warpChip } from '../src/detect/align.js';
 import { type DetectorFamily, createDetector } from '../src/detect/detector.js';
 import type { Detection } from '../src/detect/nms.js';
-import { areaResize } from '../src/runtime/resize.js';
 import type { RgbaImage } from '../src/runtime/image.js';
+import { areaResize } from '../src/runtime/resize.js';
 import { readWiderBoxes } from './wider.js';
 
 const argv = process.argv.slice(2);

@@ -7,8 +7,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { createDetector } from '../src/detect/detector.js';
 import { decodeImage } from '../src/cli/images.js';
+import { createDetector } from '../src/detect/detector.js';
 import { readWiderBoxes } from './wider.js';
 
 const argv = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeImage } from '../src/cli/images.js';
-import { createDetector, type DetectorFamily } from '../src/detect/detector.js';
+import { type DetectorFamily, createDetector } from '../src/detect/detector.js';
 import { type ScoredImage, scoreDetections } from '../src/detect/evaluate.js';
 import { readWiderBoxes } from './wider.js';
 

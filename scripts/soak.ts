@@ -6,10 +6,11 @@
  *   npm run soak -- [--cycles 200] [--faces 100000] [--batch 64] [--backend webgpu|cpu|both]
  *                   [--feature-level core|compatibility] [--weights file]
  */
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
-import { parseArgs } from 'node:util';
+
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type RecognizerOptions, createRecognizer } from '../src/api/recognizer.js';
 import type { WeightsSource } from '../src/api/weights-source.js';
 import type { BackendKind } from '../src/runtime/backend.js';

@@ -4,51 +4,52 @@
  * Layers, bottom up: kernels/ (WGSL) → runtime/ (WebGPU and CPU backends) → model/ (the student network and
  * its weights format) → api/ (what applications call). Weights-file and evaluation tooling is in 'bridgeface/tools'.
  */
-export {
-  createRecognizer,
-  Recognizer,
-  type RecognizerOptions,
-  type RecognizerInfo,
-  type FaceRecognizer,
-  type RecognizerWeights,
-  type FaceInput,
-  type VerifyOptions,
-  type EmbedOptions,
-  type IdentifyOptions,
-  type SearchableGallery,
-  type EmbeddingMatrix,
-  type IdentifyFacesOptions,
-  type IdentifiedFace,
-  type FaceGallery,
-} from './api/recognizer.js';
-export type { Far, FaceSize, OperatingDecision, Verification, Identification } from './api/decision.js';
-export {
-  createDetector,
-  detectFaces,
-  FaceDetector,
-  type DetectorOptions,
-  type DetectOptions,
-  type DetectorInfo,
-  type DetectorFamily,
-  type Detection,
-  type FrameSource,
-} from './detect/detector.js';
-export type { OrtModule } from './detect/ort.js';
-export { alignFace, warpChip, type Alignment, type Similarity } from './detect/align.js';
-export { FaceTracker, trackVideo, meanEmbedding, type TrackerOptions, type TrackedFace } from './api/detect-video.js';
-export { Gallery, type GalleryOptions, type GalleryMatch, type SearchBackend } from './api/gallery.js';
+
+export type { FaceSize, Far, Identification, OperatingDecision, Verification } from './api/decision.js';
+export { FaceTracker, type TrackedFace, type TrackerOptions, meanEmbedding, trackVideo } from './api/detect-video.js';
+export { Gallery, type GalleryMatch, type GalleryOptions, type SearchBackend } from './api/gallery.js';
 export type { ImageSource } from './api/image-input.js';
+export {
+  type EmbedOptions,
+  type EmbeddingMatrix,
+  type FaceGallery,
+  type FaceInput,
+  type FaceRecognizer,
+  type IdentifiedFace,
+  type IdentifyFacesOptions,
+  type IdentifyOptions,
+  Recognizer,
+  type RecognizerInfo,
+  type RecognizerOptions,
+  type RecognizerWeights,
+  type SearchableGallery,
+  type VerifyOptions,
+  createRecognizer,
+} from './api/recognizer.js';
 export { cosine } from './api/similarity.js';
 export type { WeightsSource } from './api/weights-source.js';
-export type { RgbaImage, FaceBox } from './runtime/image.js';
+export { type Alignment, type Similarity, alignFace, warpChip } from './detect/align.js';
+export {
+  type DetectOptions,
+  type Detection,
+  type DetectorFamily,
+  type DetectorInfo,
+  type DetectorOptions,
+  FaceDetector,
+  type FrameSource,
+  createDetector,
+  detectFaces,
+} from './detect/detector.js';
+export type { OrtModule } from './detect/ort.js';
 export {
   BridgefaceError,
-  WeightsFormatError,
-  InputError,
-  GpuError,
-  NonFiniteOutputError,
   CalibrationError,
-  GalleryFormatError,
-  WorkerError,
   DetectorError,
+  GalleryFormatError,
+  GpuError,
+  InputError,
+  NonFiniteOutputError,
+  WeightsFormatError,
+  WorkerError,
 } from './errors.js';
+export type { FaceBox, RgbaImage } from './runtime/image.js';

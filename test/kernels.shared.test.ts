@@ -6,16 +6,16 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GpuError } from '../src/errors.js';
 import { WGSL } from '../src/kernels/index.js';
 import { DEFAULT_INPUT, type InputSpec } from '../src/model/architecture.js';
 import { ACT, type ActCode, type ConvLayer, type Layer } from '../src/model/network.js';
 import { preprocess } from '../src/runtime/cpu/preprocess.js';
-import type { RgbaImage } from '../src/runtime/image.js';
-import { runReference } from '../src/runtime/reference.js';
-import { GpuError } from '../src/errors.js';
 import { compileModule } from '../src/runtime/gpu/compile.js';
 import { BINDING_VARIABLES, LAYER_KERNELS, kernelFor, wgslModule } from '../src/runtime/gpu/kernels.js';
 import { SEARCH_BINDINGS, SEARCH_VARIANTS, searchModule } from '../src/runtime/gpu/similarity-topk.js';
+import type { RgbaImage } from '../src/runtime/image.js';
+import { runReference } from '../src/runtime/reference.js';
 import { type GpuContext, openGpu, runLayer, runPreprocess } from './support/gpu-harness.js';
 import { BATCH, LAYERS, layerData } from './support/layers.js';
 import { randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';

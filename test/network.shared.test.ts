@@ -3,7 +3,7 @@
  * weights; every embedding pair must agree to cosine ≥ 0.99999.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRecognizer, type Recognizer } from '../src/api/recognizer.js';
+import { type Recognizer, createRecognizer } from '../src/api/recognizer.js';
 import { type Architecture, DEFAULT_ARCHITECTURE } from '../src/model/architecture.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';

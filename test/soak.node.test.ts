@@ -4,6 +4,7 @@
  * one (200 cycles, and 100,000 faces through one recognizer) is `npm run soak` (scripts/soak.ts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createDisposeSoak } from '../scripts/soak.js';
 import { Gallery } from '../src/api/gallery.js';
 import { createRecognizer } from '../src/api/recognizer.js';
 import { GpuError } from '../src/errors.js';
@@ -11,7 +12,6 @@ import { randomWeights } from '../src/model/random-weights.js';
 import { writeWeights } from '../src/model/weights-format.js';
 import { acquireDevice, buildOnDevice } from '../src/runtime/gpu/device.js';
 import { GpuSearch } from '../src/runtime/gpu/similarity-topk.js';
-import { createDisposeSoak } from '../scripts/soak.js';
 
 const weights = writeWeights(randomWeights(3));
 

@@ -11,8 +11,8 @@
 // bilinearly to 150 (training/teacher/lr.ts), cosine similarity.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cosine, createRecognizer, type Recognizer, type RgbaImage } from '../src/index.js';
-import { verificationReport, type VerificationReport } from '../src/eval/index.js';
+import { type VerificationReport, verificationReport } from '../src/eval/index.js';
+import { type Recognizer, type RgbaImage, cosine, createRecognizer } from '../src/index.js';
 import { degradeFace } from '../src/runtime/resize.js';
 import { TeacherCache } from './teacher/cache.js';
 import { intOption, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './teacher/common.js';

@@ -4,8 +4,9 @@
  * docs/weights-format.md (resize as two MatMuls with constant matrices, then the normalisation) runs inside
  * the runtime, as bridgeface's own preprocessing kernel does. Output: "embedding", N×D, unit length.
  */
-import type { StudentWeights } from '../../src/tools.js';
+
 import { buildNetwork } from '../../src/model/network.js';
+import type { StudentWeights } from '../../src/tools.js';
 import { normalisation, resizeMatrix } from '../core/resize.js';
 
 // ---- protobuf wire format ----

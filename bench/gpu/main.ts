@@ -6,11 +6,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { createRecognizer } from '../../src/index.js';
 import { readWeights } from '../../src/tools.js';
 import { runSuite } from '../core/suite.js';
 import type { BenchContext, RowSpec, SuiteConfig } from '../core/types.js';
 import { bridgefaceWebGpu } from '../peers/bridgeface.js';
-import { createRecognizer } from '../../src/index.js';
 
 const [weightsPath, outPath] = process.argv.slice(2);
 const quick = process.argv.includes('--quick');

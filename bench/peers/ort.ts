@@ -2,8 +2,9 @@
  * ONNX Runtime Web running the exported student (bench/export/onnx.ts): WebGPU execution provider and the
  * single-threaded wasm (SIMD) provider. One session per input side (the resize is baked into the graph).
  */
-import { exportOnnx } from '../export/onnx.js';
+
 import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
+import { exportOnnx } from '../export/onnx.js';
 
 type Ort = typeof import('onnxruntime-web');
 

@@ -17,7 +17,7 @@ let tfModule: Tf | undefined;
 let compatRegistered = false;
 export async function loadTf(ctx: BenchContext, backend: TfBackend): Promise<{ tf: Tf; name: string }> {
   const tf: Tf = (tfModule ??= await import('@tensorflow/tfjs'));
-  let name: string = backend;
+  const name: string = backend;
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (ctx.env === 'browser') wasm.setWasmPaths(`${ctx.modulesBase}@tensorflow/tfjs-backend-wasm/dist/`);

@@ -232,7 +232,7 @@ export class Gallery {
     let gpu = await this.gpuFor(this.rowCount);
     const results: GalleryMatch[][] = [];
     // Rows in score order until k distinct labels appear (a label's first row is its best); more rows if needed.
-    let want = embeddings.map(() => Math.min(this.rowCount, k));
+    const want = embeddings.map(() => Math.min(this.rowCount, k));
     let pending = embeddings.map((_, i) => i);
     while (pending.length > 0) {
       const useGpu = gpu !== undefined && Math.max(...pending.map((q) => want[q])) <= GPU_MAX_K;

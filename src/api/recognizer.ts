@@ -1,6 +1,9 @@
 /**
  * The public entry point: load weights, pick a backend, embed faces, compare embeddings.
  */
+
+import { type DetectOptions, type FaceDetector, type FrameSource, defaultDetector } from '../detect/detector.js';
+import type { Detection } from '../detect/nms.js';
 import { CalibrationError, InputError, NonFiniteOutputError } from '../errors.js';
 import { parameterCount } from '../model/architecture.js';
 import { buildNetwork } from '../model/network.js';
@@ -9,9 +12,10 @@ import type { Backend, BackendKind } from '../runtime/backend.js';
 import { CpuBackend, type CpuOptions } from '../runtime/cpu/backend.js';
 import { WebGpuBackend, type WebGpuOptions } from '../runtime/gpu/backend.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
+import { chooseAuto } from './backend-choice.js';
 import {
-  type Far,
   type FaceSize,
+  type Far,
   type Identification,
   type Verification,
   checkCalibrated,
@@ -21,15 +25,12 @@ import {
   operatingPoint,
   verification,
 } from './decision.js';
+import { cropFaces } from './detect-faces.js';
 import type { GalleryMatch } from './gallery.js';
 import { type FaceSource, toRgba } from './image-input.js';
-import { type FaceDetector, type DetectOptions, type FrameSource, defaultDetector } from '../detect/detector.js';
-import type { Detection } from '../detect/nms.js';
-import { cropFaces } from './detect-faces.js';
 import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
 import { checkEmbedding, embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
-import { chooseAuto } from './backend-choice.js';
 
 export interface RecognizerOptions {
   /**

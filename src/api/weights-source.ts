@@ -1,5 +1,5 @@
-import { InputError, WeightsFormatError } from '../errors.js';
 import { defaultWeightsUrl } from '../default-weights.js';
+import { InputError, WeightsFormatError } from '../errors.js';
 import { nodeImport } from '../runtime/node-import.js';
 
 /** Bytes, a URL (browsers and Node; `data:` URLs included), or a file path (Node). */

@@ -12,8 +12,6 @@
  */
 import { InputError, WorkerError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
-import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
-import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import {
   type Identification,
   type Verification,
@@ -23,6 +21,8 @@ import {
   identification,
   operatingPoint,
 } from './decision.js';
+import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
+import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import type {
   EmbedOptions,
   FaceInput,

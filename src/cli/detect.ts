@@ -6,8 +6,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type FaceDetector, createDetector } from '../detect/detector.js';
 import type { Detection } from '../detect/nms.js';
 import type { RgbaImage } from '../runtime/image.js';
-import { ImageFileError, decodeImage, expandInputs } from './images.js';
 import type { CliIo } from './context.js';
+import { ImageFileError, decodeImage, expandInputs } from './images.js';
 import type { CommandContext } from './main.js';
 
 export interface DetectorCliOptions {

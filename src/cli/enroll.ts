@@ -3,8 +3,7 @@
  * contributes the embedding of its largest face, detected and aligned exactly as `identify` does it, so
  * gallery and probes go through the same pipeline.
  */
-import { writeFile } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cropFaces } from '../api/detect-faces.js';

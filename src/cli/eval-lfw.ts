@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Recognizer } from '../api/recognizer.js';
 import type { Framing } from '../api/prepare.js';
+import type { Recognizer } from '../api/recognizer.js';
 import { type LfwPair, type VerificationReport, lfwImagePath, parsePairs, verificationReport } from '../eval/index.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { CliIo } from './context.js';

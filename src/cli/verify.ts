@@ -2,8 +2,9 @@
  * `bridgeface verify`: the similarity of two faces, the decision at the threshold calibrated for their size and
  * the requested FAR, what that threshold means, and the backend that computed it.
  */
-import { CalibrationError } from '../errors.js';
+
 import { type Far, faceSizeOf } from '../api/decision.js';
+import { CalibrationError } from '../errors.js';
 import { type CliIo, backendLine, openRecognizer, warn } from './context.js';
 import { loadFace } from './faces.js';
 import type { CommonOptions } from './options.js';

@@ -3,9 +3,10 @@
  * returns the faces (box, score, landmarks) in frame pixels. The frame is scaled and tiled by `planPasses` so that
  * faces down to `minFace` pixels are found; detections of all passes are merged by the family's overlap rule.
  */
-import { DetectorError, InputError } from '../errors.js';
+
 import { type FaceSource, toRgba } from '../api/image-input.js';
 import { type WeightsSource, loadWeightsBytes } from '../api/weights-source.js';
+import { DetectorError, InputError } from '../errors.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { nodeImport } from '../runtime/node-import.js';
 import { BLAZEFACE, type DetectorFamily, type FamilySpec, YUNET } from './families.js';
@@ -14,8 +15,8 @@ import { type OrtModule, type OrtSession, loadOrt } from './ort.js';
 import { type Pass, type Tile, planPasses } from './plan.js';
 import { resampleRegion } from './resample.js';
 
-export type { Detection } from './nms.js';
 export type { DetectorFamily } from './families.js';
+export type { Detection } from './nms.js';
 
 /** A frame: RGBA pixels (`ImageData` qualifies) or, in browsers, any image source the recognizer takes. */
 export type FrameSource = Exclude<FaceSource, { image: unknown }>;

@@ -5,8 +5,9 @@
  * 256-px tile does not alias. Samples that fall outside the image are black, which is how the networks were
  * trained to see padding.
  */
-import { areaResize } from '../runtime/resize.js';
+
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
+import { areaResize } from '../runtime/resize.js';
 
 /** Planar RGB, `data[c·H·W + y·W + x]`, values 0–255. */
 export interface PlanarRgb {

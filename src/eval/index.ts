@@ -1,2 +1,2 @@
-export * from './lfw.js';
 export * from './degrade.js';
+export * from './lfw.js';

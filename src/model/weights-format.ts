@@ -1,7 +1,7 @@
 /**
  * Reader and writer for the `.bfw` weights container; the byte layout is specified in docs/weights-format.md.
  */
-import { CRC_FIELD, crc32, fileCrc } from './checksum.js';
+
 import { InputError, WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
 import {
   ARCHITECTURE_LIMITS,
@@ -11,6 +11,7 @@ import {
   parseArchitecture,
   parseInputSpec,
 } from './architecture.js';
+import { CRC_FIELD, crc32, fileCrc } from './checksum.js';
 import { buildNetwork } from './network.js';
 import { type Thresholds, parseThresholds, parseV1Thresholds } from './thresholds.js';
 

@@ -7,12 +7,12 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Gallery } from '../../src/api/gallery.js';
 import { compileModule } from '../../src/runtime/gpu/compile.js';
+import { acquireDevice } from '../../src/runtime/gpu/device.js';
 import { wgslModule } from '../../src/runtime/gpu/kernels.js';
 import { GPU_MAX_K, GpuSearch, SEARCH_VARIANTS, type SearchVariant } from '../../src/runtime/gpu/similarity-topk.js';
 import { StagingPool } from '../../src/runtime/gpu/staging.js';
 import { quantize, searchCpu } from '../../src/runtime/similarity-topk.js';
 import { featureLevel } from '../support/gpu-harness.js';
-import { acquireDevice } from '../../src/runtime/gpu/device.js';
 import { randomFloats, seededRandom } from '../support/random.js';
 
 const random = seededRandom(77);

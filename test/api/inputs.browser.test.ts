@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Recognizer, createRecognizer } from '../../src/api/recognizer.js';
-import { createWorkerRecognizer, type WorkerRecognizer } from '../../src/api/worker-client.js';
+import { type WorkerRecognizer, createWorkerRecognizer } from '../../src/api/worker-client.js';
 import { CalibrationError, InputError } from '../../src/errors.js';
 import { randomWeights } from '../../src/model/random-weights.js';
 import { writeWeights } from '../../src/model/weights-format.js';

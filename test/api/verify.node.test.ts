@@ -1,19 +1,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Gallery } from '../../src/api/gallery.js';
-import { createRecognizer } from '../../src/api/recognizer.js';
 import { LFW_LOOSE_BOX_250, framedFaceBox, looseBox } from '../../src/api/face-box.js';
-import { prepareFace } from '../../src/api/prepare.js';
+import { Gallery } from '../../src/api/gallery.js';
 import { readRegion } from '../../src/api/image-input.js';
-import { degradeFace } from '../../src/runtime/resize.js';
-import { DEFAULT_INPUT } from '../../src/model/architecture.js';
+import { prepareFace } from '../../src/api/prepare.js';
+import { createRecognizer } from '../../src/api/recognizer.js';
 import { CalibrationError, InputError } from '../../src/errors.js';
+import { DEFAULT_INPUT } from '../../src/model/architecture.js';
 import { randomWeights } from '../../src/model/random-weights.js';
 import { writeWeights } from '../../src/model/weights-format.js';
 import type { RgbaImage } from '../../src/runtime/image.js';
-import { TINY_ARCHITECTURE } from '../support/tiny-arch.js';
+import { degradeFace } from '../../src/runtime/resize.js';
 import { randomImage, seededRandom } from '../support/random.js';
+import { TINY_ARCHITECTURE } from '../support/tiny-arch.js';
 
 const random = seededRandom(21);
 const uncalibrated = writeWeights(randomWeights(4, TINY_ARCHITECTURE));

@@ -5,8 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createRecognizer } from '../../src/index.js';
-import { readWeights } from '../../src/tools.js';
 import { makeBatch } from '../../bench/core/faces.js';
 import { cosine } from '../../bench/core/stats.js';
 import type { BenchContext, RowSpec } from '../../bench/core/types.js';
@@ -16,6 +14,8 @@ import { ortWasm } from '../../bench/peers/ort.js';
 import { ortNode1 } from '../../bench/peers/ort-node.js';
 import { tfjsCpu } from '../../bench/peers/tfjs.js';
 import { renderChart, summaryTable, targets } from '../../bench/report.js';
+import { createRecognizer } from '../../src/index.js';
+import { readWeights } from '../../src/tools.js';
 
 const weightsBytes = new Uint8Array(readFileSync(new URL('../../weights/student.bfw', import.meta.url)));
 const ctx: BenchContext = {

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createRecognizer } from '../../src/api/recognizer.js';
 import { prepareFace } from '../../src/api/prepare.js';
+import { createRecognizer } from '../../src/api/recognizer.js';
 import { decodeImage } from '../../src/cli/images.js';
 import { runCli } from '../../src/cli/main.js';
 

@@ -2,12 +2,13 @@
  * Synthetic frames for the detection tests: the demo's committed LFW-framed sample faces (125×125, the face in
  * the LFW loose box) pasted at chosen sizes into a textured background, with the pasted face boxes as truth.
  */
-import { fileURLToPath } from 'node:url';
+
 import path from 'node:path';
-import { decodeImage } from '../../src/cli/images.js';
+import { fileURLToPath } from 'node:url';
 import { LFW_LOOSE_BOX_250 } from '../../src/api/face-box.js';
-import { areaResize } from '../../src/runtime/resize.js';
+import { decodeImage } from '../../src/cli/images.js';
 import type { FaceBox, RgbaImage } from '../../src/runtime/image.js';
+import { areaResize } from '../../src/runtime/resize.js';
 
 const samples = fileURLToPath(new URL('../../demo/public/samples/', import.meta.url));
 export const sampleFile = (name: string, i: number): string =>

@@ -1,7 +1,7 @@
 /** Following faces across frames: optimal association, stable track ids, and identification from the track mean. */
 import { describe, expect, it } from 'vitest';
-import { FaceTracker, meanEmbedding } from '../../src/api/detect-video.js';
 import { identification, operatingPoint } from '../../src/api/decision.js';
+import { FaceTracker, meanEmbedding } from '../../src/api/detect-video.js';
 import { Gallery } from '../../src/api/gallery.js';
 import type { IdentifiedFace, Recognizer } from '../../src/api/recognizer.js';
 import { associate } from '../../src/detect/associate.js';

@@ -8,11 +8,11 @@ import type { InputSpec } from '../../src/model/architecture.js';
 import type { Layer } from '../../src/model/network.js';
 import { compilePipelines } from '../../src/runtime/gpu/compile.js';
 import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
+import { packImages } from '../../src/runtime/gpu/image-records.js';
 import { Plan } from '../../src/runtime/gpu/plan.js';
 import { StagingPool } from '../../src/runtime/gpu/staging.js';
 import { packWeights } from '../../src/runtime/gpu/weights-layout.js';
 import type { RgbaImage } from '../../src/runtime/image.js';
-import { packImages } from '../../src/runtime/gpu/image-records.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readWeights } from '../../src/tools.js';
-import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
+import { NO_TORCH, hasTorch, python, repoRoot } from './helpers.js';
 
 const golden = path.join(repoRoot, 'test/fixtures/golden.bfw');
 const ok = hasTorch() && fs.existsSync(golden);

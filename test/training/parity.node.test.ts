@@ -6,8 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecognizer } from '../../src/index.js';
 import { looseBox } from '../../src/api/face-box.js';
+import { createRecognizer } from '../../src/index.js';
 import type { RgbaImage } from '../../src/runtime/image.js';
 import { degradeFace } from '../../src/runtime/resize.js';
 import { dataRoot, python, repoRoot, skipReason } from './helpers.js';
@@ -18,7 +18,7 @@ const weightsPath = process.env.BRIDGEFACE_WEIGHTS ?? path.join(repoRoot, 'weigh
 const N = 512;
 
 describe.skipIf(!!reason)('student parity: TypeScript runtime vs PyTorch on real faces', () => {
-  let faces: Array<RgbaImage & { box?: { x: number; y: number; width: number; height: number } }> = [];
+  const faces: Array<RgbaImage & { box?: { x: number; y: number; width: number; height: number } }> = [];
   let expected: Float32Array;
   let tmp: string;
 

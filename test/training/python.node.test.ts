@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
+import { NO_TORCH, hasTorch, python, repoRoot } from './helpers.js';
 
 if (!hasTorch()) console.warn(`[training-python] skipped: ${NO_TORCH}`);
 const dir = path.join(repoRoot, 'test/training/py');

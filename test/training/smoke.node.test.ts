@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lfwImagePath, parsePairs } from '../../src/eval/index.js';
 import { createRecognizer } from '../../src/index.js';
 import { readWeights } from '../../src/tools.js';
-import { lfwImagePath, parsePairs } from '../../src/eval/index.js';
 import { dataRoot, repoRoot, skipReason } from './helpers.js';
 
 const reason = skipReason(true);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
+import { NO_TORCH, hasTorch, python, repoRoot } from './helpers.js';
 
 if (!hasTorch()) console.warn(`[teacher-torch] skipped: ${NO_TORCH}`);
 

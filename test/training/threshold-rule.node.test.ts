@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identification, verification } from '../../src/api/decision.js';
 import { farThreshold, tarAtFar } from '../../src/eval/index.js';
-import { hasTorch, NO_TORCH, python, repoRoot } from './helpers.js';
+import { NO_TORCH, hasTorch, python, repoRoot } from './helpers.js';
 
 // 1,000 impostor scores on a 1/1000 grid with ties at the FAR 1e-2 cut (0.989 three times), so a > rule and a
 // >= rule at the same score give different counts.

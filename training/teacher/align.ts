@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import {
   CHIP,
   FRAME,
+  type ImageEntry,
   LOOSE,
   areaResizeRGB,
   chipTransform,
@@ -27,7 +28,6 @@ import {
   parseCli,
   resolveDataRoots,
   warpChip,
-  type ImageEntry,
 } from './common.js';
 import { type Source, looseRegion, sourceFor, transformFromPoints } from './sources.js';
 

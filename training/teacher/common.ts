@@ -1,7 +1,8 @@
 // Shared helpers for the teacher stage (Node): data root resolution, dataset listing, face-api loading,
 // dlib-style 5/68-point similarity alignment and bilinear chip extraction.
-import { createRequire } from 'node:module';
+
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { fitSimilarity } from '../../src/detect/align.js';

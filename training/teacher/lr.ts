@@ -11,11 +11,11 @@
 //        [--describe tfjs|later]: later = the N-px faces for bridgeface_train.describe_lr instead of descriptors.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fmtEta, intOption, loadFaceApi, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
-import { loadPairs, readOriginal, unalignedBoxes } from './pairs.js';
-import { TeacherCache } from './cache.js';
 import { bilinearUpsampleRGB } from '../../src/eval/index.js';
 import { degradeFace } from '../../src/runtime/resize.js';
+import { TeacherCache } from './cache.js';
+import { fmtEta, intOption, loadFaceApi, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
+import { loadPairs, readOriginal, unalignedBoxes } from './pairs.js';
 
 const { values: args } = parseCli({
   cache: { type: 'string', default: 'training/cache/teacher' },

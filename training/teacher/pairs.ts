@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { looseBox } from '../../src/api/face-box.js';
-import type { FaceBox } from '../../src/runtime/image.js';
 import { lfwImagePath, parsePairs } from '../../src/eval/index.js';
+import type { FaceBox } from '../../src/runtime/image.js';
 import type { TeacherCache } from './cache.js';
 import { CHIP } from './common.js';
 
