@@ -99,7 +99,7 @@ const key = (p: Pair, k: 1 | 2) => (k === 1 ? p.a : p.b);
 // ---- outputs: JSON and a markdown table, rewritten after every configuration (a killed run keeps what it did)
 function writeOutputs(final = false): void {
   fs.mkdirSync(path.dirname(outBase), { recursive: true });
-  fs.writeFileSync(outBase + '.json', JSON.stringify(rows, null, 1));
+  fs.writeFileSync(`${outBase}.json`, JSON.stringify(rows, null, 1));
   const fmt = (r: Row) => `${(100 * r.report.accuracy.mean).toFixed(2)} ± ${(100 * r.report.accuracy.std).toFixed(2)}`;
   let md = '';
   for (const variant of [...new Set(rows.map((r) => r.variant))]) {
@@ -115,7 +115,7 @@ function writeOutputs(final = false): void {
       md += `| ${label} | ${f.length === 10 ? '1–10' : f.map((x) => x + 1).join(',')} | ${cells.join(' | ')} |\n`;
     }
   }
-  fs.writeFileSync(outBase + '.md', md);
+  fs.writeFileSync(`${outBase}.md`, md);
   if (final) console.log(md);
 }
 

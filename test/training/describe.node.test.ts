@@ -39,7 +39,7 @@ describe.skipIf(!!reason)('teacher descriptors, tfjs and PyTorch', () => {
       .sort()
       .slice(0, 5)
       .map((p) => `lfw/images/${p}/${fs.readdirSync(path.join(lfw, p)).sort()[0]}`);
-    fs.writeFileSync(path.join(tmp, 'only.txt'), files.join('\n') + '\n');
+    fs.writeFileSync(path.join(tmp, 'only.txt'), `${files.join('\n')}\n`);
     const a = path.join(tmp, 'a'),
       b = path.join(tmp, 'b'),
       w = path.join(tmp, 'w');
@@ -78,7 +78,7 @@ describe.skipIf(!!reason)('teacher descriptors, tfjs and PyTorch', () => {
       `2\t0\t${files[2]}\t${files[3]}`,
       `2\t0\t${files[3]}\t${files[4]}`,
     ];
-    fs.writeFileSync(path.join(tmp, 'pairs.tsv'), pairs.join('\n') + '\n');
+    fs.writeFileSync(path.join(tmp, 'pairs.tsv'), `${pairs.join('\n')}\n`);
     const lr = (out: string, mode: string, variants: string, sizes: string) =>
       node(
         'training/teacher/lr.ts',

@@ -31,7 +31,7 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
       if (!fs.existsSync(dir)) continue;
       for (const f of fs.readdirSync(dir).sort().slice(0, 6)) files.add(`celeba-subset/images/${id}/${f}`);
     }
-    fs.writeFileSync(path.join(tmp, 'only.txt'), [...files].join('\n') + '\n');
+    fs.writeFileSync(path.join(tmp, 'only.txt'), `${[...files].join('\n')}\n`);
     const t0 = Date.now();
     const log = execFileSync(
       'bash',

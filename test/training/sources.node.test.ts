@@ -36,7 +36,7 @@ describe('teacher stage sources', () => {
   it('reads All-Age-Faces key points and MTFL annotations under the names extract.py gives the files', () => {
     const root = path.join(tmp, 'extra');
     const xy = [...chipTemplate()].filter(([k]) => k !== 60 && k !== 64).map(([, uv]) => apply(uv));
-    touch(root, 'aaf/keypoints/00001A02.txt', xy.map((p) => `${p.x} ${p.y}`).join('\n') + '\n');
+    touch(root, 'aaf/keypoints/00001A02.txt', `${xy.map((p) => `${p.x} ${p.y}`).join('\n')}\n`);
     touch(root, 'mtfl/training.txt', ' net_7876\\7_1_0.jpg 1 2 3 4 5 6 7 8 9 10 1 1 2 3\n');
     touch(root, 'mtfl/testing.txt', 'AFLW/0001-image20056.jpg 11 12 13 14 15 16 17 18 19 20 1 1 2 3\n');
     const aaf = sourceFor('aaf', root);

@@ -67,7 +67,7 @@ if (only) {
 if (limit > 0) images = images.slice(0, limit);
 const mine = images.filter((_, i) => i % shards === shard);
 const tag = args.tag;
-const dir = path.join(outDir, `shard-${shard}-of-${shards}${tag ? '-' + tag : ''}`);
+const dir = path.join(outDir, `shard-${shard}-of-${shards}${tag ? `-${tag}` : ''}`);
 fs.mkdirSync(dir, { recursive: true });
 const metaPath = path.join(dir, 'meta.jsonl');
 const describe = args.describe;
@@ -96,7 +96,7 @@ if (fs.existsSync(metaPath)) {
     metaPath,
     lines
       .slice(0, done)
-      .map((l) => l + '\n')
+      .map((l) => `${l}\n`)
       .join(''),
   );
   for (const k of Object.keys(files)) if (fs.existsSync(files[k])) fs.truncateSync(files[k], done * rec[k]);
@@ -232,8 +232,8 @@ async function fixedFraming(set: string): Promise<Fixed> {
       transform: [0, 1, 2, 3].map((k) => med(ts.map((t) => t[k]))),
       sample: boxes.length,
     };
-    fs.writeFileSync(file + `.${shard}.part`, JSON.stringify(f));
-    fs.renameSync(file + `.${shard}.part`, file);
+    fs.writeFileSync(`${file}.${shard}.part`, JSON.stringify(f));
+    fs.renameSync(`${file}.${shard}.part`, file);
   }
   fixed.set(set, f);
   return f;
@@ -315,7 +315,7 @@ for (let k = 0; k < todo.length; k++) {
   fs.writeSync(fds.loose, loose);
   fs.writeSync(
     metaFd,
-    JSON.stringify({
+    `${JSON.stringify({
       index: e.index,
       path: e.path,
       dataset: e.dataset,
@@ -328,7 +328,7 @@ for (let k = 0; k < todo.length; k++) {
       landmarks: det ? det.pts.map((p) => [+p.x.toFixed(2), +p.y.toFixed(2)]) : null,
       transform: t,
       loose: [lr.x, lr.y, lr.width].map((v) => +v.toFixed(2)),
-    }) + '\n',
+    })}\n`,
   );
   const ps = perSet.get(e.dataset) ?? { n: 0, ms: 0, cpu: 0 };
   const cpu = process.cpuUsage(cpu0);

@@ -148,7 +148,7 @@ export function loadFaceApi(
       const require = createRequire(import.meta.url);
       const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
       const wasm = require('@tensorflow/tfjs-backend-wasm');
-      const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/';
+      const wasmDir = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`;
       wasm.setWasmPaths(wasmDir);
       await faceapi.tf.setBackend('wasm');
       await faceapi.tf.ready();

@@ -80,7 +80,7 @@ for (const variant of variants) {
     if (fs.existsSync(file) || fs.existsSync(path.join(outDir, `${variant}-${size}.f32`))) continue;
     const n = size === 'hr' ? 150 : Number(size);
     const rec = describe === 'tfjs' ? 512 : n * n * 3;
-    const part = file + '.part';
+    const part = `${file}.part`;
     let done = fs.existsSync(part) ? Math.floor(fs.statSync(part).size / rec) : 0;
     fs.truncateSync(fs.existsSync(part) ? part : (fs.writeFileSync(part, ''), part), done * rec);
     const fd = fs.openSync(part, 'a');
