@@ -8,7 +8,6 @@ import { buildNetwork } from '../../src/model/network.js';
 import { fixedTaps, normalisation } from '../core/resize.js';
 import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Kernel = ((...args: any[]) => any) & { setOutput(o: number[]): Kernel; destroy?(): void };
 
 // ---- kernels (plain JS, parsed by gpu.js) ----
@@ -92,7 +91,7 @@ function l2normKernel(this: any, x: any) {
   return x[this.thread.y][this.thread.x][0] / Math.max(Math.sqrt(ss), 1e-12);
 }
 
-export type GpuJsMode = 'webgl2' | 'webgl' | 'webasm' | 'cpu';
+type GpuJsMode = 'webgl2' | 'webgl' | 'webasm' | 'cpu';
 
 async function create(ctx: BenchContext, mode: GpuJsMode): Promise<RowInstance> {
   const mod: any = await import('gpu.js');

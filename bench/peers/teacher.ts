@@ -6,7 +6,6 @@
 import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
 import { type TfBackend, loadTf, tfGpuMemory } from './tfjs.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 async function create(ctx: BenchContext, backend: TfBackend): Promise<RowInstance> {
   const { tf, name } = await loadTf(ctx, backend);
   let faceapi: any;

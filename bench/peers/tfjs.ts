@@ -16,7 +16,8 @@ export type TfBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 let tfModule: Tf | undefined;
 let compatRegistered = false;
 export async function loadTf(ctx: BenchContext, backend: TfBackend): Promise<{ tf: Tf; name: string }> {
-  const tf: Tf = (tfModule ??= await import('@tensorflow/tfjs'));
+  tfModule ??= await import('@tensorflow/tfjs');
+  const tf: Tf = tfModule;
   const name: string = backend;
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -61,10 +62,13 @@ export async function loadTf(ctx: BenchContext, backend: TfBackend): Promise<{ t
 }
 
 /** Builds the forward function from the weights; returns it with the weight tensors to dispose. */
-export function buildTfStudent(tf: Tf, weights: StudentWeights) {
+function buildTfStudent(tf: Tf, weights: StudentWeights) {
   const network = buildNetwork(weights);
   const held: TF.Tensor[] = [];
-  const keep = <T extends TF.Tensor>(t: T) => (held.push(t), t);
+  const keep = <T extends TF.Tensor>(t: T) => {
+    held.push(t);
+    return t;
+  };
   const w = (name: string) => weights.tensors.get(name)!;
   const S = weights.architecture.inputSize;
 

@@ -81,7 +81,7 @@ function canvas(width: number, height: number): OffscreenCanvas | HTMLCanvasElem
 }
 
 /** Draws the face region of a browser source and reads it back as RGBA; the box is shifted to match. */
-export function sourceToRgba(source: ImageSource, box: FaceBox | undefined, what: string): RgbaImage {
+function sourceToRgba(source: ImageSource, box: FaceBox | undefined, what: string): RgbaImage {
   const { width, height } = sourceSize(source);
   if (!(width > 0 && height > 0)) {
     throw new InputError(

@@ -4,7 +4,7 @@
 
 import { type DetectOptions, type FaceDetector, type FrameSource, defaultDetector } from '../detect/detector.js';
 import type { Detection } from '../detect/nms.js';
-import { CalibrationError, InputError, NonFiniteOutputError } from '../errors.js';
+import { InputError, NonFiniteOutputError } from '../errors.js';
 import { parameterCount } from '../model/architecture.js';
 import { buildNetwork } from '../model/network.js';
 import { type StudentWeights, type Thresholds, readWeights } from '../model/weights-format.js';

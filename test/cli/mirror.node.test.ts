@@ -1,5 +1,4 @@
 // `--mirror` on the CLI: embed and verify use the API's mirror averaging (embed(faces, { mirror: true })).
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { prepareFace } from '../../src/api/prepare.js';

@@ -14,7 +14,7 @@ export function dataRoot(): string | null {
   return candidates.find((d) => fs.existsSync(path.join(d, 'lfw', 'pairs.txt'))) ?? null;
 }
 
-export const NO_DATA =
+const NO_DATA =
   'face data not found: set BRIDGEFACE_DATA to a folder with lfw/images/<name>/<name>_NNNN.jpg and lfw/pairs.txt ' +
   '(LFW deep-funneled layout, see training/README.md) to run this test';
 

@@ -123,7 +123,6 @@ let ssdLoaded = false;
 type Pt = { x: number; y: number };
 type Det = { score: number; box: { x: number; y: number; width: number; height: number }; pts: Pt[] };
 function pick(results: any[], w: number, h: number): Det | null {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!results.length) return null;
   const maxSide = Math.max(...results.map((r) => Math.max(r.detection.box.width, r.detection.box.height)));
   let best: Det | null = null;

@@ -9,7 +9,7 @@ import { fitSimilarity } from '../../src/detect/align.js';
 import { areaResize } from '../../src/runtime/resize.js';
 
 export const CHIP = 150; // dlib chip size
-export const CHIP_PADDING = 0.25; // dlib get_face_chip_details padding used by dlib_face_recognition_resnet_model_v1
+const CHIP_PADDING = 0.25; // dlib get_face_chip_details padding used by dlib_face_recognition_resnet_model_v1
 // Loose crop cache: the central LOOSE_SRC×LOOSE_SRC region of the 250×250 LFW-framed image (offset LOOSE_OFF),
 // area-downsampled by 2 to LOOSE×LOOSE. Used by training for the unaligned (detector-box) student input.
 export const FRAME = 250;
@@ -135,7 +135,6 @@ export function listImages(roots: string | string[]): ImageEntry[] {
   return rows.map((r, index) => ({ ...r, index }));
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type FaceApi = any;
 
 let faceapiPromise: Promise<FaceApi> | null = null;

@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bilinearUpsampleRGB } from '../../src/eval/index.js';
-import { degradeFace } from '../../src/runtime/resize.js';
+import type { FaceBox } from '../../src/runtime/image.js';
+import { type PixelSource, degradeFace } from '../../src/runtime/resize.js';
 import { TeacherCache } from './cache.js';
 import { fmtEta, intOption, loadFaceApi, parseCli, parseFolds, resolveDataRoot, resolveDataRoots } from './common.js';
 import { loadPairs, readOriginal, unalignedBoxes } from './pairs.js';
@@ -60,8 +61,8 @@ const unalignedBox = unalignedBoxes(cache);
 
 /** The face of image p at `size` px, as the evaluation degrades it (RGBA). */
 async function lrFace(p: string, variant: string, size: string) {
-  let src;
-  let box;
+  let src: PixelSource;
+  let box: FaceBox | undefined;
   if (variant === 'aligned') src = { data: cache.chip(p), width: 150, height: 150, channels: 3 as const };
   else {
     src = await readOriginal(roots, p, 3);
@@ -82,7 +83,8 @@ for (const variant of variants) {
     const rec = describe === 'tfjs' ? 512 : n * n * 3;
     const part = `${file}.part`;
     let done = fs.existsSync(part) ? Math.floor(fs.statSync(part).size / rec) : 0;
-    fs.truncateSync(fs.existsSync(part) ? part : (fs.writeFileSync(part, ''), part), done * rec);
+    if (!fs.existsSync(part)) fs.writeFileSync(part, '');
+    fs.truncateSync(part, done * rec);
     const fd = fs.openSync(part, 'a');
     const t0 = Date.now();
     const B = 16;
