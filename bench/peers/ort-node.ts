@@ -6,43 +6,23 @@
  * off (idle threads sleep, as bridgeface's workers do) and on (ORT's default: idle threads burn CPU for latency).
  */
 
-import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
-import { exportOnnx } from '../export/onnx.js';
+import type { BenchContext, RowInstance, RowSpec } from '../core/types.js';
+import { ortRow } from './ort-row.js';
 
 type OrtNode = typeof import('onnxruntime-node');
 
 async function create(ctx: BenchContext, threads: number, spinning: boolean): Promise<RowInstance> {
   const ort: OrtNode = await import('onnxruntime-node');
-  const sessions = new Map<number, Awaited<ReturnType<OrtNode['InferenceSession']['create']>>>();
-  const session = async (side: number) => {
-    let s = sessions.get(side);
-    if (!s) {
-      s = await ort.InferenceSession.create(exportOnnx(ctx.weights, { side }), {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
-      });
-      sessions.set(side, s);
-    }
-    return s;
-  };
-  await session(ctx.weights.architecture.inputSize);
-  return {
-    detail: `onnxruntime-node ${ort.env.versions?.node ?? ''} CPU EP, ${threads} intra-op thread${threads > 1 ? `s, spinning ${spinning ? 'on' : 'off'}` : ''}`,
-    async embed(batch: Batch) {
-      const s = await session(batch.side);
-      const out = await s.run({
-        pixels: new ort.Tensor('uint8', batch.packed, [batch.count, batch.side, batch.side, 4]),
-      });
-      return out.embedding.data as Float32Array;
-    },
-    async dispose() {
-      for (const s of sessions.values()) await s.release();
-    },
-  };
+  const options = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+  } as const;
+  const detail = `onnxruntime-node ${ort.env.versions?.node ?? ''} CPU EP, ${threads} intra-op thread${threads > 1 ? `s, spinning ${spinning ? 'on' : 'off'}` : ''}`;
+  return ortRow(ort, ctx, options, detail);
 }
 
 export const ortNode1: RowSpec = {

@@ -1,10 +1,10 @@
 /**
  * ONNX Runtime Web running the exported student (bench/export/onnx.ts): WebGPU execution provider and the
- * single-threaded wasm (SIMD) provider. One session per input side (the resize is baked into the graph).
+ * single-threaded wasm (SIMD) provider (sessions and calls: ort-row.ts).
  */
 
-import type { Batch, BenchContext, RowInstance, RowSpec } from '../core/types.js';
-import { exportOnnx } from '../export/onnx.js';
+import type { BenchContext, RowInstance, RowSpec } from '../core/types.js';
+import { ortRow } from './ort-row.js';
 
 type Ort = typeof import('onnxruntime-web');
 
@@ -26,34 +26,8 @@ async function loadOrt(ctx: BenchContext, webgpu: boolean): Promise<Ort> {
 
 async function create(ctx: BenchContext, provider: 'webgpu' | 'wasm'): Promise<RowInstance> {
   const ort = await loadOrt(ctx, provider === 'webgpu');
-  const sessions = new Map<number, Awaited<ReturnType<Ort['InferenceSession']['create']>>>();
-  const session = async (side: number) => {
-    let s = sessions.get(side);
-    if (!s) {
-      s = await ort.InferenceSession.create(exportOnnx(ctx.weights, { side }), {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-      });
-      sessions.set(side, s);
-    }
-    return s;
-  };
-  await session(ctx.weights.architecture.inputSize);
-  return {
-    detail: `onnxruntime-web ${ort.env.versions?.web ?? ''} ${provider}${provider === 'wasm' ? ' (SIMD, 1 thread)' : ''}`,
-    async embed(batch: Batch) {
-      const s = await session(batch.side);
-      const input = new ort.Tensor('uint8', batch.packed, [batch.count, batch.side, batch.side, 4]);
-      const out = await s.run({ pixels: input });
-      const e = out.embedding;
-      const data = (await e.getData()) as Float32Array;
-      e.dispose?.();
-      return data;
-    },
-    async dispose() {
-      for (const s of sessions.values()) await s.release();
-    },
-  };
+  const detail = `onnxruntime-web ${ort.env.versions?.web ?? ''} ${provider}${provider === 'wasm' ? ' (SIMD, 1 thread)' : ''}`;
+  return ortRow(ort, ctx, { executionProviders: [provider], graphOptimizationLevel: 'all' }, detail);
 }
 
 export const ortWebGpu: RowSpec = {
