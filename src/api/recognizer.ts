@@ -20,16 +20,16 @@ import {
   type Verification,
   checkCalibrated,
   checkFaceSize,
-  faceSizeOf,
   identification,
   operatingPoint,
   verification,
 } from './decision.js';
 import { cropFaces } from './detect-faces.js';
 import type { GalleryMatch } from './gallery.js';
+import { checkOptions, decisionSize, identifyProbe } from './identify.js';
 import { type FaceSource, toRgba } from './image-input.js';
 import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
-import { checkEmbedding, embeddingSimilarity } from './similarity.js';
+import { embeddingSimilarity } from './similarity.js';
 import { type WeightsSource, loadWeightsBytes } from './weights-source.js';
 
 export interface RecognizerOptions {
@@ -259,7 +259,7 @@ export class Recognizer implements FaceRecognizer {
     const [ea, eb] = [a, b].map((x) => (x instanceof Float32Array ? x : embedded.shift()!));
     return verification(
       this.similarity(ea, eb),
-      operatingPoint(this.info.thresholds, far, this.sizeOf([a, b], options.size)),
+      operatingPoint(this.info.thresholds, far, decisionSize([a, b], options.size)),
     );
   }
 
@@ -305,28 +305,8 @@ export class Recognizer implements FaceRecognizer {
     options: IdentifyOptions = {},
   ): Promise<Identification> {
     this.checkAlive();
-    checkOptions(options);
-    const far = options.far ?? 1e-3;
-    if (options.size !== undefined) checkFaceSize(options.size);
-    checkCalibrated(this.info.thresholds, far);
-    const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
-    checkEmbedding(embedding, this.info.embeddingDim, 'the probe embedding');
-    const point = operatingPoint(this.info.thresholds, far, this.sizeOf([probe], options.size));
-    const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
-    return identification(candidates, labels.length, point);
-  }
-
-  /** The face size a decision is made for: `size` when given, else the smallest face among the inputs. */
-  private sizeOf(inputs: ReadonlyArray<FaceInput | Float32Array>, size: FaceSize | undefined): FaceSize {
-    if (size !== undefined) return checkFaceSize(size);
-    const sizes = inputs.filter((x): x is FaceInput => !(x instanceof Float32Array)).map(faceSizeOf);
-    if (sizes.length === 0) {
-      throw new InputError(
-        'bad-option',
-        "pass { size }: the face size (pixels, or 'hr') the embeddings were made from; thresholds depend on it",
-      );
-    }
-    return Math.min(...sizes);
+    const model = { ...this.info, embed: async (face: FaceInput) => (await this.embed([face]))[0] };
+    return identifyProbe(model, probe, gallery, options);
   }
 
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */
@@ -354,13 +334,6 @@ export class Recognizer implements FaceRecognizer {
 
   private checkAlive(): void {
     if (this.disposed) throw new InputError('disposed', 'this recognizer was disposed; create a new one');
-  }
-}
-
-/** An options argument is an object when given (JavaScript callers can pass null or a string). */
-function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InputError('bad-option', `options must be an object, got ${JSON.stringify(options)}`);
   }
 }
 

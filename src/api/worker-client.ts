@@ -12,16 +12,9 @@
  */
 import { InputError, WorkerError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
-import {
-  type Identification,
-  type Verification,
-  checkCalibrated,
-  checkFaceSize,
-  faceSizeOf,
-  identification,
-  operatingPoint,
-} from './decision.js';
+import type { Identification, Verification } from './decision.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
+import { identifyProbe } from './identify.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import type {
   EmbedOptions,
@@ -107,19 +100,8 @@ export class WorkerRecognizer implements FaceRecognizer {
     gallery: SearchableGallery,
     options: IdentifyOptions = {},
   ): Promise<Identification> {
-    if (probe instanceof Float32Array && options.size === undefined) {
-      throw new InputError('bad-option', "pass { size }: the face size (pixels, or 'hr') the embedding was made from");
-    }
-    checkCalibrated(this.info.thresholds, options.far ?? 1e-3); // options checked before any work
-    if (options.size !== undefined) checkFaceSize(options.size);
-    const embedding = probe instanceof Float32Array ? probe : (await this.embed([probe]))[0];
-    const point = operatingPoint(
-      this.info.thresholds,
-      options.far ?? 1e-3,
-      options.size ?? faceSizeOf(probe as FaceInput),
-    );
-    const [candidates, labels] = await Promise.all([gallery.search(embedding, options.k ?? 5), gallery.labels()]);
-    return identification(candidates, labels.length, point);
+    const model = { ...this.info, embed: async (face: FaceInput) => (await this.embed([face]))[0] };
+    return identifyProbe(model, probe, gallery, options);
   }
 
   /** A Gallery that lives in the worker (the same API as `Gallery`, every call asynchronous; dim defaults to the model's). */
