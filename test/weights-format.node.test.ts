@@ -12,7 +12,7 @@ import { buildNetwork } from '../src/model/network.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { NO_THRESHOLDS, V1_CALIBRATION } from '../src/model/thresholds.js';
 import { readWeights, writeWeights } from '../src/model/weights-format.js';
-import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
+import { IR_ARCHITECTURE, TINY_ARCHITECTURE } from './support/tiny-arch.js';
 
 const golden = new Uint8Array(readFileSync(new URL('./fixtures/golden.bfw', import.meta.url)));
 /** The same network written by the version 1 writer (kept to prove old files still load). */
@@ -204,6 +204,92 @@ describe('weights format', () => {
     });
   });
 
+  describe('inverted-residual blocks and the head', () => {
+    const irFile = writeWeights(randomWeights(3, IR_ARCHITECTURE));
+    const rejects = (edit: (a: Record<string, any>) => void, code: string, message?: RegExp) =>
+      expectFormatError(
+        withHeader(irFile, (h) => edit(h.architecture)),
+        code,
+        message,
+      );
+
+    it('round-trips, with tensors expand → dw → project per ir block (no slopes on the linear projection), then the head', () => {
+      const back = readWeights(irFile);
+      expect(back.architecture).toEqual(IR_ARCHITECTURE);
+      const specs = expectedTensors(IR_ARCHITECTURE);
+      expect([...back.tensors.keys()]).toEqual(specs.map((t) => t.name));
+      const shape = (name: string) => specs.find((t) => t.name === name)?.shape;
+      expect(specs.slice(3, 11).map((t) => `${t.name} ${t.shape.join('×')}`)).toEqual([
+        'blocks.0.expand.weight 64×16×1×1',
+        'blocks.0.expand.bias 64',
+        'blocks.0.expand.prelu 64',
+        'blocks.0.dw.weight 64×1×3×3',
+        'blocks.0.dw.bias 64',
+        'blocks.0.dw.prelu 64',
+        'blocks.0.project.weight 24×64×1×1',
+        'blocks.0.project.bias 24',
+      ]);
+      expect(shape('blocks.0.project.prelu')).toBeUndefined();
+      expect(shape('blocks.1.expand.weight')).toEqual([144, 24, 1, 1]);
+      expect(shape('blocks.2.pw.weight')).toEqual([40, 24, 1, 1]);
+      expect(specs.slice(-7).map((t) => t.name)).toEqual([
+        'head.weight',
+        'head.bias',
+        'head.prelu',
+        'pool.weight',
+        'pool.bias',
+        'fc.weight',
+        'fc.bias',
+      ]);
+      expect(shape('head.weight')).toEqual([64, 40, 1, 1]);
+      expect(shape('pool.weight')).toEqual([64, 1, 4, 4]);
+      expect(shape('fc.weight')).toEqual([32, 64]);
+      expect(parameterCount(IR_ARCHITECTURE)).toBe(specs.reduce((n, t) => n + t.shape.reduce((a, b) => a * b), 0));
+    });
+
+    it('reads "type": "dsc" as the default block type', () => {
+      const explicit = withHeader(golden, (h) => h.architecture.blocks.forEach((b: any) => (b.type = 'dsc')));
+      expect(readWeights(explicit).architecture).toEqual(TINY_ARCHITECTURE);
+    });
+
+    it('needs exactly the tensors of the blocks and head it declares', () => {
+      rejects(
+        (a) => delete a.head,
+        'shape-mismatch',
+        /pool\.weight has shape \[64,1,4,4\], architecture needs \[40,1,4,4\]/,
+      );
+      rejects((a) => (a.head.channels = 48), 'shape-mismatch', /head\.weight/);
+      rejects((a) => (a.blocks[0].expand = 2), 'shape-mismatch', /blocks\.0\.expand\.weight/);
+      rejects((a) => (a.blocks[2] = { ...a.blocks[2], type: 'ir', expand: 1 }), 'missing-tensor', /blocks\.2\.expand/);
+    });
+
+    it('refuses an unknown block type, a bad or misplaced expand, and unknown keys, naming them', () => {
+      const code = 'unsupported-architecture';
+      rejects((a) => (a.blocks[1].type = 'mbconv'), code, /blocks\[1\]\.type .*"mbconv"/);
+      rejects((a) => (a.blocks[1].type = null), code, /blocks\[1\]\.type/);
+      rejects((a) => delete a.blocks[0].expand, code, /blocks\[0\]\.expand .*undefined/);
+      for (const expand of [0, -1, 1.5, '4', null]) rejects((a) => (a.blocks[0].expand = expand), code, /expand/);
+      // 16 input channels: 128 × 16 = 2048 is the most any layer may have (passed on to the cost check, which
+      // refuses its 2 MiB of 16×16 maps).
+      rejects((a) => (a.blocks[0].expand = 128), code, /2097152-byte activation/);
+      rejects((a) => (a.blocks[0].expand = 129), code, /blocks\[0\]\.expand must be an integer in \[1, 128\]/);
+      rejects((a) => (a.blocks[2].expand = 2), code, /blocks\[2\] \(type dsc\) has the unknown key "expand"/);
+      rejects((a) => (a.blocks[1].kernel = 5), code, /blocks\[1\] \(type ir\) has the unknown key "kernel"/);
+      rejects((a) => (a.blocks[1].residual = 'yes'), code, /residual/);
+      rejects((a) => (a.blocks[0].residual = true), code, /blocks\[0\] is residual but changes shape/);
+      rejects((a) => (a.dropout = 0.1), code, /architecture has the unknown key "dropout"/);
+      rejects((a) => (a.stem.groups = 1), code, /architecture\.stem has the unknown key "groups"/);
+      rejects((a) => (a.head = 64), code, /head must be an object/);
+      rejects((a) => (a.head = { channels: 0 }), code, /head\.channels/);
+      rejects((a) => (a.head.act = 'none'), code, /head has the unknown key "act"/);
+      // The writer refuses what the reader would.
+      const w = readWeights(irFile);
+      expect(() => writeWeights({ ...w, architecture: { ...w.architecture, dropout: 0.1 } as never })).toThrow(
+        /unknown key "dropout"/,
+      );
+    });
+  });
+
   describe('version 2: the header is inside the checksum', () => {
     it('every single-byte change anywhere in the file is refused', () => {
       // Bytes 24-27 are the checksum itself; every other byte is covered. Step through header and data.
@@ -386,6 +472,25 @@ describe('weights format', () => {
       const blocks = Array.from({ length: 20 }, () => ({ channels: 2048, stride: 1, residual: true }));
       expectFormatError(
         withHeader(golden, (h) => arch(h, { inputSize: 16, stem: { channels: 2048, stride: 2 }, blocks })),
+        'unsupported-architecture',
+        /multiply-accumulates/,
+      );
+    });
+
+    it('counts the expanded tensor of an inverted-residual block, and its multiply-accumulates', () => {
+      // 64×64 maps of 32 channels (512 KiB) in and out of the block, but expanded ×3 inside it: 1.5 MiB.
+      const block = { channels: 32, stride: 1, residual: true, type: 'ir', expand: 3 };
+      const big = { inputSize: 64, stem: { channels: 32, stride: 1 }, blocks: [block] };
+      expectFormatError(
+        withHeader(golden, (h) => arch(h, big)),
+        'unsupported-architecture',
+        /activation/,
+      );
+      // 8×8 maps: 10 blocks of 128 → ×16 → 128 channels cost ≈ 10 · 2 · 128 · 2048 · 64 ≈ 3.4e8 MACs.
+      const deep = Array.from({ length: 10 }, () => ({ ...block, channels: 128, expand: 16 }));
+      const wide = { inputSize: 8, stem: { channels: 128, stride: 1 }, blocks: deep };
+      expectFormatError(
+        withHeader(golden, (h) => arch(h, wide)),
         'unsupported-architecture',
         /multiply-accumulates/,
       );

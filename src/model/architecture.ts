@@ -1,20 +1,48 @@
 import { WeightsFormatError, type WeightsFormatErrorCode } from '../errors.js';
 
-/** The student family described in docs/weights-format.md; every field comes from the weights header. */
+/**
+ * The student family described in docs/weights-format.md; every field comes from the weights header. A 3×3 stem,
+ * then blocks of two kinds (each keeps or halves the map, and may add its input back), an optional 1×1 head, a
+ * global pooling and a fully connected layer to the embedding.
+ */
 export interface Architecture {
   inputSize: number;
   activation: Activation;
   stem: { channels: number; stride: 1 | 2 };
   blocks: BlockSpec[];
+  /** A 1×1 conv + act after the last block, before the pooling (MobileFaceNet's wide layer); absent: none. */
+  head?: { channels: number };
   pooling: 'gdc' | 'avg';
   embeddingDim: number;
 }
 type Activation = 'prelu' | 'relu';
-interface BlockSpec {
+
+interface BlockBase {
+  /** Output channels. */
   channels: number;
   stride: 1 | 2;
+  /** Adds the block's input to its output: only with stride 1 and unchanged channels. */
   residual: boolean;
 }
+
+/**
+ * Depthwise-separable: 3×3 depthwise (stride, padding 1) → act → 1×1 pointwise to `channels` → act. `type` is
+ * absent in parsed architectures (what the Python writer writes); a file may also say "dsc".
+ */
+interface DscBlock extends BlockBase {
+  type?: 'dsc';
+}
+
+/**
+ * Inverted residual (MobileNetV2, MobileFaceNet): 1×1 expansion to `expand`·C → act → 3×3 depthwise (stride,
+ * padding 1) → act → linear 1×1 projection to `channels` (no activation, so the residual sum is not clipped).
+ */
+interface IrBlock extends BlockBase {
+  type: 'ir';
+  expand: number;
+}
+
+type BlockSpec = DscBlock | IrBlock;
 
 /** How raw pixels become the network input (see docs/weights-format.md, "Preprocessing" and "Crop conventions"). */
 export interface InputSpec {
@@ -66,7 +94,7 @@ export const DEFAULT_INPUT: InputSpec = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5,
 /** Limits that keep every buffer well inside the smallest storage-binding limit we support (128 MiB). */
 const MAX_INPUT_SIZE = 256;
 const MAX_CHANNELS = 2048;
-/** Blocks in the network (the default has 7): each is two dispatches per batch, so this bounds the plan too. */
+/** Blocks in the network (the default has 7): each is two or three dispatches per batch, so this bounds the plan too. */
 const MAX_BLOCKS = 256;
 
 /**
@@ -100,16 +128,63 @@ function stride(value: unknown, what: string): 1 | 2 {
   return value;
 }
 
+/**
+ * Refuses a key this reader does not know: in the architecture it could only mean a network other than the one the
+ * known keys describe (a block type from a newer writer, a misspelt `expand`), and running that would be garbage.
+ */
+function knownKeys(o: Record<string, unknown>, known: readonly string[], what: string): void {
+  const unknown = Object.keys(o).find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    fail(`${what} has the unknown key ${JSON.stringify(unknown)} (known: ${known.join(', ')})`);
+  }
+}
+
+const ARCHITECTURE_KEYS = ['inputSize', 'activation', 'stem', 'blocks', 'head', 'pooling', 'embeddingDim'] as const;
+const BLOCK_KEYS = {
+  dsc: ['channels', 'stride', 'residual', 'type'],
+  ir: ['channels', 'stride', 'residual', 'type', 'expand'],
+};
+
+function parseBlock(raw: unknown, i: number, inChannels: number): BlockSpec {
+  const what = `architecture.blocks[${i}]`;
+  if (!isObject(raw)) fail(`${what} must be an object`);
+  const block = raw as Record<string, unknown>;
+  const type = block.type === undefined ? 'dsc' : block.type;
+  if (type !== 'dsc' && type !== 'ir') fail(`${what}.type must be "dsc" or "ir", got ${JSON.stringify(block.type)}`);
+  knownKeys(block, BLOCK_KEYS[type], `${what} (type ${type})`);
+  if (block.residual !== undefined && typeof block.residual !== 'boolean') fail(`${what}.residual must be a boolean`);
+  const common = {
+    channels: positiveInt(block.channels, `${what}.channels`, MAX_CHANNELS),
+    stride: stride(block.stride, `${what}.stride`),
+    residual: block.residual === true,
+  };
+  if (common.residual && (common.stride !== 1 || common.channels !== inChannels)) {
+    fail(`${what} is residual but changes shape (stride ${common.stride}, ${inChannels}→${common.channels})`);
+  }
+  if (type === 'dsc') return common;
+  // The expanded layers' channel count obeys the same bound as every other layer's.
+  const maxExpand = Math.floor(MAX_CHANNELS / inChannels);
+  const { expand } = block;
+  if (typeof expand !== 'number' || !Number.isInteger(expand) || expand < 1 || expand > maxExpand) {
+    fail(
+      `${what}.expand must be an integer in [1, ${maxExpand}] (${inChannels} input channels × expand ≤ ${MAX_CHANNELS}), got ${JSON.stringify(expand)}`,
+    );
+  }
+  return { ...common, type, expand };
+}
+
 /** Checks an untrusted header object and returns a typed architecture, or throws `WeightsFormatError`. */
 export function parseArchitecture(raw: unknown): Architecture {
   if (!isObject(raw)) fail('architecture is missing or not an object');
   const a = raw as Record<string, unknown>;
+  knownKeys(a, ARCHITECTURE_KEYS, 'architecture');
   const inputSize = positiveInt(a.inputSize, 'architecture.inputSize', MAX_INPUT_SIZE);
   if (a.activation !== 'prelu' && a.activation !== 'relu') {
     fail(`architecture.activation must be "prelu" or "relu", got ${JSON.stringify(a.activation)}`);
   }
   if (!isObject(a.stem)) fail('architecture.stem must be an object');
   const stem = a.stem as Record<string, unknown>;
+  knownKeys(stem, ['channels', 'stride'], 'architecture.stem');
   const stemSpec = {
     channels: positiveInt(stem.channels, 'architecture.stem.channels', MAX_CHANNELS),
     stride: stride(stem.stride, 'architecture.stem.stride'),
@@ -118,25 +193,18 @@ export function parseArchitecture(raw: unknown): Architecture {
     fail(`architecture.blocks must be an array of 1 to ${MAX_BLOCKS} blocks`);
   }
   let channels = stemSpec.channels;
-  const blocks = a.blocks.map((b: unknown, i: number): BlockSpec => {
-    if (!isObject(b)) fail(`architecture.blocks[${i}] must be an object`);
-    const block = b as Record<string, unknown>;
-    const spec: BlockSpec = {
-      channels: positiveInt(block.channels, `architecture.blocks[${i}].channels`, MAX_CHANNELS),
-      stride: stride(block.stride, `architecture.blocks[${i}].stride`),
-      residual: block.residual === true,
-    };
-    if (block.residual !== undefined && typeof block.residual !== 'boolean') {
-      fail(`architecture.blocks[${i}].residual must be a boolean`);
-    }
-    if (spec.residual && (spec.stride !== 1 || spec.channels !== channels)) {
-      fail(
-        `architecture.blocks[${i}] is residual but changes shape (stride ${spec.stride}, ${channels}→${spec.channels})`,
-      );
-    }
+  const blocks = a.blocks.map((b: unknown, i: number) => {
+    const spec = parseBlock(b, i, channels);
     channels = spec.channels;
     return spec;
   });
+  let head: Architecture['head'];
+  if (a.head !== undefined) {
+    if (!isObject(a.head)) fail('architecture.head must be an object');
+    const h = a.head as Record<string, unknown>;
+    knownKeys(h, ['channels'], 'architecture.head');
+    head = { channels: positiveInt(h.channels, 'architecture.head.channels', MAX_CHANNELS) };
+  }
   if (a.pooling !== 'gdc' && a.pooling !== 'avg') {
     fail(`architecture.pooling must be "gdc" or "avg", got ${JSON.stringify(a.pooling)}`);
   }
@@ -145,6 +213,7 @@ export function parseArchitecture(raw: unknown): Architecture {
     activation: a.activation,
     stem: stemSpec,
     blocks,
+    ...(head && { head }),
     pooling: a.pooling,
     embeddingDim: positiveInt(a.embeddingDim, 'architecture.embeddingDim', MAX_CHANNELS),
   };
@@ -255,22 +324,33 @@ export interface TensorSpec {
 export function expectedTensors(arch: Architecture): TensorSpec[] {
   const out: TensorSpec[] = [];
   const prelu = arch.activation === 'prelu';
-  const conv = (name: string, shape: number[]) => {
+  // A convolution's weight [O, C/groups, K, K] (1×1 ones too, as PyTorch stores them) and bias; its PReLU slopes
+  // when it has an activation and the activation is PReLU.
+  const conv = (name: string, shape: number[], activated = true) => {
     out.push({ name: `${name}.weight`, shape }, { name: `${name}.bias`, shape: [shape[0]] });
-    if (prelu) out.push({ name: `${name}.prelu`, shape: [shape[0]] });
+    if (activated && prelu) out.push({ name: `${name}.prelu`, shape: [shape[0]] });
   };
   conv('stem', [arch.stem.channels, 3, 3, 3]);
   let channels = arch.stem.channels;
   let size = convOutSize(arch.inputSize, arch.stem.stride);
   arch.blocks.forEach((b, i) => {
-    conv(`blocks.${i}.dw`, [channels, 1, 3, 3]);
-    conv(`blocks.${i}.pw`, [b.channels, channels, 1, 1]);
+    if (b.type === 'ir') {
+      const expanded = channels * b.expand;
+      conv(`blocks.${i}.expand`, [expanded, channels, 1, 1]);
+      conv(`blocks.${i}.dw`, [expanded, 1, 3, 3]);
+      conv(`blocks.${i}.project`, [b.channels, expanded, 1, 1], false);
+    } else {
+      conv(`blocks.${i}.dw`, [channels, 1, 3, 3]);
+      conv(`blocks.${i}.pw`, [b.channels, channels, 1, 1]);
+    }
     channels = b.channels;
     size = convOutSize(size, b.stride);
   });
-  if (arch.pooling === 'gdc') {
-    out.push({ name: 'pool.weight', shape: [channels, 1, size, size] }, { name: 'pool.bias', shape: [channels] });
+  if (arch.head) {
+    conv('head', [arch.head.channels, channels, 1, 1]);
+    channels = arch.head.channels;
   }
+  if (arch.pooling === 'gdc') conv('pool', [channels, 1, size, size], false);
   out.push(
     { name: 'fc.weight', shape: [arch.embeddingDim, channels] },
     { name: 'fc.bias', shape: [arch.embeddingDim] },

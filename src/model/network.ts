@@ -21,7 +21,7 @@ interface LayerBase {
 
 /**
  * K×K convolution over square NCHW maps with zero padding, described once for every backend and exporter:
- * the dense stem (groups 1, weight [O, C, K, K]), the blocks' 3×3 depthwise half and the global depthwise
+ * the dense stem (groups 1, weight [O, C, K, K]), the blocks' 3×3 depthwise layer and the global depthwise
  * pooling (K = input size, pad 0, 1×1 output), both with groups = C = O and weight [C, 1, K, K]. `groups` is
  * 1 or the channel count; the student has no other grouping.
  */
@@ -43,7 +43,8 @@ export interface ConvLayer extends LayerBase {
 
 /**
  * 1×1 convolution as a matrix product over pixels, with bias, activation and an optional residual add fused in
- * the epilogue. The fully connected layer is the same op on a 1×1 map.
+ * the epilogue, in that order (act, then + residual; with ACT.none, as an ir block's projection, just the add). The
+ * fully connected layer is the same op on a 1×1 map.
  */
 export interface PointwiseLayer extends LayerBase {
   kind: 'pointwise';
@@ -82,109 +83,116 @@ export interface Network {
   macsPerFace: number;
 }
 
-/** Lays the architecture out as layers. Tensor names match `expectedTensors`. */
+/**
+ * Lays the architecture out as layers. Tensor names match `expectedTensors`. Every block is made of the same two
+ * layer kinds, so each backend and exporter runs an inverted-residual block with the kernels of a separable one: a
+ * dsc block is depthwise → pointwise, an ir block pointwise (expand) → depthwise → pointwise (linear projection),
+ * the residual add fused into the block's last pointwise layer.
+ */
 export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Network {
   const arch = weights.architecture;
-  const act: ActCode = arch.activation === 'prelu' ? ACT.prelu : ACT.relu;
-  const alpha = (name: string) => (arch.activation === 'prelu' ? `${name}.prelu` : undefined);
   const layers: Layer[] = [];
   const tensorSizes = [3 * arch.inputSize * arch.inputSize];
   const newTensor = (floats: number) => tensorSizes.push(floats) - 1;
+  // The epilogue of a layer named `name`: the architecture's activation, or none (linear projection, pooling, FC).
+  const epilogue = (name: string, activated: boolean) =>
+    !activated
+      ? { act: ACT.none }
+      : arch.activation === 'prelu'
+        ? { act: ACT.prelu, alpha: `${name}.prelu` }
+        : { act: ACT.relu };
+
+  type ConvShape = Omit<ConvLayer, 'kind' | 'input' | 'output' | 'weight' | 'bias' | 'act' | 'alpha'>;
+  const conv = (name: string, input: number, shape: ConvShape, activated = true): number => {
+    const output = newTensor(shape.outChannels * shape.outSize ** 2);
+    layers.push({
+      kind: 'conv',
+      input,
+      output,
+      ...shape,
+      weight: `${name}.weight`,
+      bias: `${name}.bias`,
+      ...epilogue(name, activated),
+    });
+    return output;
+  };
+  /** 3×3, padding-1 depthwise convolution of `channels` planes of side `inSize`. */
+  const depthwise = (name: string, input: number, channels: number, inSize: number, stride: number) =>
+    conv(name, input, {
+      inChannels: channels,
+      outChannels: channels,
+      inSize,
+      outSize: convOutSize(inSize, stride),
+      kernel: 3,
+      stride,
+      pad: 1,
+      groups: channels,
+    });
+  const pointwise = (
+    name: string,
+    input: number,
+    shape: { inChannels: number; outChannels: number; pixels: number },
+    activated: boolean,
+    residual?: number,
+  ): number => {
+    const output = newTensor(shape.outChannels * shape.pixels);
+    layers.push({
+      kind: 'pointwise',
+      input,
+      output,
+      ...shape,
+      weight: `${name}.weight`,
+      bias: `${name}.bias`,
+      ...epilogue(name, activated),
+      ...(residual !== undefined && { residual }),
+    });
+    return output;
+  };
 
   let size = convOutSize(arch.inputSize, arch.stem.stride);
   let channels = arch.stem.channels;
-  let current = newTensor(channels * size * size);
-  layers.push({
-    kind: 'conv',
-    input: 0,
-    output: current,
-    inChannels: 3,
-    outChannels: channels,
-    inSize: arch.inputSize,
-    outSize: size,
-    kernel: 3,
-    stride: arch.stem.stride,
-    pad: 1,
-    groups: 1,
-    weight: 'stem.weight',
-    bias: 'stem.bias',
-    act,
-    alpha: alpha('stem'),
-  });
+  const stem = { inChannels: 3, outChannels: channels, inSize: arch.inputSize, outSize: size, kernel: 3 };
+  let current = conv('stem', 0, { ...stem, stride: arch.stem.stride, pad: 1, groups: 1 });
 
   arch.blocks.forEach((block, i) => {
-    const blockInput = current;
+    const name = `blocks.${i}`;
     const outSize = convOutSize(size, block.stride);
-    const dwOut = newTensor(channels * outSize * outSize);
-    layers.push({
-      kind: 'conv',
-      input: current,
-      output: dwOut,
-      inChannels: channels,
-      outChannels: channels,
-      inSize: size,
-      outSize,
-      kernel: 3,
-      stride: block.stride,
-      pad: 1,
-      groups: channels,
-      weight: `blocks.${i}.dw.weight`,
-      bias: `blocks.${i}.dw.bias`,
-      act,
-      alpha: alpha(`blocks.${i}.dw`),
-    });
-    const pwOut = newTensor(block.channels * outSize * outSize);
-    layers.push({
-      kind: 'pointwise',
-      input: dwOut,
-      output: pwOut,
-      inChannels: channels,
-      outChannels: block.channels,
-      pixels: outSize * outSize,
-      weight: `blocks.${i}.pw.weight`,
-      bias: `blocks.${i}.pw.bias`,
-      act,
-      alpha: alpha(`blocks.${i}.pw`),
-      residual: block.residual ? blockInput : undefined,
-    });
+    const out = { outChannels: block.channels, pixels: outSize * outSize };
+    const residual = block.residual ? current : undefined;
+    if (block.type === 'ir') {
+      const expanded = channels * block.expand;
+      const e = pointwise(
+        `${name}.expand`,
+        current,
+        { inChannels: channels, outChannels: expanded, pixels: size ** 2 },
+        true,
+      );
+      const d = depthwise(`${name}.dw`, e, expanded, size, block.stride);
+      current = pointwise(`${name}.project`, d, { inChannels: expanded, ...out }, false, residual);
+    } else {
+      const d = depthwise(`${name}.dw`, current, channels, size, block.stride);
+      current = pointwise(`${name}.pw`, d, { inChannels: channels, ...out }, true, residual);
+    }
     channels = block.channels;
     size = outSize;
-    current = pwOut;
   });
 
-  const pooled = newTensor(channels);
+  if (arch.head) {
+    const shape = { inChannels: channels, outChannels: arch.head.channels, pixels: size * size };
+    current = pointwise('head', current, shape, true);
+    channels = arch.head.channels;
+  }
+
+  let pooled: number;
   if (arch.pooling === 'gdc') {
-    layers.push({
-      kind: 'conv',
-      input: current,
-      output: pooled,
-      inChannels: channels,
-      outChannels: channels,
-      inSize: size,
-      outSize: 1,
-      kernel: size,
-      stride: 1,
-      pad: 0,
-      groups: channels,
-      weight: 'pool.weight',
-      bias: 'pool.bias',
-      act: ACT.none,
-    });
+    const shape = { inChannels: channels, outChannels: channels, inSize: size, outSize: 1, kernel: size };
+    pooled = conv('pool', current, { ...shape, stride: 1, pad: 0, groups: channels }, false);
   } else {
+    pooled = newTensor(channels);
     layers.push({ kind: 'avgpool', input: current, output: pooled, channels, pixels: size * size });
   }
-  const fc = newTensor(arch.embeddingDim);
-  layers.push({
-    kind: 'pointwise',
-    input: pooled,
-    output: fc,
-    inChannels: channels,
-    outChannels: arch.embeddingDim,
-    pixels: 1,
-    weight: 'fc.weight',
-    bias: 'fc.bias',
-    act: ACT.none,
-  });
+  const fcShape = { inChannels: channels, outChannels: arch.embeddingDim, pixels: 1 };
+  const fc = pointwise('fc', pooled, fcShape, false);
   const embedding = newTensor(arch.embeddingDim);
   layers.push({ kind: 'l2norm', input: fc, output: embedding, dim: arch.embeddingDim });
 

@@ -215,6 +215,11 @@ export function readWeights(file: ArrayBuffer | Uint8Array): StudentWeights {
 
 /** Serialises weights (tensors stored as f32, in the architecture's order). Validates shapes first. */
 export function writeWeights(weights: WeightsContent): Uint8Array {
+  // Written values pass the reader's checks, so a file this writes always loads (an architecture object from
+  // JavaScript may carry a key the reader refuses, or cost more than it allows).
+  checkCost(parseArchitecture(weights.architecture));
+  parseInputSpec(weights.input);
+  parseThresholds(weights.thresholds);
   const specs = expectedTensors(weights.architecture);
   let offset = 0;
   const table = specs.map((spec) => {
@@ -230,9 +235,6 @@ export function writeWeights(weights: WeightsContent): Uint8Array {
     offset = align(offset + count * 4);
     return entry;
   });
-  // Written values pass the reader's checks, so a file this writes always loads.
-  parseInputSpec(weights.input);
-  parseThresholds(weights.thresholds);
   const header = {
     architecture: weights.architecture,
     input: weights.input,

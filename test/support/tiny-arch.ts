@@ -12,3 +12,24 @@ export const TINY_ARCHITECTURE: Architecture = {
   pooling: 'avg',
   embeddingDim: 5,
 };
+
+/**
+ * Inverted-residual blocks (expand 4, 6 and 3: 64, 144 and 120 expanded channels), a depthwise-separable block
+ * between them and a head, at sizes every fast kernel takes (maps of 16, 8 and 4, channels multiples of 4), so on
+ * the CPU every layer runs on WebAssembly where it is there; on WebGPU the 24- and 40-channel projections (residual,
+ * no activation) take the general pointwise kernel and the 64-channel layers the vec4 one.
+ */
+export const IR_ARCHITECTURE: Architecture = {
+  inputSize: 16,
+  activation: 'prelu',
+  stem: { channels: 16, stride: 1 },
+  blocks: [
+    { channels: 24, stride: 2, residual: false, type: 'ir', expand: 4 },
+    { channels: 24, stride: 1, residual: true, type: 'ir', expand: 6 },
+    { channels: 40, stride: 2, residual: false },
+    { channels: 40, stride: 1, residual: true, type: 'ir', expand: 3 },
+  ],
+  head: { channels: 64 },
+  pooling: 'gdc',
+  embeddingDim: 32,
+};
