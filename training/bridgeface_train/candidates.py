@@ -6,12 +6,11 @@ face, input 32×32, PReLU, GDC pooling, 128-D embedding. Each varies one thing a
   ir        MobileFaceNet-style inverted residual bottlenecks (expand 2, linear projection), 48/80/128 channels
   ir-head   bottlenecks + MobileFaceNet's 1×1 conv (256 channels) before the GDC: the embedding head
   ir-wide   fewer, wider bottlenecks (48/96/160) at the MAC budget
-Only "dsc" blocks run in the TypeScript runtime today; "ir" blocks and the head are Python-only (see training/README.md).
 
 python3 -m bridgeface_train.candidates [--threads 1] [--batch 256] [--bfw DIR]   → parameters, MACs, PyTorch CPU
 faces/s (inference and training steps: the epochs a time budget buys)
---bfw DIR also writes untrained weights of the candidates the runtime can run (DIR/<name>.bfw), which
-training/candidate-speed.ts times through the runtime.
+--bfw DIR also writes untrained weights of every candidate (DIR/<name>.bfw), which training/candidate-speed.ts times
+through the runtime.
 """
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ from typing import Any, Dict
 import torch
 
 from .bfw import write_bfw
-from .model import DEFAULT_ARCH, Student, block_type, count_macs, count_params, export_tensors
+from .model import DEFAULT_ARCH, Student, count_macs, count_params, export_tensors
 
 MAX_PARAMS = 240_000
 MAX_MACS = 15_000_000
@@ -57,11 +56,6 @@ CANDIDATES: Dict[str, Dict[str, Any]] = {
     "ir-wide": _arch(32, [_b(48, 2), _b(48, 1, True, 2), _b(96, 2, False, 2)] + [_b(96, 1, True, 2)] * 3
                      + [_b(160, 2, False, 2)]),
 }
-
-
-def runtime_capable(arch: Dict[str, Any]) -> bool:
-    """Whether the TypeScript runtime runs this architecture today: depthwise-separable blocks only, no head."""
-    return all(block_type(b) == "dsc" for b in arch["blocks"]) and not arch.get("head")
 
 
 def params(arch: Dict[str, Any]) -> int:
@@ -101,7 +95,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=256)
-    ap.add_argument("--bfw", help="write untrained .bfw files of the runtime-capable candidates into this folder")
+    ap.add_argument("--bfw", help="write untrained .bfw files of the candidates into this folder")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     models = {k: Student(a) for k, a in CANDIDATES.items()}
@@ -116,11 +110,10 @@ def main(argv=None):
     if args.bfw:
         os.makedirs(args.bfw, exist_ok=True)
         for k, a in CANDIDATES.items():
-            if runtime_capable(a):
-                header = {"architecture": a, "input": {"mean": [0.5] * 3, "std": [0.5] * 3, "resize": "area"},
-                          "provenance": {"trained": False, "candidate": k}}
-                write_bfw(os.path.join(args.bfw, f"{k}.bfw"), header, export_tensors(models[k].eval()))
-        print(f"untrained weights of {[k for k, a in CANDIDATES.items() if runtime_capable(a)]} in {args.bfw}")
+            header = {"architecture": a, "input": {"mean": [0.5] * 3, "std": [0.5] * 3, "resize": "area"},
+                      "provenance": {"trained": False, "candidate": k}}
+            write_bfw(os.path.join(args.bfw, f"{k}.bfw"), header, export_tensors(models[k].eval()))
+        print(f"untrained weights of {list(CANDIDATES)} in {args.bfw}")
 
 
 if __name__ == "__main__":

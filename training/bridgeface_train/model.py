@@ -1,9 +1,9 @@
 """The student network (runtime architecture family) with BatchNorm for training, BN folding and export.
 
-Block types (architecture.blocks[i].type): "dsc" (default; what the runtime runs): 3×3 depthwise → act → 1×1 pointwise
-→ act (+ input); "ir" (inverted residual, MobileNetV2 / MobileFaceNet; Python only for now, see training/README.md):
-1×1 expand to expand·C → act → 3×3 depthwise → act → 1×1 linear projection (+ input). Optional "head": a 1×1 conv
-+ act to head.channels before the pooling (MobileFaceNet's 512-channel layer).
+Block types (architecture.blocks[i].type, docs/weights-format.md; the runtime runs both): "dsc" (default): 3×3
+depthwise → act → 1×1 pointwise → act (+ input); "ir" (inverted residual, MobileNetV2 / MobileFaceNet): 1×1 expand to
+expand·C → act → 3×3 depthwise → act → 1×1 linear projection (+ input). Optional "head": a 1×1 conv + act to
+head.channels before the pooling (MobileFaceNet's 512-channel layer).
 """
 from __future__ import annotations
 
