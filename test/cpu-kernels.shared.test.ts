@@ -20,7 +20,7 @@ import { WasmKernels, supportedVariants } from '../src/runtime/cpu/wasm-kernels.
 import { runReference } from '../src/runtime/reference.js';
 import { BATCH, LAYERS, layerData } from './support/layers.js';
 import { cosine, randomFloats, randomImage, relativeError, seededRandom } from './support/random.js';
-import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
+import { IR_ARCHITECTURE, TINY_ARCHITECTURE, TINY_IR_ARCHITECTURE } from './support/tiny-arch.js';
 
 const random = seededRandom(21);
 const variants = supportedVariants();
@@ -187,6 +187,7 @@ for (const kernels of KERNEL_SETS) {
 
     for (const [name, act, withResidual] of [
       ['none', ACT.none, false],
+      ["none + residual (an ir block's linear projection)", ACT.none, true],
       ['ReLU + residual', ACT.relu, true],
       ['PReLU + residual', ACT.prelu, true],
     ] as const) {
@@ -396,9 +397,11 @@ describe('CPU kernels on random layers (fast-check)', () => {
 });
 
 describe('the CPU backend on whole networks', () => {
-  for (const [name, architecture] of [
-    ['default', DEFAULT_ARCHITECTURE],
-    ['variant', TINY_ARCHITECTURE],
+  for (const [name, architecture, allWasm] of [
+    ['default', DEFAULT_ARCHITECTURE, true],
+    ['variant', TINY_ARCHITECTURE, false],
+    ['inverted residual + head', IR_ARCHITECTURE, true],
+    ['inverted residual down to 1×1 maps + head', TINY_IR_ARCHITECTURE, false],
   ] as const) {
     for (const kernels of KERNEL_SETS) {
       it(`${kernels} kernels embed like the reference ops (${name} architecture)`, async () => {
@@ -411,7 +414,7 @@ describe('the CPU backend on whole networks', () => {
           { network, input: weights.input, tensors: weights.tensors },
           { kernels, threads: 1 },
         );
-        if (kernels !== 'js' && name === 'default') expect(backend.steps.every((s) => s.engine === 'wasm')).toBe(true);
+        if (kernels !== 'js' && allWasm) expect(backend.steps.every((s) => s.engine === 'wasm')).toBe(true);
         const actual = await backend.embedTensor(input, batch);
         backend.dispose();
         for (let i = 0; i < batch; i++) {

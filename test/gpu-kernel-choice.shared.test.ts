@@ -1,17 +1,21 @@
 /**
  * The WebGPU backend's timed choice among kernel variants (runtime/gpu/kernel-choice.ts), on every adapter here:
  * each layer runs one of the kernels that fit it with the same weight packing, and the network embeds like the
- * CPU whichever were picked. Which one wins is a timing, never asserted.
+ * CPU whichever were picked. Which one wins is a timing, never asserted, so every variant of every layer is also
+ * run in whole networks against the plain reference ops.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecognizer } from '../src/api/recognizer.js';
+import { DEFAULT_ARCHITECTURE } from '../src/model/architecture.js';
 import { buildNetwork } from '../src/model/network.js';
 import { randomWeights } from '../src/model/random-weights.js';
 import { readWeights, writeWeights } from '../src/model/weights-format.js';
+import { referenceRun } from '../src/runtime/cpu/reference-run.js';
 import { WebGpuBackend } from '../src/runtime/gpu/backend.js';
 import { kernelCandidates, kernelFor } from '../src/runtime/gpu/kernels.js';
-import { featureLevel } from './support/gpu-harness.js';
-import { cosine, randomImage, seededRandom } from './support/random.js';
+import { type GpuContext, featureLevel, openGpu, runNetwork } from './support/gpu-harness.js';
+import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
+import { IR_ARCHITECTURE, TINY_IR_ARCHITECTURE } from './support/tiny-arch.js';
 
 const random = seededRandom(31);
 
@@ -49,4 +53,39 @@ describe('kernel variants timed at load', () => {
     if (gpu.software) expect(gpu.kernelNames).toEqual(network.layers.map((l) => kernelFor(l).name));
     gpu.dispose();
   });
+});
+
+describe('every kernel variant of every layer, in whole networks, against the reference ops', () => {
+  let gpu: GpuContext;
+  beforeAll(async () => {
+    gpu = await openGpu();
+  });
+  afterAll(() => gpu?.device.destroy());
+
+  for (const [name, architecture] of [
+    ['default', DEFAULT_ARCHITECTURE],
+    ['inverted residual + head', IR_ARCHITECTURE],
+    ['inverted residual down to 1×1 maps + head', TINY_IR_ARCHITECTURE],
+  ] as const) {
+    it(`${name} architecture`, async () => {
+      const weights = randomWeights(8, architecture);
+      const network = buildNetwork(weights);
+      const candidates = network.layers.map(kernelCandidates);
+      const batch = 3;
+      const input = randomFloats(random, batch * network.tensorSizes[0]);
+      const expected = referenceRun(network, weights.tensors, input, batch);
+      const d = network.tensorSizes[network.output];
+      // Round k runs each layer's k-th candidate (its last where it has fewer), as the timing at load does.
+      const rounds = Math.max(...candidates.map((c) => c.length));
+      expect(rounds).toBeGreaterThan(1);
+      for (let k = 0; k < rounds; k++) {
+        const kernels = candidates.map((c) => c[Math.min(k, c.length - 1)]);
+        const actual = await runNetwork(gpu, network, weights.tensors, input, batch, kernels);
+        for (let i = 0; i < batch; i++) {
+          const [a, e] = [actual.subarray(i * d, (i + 1) * d), expected.subarray(i * d, (i + 1) * d)];
+          expect(cosine(a, e), `round ${k}, face ${i}`).toBeGreaterThanOrEqual(0.99999);
+        }
+      }
+    });
+  }
 });

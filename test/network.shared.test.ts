@@ -10,7 +10,7 @@ import { writeWeights } from '../src/model/weights-format.js';
 import type { RgbaImage } from '../src/runtime/image.js';
 import { featureLevel } from './support/gpu-harness.js';
 import { cosine, randomFloats, randomImage, seededRandom } from './support/random.js';
-import { TINY_ARCHITECTURE } from './support/tiny-arch.js';
+import { IR_ARCHITECTURE, TINY_ARCHITECTURE, TINY_IR_ARCHITECTURE } from './support/tiny-arch.js';
 
 const random = seededRandom(99);
 const open: Recognizer[] = [];
@@ -66,6 +66,17 @@ describe('whole-network parity, WebGPU vs CPU', () => {
     const batch = faces(20);
     expectParity(await gpu.embed(batch), await cpu.embed(batch));
   });
+
+  for (const [name, architecture] of [
+    ['inverted-residual blocks and a head (PReLU, 16×16 input, gdc)', IR_ARCHITECTURE],
+    ['inverted-residual blocks down to 1×1 maps and a head (ReLU, 9×9 input, average pooling)', TINY_IR_ARCHITECTURE],
+  ] as const) {
+    it(`variant architecture: ${name}`, async () => {
+      const { cpu, gpu } = await pair(architecture, 6);
+      const batch = faces(20);
+      expectParity(await gpu.embed(batch), await cpu.embed(batch));
+    });
+  }
 
   it('batches larger than the batch capacity are split and stay in order', async () => {
     const { cpu, gpu } = await pair(TINY_ARCHITECTURE, 4, 8);

@@ -5,14 +5,16 @@
 import { inject } from 'vitest';
 import type { WgslFile } from '../../src/kernels/index.js';
 import type { InputSpec } from '../../src/model/architecture.js';
-import type { Layer } from '../../src/model/network.js';
+import type { Layer, Network } from '../../src/model/network.js';
 import { compilePipelines } from '../../src/runtime/gpu/compile.js';
 import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
 import { packImages } from '../../src/runtime/gpu/image-records.js';
+import type { LayerKernel } from '../../src/runtime/gpu/kernels.js';
 import { Plan } from '../../src/runtime/gpu/plan.js';
 import { StagingPool } from '../../src/runtime/gpu/staging.js';
 import { packWeights } from '../../src/runtime/gpu/weights-layout.js';
 import type { RgbaImage } from '../../src/runtime/image.js';
+import { planMemory } from '../../src/runtime/memory-plan.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -91,6 +93,41 @@ export async function runLayer(
     plan.encode(encoder);
     device.queue.submit([encoder.finish()]);
     return read(device, out, outFloats);
+  });
+}
+
+/**
+ * Runs a whole network from a float input (N×3×S×S) on the given kernel of each layer, which must read its weight
+ * in the layout of the layer's first fit (as every entry of kernelCandidates does); returns the output tensor.
+ */
+export async function runNetwork(
+  gpu: GpuContext,
+  network: Network,
+  tensors: ReadonlyMap<string, Float32Array>,
+  input: Float32Array,
+  batch: number,
+  kernels: readonly LayerKernel[],
+): Promise<Float32Array> {
+  const { device } = gpu;
+  return checked(device, async () => {
+    const { data, offsets } = packWeights(network.layers, tensors);
+    const memory = planMemory(network);
+    const slots = memory.slotFloats.map((floats) => upload(device, new Float32Array(batch * floats)));
+    const resources = {
+      device,
+      pipelines: gpu.pipelines,
+      weights: upload(device, data),
+      offsets,
+      input: upload(device, input),
+      slots,
+      slotOf: memory.slotOf,
+    };
+    const plan = new Plan(batch, network.layers, resources, kernels);
+    const encoder = device.createCommandEncoder();
+    plan.encode(encoder);
+    device.queue.submit([encoder.finish()]);
+    const floats = batch * network.tensorSizes[network.output];
+    return read(device, slots[memory.slotOf[network.output]], floats);
   });
 }
 

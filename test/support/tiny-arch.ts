@@ -33,3 +33,24 @@ export const IR_ARCHITECTURE: Architecture = {
   pooling: 'gdc',
   embeddingDim: 32,
 };
+
+/**
+ * Inverted-residual blocks down to a 1×1 map (9 → 5 → 3 → 2 → 1), ReLU, a head and average pooling: odd sizes that
+ * send most layers to the general kernels, and 1×1 convolutions of one pixel per face that are not the fully
+ * connected layer (the 16-channel expansion at 1×1 takes the fully connected kernels, with its activation).
+ */
+export const TINY_IR_ARCHITECTURE: Architecture = {
+  inputSize: 9,
+  activation: 'relu',
+  stem: { channels: 4, stride: 2 },
+  blocks: [
+    { channels: 6, stride: 2, residual: false, type: 'ir', expand: 3 },
+    { channels: 6, stride: 1, residual: true, type: 'ir', expand: 2 },
+    { channels: 8, stride: 2, residual: false },
+    { channels: 8, stride: 2, residual: false, type: 'ir', expand: 2 },
+    { channels: 8, stride: 1, residual: true, type: 'ir', expand: 2 },
+  ],
+  head: { channels: 10 },
+  pooling: 'avg',
+  embeddingDim: 5,
+};
