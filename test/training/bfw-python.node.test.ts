@@ -1,10 +1,13 @@
 // The Python writer/reader (training/bridgeface_train/bfw.py) and the TypeScript reader agree on the format:
-// Python reads the golden file to the same tensors, and a file Python writes loads in TypeScript unchanged.
+// Python reads the golden file to the same tensors, and a file Python writes loads in TypeScript unchanged, the
+// architecture candidates (bridgeface_train/candidates.py: dsc and ir blocks, a head) included.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parameterCount } from '../../src/model/architecture.js';
+import { buildNetwork } from '../../src/model/network.js';
 import { readWeights } from '../../src/tools.js';
 import { NO_TORCH, hasTorch, python, repoRoot } from './helpers.js';
 
@@ -64,5 +67,33 @@ describe.skipIf(!ok)('bfw.py ⇄ TypeScript weights format', () => {
       encoding: 'utf8',
     });
     expect(out.trim()).toBe('True True True True');
+  });
+
+  it('reads every architecture candidate Python writes as written, with its parameter and MAC counts', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-cand-'));
+    const script = [
+      'import json, os, sys',
+      'from bridgeface_train.candidates import CANDIDATES, params, write_candidate',
+      'from bridgeface_train.model import Student, count_macs',
+      'for k, a in CANDIDATES.items():',
+      '    write_candidate(os.path.join(sys.argv[1], k + ".bfw"), k, Student(a))',
+      'print(json.dumps({k: {"arch": a, "params": params(a), "macs": count_macs(a)} for k, a in CANDIDATES.items()}))',
+    ].join('\n');
+    const candidates: Record<string, { arch: unknown; params: number; macs: number }> = JSON.parse(
+      execFileSync(python, ['-c', script, tmp], {
+        cwd: repoRoot,
+        env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+        encoding: 'utf8',
+      }),
+    );
+    const names = Object.keys(candidates);
+    expect(names).toEqual(expect.arrayContaining(['v1', 'ir', 'ir-head']));
+    for (const name of names) {
+      const w = readWeights(fs.readFileSync(path.join(tmp, `${name}.bfw`)));
+      expect(w.architecture, name).toEqual(candidates[name].arch);
+      expect(parameterCount(w.architecture), name).toBe(candidates[name].params);
+      expect(buildNetwork(w).macsPerFace, name).toBe(candidates[name].macs);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
 });

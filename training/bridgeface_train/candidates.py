@@ -58,6 +58,13 @@ CANDIDATES: Dict[str, Dict[str, Any]] = {
 }
 
 
+def write_candidate(path: str, name: str, model: Student) -> None:
+    """The weights file of candidate `name` from `model` (untrained: provenance says so), as the runtime reads it."""
+    header = {"architecture": CANDIDATES[name], "input": {"mean": [0.5] * 3, "std": [0.5] * 3, "resize": "area"},
+              "provenance": {"trained": False, "candidate": name}}
+    write_bfw(path, header, export_tensors(model.eval()))
+
+
 def params(arch: Dict[str, Any]) -> int:
     """Parameters as the runtime stores them (BatchNorm folded)."""
     return count_params(export_tensors(Student(arch).eval()))
@@ -109,10 +116,8 @@ def main(argv=None):
         print(f"| {k}{flag} | {p:,} | {m / 1e6:.2f}M | {fps[k]:,.0f} / {tps[k]:,.0f} |")
     if args.bfw:
         os.makedirs(args.bfw, exist_ok=True)
-        for k, a in CANDIDATES.items():
-            header = {"architecture": a, "input": {"mean": [0.5] * 3, "std": [0.5] * 3, "resize": "area"},
-                      "provenance": {"trained": False, "candidate": k}}
-            write_bfw(os.path.join(args.bfw, f"{k}.bfw"), header, export_tensors(models[k].eval()))
+        for k, m in models.items():
+            write_candidate(os.path.join(args.bfw, f"{k}.bfw"), k, m)
         print(f"untrained weights of {list(CANDIDATES)} in {args.bfw}")
 
 
