@@ -168,20 +168,8 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
         break;
       }
       case 'pointwise': {
-        if (layer.pixels === 1) {
-          // The fully connected layer: flatten N×C×1×1 and Gemm.
-          const flat = g.op('Flatten', [input], [{ name: 'axis', i: 1 }]);
-          y = g.op(
-            'Gemm',
-            [
-              flat,
-              g.init(layer.weight, [layer.outChannels, layer.inChannels], t(layer.weight)),
-              g.init(layer.bias, [layer.outChannels], t(layer.bias)),
-            ],
-            [{ name: 'transB', i: 1 }],
-          );
-          break;
-        }
+        // Every 1×1 layer, the fully connected one included (on the pooled N×C×1×1), is a 1×1 Conv: a block or
+        // head on a 1×1 map also has one pixel per face, and keeps its activation and residual.
         const w = g.init(layer.weight, [layer.outChannels, layer.inChannels, 1, 1], t(layer.weight));
         const b = g.init(layer.bias, [layer.outChannels], t(layer.bias));
         y = g.op('Conv', [input, w, b], [{ name: 'kernel_shape', ints: [1, 1] }]);
@@ -194,16 +182,17 @@ export function exportOnnx(weights: StudentWeights, options: OnnxExportOptions):
         y = g.op('GlobalAveragePool', [input]);
         break;
       case 'l2norm': {
+        const flat = g.op('Flatten', [input], [{ name: 'axis', i: 1 }]);
         const n = g.op(
           'ReduceL2',
-          [input],
+          [flat],
           [
             { name: 'axes', ints: [1] },
             { name: 'keepdims', i: 1 },
           ],
         );
         const safe = g.op('Max', [n, g.init('l2_eps', [], Float32Array.of(1e-12))]);
-        y = g.op('Div', [input, safe], [], 'embedding');
+        y = g.op('Div', [flat, safe], [], 'embedding');
         break;
       }
     }

@@ -126,39 +126,24 @@ function buildTfStudent(tf: Tf, weights: StudentWeights) {
         const bias = keep(tf.tensor1d(w(layer.bias)));
         const alpha = layer.alpha ? keep(tf.tensor1d(w(layer.alpha))) : undefined;
         const activation = layer.act === 2 ? 'prelu' : layer.act === 1 ? 'relu' : 'linear';
-        if (layer.pixels === 1) {
-          const b = keep(tf.tensor2d(t2, [C, O]));
-          ops.push({
-            output: layer.output,
-            run: (t) => {
-              const x = t.get(layer.input)!;
-              return tf.fused.matMul({
-                a: x.reshape([x.shape[0], C]) as TF.Tensor2D,
-                b: b as TF.Tensor2D,
-                bias,
-                activation,
-                preluActivationWeights: alpha,
-              });
-            },
-          });
-        } else {
-          const filter = keep(tf.tensor4d(t2, [1, 1, C, O]));
-          ops.push({
-            output: layer.output,
-            run: (t) => {
-              const y = tf.fused.conv2d({
-                x: t.get(layer.input) as TF.Tensor4D,
-                filter: filter as TF.Tensor4D,
-                strides: 1,
-                pad: 'valid',
-                bias,
-                activation,
-                preluActivationWeights: alpha,
-              });
-              return layer.residual === undefined ? y : tf.add(y, t.get(layer.residual)!);
-            },
-          });
-        }
+        // Every 1×1 layer, the fully connected one included (on the pooled N×1×1×C), is a 1×1 conv: a block or
+        // head on a 1×1 map also has one pixel per face, and keeps its activation and residual.
+        const filter = keep(tf.tensor4d(t2, [1, 1, C, O]));
+        ops.push({
+          output: layer.output,
+          run: (t) => {
+            const y = tf.fused.conv2d({
+              x: t.get(layer.input) as TF.Tensor4D,
+              filter: filter as TF.Tensor4D,
+              strides: 1,
+              pad: 'valid',
+              bias,
+              activation,
+              preluActivationWeights: alpha,
+            });
+            return layer.residual === undefined ? y : tf.add(y, t.get(layer.residual)!);
+          },
+        });
         break;
       }
       case 'avgpool':
@@ -168,7 +153,7 @@ function buildTfStudent(tf: Tf, weights: StudentWeights) {
         ops.push({
           output: layer.output,
           run: (t) => {
-            const x = t.get(layer.input)!;
+            const x = t.get(layer.input)!.reshape([-1, layer.dim]);
             return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), 1e-24)));
           },
         });

@@ -1,7 +1,8 @@
 /**
  * The benchmark's peers compute the same function as bridgeface: each one's embeddings of a few faces (16 px and
- * 32 px RGBA, so both the resize and the identity path) agree with bridgeface's CPU path. Light: CPU/wasm peers
- * only, 3 faces per side.
+ * 32 px RGBA, so both the resize and the identity path) agree with bridgeface's CPU path, for the shipped student and
+ * for random inverted-residual networks with a head (one of them down to 1×1 maps, where block and head layers
+ * have one pixel per face like the fully connected layer). Light: CPU/wasm peers only, 3 faces per side.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -15,38 +16,49 @@ import { ortNode1 } from '../../bench/peers/ort-node.js';
 import { tfjsCpu } from '../../bench/peers/tfjs.js';
 import { renderChart, summaryTable, targets } from '../../bench/report.js';
 import { createRecognizer } from '../../src/index.js';
-import { readWeights } from '../../src/tools.js';
+import { randomWeights } from '../../src/model/random-weights.js';
+import { readWeights, writeWeights } from '../../src/tools.js';
+import { IR_ARCHITECTURE, TINY_IR_ARCHITECTURE } from '../support/tiny-arch.js';
 
-const weightsBytes = new Uint8Array(readFileSync(new URL('../../weights/student.bfw', import.meta.url)));
-const ctx: BenchContext = {
+const context = (weightsBytes: Uint8Array): BenchContext => ({
   weightsBytes,
   weights: readWeights(weightsBytes),
   featureLevel: 'core',
   env: 'node',
   modulesBase: new URL('../../node_modules/', import.meta.url).pathname,
-};
+});
+const ctx = context(new Uint8Array(readFileSync(new URL('../../weights/student.bfw', import.meta.url))));
+const networks: Array<[string, BenchContext]> = [
+  ['shipped student', ctx],
+  ['inverted residual + head', context(writeWeights(randomWeights(11, IR_ARCHITECTURE)))],
+  ['inverted residual down to 1×1 maps + head', context(writeWeights(randomWeights(12, TINY_IR_ARCHITECTURE)))],
+];
 
-describe('bench peers agree with bridgeface CPU', () => {
+const PEERS: Array<[string, RowSpec]> = [
+  ['ONNX Runtime Web (wasm) on the exported ONNX model', ortWasm],
+  ['ONNX Runtime Node (CPU EP) on the exported ONNX model', ortNode1],
+  ['TensorFlow.js (cpu) built from the same weights', tfjsCpu],
+  ['gpu.js kernels (webasm mode)', gpujsWebAsm],
+];
+
+describe.each(networks)('bench peers agree with bridgeface CPU: %s', (_, ctx) => {
   const batches = [makeBatch(3, 16, 5), makeBatch(3, 32, 6)];
-  const check = async (spec: RowSpec) => {
-    const reference = await createRecognizer({ backend: 'cpu', weights: weightsBytes });
+  const d = ctx.weights.architecture.embeddingDim;
+  it.each(PEERS)('%s', async (_, spec) => {
+    const reference = await createRecognizer({ backend: 'cpu', weights: ctx.weightsBytes });
     const row = await spec.create(ctx);
     try {
       for (const batch of batches) {
         const expected = await reference.embed(batch.images);
         const got = await row.embed(batch);
-        expect(got.length).toBe(3 * 128);
-        expected.forEach((e, i) => expect(cosine(e, got.subarray(i * 128, (i + 1) * 128))).toBeGreaterThan(0.9999));
+        expect(got.length).toBe(3 * d);
+        expected.forEach((e, i) => expect(cosine(e, got.subarray(i * d, (i + 1) * d))).toBeGreaterThan(0.9999));
       }
     } finally {
       await row.dispose();
       reference.dispose();
     }
-  };
-  it('ONNX Runtime Web (wasm) on the exported ONNX model', () => check(ortWasm));
-  it('ONNX Runtime Node (CPU EP) on the exported ONNX model', () => check(ortNode1));
-  it('TensorFlow.js (cpu) built from the same weights', () => check(tfjsCpu));
-  it('gpu.js kernels (webasm mode)', () => check(gpujsWebAsm));
+  });
 });
 
 describe('bench export and report', () => {
