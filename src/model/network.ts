@@ -103,7 +103,7 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
         : { act: ACT.relu };
 
   type ConvShape = Omit<ConvLayer, 'kind' | 'input' | 'output' | 'weight' | 'bias' | 'act' | 'alpha'>;
-  const conv = (name: string, input: number, shape: ConvShape, activated = true): number => {
+  const conv = (name: string, input: number, shape: ConvShape, activated: boolean): number => {
     const output = newTensor(shape.outChannels * shape.outSize ** 2);
     layers.push({
       kind: 'conv',
@@ -118,16 +118,21 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
   };
   /** 3×3, padding-1 depthwise convolution of `channels` planes of side `inSize`. */
   const depthwise = (name: string, input: number, channels: number, inSize: number, stride: number) =>
-    conv(name, input, {
-      inChannels: channels,
-      outChannels: channels,
-      inSize,
-      outSize: convOutSize(inSize, stride),
-      kernel: 3,
-      stride,
-      pad: 1,
-      groups: channels,
-    });
+    conv(
+      name,
+      input,
+      {
+        inChannels: channels,
+        outChannels: channels,
+        inSize,
+        outSize: convOutSize(inSize, stride),
+        kernel: 3,
+        stride,
+        pad: 1,
+        groups: channels,
+      },
+      true,
+    );
   const pointwise = (
     name: string,
     input: number,
@@ -152,7 +157,7 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
   let size = convOutSize(arch.inputSize, arch.stem.stride);
   let channels = arch.stem.channels;
   const stem = { inChannels: 3, outChannels: channels, inSize: arch.inputSize, outSize: size, kernel: 3 };
-  let current = conv('stem', 0, { ...stem, stride: arch.stem.stride, pad: 1, groups: 1 });
+  let current = conv('stem', 0, { ...stem, stride: arch.stem.stride, pad: 1, groups: 1 }, true);
 
   arch.blocks.forEach((block, i) => {
     const name = `blocks.${i}`;
@@ -161,12 +166,8 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
     const residual = block.residual ? current : undefined;
     if (block.type === 'ir') {
       const expanded = channels * block.expand;
-      const e = pointwise(
-        `${name}.expand`,
-        current,
-        { inChannels: channels, outChannels: expanded, pixels: size ** 2 },
-        true,
-      );
+      const expand = { inChannels: channels, outChannels: expanded, pixels: size * size };
+      const e = pointwise(`${name}.expand`, current, expand, true);
       const d = depthwise(`${name}.dw`, e, expanded, size, block.stride);
       current = pointwise(`${name}.project`, d, { inChannels: expanded, ...out }, false, residual);
     } else {
