@@ -120,6 +120,31 @@ def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
     return B
 
 
+# Arguments that change what a run computes: a checkpoint is resumed only when all of them match (threads, eval
+# cadence and the output folder may differ).
+RESUME_KEYS = ("cache", "data", "split", "mode", "epochs", "bridge_epochs", "batch", "lr", "mimic", "arch", "recipe",
+               "seed", "limit")
+
+
+def save_checkpoint(path, args, state):
+    """After every epoch: everything the next epoch needs, written to a temporary file and renamed (an interrupted
+    write leaves the previous checkpoint)."""
+    tmp = path + ".tmp"
+    torch.save({**state, "args": {k: getattr(args, k) for k in RESUME_KEYS}}, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path, args, fh):
+    if not os.path.exists(path):
+        return None
+    ckpt = torch.load(path, weights_only=False)
+    want = {k: getattr(args, k) for k in RESUME_KEYS}
+    if ckpt["args"] != want:
+        diff = {k: (ckpt["args"].get(k), v) for k, v in want.items() if ckpt["args"].get(k) != v}
+        raise SystemExit(f"{path} was written by a run with other arguments {diff}: remove it or use another --out")
+    return ckpt
+
+
 @torch.no_grad()
 def embed(model, x, bs=512):
     model.eval()
@@ -208,8 +233,15 @@ def main(argv=None):
 
     # ---- step 1: bridge
     t0 = time.time()
+    ckpt_path = os.path.join(args.out, "checkpoint.pt")
+    ckpt = load_checkpoint(ckpt_path, args, fh)
     if args.mode in ("full", "no-cls"):
-        bridge = train_bridge(fh, T_all.astype(np.float32), y, args.bridge_epochs, args.seed)
+        if ckpt is not None:  # the bridge defines the targets: a resumed run must keep the one it started with
+            bridge = Bridge()
+            bridge.load_state_dict(torch.load(os.path.join(args.out, "bridge.pt")))
+            bridge.eval()
+        else:
+            bridge = train_bridge(fh, T_all.astype(np.float32), y, args.bridge_epochs, args.seed)
         with torch.no_grad():
             target = ((bridge(torch.from_numpy(T_all[:, 0])) + bridge(torch.from_numpy(T_all[:, 1]))) / 2)
             target = F.normalize(target, dim=1).numpy()
@@ -254,8 +286,15 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed + 1)
     target_t = torch.from_numpy(target.astype(np.float32))
     y_t = torch.from_numpy(y).long()
-    step = 0
-    for ep in range(args.epochs):
+    first_epoch = 0
+    if ckpt is not None:
+        model.load_state_dict(ckpt["model"]); head.load_state_dict(ckpt["head"])
+        opt.load_state_dict(ckpt["opt"]); sched.load_state_dict(ckpt["sched"])
+        rng.bit_generator.state = ckpt["rng"]; deg.rng.bit_generator.state = ckpt["deg_rng"]
+        torch.set_rng_state(ckpt["torch_rng"])
+        first_epoch, t0 = ckpt["epoch"], time.time() - ckpt["elapsed"]
+        log(fh, f"resumed from {ckpt_path} after epoch {first_epoch}")
+    for ep in range(first_epoch, args.epochs):
         model.train()
         perm = rng.permutation(len(tr))
         agg = np.zeros(3)
@@ -284,7 +323,6 @@ def main(argv=None):
             loss.backward()
             opt.step()
             sched.step()
-            step += 1
             agg += [loss.item(), ce_v, mim_v]
         el = time.time() - t0
         eta = el / (ep + 1) * (args.epochs - ep - 1)
@@ -294,6 +332,10 @@ def main(argv=None):
             r = py_eval(model, cache, pairs, test_folds, sizes=(12, 16, 32))
             msg += " | py LFW " + " ".join(f"{s}px {100 * m:.1f}" for s, (m, _) in r.items())
         log(fh, msg)
+        save_checkpoint(ckpt_path, args, {
+            "model": model.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+            "rng": rng.bit_generator.state, "deg_rng": deg.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+            "epoch": ep + 1, "elapsed": time.time() - t0})
     t_student = time.time() - t0
     model.eval()
     torch.save(model.state_dict(), os.path.join(args.out, "student.pt"))
