@@ -208,10 +208,14 @@ def chip75(chips: np.ndarray) -> torch.Tensor:
     return out
 
 
-def eval_input(chips: np.ndarray, s: int, S: int = 32) -> torch.Tensor:
-    """Test-time degradation (aligned): area downsample of the chip to s (uint8), then the runtime's area resize."""
-    x = torch.from_numpy(chips).permute(0, 3, 1, 2).double()
+def eval_input(chips: np.ndarray, s: int, S: int = 32, chunk: int = 512) -> torch.Tensor:
+    """Test-time degradation (aligned): area downsample of the chip to s (uint8), then the runtime's area resize.
+    In chunks: the float64 copy of a few thousand 150-px chips would take gigabytes at once."""
     R = torch.from_numpy(P.area_matrix(s, 0.0, float(chips.shape[1]), chips.shape[1]))
-    lr = (R @ x @ R.T).round().clamp(0, 255)
     A = torch.from_numpy(P.area_matrix(S, 0.0, float(s), s))
-    return P.normalise(A @ lr @ A.T).float()
+    out = torch.empty((len(chips), 3, S, S), dtype=torch.float32)
+    for i in range(0, len(chips), chunk):
+        x = torch.from_numpy(np.asarray(chips[i:i + chunk])).permute(0, 3, 1, 2).double()
+        lr = (R @ x @ R.T).round().clamp(0, 255)
+        out[i:i + chunk] = P.normalise(A @ lr @ A.T).float()
+    return out
