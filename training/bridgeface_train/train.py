@@ -29,6 +29,17 @@ from .candidates import CANDIDATES
 from .model import Student, count_macs, count_params, export_tensors
 
 PRELOAD_MAX = 20_000
+# The terms each source set was published under (../shared/data/*/README.md): the trained weights inherit the
+# strictest, so the header names them all; a set not listed here is reported as "unknown terms".
+SET_TERMS = {
+    "lfw": "research benchmark (cite the authors)",
+    "celeba-subset": "CelebA: non-commercial research only",
+    "celeba-align-small": "CelebA: non-commercial research only",
+    "glint360k-subset": "Glint360K: research (web-crawled)",
+    "utkface": "UTKFace: non-commercial research only",
+    "aaf": "All-Age-Faces: research (cite the authors)",
+    "mtfl": "MTFL: research (cite the authors); its AFLW part has its own restrictive terms",
+}
 SPLITS = {"A": [0, 1, 2, 3, 4], "B": [5, 6, 7, 8, 9], "none": list(range(10)), "all": []}
 
 
@@ -398,6 +409,9 @@ def main(argv=None):
             "mode": args.mode, "split": args.split,
             "excludedLfwFolds": [f + 1 for f in test_folds],
             "datasets": datasets, "trainingImages": int(len(tr)), "classes": int(ncls),
+            "datasetTerms": {d: SET_TERMS.get(d, "unknown terms") for d in sorted(datasets)},
+            "use": "research and evaluation only: the training sets above include non-commercial research-only data; "
+                   "retrain on data you hold the rights to for any other use (training/README.md)",
             "calibrationImages": int(len(calib)),
             "epochs": args.epochs, "bridgeEpochs": args.bridge_epochs if args.mode in ("full", "no-cls") else 0,
             "batch": args.batch, "lr": args.lr, "mimicWeight": args.mimic, "seed": args.seed,
