@@ -12,7 +12,8 @@
 #   Node and the PyTorch port of the teacher describes them, ≈ 4× less CPU per descriptor; tfjs: face-api's own
 #   descriptor in the Node processes, the reference the port is tested against), SHARDS (parallel teacher processes,
 #   default 2),
-#   EPOCHS (default 60), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 6), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
+#   ARCH (student architecture, a name in bridgeface_train/candidates.py; default v1), RECIPE (LR synthesis, default v2),
+#   EPOCHS (default 12), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 1), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
 #   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
 #   GLES/llvmpipe adapter, the fastest here).
 set -euo pipefail
@@ -33,9 +34,11 @@ DATA_ARGS=(); for r in "${ROOTS[@]}"; do DATA_ARGS+=(--data "$r"); done
 PY="${PYTHON:-/usr/bin/python3}"
 OUT="${OUT:-training}"
 SHARDS="${SHARDS:-2}"
-EPOCHS="${EPOCHS:-60}"
+EPOCHS="${EPOCHS:-12}"   # of ~67k faces per split: ≈ 1 h per split on one core (training/README.md)
+ARCH="${ARCH:-v1}"
+RECIPE="${RECIPE:-v2}"
 MODE="${MODE:-no-cls}"   # the shipped recipe: mimic the bridge only (see README, ablations)
-ABL_EPOCHS="${ABL_EPOCHS:-6}"
+ABL_EPOCHS="${ABL_EPOCHS:-1}"
 ABLATIONS="${ABLATIONS:-1}"   # 0: train and evaluate the students only
 SPLITS="${SPLITS:-A B}"
 EVAL_BACKEND="${EVAL_BACKEND:-webgpu}"
@@ -92,7 +95,7 @@ stage_teacher_lr() { # one folder per split: the teacher rows of the folds that 
 train() { # name split mode epochs [extra...]
   local name="$1" split="$2" mode="$3" ep="$4"; shift 4
   PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.train --cache "$CACHE" "${DATA_ARGS[@]}" --split "$split" \
-    --mode "$mode" --epochs "$ep" --out "$RUNS/$name" "$@"
+    --mode "$mode" --epochs "$ep" --arch "$ARCH" --recipe "$RECIPE" --out "$RUNS/$name" "$@"
 }
 stage_student() {
   if [ "$SMOKE" = 1 ]; then
