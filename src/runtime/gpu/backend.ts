@@ -13,8 +13,8 @@ import { compilePipelines } from './compile.js';
 import { type AcquiredDevice, type DeviceOptions, acquireDevice, buildOnDevice } from './device.js';
 import { checkedSubmit, toGpuError } from './gpu-errors.js';
 import { IMAGE_RECORD_BYTES, packImages, pixelWords } from './image-records.js';
-import { timeKernels } from './kernel-choice.js';
-import { type LayerKernel, kernelFor } from './kernels.js';
+import { chooseKernels } from './kernel-choice.js';
+import type { LayerKernel } from './kernels.js';
 import { Plan, type PlanResources } from './plan.js';
 import { StagingPool } from './staging.js';
 import { packWeights } from './weights-layout.js';
@@ -52,8 +52,8 @@ export class WebGpuBackend implements Backend {
   private readonly weights: GPUBuffer;
   private readonly offsets: Map<string, number>;
   private readonly slotOf: number[];
-  /** Each layer's kernel: the table's first fit, or the fastest timed at load. */
-  private kernels: readonly LayerKernel[];
+  /** Each layer's kernel: the table's first fit, or the fastest timed at load (set by `create`). */
+  private kernels: readonly LayerKernel[] = [];
   /** Calls run one after another: they share the activation buffers. */
   private tail: Promise<unknown> = Promise.resolve();
   private failure?: GpuError;
@@ -63,14 +63,13 @@ export class WebGpuBackend implements Backend {
     return buildOnDevice(acquired.device, options.device === undefined, async () => {
       const pipelines = await compilePipelines(acquired.device);
       const backend = new WebGpuBackend(model, acquired, pipelines, options);
-      if (options.timeKernels ?? !acquired.software) {
-        backend.kernels = await timeKernels(
-          backend.adapter,
-          model.network.layers,
-          backend.resources(),
-          backend.capacity,
-        );
-      }
+      backend.kernels = await chooseKernels(
+        acquired,
+        model.network.layers,
+        backend.resources(),
+        backend.capacity,
+        options.timeKernels,
+      );
       return backend;
     });
   }
@@ -87,7 +86,6 @@ export class WebGpuBackend implements Backend {
     this.software = acquired.software;
     this.ownsDevice = options.device === undefined;
     this.staging = new StagingPool(device, 'staging');
-    this.kernels = model.network.layers.map(kernelFor);
 
     const { network } = model;
     const memory = planMemory(network);

@@ -6,7 +6,7 @@
  * remembered per adapter and layer shape for the page or process.
  */
 import type { Layer } from '../../model/network.js';
-import { type LayerKernel, kernelCandidates } from './kernels.js';
+import { type LayerKernel, kernelCandidates, kernelFor } from './kernels.js';
 import { Plan, type PlanResources, type Step } from './plan.js';
 
 /** Faces per timed dispatch: a mid-size batch. */
@@ -19,8 +19,23 @@ const BUDGET_MS = 300;
 /** Verdicts by adapter and layer shape. */
 const chosen = new Map<string, string>();
 
+/**
+ * Each layer's kernel as the backend runs it: timed on hardware adapters (or where `time` says so), the table's
+ * first fit otherwise. The backend and the profile (bench/profile.ts) both ask here, so the profile times the plan
+ * the backend would run.
+ */
+export async function chooseKernels(
+  acquired: { adapter: string; software?: string },
+  layers: readonly Layer[],
+  r: PlanResources,
+  capacity: number,
+  time: boolean = !acquired.software,
+): Promise<LayerKernel[]> {
+  return time ? timeKernels(acquired.adapter, layers, r, capacity) : layers.map(kernelFor);
+}
+
 /** Each layer's kernel: the fastest candidate on this adapter (the first fit where only one exists or time ran out). */
-export async function timeKernels(
+async function timeKernels(
   adapter: string,
   layers: readonly Layer[],
   r: PlanResources,
