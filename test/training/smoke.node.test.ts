@@ -33,10 +33,8 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     }
     fs.writeFileSync(path.join(tmp, 'only.txt'), `${[...files].join('\n')}\n`);
     const t0 = Date.now();
-    const log = execFileSync(
-      'bash',
-      ['training/train.sh', '--data', root, 'teacher', 'teacher-lr', 'student', 'eval'],
-      {
+    const trainSh = (...stages: string[]) =>
+      execFileSync('bash', ['training/train.sh', '--data', root, ...stages], {
         cwd: repoRoot,
         env: {
           ...process.env,
@@ -48,8 +46,8 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
         },
         encoding: 'utf8',
         maxBuffer: 64 << 20,
-      },
-    );
+      });
+    const log = trainSh('teacher', 'teacher-lr', 'student', 'eval');
     console.log(
       log
         .split('\n')
@@ -70,5 +68,13 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     const rows = JSON.parse(fs.readFileSync(path.join(tmp, 'results/smoke.json'), 'utf8'));
     expect(rows.some((r: { model: string }) => r.model === 'smoke')).toBe(true);
     expect(rows.some((r: { model: string }) => r.model.startsWith('teacher'))).toBe(true);
+
+    // The student stage again: it resumes from the run's last checkpoint instead of training anew, and exports the
+    // same network.
+    const again = trainSh('student');
+    expect(again).toMatch(/resumed from .*checkpoint\.pt after epoch 1/);
+    const w2 = readWeights(fs.readFileSync(path.join(tmp, 'runs/smoke/student.bfw')));
+    expect([...w2.tensors.keys()]).toEqual([...w.tensors.keys()]);
+    for (const [name, t] of w.tensors) expect(w2.tensors.get(name)).toEqual(t);
   }, 900_000); // ~40 s on an idle 2-core machine; generous for a loaded one
 });
