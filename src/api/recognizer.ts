@@ -2,7 +2,7 @@
  * The public entry point: load weights, pick a backend, embed faces, compare embeddings.
  */
 
-import { type DetectOptions, type FaceDetector, type FrameSource, defaultDetector } from '../detect/detector.js';
+import type { DetectOptions, FaceDetector, FrameSource } from '../detect/detector.js';
 import type { Detection } from '../detect/nms.js';
 import { InputError, NonFiniteOutputError } from '../errors.js';
 import { parameterCount } from '../model/architecture.js';
@@ -20,13 +20,11 @@ import {
   type Verification,
   checkCalibrated,
   checkFaceSize,
-  identification,
   operatingPoint,
   verification,
 } from './decision.js';
-import { cropFaces } from './detect-faces.js';
 import type { GalleryMatch } from './gallery.js';
-import { checkOptions, decisionSize, identifyProbe } from './identify.js';
+import { checkOptions, decisionSize, identifyFrameFaces, identifyProbe } from './identify.js';
 import { type FaceSource, toRgba } from './image-input.js';
 import { meanOfMirrorPairs, mirrorImage, withMirroredTensor } from './mirror.js';
 import { embeddingSimilarity } from './similarity.js';
@@ -153,6 +151,7 @@ export interface FaceRecognizer {
     gallery: SearchableGallery,
     options?: IdentifyOptions,
   ): Promise<Identification>;
+  identifyFaces(frame: FrameSource, gallery: FaceGallery, options?: IdentifyFacesOptions): Promise<IdentifiedFace[]>;
   similarity(a: Float32Array, b: Float32Array): number;
   dispose(): void;
 }
@@ -275,23 +274,7 @@ export class Recognizer implements FaceRecognizer {
     options: IdentifyFacesOptions = {},
   ): Promise<IdentifiedFace[]> {
     this.checkAlive();
-    checkOptions(options);
-    const far = options.far ?? 1e-3;
-    checkCalibrated(this.info.thresholds, far);
-    const detector = options.detector ?? (await defaultDetector());
-    const image = toRgba(frame, 0);
-    const detections = await detector.detect(image, options);
-    if (detections.length === 0) return [];
-    const crops = cropFaces(image, detections, detector.info.family, options.align ?? true);
-    const embeddings = await this.embed(crops.map((c) => c.chip));
-    const [matches, labels] = await Promise.all([gallery.searchMany(embeddings, options.k ?? 5), gallery.labels()]);
-    return crops.map((c, i) => ({
-      ...c.detection,
-      ...identification(matches[i], labels.length, operatingPoint(this.info.thresholds, far, c.chip.width)),
-      alignment: c.alignment,
-      chip: c.chip,
-      embedding: embeddings[i],
-    }));
+    return identifyFrameFaces(this, frame, gallery, options);
   }
 
   /**
@@ -305,8 +288,7 @@ export class Recognizer implements FaceRecognizer {
     options: IdentifyOptions = {},
   ): Promise<Identification> {
     this.checkAlive();
-    const model = { ...this.info, embed: async (face: FaceInput) => (await this.embed([face]))[0] };
-    return identifyProbe(model, probe, gallery, options);
+    return identifyProbe(this, probe, gallery, options);
   }
 
   /** GPU memory held in buffers now, in bytes (0 on the CPU backend); grows with the batch sizes seen. */

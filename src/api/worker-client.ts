@@ -10,16 +10,20 @@
  * into ImageBitmaps of just the face region here and transferred; ImageData, RGBA buffers, ImageBitmap and
  * VideoFrame are copied by structured clone (the caller keeps them).
  */
+import type { FrameSource } from '../detect/detector.js';
 import { InputError, WorkerError } from '../errors.js';
 import type { FaceBox, RgbaImage } from '../runtime/image.js';
 import type { Identification, Verification } from './decision.js';
 import type { GalleryMatch, GalleryOptions, SearchBackend } from './gallery.js';
-import { identifyProbe } from './identify.js';
+import { identifyFrameFaces, identifyProbe } from './identify.js';
 import { type FaceSource, type ImageSource, isImageSource, readRegion, sourceSize } from './image-input.js';
 import type {
   EmbedOptions,
+  FaceGallery,
   FaceInput,
   FaceRecognizer,
+  IdentifiedFace,
+  IdentifyFacesOptions,
   IdentifyOptions,
   RecognizerInfo,
   RecognizerOptions,
@@ -100,8 +104,21 @@ export class WorkerRecognizer implements FaceRecognizer {
     gallery: SearchableGallery,
     options: IdentifyOptions = {},
   ): Promise<Identification> {
-    const model = { ...this.info, embed: async (face: FaceInput) => (await this.embed([face]))[0] };
-    return identifyProbe(model, probe, gallery, options);
+    return identifyProbe(this, probe, gallery, options);
+  }
+
+  /**
+   * `Recognizer.identifyFaces`: the faces are detected and cropped here, on the calling thread — the detector is an
+   * ONNX Runtime session of this page (`options.detector`, default the shared BlazeFace detector) — and only the
+   * chips are embedded in the worker, in one batch; the gallery (a `WorkerGallery` or a page-side `Gallery`) is
+   * searched once and each face decided here with the same rule.
+   */
+  async identifyFaces(
+    frame: FrameSource,
+    gallery: FaceGallery,
+    options: IdentifyFacesOptions = {},
+  ): Promise<IdentifiedFace[]> {
+    return identifyFrameFaces(this, frame, gallery, options);
   }
 
   /** A Gallery that lives in the worker (the same API as `Gallery`, every call asynchronous; dim defaults to the model's). */
