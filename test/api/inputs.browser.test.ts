@@ -1,10 +1,14 @@
 /**
  * Browser image sources → the same embedding as their RGBA pixels (CPU backend: exact), with and without a face
- * box; and the Web Worker entry, which must mirror the main-thread API, typed errors included.
+ * box; and the Web Worker entry, which must mirror the main-thread API, typed errors and identifyFaces included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cropFaces } from '../../src/api/detect-faces.js';
+import { Gallery } from '../../src/api/gallery.js';
 import { type Recognizer, createRecognizer } from '../../src/api/recognizer.js';
 import { type WorkerRecognizer, createWorkerRecognizer } from '../../src/api/worker-client.js';
+import type { FaceDetector } from '../../src/detect/detector.js';
+import type { Detection } from '../../src/detect/nms.js';
 import { CalibrationError, InputError } from '../../src/errors.js';
 import { randomWeights } from '../../src/model/random-weights.js';
 import { writeWeights } from '../../src/model/weights-format.js';
@@ -139,5 +143,65 @@ describe('Web Worker entry', () => {
     expect((error as InputError).code).toBe('unknown-label');
     await gallery.dispose();
     expect(((await gallery.labels().catch((e: unknown) => e)) as InputError).code).toBe('disposed');
+  });
+});
+
+describe('Web Worker identifyFaces', () => {
+  // identifyFaces decides, so the weights need thresholds; the face sizes here (the chip sides) are 25–40 px.
+  const point = (threshold: number) => ({ threshold, tar: 0.5, far: 0.001 });
+  const calibrated = writeWeights({
+    ...randomWeights(6, TINY_ARCHITECTURE),
+    thresholds: {
+      calibration: 'test fixture',
+      sizes: { '16': { 'far_1e-3': point(0.35) }, '32': { 'far_1e-3': point(0.5) } },
+    },
+  });
+  // A stand-in detector: two faces of the test image, the first partly outside it as faces at an edge are.
+  const detections: Detection[] = [
+    { box: { x: -3, y: -2, width: 22, height: 24 }, score: 0.9, landmarks: [] },
+    { box: { x: 28, y: 12, width: 30, height: 32 }, score: 0.8, landmarks: [] },
+  ];
+  const frames: number[] = [];
+  const detector = {
+    info: { family: 'blazeface' },
+    detect: async (frame: RgbaImage) => {
+      frames.push(frame.width * frame.height);
+      return detections;
+    },
+  } as unknown as FaceDetector;
+  let main: Recognizer;
+  let worker: WorkerRecognizer;
+  beforeAll(async () => {
+    main = await createRecognizer({ backend: 'cpu', weights: calibrated });
+    worker = await createWorkerRecognizer({
+      worker: new Worker(new URL('../../src/api/worker.ts', import.meta.url), { type: 'module' }),
+      backend: 'cpu',
+      weights: calibrated,
+    });
+  });
+  afterAll(() => {
+    main?.dispose();
+    worker?.dispose();
+  });
+
+  it('detects on the page, embeds in the worker, and names the same faces as the Recognizer', async () => {
+    // 'first' is enrolled from the first face's own chip (a match); 'whole' from the whole image.
+    const [first, whole] = await main.embed([cropFaces(pixels, detections, 'blazeface')[0].chip, pixels]);
+    const pageGallery = new Gallery({ dim: main.info.embeddingDim, search: 'cpu' });
+    pageGallery.add('first', first);
+    pageGallery.add('whole', whole);
+    const workerGallery = await worker.createGallery({ search: 'cpu' });
+    await workerGallery.add('first', first);
+    await workerGallery.add('whole', whole);
+
+    const options = { detector, k: 2 };
+    const expected = await main.identifyFaces(pixels, pageGallery, options);
+    // The worker client gets the canvas itself: reading it into pixels is the page's job, as detecting is.
+    const found = await worker.identifyFaces(canvas, workerGallery, options);
+    expect(frames).toEqual([61 * 47, 61 * 47]);
+    expect([expected[0].outcome, expected[0].label]).toEqual(['match', 'first']);
+    expect(found).toHaveLength(detections.length);
+    expect(found).toEqual(expected);
+    await workerGallery.dispose();
   });
 });
