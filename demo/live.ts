@@ -2,15 +2,13 @@
  * Live naming in the webcam preview, on the library's video API: `FaceTracker` follows each face from frame to
  * frame and names a track from the mean of its last embeddings (far stronger than one small frame), and
  * `trackVideo` feeds it the video's frames as fast as detection allows, skipping frames rather than queuing them.
- * It runs a Recognizer on this page (the tracker calls `identifyFaces` on each frame), beside the worker's.
+ * The tracker runs on the page's worker recognizer: detection on this thread, embedding in the worker.
  */
 
 import type { Far } from '../src/api/decision.js';
 import { FaceTracker, type TrackedFace, trackVideo } from '../src/api/detect-video.js';
 import type { Gallery } from '../src/api/gallery.js';
-import { type Recognizer, createRecognizer } from '../src/api/recognizer.js';
-import type { BackendKind } from '../src/runtime/backend.js';
-import weightsUrl from '../weights/student.bfw?url';
+import type { FaceRecognizer } from '../src/api/recognizer.js';
 import { loadDetector } from './detection.js';
 
 /** Webcam faces are large: searching for small ones would only cost passes. */
@@ -20,33 +18,23 @@ const WINDOW = 8;
 
 export interface LiveOptions {
   video: HTMLVideoElement;
-  backend: BackendKind;
+  recognizer: FaceRecognizer;
   far: Far;
   /** The gallery as it is now (it is rebuilt when faces are enrolled or the face size changes). */
   gallery: () => Gallery;
   onFrame: (faces: TrackedFace[]) => void;
 }
 
-let recognizer: { backend: BackendKind; rec: Promise<Recognizer> } | undefined;
-
-function pageRecognizer(backend: BackendKind): Promise<Recognizer> {
-  if (recognizer?.backend !== backend) {
-    void recognizer?.rec.then((r) => r.dispose());
-    recognizer = { backend, rec: createRecognizer({ backend, weights: new URL(weightsUrl, location.href).href }) };
-  }
-  return recognizer.rec;
-}
-
 /** Starts naming the faces of `video`; resolves when `signal` aborts or the video ends, rejects on a failure. */
 export async function runLive(options: LiveOptions, signal: AbortSignal): Promise<void> {
-  const [rec, detector] = await Promise.all([pageRecognizer(options.backend), loadDetector()]);
+  const detector = await loadDetector();
   if (signal.aborted) return;
   // A view of whichever gallery is current, so the tracks survive a rebuild.
   const gallery = {
     searchMany: (probes: readonly Float32Array[], k?: number) => options.gallery().searchMany(probes, k),
     labels: () => options.gallery().labels(),
   };
-  const tracker = new FaceTracker(rec, gallery, {
+  const tracker = new FaceTracker(options.recognizer, gallery, {
     detector,
     far: options.far,
     minFace: LIVE_MIN_FACE,

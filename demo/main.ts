@@ -465,7 +465,7 @@ function startLive(): void {
   let first = true;
   const options = {
     video: $('video') as HTMLVideoElement,
-    backend: rec().info.backend,
+    recognizer: rec(),
     far: farOf('identify-far'),
     gallery: () => galleryShown ?? new Gallery({ dim: rec().info.embeddingDim }),
     onFrame: (faces: TrackedFace[]) => {

@@ -8,7 +8,7 @@ import { associate } from '../detect/associate.js';
 import type { FrameSource } from '../detect/detector.js';
 import { InputError } from '../errors.js';
 import { type Identification, identification, operatingPoint } from './decision.js';
-import type { FaceGallery, IdentifiedFace, IdentifyFacesOptions, Recognizer } from './recognizer.js';
+import type { FaceGallery, FaceRecognizer, IdentifiedFace, IdentifyFacesOptions } from './recognizer.js';
 
 export interface TrackerOptions extends IdentifyFacesOptions {
   /** Embeddings averaged per track: the last this many frames (default 8). */
@@ -46,7 +46,7 @@ export class FaceTracker {
   private readonly maxMissed: number;
 
   constructor(
-    private readonly recognizer: Recognizer,
+    private readonly recognizer: FaceRecognizer,
     private readonly gallery: FaceGallery,
     private readonly options: TrackerOptions = {},
   ) {
