@@ -65,11 +65,10 @@ const pairs = loadPairs(root, args.pairs);
 const cache = new TeacherCache(cacheDir);
 const subsample = intOption(args.subsample, 'subsample', 1, 1);
 const onlyFolds = args.folds ? parseFolds(args.folds) : null;
-const usable = pairs.filter(
-  (p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)) && cache.has(p.a) && cache.has(p.b),
-);
-if (usable.length < pairs.length)
-  console.warn(`[eval] ${pairs.length - usable.length} pairs skipped: images missing from the teacher cache`);
+const selected = pairs.filter((p, i) => i % subsample === 0 && (!onlyFolds || onlyFolds.includes(p.fold)));
+const usable = selected.filter((p) => cache.has(p.a) && cache.has(p.b));
+if (usable.length < selected.length)
+  console.warn(`[eval] ${selected.length - usable.length} pairs skipped: images missing from the teacher cache`);
 
 interface Row {
   model: string;
