@@ -217,7 +217,12 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     fh = open(os.path.join(args.out, "log.txt"), "a")
     t_start = time.time()
-    log(fh, f"args {vars(args)}")
+    # The code that trains is the code at the start (an hour-long run may end several commits later)
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip() or None
+    except Exception:  # noqa: BLE001
+        commit = None
+    log(fh, f"args {vars(args)} at commit {commit}")
 
     cache = D.load_cache(args.cache)
     pairs = D.parse_pairs(os.path.join(D.lfw_root(roots), "lfw", "pairs.txt"))
@@ -377,10 +382,6 @@ def main(argv=None):
 
     # ---- export
     tensors = export_tensors(model)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip() or None
-    except Exception:  # noqa: BLE001
-        commit = None
     datasets = {}
     for i in tr:
         datasets[cache.meta[i]["dataset"]] = datasets.get(cache.meta[i]["dataset"], 0) + 1
