@@ -11,12 +11,12 @@
  *
  *   node --import tsx --import ./scripts/register-wgsl.mjs bench/detection-identify.ts --wider /work/data-extra/widerface-subset --celeba /work/data-extra/celeba-200 \
  *     [--model blazeface|yunet --weights f] [--photos 60] [--sizes 12,16,24,32,48] [--video-sizes 12,16] [--people n]
- *     [--gallery-images 5] [--shard k] [--full-photo] [--out file.json]
+ *     [--gallery-images 5] [--shard k] [--full-photo] [--student weights.bfw] [--out file.json]
  *
  * Face size here is the side of the face's aligned chip in frame pixels (what the LFW "aligned N px" rows
  * mean); a detector box is about 0.7 of it.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cropFaces } from '../src/api/detect-faces.js';
@@ -66,7 +66,12 @@ const detector = await createDetector({
   weights: arg('--weights'),
   sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 },
 });
-const rec = await createRecognizer({ backend: 'cpu' });
+// --student: another recognizer's weights file (default: the shipped student)
+const studentWeights = arg('--student');
+const rec = await createRecognizer({
+  backend: 'cpu',
+  ...(studentWeights && { weights: readFileSync(studentWeights) }),
+});
 
 /** A source image with its full-resolution chip transform (from the detector's own landmarks). */
 interface Source {
