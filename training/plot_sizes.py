@@ -11,12 +11,14 @@ draws its mean accuracy ± std over folds at 8–32 px; "=LABEL" renames it in t
 from __future__ import annotations
 
 import argparse
+import html
 import json
 from typing import List, Tuple
 
 import matplotlib
 
 matplotlib.use("agg")  # headless: no display on the training machines (savefig picks SVG or PNG by extension)
+matplotlib.rcParams["svg.hashsalt"] = "bridgeface"  # fixed SVG ids: with the date left out, reruns give the same file
 import matplotlib.pyplot as plt  # noqa: E402
 
 SIZES = ["8", "12", "16", "24", "32"]
@@ -54,6 +56,11 @@ def main(argv=None):
         ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(args.out, metadata={"Date": None})  # no timestamp: the file changes only when the figures do
+    if args.out.endswith(".svg"):  # a <title> for screen readers (matplotlib writes none)
+        title = "Verification accuracy against face size: " + "; ".join(p[0] for p in args.panel)
+        svg = open(args.out, encoding="utf-8").read()
+        head = svg.index(">", svg.index("<svg")) + 1
+        open(args.out, "w", encoding="utf-8").write(f"{svg[:head]}\n <title>{html.escape(title)}</title>{svg[head:]}")
     print(f"wrote {args.out}")
 
 
