@@ -102,18 +102,17 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
         ? { act: ACT.prelu, alpha: `${name}.prelu` }
         : { act: ACT.relu };
 
+  // The tensors a layer named `name` reads and its epilogue: the same for every layer kind.
+  const params = (name: string, activated: boolean) => ({
+    weight: `${name}.weight`,
+    bias: `${name}.bias`,
+    ...epilogue(name, activated),
+  });
+
   type ConvShape = Omit<ConvLayer, 'kind' | 'input' | 'output' | 'weight' | 'bias' | 'act' | 'alpha'>;
   const conv = (name: string, input: number, shape: ConvShape, activated: boolean): number => {
     const output = newTensor(shape.outChannels * shape.outSize ** 2);
-    layers.push({
-      kind: 'conv',
-      input,
-      output,
-      ...shape,
-      weight: `${name}.weight`,
-      bias: `${name}.bias`,
-      ...epilogue(name, activated),
-    });
+    layers.push({ kind: 'conv', input, output, ...shape, ...params(name, activated) });
     return output;
   };
   /** 3×3, padding-1 depthwise convolution of `channels` planes of side `inSize`. */
@@ -146,9 +145,7 @@ export function buildNetwork(weights: Pick<StudentWeights, 'architecture'>): Net
       input,
       output,
       ...shape,
-      weight: `${name}.weight`,
-      bias: `${name}.bias`,
-      ...epilogue(name, activated),
+      ...params(name, activated),
       ...(residual !== undefined && { residual }),
     });
     return output;
