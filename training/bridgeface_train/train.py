@@ -27,6 +27,7 @@ from .degrade import LOOSE_BOX, RECIPES, Degrader, chip75, eval_input
 from .metrics import far_threshold, kfold_accuracy
 from .candidates import CANDIDATES
 from .model import Student, count_macs, count_params, export_tensors
+from .sampling import draw_shares, epoch_order, face_probabilities, parse_set_weight, set_weights
 
 PRELOAD_MAX = 20_000
 # The terms each source set was published under (../shared/data/*/README.md): the trained weights inherit the
@@ -134,7 +135,7 @@ def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
 # Arguments that change what a run computes: a checkpoint is resumed only when all of them match (threads, eval
 # cadence and the output folder may differ).
 RESUME_KEYS = ("cache", "data", "split", "mode", "epochs", "bridge_epochs", "batch", "lr", "mimic", "arch", "recipe",
-               "seed", "limit")
+               "seed", "limit", "set_weight")
 
 
 def save_checkpoint(path, args, state):
@@ -204,6 +205,9 @@ def main(argv=None):
                     "only v1-style (dsc) blocks run in the TypeScript runtime today")
     ap.add_argument("--recipe", default="v2", choices=list(RECIPES), help="LR synthesis (degrade.RECIPES): v1 = the "
                     "first shipped student's, v2 = v1 + illumination + wide framing")
+    ap.add_argument("--set-weight", action="append", type=parse_set_weight, metavar="NAME=FACTOR",
+                    help="draw the faces of set NAME FACTOR times as often as those of an unnamed set (repeatable; "
+                    "sampling.py): each epoch then draws as many faces as there are, with replacement")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke tests: use only this many training images")
@@ -231,10 +235,15 @@ def main(argv=None):
     tr, calib = D.split_indices(cache, pairs, test_folds, sets=D.sets_in(roots), exclude=dups)
     if args.limit:
         tr = tr[np.random.default_rng(args.seed).permutation(len(tr))[: args.limit]]
+    face_sets = [cache.meta[i]["dataset"] for i in tr]
+    args.set_weight = set_weights(args.set_weight, face_sets)  # checked before the hour of training, not after
+    draw_p = face_probabilities(face_sets, args.set_weight) if args.set_weight else None
     y, ncls = labels_for(cache.meta, tr)
     log(fh, f"split {args.split} (test folds {[f + 1 for f in test_folds]}): {len(tr)} training images, {ncls} classes, "
             f"{int((y >= 0).sum())} labelled, {int((y < 0).sum())} unlabelled; {len(calib)} calibration images held out; "
             f"{len(dups)} near-duplicates of LFW images excluded; sets {sorted({cache.meta[i]['dataset'] for i in tr})}")
+    if args.set_weight:
+        log(fh, f"set weights {args.set_weight}: expected share of the draws {draw_shares(face_sets, args.set_weight)}")
     # Teacher space, centred: dlib descriptors of different people share a large common component (cosine ≈ 0.8),
     # which a BN-ended student learns only slowly; subtract the training-set mean descriptor and renormalise.
     mu = cache.desc[tr].reshape(-1, 128).mean(0)
@@ -312,7 +321,7 @@ def main(argv=None):
         log(fh, f"resumed from {ckpt_path} after epoch {first_epoch}")
     for ep in range(first_epoch, args.epochs):
         model.train()
-        perm = rng.permutation(len(tr))
+        perm = epoch_order(rng, draw_p, len(tr))
         agg = np.zeros(3)
         te = time.time()
         for b in range(spe):
@@ -415,6 +424,7 @@ def main(argv=None):
                    "retrain on data you hold the rights to for any other use (training/README.md)",
             "calibrationImages": int(len(calib)),
             "epochs": args.epochs, "bridgeEpochs": args.bridge_epochs if args.mode in ("full", "no-cls") else 0,
+            **({"setWeights": args.set_weight, "drawShares": draw_shares(face_sets, args.set_weight)} if args.set_weight else {}),
             "batch": args.batch, "lr": args.lr, "mimicWeight": args.mimic, "seed": args.seed,
             "lrSynthesis": {"recipe": args.recipe, **{k: v for k, v in dataclasses.asdict(RECIPES[args.recipe]).items()},
                             "kernels": list(RECIPES[args.recipe].kernels), "hrProb": 0.1, "finalResize": "area to 32"},
