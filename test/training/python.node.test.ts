@@ -1,5 +1,5 @@
 // The training code's Python pieces that need no face data, checked by the scripts in test/training/py/: the LR
-// synthesis (illumination and wide-framing augmentation), the LFW near-duplicate check, and the architecture
+// synthesis (illumination and wide-framing augmentation), the LFW near-duplicate check, set-weighted sampling, and the architecture
 // candidates (budget, BN folding, the runtime-order reference forward).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -43,6 +43,7 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
           SHARDS: '1',
           ONLY: path.join(tmp, 'only.txt'),
           UNALIGNED_SIZES: '16',
+          SET_WEIGHTS: 'celeba-subset=2', // the training faces' one set: the weighted (with replacement) draws
         },
         encoding: 'utf8',
         maxBuffer: 64 << 20,
@@ -59,6 +60,7 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     const bfw = fs.readFileSync(path.join(tmp, 'runs/smoke/student.bfw'));
     const w = readWeights(bfw);
     expect((w.provenance as { trained?: boolean }).trained).toBe(true);
+    expect((w.provenance as { setWeights?: unknown }).setWeights).toEqual({ 'celeba-subset': 2 });
     const rec = await createRecognizer({ backend: 'cpu', weights: bfw });
     const face = { data: new Uint8Array(16 * 16 * 4).fill(128), width: 16, height: 16 };
     const [e] = await rec.embed([face]);
