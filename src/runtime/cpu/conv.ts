@@ -29,32 +29,49 @@ export type ConvOp = (
 ) => void;
 
 /**
+ * Columns of maps that are not square (the detector's feature maps; the reference alone takes them). `inSize` and
+ * `outSize` are then the heights.
+ */
+export interface MapWidths {
+  inWidth?: number;
+  outWidth?: number;
+}
+
+/**
  * out[n][o][y][x] = act(bias[o] + Σ weight · input over the K×K window at (y·stride − pad, x·stride − pad)), the
  * window spanning the C/groups input channels of o's group: all of them for the dense stem (groups 1, weight
  * [O][C][K][K]), channel o alone for depthwise layers (groups = C = O, weight [C][1][K][K]).
  */
-export const conv2d: ConvOp = (s, input, weight, bias, alpha, out) => {
-  const { inSize, outSize, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
+export const conv2d = (
+  s: Parameters<ConvOp>[0] & MapWidths,
+  input: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array,
+  alpha: Float32Array | undefined,
+  out: Float32Array,
+): void => {
+  const { inSize: inH, outSize: outH, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
+  const [inW, outW] = [s.inWidth ?? inH, s.outWidth ?? outH];
   const [perGroupIn, perGroupOut] = [C / groups, O / groups];
   for (let n = 0; n < s.batch; n++) {
     for (let o = 0; o < O; o++) {
       const first = Math.floor(o / perGroupOut) * perGroupIn;
-      for (let oy = 0; oy < outSize; oy++) {
-        for (let ox = 0; ox < outSize; ox++) {
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++) {
           let acc = bias[o];
           for (let g = 0; g < perGroupIn; g++) {
             const w = (o * perGroupIn + g) * k * k;
             for (let ky = 0; ky < k; ky++) {
               const iy = oy * stride + ky - pad;
-              if (iy < 0 || iy >= inSize) continue;
+              if (iy < 0 || iy >= inH) continue;
               for (let kx = 0; kx < k; kx++) {
                 const ix = ox * stride + kx - pad;
-                if (ix >= 0 && ix < inSize)
-                  acc += input[((n * C + first + g) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
+                if (ix >= 0 && ix < inW)
+                  acc += input[((n * C + first + g) * inH + iy) * inW + ix] * weight[w + ky * k + kx];
               }
             }
           }
-          out[((n * O + o) * outSize + oy) * outSize + ox] = activate(acc, s.act, alpha, o);
+          out[((n * O + o) * outH + oy) * outW + ox] = activate(acc, s.act, alpha, o);
         }
       }
     }

@@ -1,0 +1,283 @@
+/**
+ * A detector graph laid out for one input size, as the student network is (model/network.ts): numbered float
+ * tensors (NCHW, batch 1) and a list of steps over them, every shape resolved. The shape arithmetic of the graph
+ * (Shape, Gather, Unsqueeze, Concat on integer vectors) is evaluated here, and a Reshape only renames its input's
+ * data with new dimensions, so what is left to run is convolutions, pooling, upsampling, adds, transposes and
+ * sigmoids. Each backend (graph-reference.ts, the WebGPU runner) executes this same list.
+ */
+import { DetectorError } from '../errors.js';
+import type { ConvOp, DetectorGraph, GraphOp, IntTensor } from './onnx-graph.js';
+
+/** Height and width of a step's input and output maps. */
+export interface MapSizes {
+  inHeight: number;
+  inWidth: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+export interface ConvStep extends MapSizes {
+  kind: 'conv';
+  input: number;
+  output: number;
+  conv: ConvOp;
+}
+
+export interface MaxPoolStep extends MapSizes {
+  kind: 'maxpool';
+  input: number;
+  output: number;
+  channels: number;
+  kernel: number;
+  stride: number;
+  pad: number;
+}
+
+/** Nearest upsampling (or downsampling) of every channel plane. */
+export interface ResizeStep extends MapSizes {
+  kind: 'resize';
+  input: number;
+  output: number;
+  channels: number;
+  scaleH: number;
+  scaleW: number;
+}
+
+export interface AddStep {
+  kind: 'add';
+  inputs: [number, number];
+  output: number;
+  length: number;
+}
+
+export interface SigmoidStep {
+  kind: 'sigmoid';
+  input: number;
+  output: number;
+  length: number;
+}
+
+/** A 4-D permutation: out dims[i] = in dims[perm[i]] (lower-rank tensors are padded with leading 1s). */
+export interface TransposeStep {
+  kind: 'transpose';
+  input: number;
+  output: number;
+  dims: [number, number, number, number];
+  perm: [number, number, number, number];
+}
+
+export type PlanStep = ConvStep | MaxPoolStep | ResizeStep | AddStep | SigmoidStep | TransposeStep;
+
+export interface GraphOutput {
+  name: string;
+  tensor: number;
+  dims: number[];
+}
+
+export interface GraphPlan {
+  height: number;
+  width: number;
+  /** Tensor 0 is the input, 1×C×H×W. */
+  tensorSizes: number[];
+  steps: PlanStep[];
+  outputs: GraphOutput[];
+}
+
+type Value = { kind: 'float'; tensor: number; dims: number[] } | { kind: 'int'; value: IntTensor };
+
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+function badShape(op: GraphOp, why: string): DetectorError {
+  return new DetectorError('bad-model', `${op.op} → ${op.output}: ${why}`);
+}
+
+function unsupportedShape(op: GraphOp, why: string): DetectorError {
+  return new DetectorError('unsupported-op', `${op.op} → ${op.output}: ${why} (bridgeface's runtime cannot run it)`);
+}
+
+/** Output side of a convolution or pooling window sliding over `size` (ceil: a partial last window counts). */
+function windowOut(size: number, kernel: number, stride: number, pad: number, ceil = false): number {
+  const span = size + 2 * pad - kernel;
+  let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  // ONNX (like PyTorch) drops a last window that would start in the right padding.
+  if (ceil && (out - 1) * stride >= size + pad) out--;
+  return out;
+}
+
+/** Lays `graph` out for a 1×C×`height`×`width` input. */
+export function planGraph(graph: DetectorGraph, height: number, width: number): GraphPlan {
+  if (!(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0))
+    throw new RangeError(`input size must be positive integers, got ${width}×${height}`);
+  const tensorSizes: number[] = [];
+  const values = new Map<string, Value>();
+  const newFloat = (dims: number[]): Value => ({ kind: 'float', tensor: tensorSizes.push(product(dims)) - 1, dims });
+  values.set(graph.input.name, newFloat([1, graph.input.channels, height, width]));
+  for (const [name, value] of graph.constants) values.set(name, { kind: 'int', value });
+  const steps: PlanStep[] = [];
+
+  const float = (op: GraphOp, name: string): Extract<Value, { kind: 'float' }> => {
+    const v = values.get(name);
+    if (v?.kind !== 'float') throw unsupportedShape(op, `${name} is not a float tensor computed by the graph`);
+    return v;
+  };
+  const ints = (op: GraphOp, name: string): IntTensor => {
+    const v = values.get(name);
+    if (v?.kind !== 'int') throw unsupportedShape(op, `shape arithmetic on ${name}, which depends on pixel values`);
+    return v.value;
+  };
+  const map = (op: GraphOp, name: string) => {
+    const v = float(op, name);
+    if (v.dims.length !== 4) throw badShape(op, `${name} has dims [${v.dims}], not N×C×H×W`);
+    return { ...v, channels: v.dims[1], inHeight: v.dims[2], inWidth: v.dims[3] };
+  };
+
+  for (const op of graph.ops) {
+    switch (op.op) {
+      case 'conv': {
+        const x = map(op, op.input);
+        if (x.channels !== op.inChannels)
+          throw badShape(op, `${x.channels} input channels, weight wants ${op.inChannels}`);
+        const outHeight = windowOut(x.inHeight, op.kernel, op.stride, op.pad);
+        const outWidth = windowOut(x.inWidth, op.kernel, op.stride, op.pad);
+        const y = newFloat([1, op.outChannels, outHeight, outWidth]);
+        steps.push({ kind: 'conv', input: x.tensor, output: y.tensor, conv: op, ...sizes(x, outHeight, outWidth) });
+        values.set(op.output, y);
+        break;
+      }
+      case 'maxpool': {
+        const x = map(op, op.input);
+        const outHeight = windowOut(x.inHeight, op.kernel, op.stride, op.pad, op.ceil);
+        const outWidth = windowOut(x.inWidth, op.kernel, op.stride, op.pad, op.ceil);
+        const y = newFloat([1, x.channels, outHeight, outWidth]);
+        const { kernel, stride, pad } = op;
+        steps.push({
+          kind: 'maxpool',
+          input: x.tensor,
+          output: y.tensor,
+          channels: x.channels,
+          kernel,
+          stride,
+          pad,
+          ...sizes(x, outHeight, outWidth),
+        });
+        values.set(op.output, y);
+        break;
+      }
+      case 'resize': {
+        const x = map(op, op.input);
+        const outHeight = Math.floor(x.inHeight * op.scaleH);
+        const outWidth = Math.floor(x.inWidth * op.scaleW);
+        const y = newFloat([1, x.channels, outHeight, outWidth]);
+        const { scaleH, scaleW } = op;
+        steps.push({
+          kind: 'resize',
+          input: x.tensor,
+          output: y.tensor,
+          channels: x.channels,
+          scaleH,
+          scaleW,
+          ...sizes(x, outHeight, outWidth),
+        });
+        values.set(op.output, y);
+        break;
+      }
+      case 'add': {
+        const [a, b] = op.inputs.map((name) => float(op, name));
+        if (a.dims.join() !== b.dims.join())
+          throw unsupportedShape(op, `broadcasting [${a.dims}] + [${b.dims}] (only equal shapes)`);
+        const y = newFloat(a.dims);
+        steps.push({ kind: 'add', inputs: [a.tensor, b.tensor], output: y.tensor, length: product(a.dims) });
+        values.set(op.output, y);
+        break;
+      }
+      case 'sigmoid': {
+        const x = float(op, op.input);
+        const y = newFloat(x.dims);
+        steps.push({ kind: 'sigmoid', input: x.tensor, output: y.tensor, length: product(x.dims) });
+        values.set(op.output, y);
+        break;
+      }
+      case 'transpose': {
+        const x = float(op, op.input);
+        if (x.dims.length > 4 || op.perm.length !== x.dims.length || [...op.perm].sort().some((p, i) => p !== i))
+          throw badShape(op, `perm [${op.perm}] for dims [${x.dims}]`);
+        const lead = 4 - x.dims.length;
+        const dims = [...Array(lead).fill(1), ...x.dims] as TransposeStep['dims'];
+        const perm = [
+          ...Array.from({ length: lead }, (_, i) => i),
+          ...op.perm.map((p) => p + lead),
+        ] as TransposeStep['perm'];
+        const y = newFloat(op.perm.map((p) => x.dims[p]));
+        steps.push({ kind: 'transpose', input: x.tensor, output: y.tensor, dims, perm });
+        values.set(op.output, y);
+        break;
+      }
+      case 'reshape': {
+        const x = float(op, op.input);
+        values.set(op.output, {
+          kind: 'float',
+          tensor: x.tensor,
+          dims: reshaped(op, x.dims, ints(op, op.shape).values),
+        });
+        break;
+      }
+      case 'shape': {
+        const x = float(op, op.input);
+        values.set(op.output, { kind: 'int', value: { dims: [x.dims.length], values: [...x.dims] } });
+        break;
+      }
+      case 'gather': {
+        const data = ints(op, op.input);
+        const indices = ints(op, op.indices);
+        if (data.dims.length !== 1 || op.axis !== 0) throw unsupportedShape(op, 'a gather other than from a 1-D shape');
+        const n = data.values.length;
+        const picked = indices.values.map((i) => {
+          if (i < -n || i >= n) throw badShape(op, `index ${i} out of [${-n}, ${n})`);
+          return data.values[i < 0 ? i + n : i];
+        });
+        values.set(op.output, { kind: 'int', value: { dims: indices.dims, values: picked } });
+        break;
+      }
+      case 'unsqueeze': {
+        const x = ints(op, op.input);
+        const rank = x.dims.length + op.axes.length;
+        const axes = op.axes.map((a) => (a < 0 ? a + rank : a));
+        const dims: number[] = [];
+        for (let i = 0, j = 0; i < rank; i++) dims.push(axes.includes(i) ? 1 : x.dims[j++]);
+        values.set(op.output, { kind: 'int', value: { dims, values: x.values } });
+        break;
+      }
+      case 'concat': {
+        const parts = op.inputs.map((name) => ints(op, name));
+        if (parts.some((p) => p.dims.length !== 1) || (op.axis !== 0 && op.axis !== -1))
+          throw unsupportedShape(op, 'a concat other than of 1-D shapes');
+        const joined = parts.flatMap((p) => p.values);
+        values.set(op.output, { kind: 'int', value: { dims: [joined.length], values: joined } });
+        break;
+      }
+    }
+  }
+
+  const outputs = graph.outputs.map((name) => {
+    const v = values.get(name);
+    if (v?.kind !== 'float')
+      throw new DetectorError('bad-model', `graph output ${name} is not a computed float tensor`);
+    return { name, tensor: v.tensor, dims: v.dims };
+  });
+  return { height, width, tensorSizes, steps, outputs };
+}
+
+function sizes(x: { inHeight: number; inWidth: number }, outHeight: number, outWidth: number): MapSizes {
+  return { inHeight: x.inHeight, inWidth: x.inWidth, outHeight, outWidth };
+}
+
+/** ONNX Reshape (opset 11): 0 copies the input's dimension, one −1 takes the rest. */
+function reshaped(op: GraphOp, dims: number[], target: number[]): number[] {
+  const out = target.map((d, i) => (d === 0 ? dims[i] : d));
+  const free = out.indexOf(-1);
+  const known = product(out.filter((d) => d !== -1));
+  if (free >= 0) out[free] = product(dims) / known;
+  if (out.some((d) => !Number.isInteger(d) || d < 0) || product(out) !== product(dims))
+    throw badShape(op, `reshape of [${dims}] to [${target}]`);
+  return out;
+}
