@@ -6,6 +6,8 @@
  * sigmoids. Each backend (graph-reference.ts, the WebGPU runner) executes this same list.
  */
 import { DetectorError } from '../errors.js';
+import type { MapOp } from '../runtime/cpu/map-ops.js';
+import { type MemoryPlan, planSlots } from '../runtime/memory-plan.js';
 import type { ConvOp, DetectorGraph, GraphOp, IntTensor } from './onnx-graph.js';
 
 /** Height and width of a step's input and output maps. */
@@ -23,50 +25,15 @@ export interface ConvStep extends MapSizes {
   conv: ConvOp;
 }
 
-export interface MaxPoolStep extends MapSizes {
-  kind: 'maxpool';
-  input: number;
+/** A feature-map op (pooling, upsampling, add, transpose, sigmoid) on whole tensors. */
+export interface MapStep {
+  kind: 'map';
+  inputs: number[];
   output: number;
-  channels: number;
-  kernel: number;
-  stride: number;
-  pad: number;
+  op: MapOp;
 }
 
-/** Nearest upsampling (or downsampling) of every channel plane. */
-export interface ResizeStep extends MapSizes {
-  kind: 'resize';
-  input: number;
-  output: number;
-  channels: number;
-  scaleH: number;
-  scaleW: number;
-}
-
-export interface AddStep {
-  kind: 'add';
-  inputs: [number, number];
-  output: number;
-  length: number;
-}
-
-export interface SigmoidStep {
-  kind: 'sigmoid';
-  input: number;
-  output: number;
-  length: number;
-}
-
-/** A 4-D permutation: out dims[i] = in dims[perm[i]] (lower-rank tensors are padded with leading 1s). */
-export interface TransposeStep {
-  kind: 'transpose';
-  input: number;
-  output: number;
-  dims: [number, number, number, number];
-  perm: [number, number, number, number];
-}
-
-export type PlanStep = ConvStep | MaxPoolStep | ResizeStep | AddStep | SigmoidStep | TransposeStep;
+export type PlanStep = ConvStep | MapStep;
 
 export interface GraphOutput {
   name: string;
@@ -83,7 +50,12 @@ export interface GraphPlan {
   outputs: GraphOutput[];
 }
 
-type Value = { kind: 'float'; tensor: number; dims: number[] } | { kind: 'int'; value: IntTensor };
+interface FloatValue {
+  kind: 'float';
+  tensor: number;
+  dims: number[];
+}
+type Value = FloatValue | { kind: 'int'; value: IntTensor };
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
@@ -110,12 +82,21 @@ export function planGraph(graph: DetectorGraph, height: number, width: number): 
     throw new RangeError(`input size must be positive integers, got ${width}×${height}`);
   const tensorSizes: number[] = [];
   const values = new Map<string, Value>();
-  const newFloat = (dims: number[]): Value => ({ kind: 'float', tensor: tensorSizes.push(product(dims)) - 1, dims });
+  const newFloat = (dims: number[]): FloatValue => ({
+    kind: 'float',
+    tensor: tensorSizes.push(product(dims)) - 1,
+    dims,
+  });
   values.set(graph.input.name, newFloat([1, graph.input.channels, height, width]));
   for (const [name, value] of graph.constants) values.set(name, { kind: 'int', value });
   const steps: PlanStep[] = [];
+  const mapStep = (op: GraphOp, inputs: number[], dims: number[], mapOp: MapOp) => {
+    const y = newFloat(dims);
+    steps.push({ kind: 'map', inputs, output: y.tensor, op: mapOp });
+    values.set(op.output, y);
+  };
 
-  const float = (op: GraphOp, name: string): Extract<Value, { kind: 'float' }> => {
+  const float = (op: GraphOp, name: string): FloatValue => {
     const v = values.get(name);
     if (v?.kind !== 'float') throw unsupportedShape(op, `${name} is not a float tensor computed by the graph`);
     return v;
@@ -148,68 +129,46 @@ export function planGraph(graph: DetectorGraph, height: number, width: number): 
         const x = map(op, op.input);
         const outHeight = windowOut(x.inHeight, op.kernel, op.stride, op.pad, op.ceil);
         const outWidth = windowOut(x.inWidth, op.kernel, op.stride, op.pad, op.ceil);
-        const y = newFloat([1, x.channels, outHeight, outWidth]);
         const { kernel, stride, pad } = op;
-        steps.push({
-          kind: 'maxpool',
-          input: x.tensor,
-          output: y.tensor,
-          channels: x.channels,
-          kernel,
-          stride,
-          pad,
-          ...sizes(x, outHeight, outWidth),
-        });
-        values.set(op.output, y);
+        const shape = { planes: x.channels, kernel, stride, pad, ...sizes(x, outHeight, outWidth) };
+        mapStep(op, [x.tensor], [1, x.channels, outHeight, outWidth], { kind: 'maxpool', ...shape });
         break;
       }
       case 'resize': {
         const x = map(op, op.input);
         const outHeight = Math.floor(x.inHeight * op.scaleH);
         const outWidth = Math.floor(x.inWidth * op.scaleW);
-        const y = newFloat([1, x.channels, outHeight, outWidth]);
         const { scaleH, scaleW } = op;
-        steps.push({
-          kind: 'resize',
-          input: x.tensor,
-          output: y.tensor,
-          channels: x.channels,
-          scaleH,
-          scaleW,
-          ...sizes(x, outHeight, outWidth),
-        });
-        values.set(op.output, y);
+        const shape = { planes: x.channels, scaleH, scaleW, ...sizes(x, outHeight, outWidth) };
+        mapStep(op, [x.tensor], [1, x.channels, outHeight, outWidth], { kind: 'resize', ...shape });
         break;
       }
       case 'add': {
         const [a, b] = op.inputs.map((name) => float(op, name));
         if (a.dims.join() !== b.dims.join())
           throw unsupportedShape(op, `broadcasting [${a.dims}] + [${b.dims}] (only equal shapes)`);
-        const y = newFloat(a.dims);
-        steps.push({ kind: 'add', inputs: [a.tensor, b.tensor], output: y.tensor, length: product(a.dims) });
-        values.set(op.output, y);
+        mapStep(op, [a.tensor, b.tensor], a.dims, { kind: 'add', length: product(a.dims) });
         break;
       }
       case 'sigmoid': {
         const x = float(op, op.input);
-        const y = newFloat(x.dims);
-        steps.push({ kind: 'sigmoid', input: x.tensor, output: y.tensor, length: product(x.dims) });
-        values.set(op.output, y);
+        mapStep(op, [x.tensor], x.dims, { kind: 'sigmoid', length: product(x.dims) });
         break;
       }
       case 'transpose': {
         const x = float(op, op.input);
         if (x.dims.length > 4 || op.perm.length !== x.dims.length || [...op.perm].sort().some((p, i) => p !== i))
           throw badShape(op, `perm [${op.perm}] for dims [${x.dims}]`);
+        // Lower ranks are padded with leading 1s: one 4-D kernel serves them all.
         const lead = 4 - x.dims.length;
-        const dims = [...Array(lead).fill(1), ...x.dims] as TransposeStep['dims'];
-        const perm = [
-          ...Array.from({ length: lead }, (_, i) => i),
-          ...op.perm.map((p) => p + lead),
-        ] as TransposeStep['perm'];
-        const y = newFloat(op.perm.map((p) => x.dims[p]));
-        steps.push({ kind: 'transpose', input: x.tensor, output: y.tensor, dims, perm });
-        values.set(op.output, y);
+        const dims = [...Array(lead).fill(1), ...x.dims] as [number, number, number, number];
+        const perm = [...Array.from({ length: lead }, (_, i) => i), ...op.perm.map((p) => p + lead)] as typeof dims;
+        mapStep(
+          op,
+          [x.tensor],
+          op.perm.map((p) => x.dims[p]),
+          { kind: 'transpose', dims, perm },
+        );
         break;
       }
       case 'reshape': {
@@ -265,6 +224,15 @@ export function planGraph(graph: DetectorGraph, height: number, width: number): 
     return { name, tensor: v.tensor, dims: v.dims };
   });
   return { height, width, tensorSizes, steps, outputs };
+}
+
+/**
+ * Which reusable slot holds each tensor of `plan` (memory-plan.ts): both executors allocate these, so a large input
+ * holds a few maps at a time instead of every one; the outputs stay live until they are read.
+ */
+export function planMemoryOf(plan: GraphPlan): MemoryPlan {
+  const steps = plan.steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input] : s.inputs, output: s.output }));
+  return planSlots(plan.tensorSizes, steps, [...new Set(plan.outputs.map((o) => o.tensor))]);
 }
 
 function sizes(x: { inHeight: number; inWidth: number }, outHeight: number, outWidth: number): MapSizes {

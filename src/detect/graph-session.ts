@@ -18,6 +18,8 @@ export interface GraphTensor {
 export interface GraphRunner {
   /** Human-readable description, e.g. "CPU reference" or the WebGPU adapter. */
   readonly description: string;
+  /** The largest tensor (bytes) one plan may hold: larger inputs are tiled by the frame plan. */
+  readonly maxTensorBytes: number;
   run(plan: GraphPlan, input: Float32Array): Promise<Map<string, GraphTensor>>;
   /** Frees what the runner holds for `plan` (a plan evicted from the session's cache). */
   release?(plan: GraphPlan): void;
@@ -59,6 +61,16 @@ export class GraphSession implements OrtSession {
       throw new RangeError(`the graph takes one 1×${this.graph.input.channels}×H×W float32 image, got [${x.dims}]`);
     const outputs = await this.runner.run(this.plan(h, w), x.data);
     return Object.fromEntries(outputs);
+  }
+
+  /**
+   * The longest input side (a multiple of 32) whose largest tensor fits the runner, for the frame plan's tiling.
+   * Tensor sizes grow with the input's pixels, so one probe plan gives the floats per input pixel.
+   */
+  maxInputSide(): number {
+    const probe = planGraph(this.graph, 256, 256);
+    const floatsPerPixel = Math.max(...probe.tensorSizes) / (256 * 256);
+    return Math.floor(Math.sqrt(this.runner.maxTensorBytes / 4 / floatsPerPixel) / 32) * 32;
   }
 
   private plan(height: number, width: number): GraphPlan {

@@ -128,7 +128,9 @@ export interface DetectorGraph {
 const OPSET = 11;
 
 type Proto = typeof import('onnx-proto').onnx;
-type NodeProto = import('onnx-proto').onnx.INodeProto;
+/** Decoded messages are class instances: their repeated fields are arrays, never null. */
+type NodeProto = import('onnx-proto').onnx.NodeProto;
+type GraphProto = import('onnx-proto').onnx.GraphProto;
 type TensorProto = import('onnx-proto').onnx.ITensorProto;
 type AttributeProto = import('onnx-proto').onnx.IAttributeProto;
 /** protobufjs gives int64 fields as numbers or as `Long` objects (when the `long` package is present). */
@@ -161,7 +163,7 @@ export async function parseOnnxGraph(bytes: Uint8Array): Promise<DetectorGraph> 
   } catch (e) {
     throw new DetectorError('bad-model', `not an ONNX model: ${(e as Error).message}`);
   }
-  const graph = model.graph;
+  const graph = model.graph as GraphProto | null;
   if (!graph || graph.node.length === 0) throw new DetectorError('bad-model', 'the ONNX model has no graph');
   const opset = model.opsetImport.find((o) => !o.domain)?.version;
   if (int(opset) !== OPSET)
@@ -188,7 +190,7 @@ export async function parseOnnxGraph(bytes: Uint8Array): Promise<DetectorGraph> 
 
   const ctx: Context = { floats, constants, defined: new Set([inputs[0].name!, ...initializers]) };
   const ops: GraphOp[] = [];
-  for (const node of graph.node) {
+  for (const node of graph.node as NodeProto[]) {
     for (const name of node.input) {
       if (name && !ctx.defined.has(name))
         throw new DetectorError('bad-model', `${node.opType} node reads ${name} before any node writes it`);

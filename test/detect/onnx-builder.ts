@@ -8,6 +8,8 @@ import { seededRandom } from '../support/random.js';
 
 const { onnx } = onnxProto;
 type Node = import('onnx-proto').onnx.INodeProto;
+/** The nodes of the pyramid model, for an edit to change in place. */
+export type Edited = Node[];
 type Attribute = import('onnx-proto').onnx.IAttributeProto;
 
 const A = onnx.AttributeProto.AttributeType;
@@ -43,11 +45,13 @@ const conv = (name: string, input: string, output: string, k: number, stride: nu
 });
 
 /**
- * A two-level feature pyramid with YuNet's structure: stem conv (stride 2) + ReLU, a max pool, a depthwise and a
- * 1×1 conv, nearest ×2 upsampling added to the finer map, and per level a head: 1×1 conv → transpose to
- * channels-last → reshape to [N, H·W, C] through Shape/Gather/Unsqueeze/Concat → sigmoid.
+ * A two-level feature pyramid with YuNet's structure: stem conv (3→16, stride 2) + ReLU, a max pool, a depthwise
+ * and a 1×1 conv, a dense stride-2 conv (8→8) to the coarse level, nearest ×2 upsampling added to the finer map,
+ * and per level a head: 1×1 conv → transpose to channels-last → reshape to [N, H·W, C] through
+ * Shape/Gather/Unsqueeze/Concat → sigmoid. On WebGPU its convs take each conv kernel: the stem conv3x3_vec4,
+ * the depthwise depthwise3x3, the 8-channel dense conv conv2d, the 1×1 convs pointwise.
  */
-export function pyramidModel(edit: (nodes: Node[]) => void = () => {}, opset = 11): Uint8Array {
+export function pyramidModel(edit: (nodes: Edited) => void = () => {}, opset = 11): Uint8Array {
   const rand = seededRandom(5);
   const r = () => rand() * 2 - 1;
   const nodes: Node[] = [
@@ -65,10 +69,10 @@ export function pyramidModel(edit: (nodes: Node[]) => void = () => {}, opset = 1
         int('ceil_mode', 0),
       ],
     },
-    conv('dw', 'p1', 'd0', 3, 1, 8),
+    conv('dw', 'p1', 'd0', 3, 1, 16),
     { name: 'dw.relu', opType: 'Relu', input: ['d0'], output: ['d1'] },
     conv('pw', 'd1', 'fine', 1, 1),
-    conv('down', 'fine', 'c0', 3, 2, 8),
+    conv('down', 'fine', 'c0', 3, 2),
     { name: 'down.relu', opType: 'Relu', input: ['c0'], output: ['coarse'] },
     {
       name: 'up',
@@ -126,13 +130,13 @@ export function pyramidModel(edit: (nodes: Node[]) => void = () => {}, opset = 1
   }
   edit(nodes);
   const initializer = [
-    floats('stem.w', [8, 3, 3, 3], r),
-    floats('stem.b', [8], r),
-    floats('dw.w', [8, 1, 3, 3], r),
-    floats('dw.b', [8], r),
-    floats('pw.w', [8, 8, 1, 1], r),
+    floats('stem.w', [16, 3, 3, 3], r),
+    floats('stem.b', [16], r),
+    floats('dw.w', [16, 1, 3, 3], r),
+    floats('dw.b', [16], r),
+    floats('pw.w', [8, 16, 1, 1], r),
     floats('pw.b', [8], r),
-    floats('down.w', [8, 1, 3, 3], r),
+    floats('down.w', [8, 8, 3, 3], r),
     floats('down.b', [8], r),
     floats('head0.w', [3, 8, 1, 1], r),
     floats('head0.b', [3], r),

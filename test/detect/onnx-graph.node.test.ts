@@ -11,7 +11,7 @@ import { runReference } from '../../src/detect/graph-reference.js';
 import { type DetectorGraph, parseOnnxGraph } from '../../src/detect/onnx-graph.js';
 import { DetectorError } from '../../src/errors.js';
 import { randomFloats, relativeError, seededRandom } from '../support/random.js';
-import { int, ints, pyramidModel, str } from './onnx-builder.js';
+import { type Edited, int, ints, pyramidModel, str } from './onnx-builder.js';
 
 async function onnxRuntime(bytes: Uint8Array, input: Float32Array, height: number, width: number) {
   const session = await ort.InferenceSession.create(bytes);
@@ -35,9 +35,9 @@ describe('parseOnnxGraph', () => {
     const convs = graph.ops.filter((o) => o.op === 'conv');
     expect(convs.map((c) => [c.output, c.act, c.groups, c.kernel, c.stride, c.pad])).toEqual([
       ['s1', 'relu', 1, 3, 2, 1],
-      ['d1', 'relu', 8, 3, 1, 1],
+      ['d1', 'relu', 16, 3, 1, 1],
       ['fine', 'none', 1, 1, 1, 0],
-      ['coarse', 'relu', 8, 3, 2, 1],
+      ['coarse', 'relu', 1, 3, 2, 1],
       ['head0.y', 'none', 1, 1, 1, 0],
       ['head1.y', 'none', 1, 1, 1, 0],
     ]);
@@ -52,8 +52,7 @@ describe('parseOnnxGraph', () => {
     expect((error as DetectorError).code).toBe('bad-model');
   });
 
-  const convNode = (nodes: Parameters<Parameters<typeof pyramidModel>[0]>[0], name: string) =>
-    nodes.find((n) => n.name === name)!;
+  const convNode = (nodes: Edited, name: string) => nodes.find((n) => n.name === name)!;
 
   it.each([
     ['an op it does not have', (n) => (convNode(n, 'stem.relu').opType = 'Elu'), /Elu node "stem.relu".*no such op/],
@@ -83,12 +82,9 @@ describe('parseOnnxGraph', () => {
       (n) => (convNode(n, 'sum').input = ['fine', 'scales']),
       /Add node "sum".*scales/,
     ],
-  ] as Array<[string, (nodes: Parameters<Parameters<typeof pyramidModel>[0]>[0]) => void, RegExp]>)(
-    'refuses %s, naming the node',
-    async (_, edit, pattern) => {
-      await expectRefused(pyramidModel(edit), pattern);
-    },
-  );
+  ] as Array<[string, (nodes: Edited) => void, RegExp]>)('refuses %s, naming the node', async (_, edit, pattern) => {
+    await expectRefused(pyramidModel(edit), pattern);
+  });
 
   it('refuses another opset, whose Resize and Unsqueeze read their inputs differently', async () => {
     await expectRefused(pyramidModel(undefined, 13), /opset 13/);
@@ -102,7 +98,7 @@ describe('the reference executor against ONNX Runtime', () => {
     [32, 32],
     [64, 96],
     [40, 24], // not a multiple of 32: odd sides (5×3) on the coarse map
-  ])('gives every output of a %i×%i input within 1e-5 of ONNX Runtime', async (height, width) => {
+  ])('gives every output of a %i×%i input within 1e-4 of ONNX Runtime', async (height, width) => {
     graph ??= await parseOnnxGraph(pyramidModel());
     const input = randomFloats(seededRandom(height * width), 3 * height * width, 3);
     const plan = planGraph(graph, height, width);
@@ -111,7 +107,8 @@ describe('the reference executor against ONNX Runtime', () => {
     for (const name of graph.outputs) {
       const expected = theirs[name];
       expect(ours.get(name)!.dims).toEqual([...expected.dims]);
-      expect(relativeError(ours.get(name)!.data, expected.data as Float32Array), name).toBeLessThan(1e-5);
+      // Random weights in [−1, 1] make pre-activations of ~10²: float32 rounding in ONNX Runtime reaches ~1e-5.
+      expect(relativeError(ours.get(name)!.data, expected.data as Float32Array), name).toBeLessThan(1e-4);
     }
   });
 
@@ -136,7 +133,7 @@ describe('the reference executor against ONNX Runtime', () => {
       [1, 8 * 12, 3],
     ]);
     // Shape arithmetic and reshapes are resolved while planning: only ops with kernels remain.
-    expect(new Set(plan.steps.map((s) => s.kind))).toEqual(
+    expect(new Set(plan.steps.map((s) => (s.kind === 'map' ? s.op.kind : s.kind)))).toEqual(
       new Set(['conv', 'maxpool', 'resize', 'add', 'transpose', 'sigmoid']),
     );
   });
