@@ -124,8 +124,11 @@ export interface DetectorGraph {
   constants: Map<string, IntTensor>;
 }
 
-/** The ONNX opset whose semantics of these ops were checked (Resize, Unsqueeze and Reshape change after it). */
-const OPSET = 11;
+/**
+ * The ONNX opsets whose semantics of these ops were checked: 12 changed none of them; 13 moved Unsqueeze's axes
+ * to an input, made Resize's roi optional and Reshape's zeros selectable.
+ */
+const OPSETS = [11, 12];
 
 type Proto = typeof import('onnx-proto').onnx;
 /** Decoded messages are class instances: their repeated fields are arrays, never null. */
@@ -166,8 +169,8 @@ export async function parseOnnxGraph(bytes: Uint8Array): Promise<DetectorGraph> 
   const graph = model.graph as GraphProto | null;
   if (!graph || graph.node.length === 0) throw new DetectorError('bad-model', 'the ONNX model has no graph');
   const opset = model.opsetImport.find((o) => !o.domain)?.version;
-  if (int(opset) !== OPSET)
-    throw unsupported('model', `ONNX opset ${int(opset)}; bridgeface runs opset ${OPSET} graphs`);
+  if (!OPSETS.includes(int(opset)))
+    throw unsupported('model', `ONNX opset ${int(opset)}; bridgeface runs opsets ${OPSETS.join(' and ')}`);
   const other = model.opsetImport.find((o) => o.domain && o.domain !== 'ai.onnx');
   if (other) throw unsupported('model', `operators of domain ${other.domain}`);
 

@@ -1,13 +1,17 @@
 /**
- * YuNet (s and n) on bridgeface's CPU reference executor against ONNX Runtime, on the same network inputs the
- * detector feeds it: LFW faces pasted into a frame, resampled by the frame plan to sides rounded up to 32. Every
- * output tensor agrees within 1e-5 and the decoded faces (families.ts) are the same. The weights come from
- * ../shared/models/yunet (skipped with a message when absent: see README, "Face detection").
+ * YuNet (s and n) on bridgeface's runtime against ONNX Runtime, on the same network inputs the detector feeds it:
+ * LFW faces pasted into a frame, resampled by the frame plan to sides rounded up to 32. On the CPU reference
+ * every output tensor agrees with ONNX Runtime within 1e-5 and the decoded faces (families.ts) are the same; on
+ * WebGPU (Dawn) every output agrees with the reference within 1e-4; and `createDetector` gives the same faces on
+ * each backend. The weights come from ../shared/models/yunet (skipped with a message when absent: see README,
+ * "Face detection").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { createDetector } from '../../src/detect/detector.js';
 import { YUNET } from '../../src/detect/families.js';
+import { GpuGraphRunner } from '../../src/detect/graph-gpu.js';
 import { planGraph } from '../../src/detect/graph-plan.js';
 import { REFERENCE_RUNNER, runReference } from '../../src/detect/graph-reference.js';
 import { GRAPH_TENSORS, GraphSession } from '../../src/detect/graph-session.js';
@@ -27,8 +31,8 @@ if (!available)
     'YuNet graph tests skipped: put yunet_s_dynamic.onnx and yunet_n_dynamic.onnx in ../shared/models/yunet/',
   );
 
-/** Three faces (20–44 px) in a 300×190 frame, fed at the detector's scales for minFace 24 and 32. */
-async function inputs(): Promise<PlanarRgb[]> {
+/** Three faces (20–44 px) in a 300×190 frame. */
+async function crowd() {
   const frame = background(300, 190, 3);
   for (const [i, [name, size]] of (
     [
@@ -38,6 +42,12 @@ async function inputs(): Promise<PlanarRgb[]> {
     ] as const
   ).entries())
     paste(frame, await sample(name, 1), size, 30 + i * 90, 50 + (i % 2) * 40, name);
+  return frame;
+}
+
+/** The crowd fed at the detector's scales for minFace 24 and 32. */
+async function inputs(): Promise<PlanarRgb[]> {
+  const frame = await crowd();
   return [24, 32].map((minFace) => {
     const [pass] = planPasses(YUNET, frame.width, frame.height, { minFace });
     const [tile] = pass.tiles;
@@ -52,16 +62,17 @@ const bgr = ({ data, width, height }: PlanarRgb) => {
   return out;
 };
 
-function expectSameFaces(ours: Detection[], theirs: Detection[]): void {
+/** The same faces in the same order: scores within `score`, box edges and landmarks within `px` pixels. */
+function expectSameFaces(ours: Detection[], theirs: Detection[], score = 1e-5, px = 1e-3): void {
   expect(ours.length).toBe(theirs.length);
   const near = (a: number, b: number, tolerance: number) => expect(Math.abs(a - b)).toBeLessThan(tolerance);
   ours.forEach((d, i) => {
     const e = theirs[i];
-    near(d.score, e.score, 1e-5);
-    for (const k of ['x', 'y', 'width', 'height'] as const) near(d.box[k], e.box[k], 1e-3);
+    near(d.score, e.score, score);
+    for (const k of ['x', 'y', 'width', 'height'] as const) near(d.box[k], e.box[k], px);
     d.landmarks.forEach(([x, y], j) => {
-      near(x, e.landmarks[j][0], 1e-3);
-      near(y, e.landmarks[j][1], 1e-3);
+      near(x, e.landmarks[j][0], px);
+      near(y, e.landmarks[j][1], px);
     });
   });
 }
@@ -97,4 +108,41 @@ describe.skipIf(!available)('YuNet on the CPU reference executor', () => {
       await theirs.release();
     });
   }
+
+  it('yunet_s on WebGPU: every output within 1e-4 of the CPU reference and the same faces', async () => {
+    const graph = await parseOnnxGraph(readFileSync(models[0][1]));
+    const runner = await GpuGraphRunner.create();
+    const session = new GraphSession(graph, runner);
+    for (const pixels of await inputs()) {
+      const input = bgr(pixels);
+      const plan = planGraph(graph, pixels.height, pixels.width);
+      const expected = runReference(plan, input);
+      const actual = await runner.run(plan, input);
+      for (const output of graph.outputs)
+        expect(relativeError(actual.get(output)!.data, expected.get(output)!.data), output).toBeLessThan(1e-4);
+      const faces = await YUNET.run(GRAPH_TENSORS, session, pixels, 0.5);
+      expect(faces.length).toBeGreaterThanOrEqual(3);
+      expectSameFaces(
+        faces,
+        await YUNET.run(GRAPH_TENSORS, new GraphSession(graph, REFERENCE_RUNNER), pixels, 0.5),
+        1e-4,
+        1e-2,
+      );
+    }
+    await session.release();
+  });
+
+  it('createDetector finds the same faces on ONNX Runtime, WebGPU and the CPU reference', async () => {
+    const frame = await crowd();
+    const found = [];
+    for (const backend of ['onnxruntime', 'webgpu', 'cpu'] as const) {
+      const detector = await createDetector({ model: 'yunet', weights: models[0][1], backend });
+      expect(detector.info.backend).toBe(backend);
+      found.push(await detector.detect(frame, { minFace: 20 }));
+      detector.dispose();
+    }
+    expect(found[0].length).toBeGreaterThanOrEqual(3);
+    expectSameFaces(found[1], found[0], 1e-4, 1e-2);
+    expectSameFaces(found[2], found[0], 1e-5, 1e-3);
+  });
 });
