@@ -306,6 +306,17 @@ describe('CPU preprocessing matches the reference (runtime/cpu/preprocess.ts)', 
           ...randomImage(random, 1 + Math.floor(random() * 50), 1 + Math.floor(random() * 40)),
           box: boxes[i % boxes.length],
         }));
+        // Faces that share tap tables (same geometry), one axis only (same width, other height; same height,
+        // other width, so other row lengths), or none, interleaved: each must still read its own pixels.
+        for (const [w, h] of [
+          [30, 20],
+          [30, 20],
+          [30, 25],
+          [31, 20],
+          [30, 20],
+          [31, 25],
+        ])
+          images.push({ ...randomImage(random, w, h), box: boxes[1] });
         const expected = new Float32Array(images.length * 3 * size * size);
         preprocess(images, size, spec, expected);
         expect(relativeError(await backend.embedImages(images), expected)).toBeLessThan(1e-5);
