@@ -12,8 +12,8 @@ import { DetectorError, InputError } from '../errors.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { nodeImport } from '../runtime/node-import.js';
 import { BLAZEFACE, type DetectorFamily, type FamilySpec, YUNET } from './families.js';
+import { CpuGraphRunner } from './graph-cpu.js';
 import { type GpuGraphOptions, GpuGraphRunner } from './graph-gpu.js';
-import { REFERENCE_RUNNER } from './graph-reference.js';
 import { GRAPH_TENSORS, GraphSession } from './graph-session.js';
 import { type Detection, nonMaxSuppression } from './nms.js';
 import { parseOnnxGraph } from './onnx-graph.js';
@@ -29,8 +29,8 @@ export type FrameSource = Exclude<FaceSource, { image: unknown }>;
 
 /**
  * Where the detector network runs: 'onnxruntime' (default; any family), or bridgeface's own runtime from the
- * same ONNX file — 'webgpu' (its WGSL kernels) or 'cpu' (its plain-loop reference: exact but slow, see
- * docs/detection.md) — for YuNet, whose ops it implements (BlazeFace's export uses ops it does not).
+ * same ONNX file — 'webgpu' (its WGSL kernels) or 'cpu' (its WebAssembly SIMD and JavaScript kernels, one
+ * thread) — for YuNet, whose ops it implements (BlazeFace's export uses ops it does not).
  */
 export type DetectorBackend = 'onnxruntime' | 'webgpu' | 'cpu';
 
@@ -203,7 +203,7 @@ export async function createDetector(options: DetectorOptions = {}): Promise<Fac
   };
   if (backend !== 'onnxruntime') {
     const graph = await parseOnnxGraph(bytes);
-    const runner = backend === 'webgpu' ? await GpuGraphRunner.create(options.webgpu) : REFERENCE_RUNNER;
+    const runner = backend === 'webgpu' ? await GpuGraphRunner.create(options.webgpu) : new CpuGraphRunner();
     const session = new GraphSession(graph, runner);
     try {
       spec.check(session);

@@ -9,7 +9,7 @@
 
 import { GpuError } from '../errors.js';
 import type { WgslFile } from '../kernels/index.js';
-import { ACT, type Layer } from '../model/network.js';
+import type { Layer } from '../model/network.js';
 import { compileModule } from '../runtime/gpu/compile.js';
 import { type DeviceOptions, acquireDevice } from '../runtime/gpu/device.js';
 import { checkedSubmit } from '../runtime/gpu/gpu-errors.js';
@@ -17,6 +17,7 @@ import { type BindingRole, kernelFor, mapKernelFor, wgslModule } from '../runtim
 import { StagingPool } from '../runtime/gpu/staging.js';
 import { packWeights } from '../runtime/gpu/weights-layout.js';
 import { type ConvStep, type GraphPlan, type PlanStep, planMemoryOf } from './graph-plan.js';
+import { actCode } from './graph-reference.js';
 import type { GraphRunner, GraphTensor } from './graph-session.js';
 
 /** Uniform slices are placed at this stride (the largest minUniformBufferOffsetAlignment WebGPU allows). */
@@ -37,7 +38,7 @@ function asLayer(step: ConvStep, index: number): Layer {
     outChannels: c.outChannels,
     weight: `${index}.weight`,
     bias: `${index}.bias`,
-    act: c.act === 'relu' ? ACT.relu : ACT.none,
+    act: actCode(step),
   };
   if (c.kernel === 1 && c.stride === 1 && c.pad === 0 && c.groups === 1)
     return { kind: 'pointwise', ...common, pixels: step.outHeight * step.outWidth };

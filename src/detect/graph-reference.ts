@@ -4,10 +4,10 @@
  * (test/detect/graph-parity.node.test.ts).
  */
 
-import { ACT } from '../model/network.js';
-import { conv2d } from '../runtime/cpu/conv.js';
+import { ACT, type ActCode } from '../model/network.js';
+import { type ConvOp, conv2d } from '../runtime/cpu/conv.js';
 import { runMapOp } from '../runtime/cpu/map-ops.js';
-import { type GraphPlan, type PlanStep, planMemoryOf } from './graph-plan.js';
+import { type ConvStep, type GraphPlan, type PlanStep, planMemoryOf } from './graph-plan.js';
 import type { GraphRunner, GraphTensor } from './graph-session.js';
 
 /** Executes `plan` on `input` (1×C×H×W floats) and returns every graph output by name. */
@@ -31,8 +31,16 @@ function runStep(step: PlanStep, t: Float32Array[]): void {
     );
     return;
   }
+  conv2d(convShape(step), t[step.input], step.conv.weight, step.conv.bias, undefined, t[step.output]);
+}
+
+/** A conv step's epilogue as the runtime's activation code. */
+export const actCode = (step: ConvStep): ActCode => (step.conv.act === 'relu' ? ACT.relu : ACT.none);
+
+/** A conv step as the CPU conv ops (reference and tuned) take it: one image, heights and widths of its maps. */
+export function convShape(step: ConvStep): Parameters<ConvOp>[0] {
   const c = step.conv;
-  const shape = {
+  return {
     batch: 1,
     inChannels: c.inChannels,
     outChannels: c.outChannels,
@@ -44,12 +52,11 @@ function runStep(step: PlanStep, t: Float32Array[]): void {
     stride: c.stride,
     pad: c.pad,
     groups: c.groups,
-    act: c.act === 'relu' ? ACT.relu : ACT.none,
+    act: actCode(step),
   };
-  conv2d(shape, t[step.input], c.weight, c.bias, undefined, t[step.output]);
 }
 
-/** The reference as a session's runner (`createDetector({ backend: 'reference' })`): slow, exact, no set-up. */
+/** The reference as a session's runner: slow and exact, the oracle a whole detector is compared with. */
 export const REFERENCE_RUNNER: GraphRunner = {
   description: 'CPU reference (plain loops)',
   // As WebGPU's default binding limit: with slots reused, a plan then holds a few hundred MB at most.

@@ -4,12 +4,14 @@
  * and every edit the runtime would compute wrongly (an unknown op or attribute, another mode, another opset) is
  * refused with `DetectorError('unsupported-op')` naming the node.
  */
+import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { BLAZEFACE_PACKAGE_FILE, createDetector } from '../../src/detect/detector.js';
 import { planGraph } from '../../src/detect/graph-plan.js';
 import { runReference } from '../../src/detect/graph-reference.js';
 import { type DetectorGraph, parseOnnxGraph } from '../../src/detect/onnx-graph.js';
-import { DetectorError } from '../../src/errors.js';
+import { DetectorError, InputError } from '../../src/errors.js';
 import { randomFloats, relativeError, seededRandom } from '../support/random.js';
 import { type Edited, int, ints, pyramidModel, str } from './onnx-builder.js';
 
@@ -136,5 +138,41 @@ describe('the reference executor against ONNX Runtime', () => {
     expect(new Set(plan.steps.map((s) => (s.kind === 'map' ? s.op.kind : s.kind)))).toEqual(
       new Set(['conv', 'maxpool', 'resize', 'add', 'transpose', 'sigmoid']),
     );
+  });
+});
+
+describe("createDetector on bridgeface's runtime", () => {
+  const blazeface = (() => {
+    try {
+      return createRequire(import.meta.url).resolve(BLAZEFACE_PACKAGE_FILE);
+    } catch {
+      return undefined;
+    }
+  })();
+
+  it.skipIf(!blazeface)(
+    "refuses BlazeFace's export, naming its first op the runtime lacks (asymmetric padding)",
+    async () => {
+      const error = await createDetector({ model: 'blazeface', backend: 'cpu' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DetectorError);
+      expect((error as DetectorError).code).toBe('unsupported-op');
+      expect((error as Error).message).toMatch(/Conv node .*pads \[1, 1, 2, 2\]/);
+    },
+  );
+
+  it('refuses an unknown backend before loading anything', async () => {
+    const error = await createDetector({ model: 'yunet', weights: pyramidModel(), backend: 'tpu' as 'cpu' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).code).toBe('bad-option');
+  });
+
+  it("takes a model with YuNet's outputs only: the pyramid model is refused as not a YuNet model", async () => {
+    const error = await createDetector({ model: 'yunet', weights: pyramidModel(), backend: 'cpu' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DetectorError);
+    expect((error as DetectorError).code).toBe('bad-model');
   });
 });

@@ -3,8 +3,8 @@
  * LFW faces pasted into a frame, resampled by the frame plan to sides rounded up to 32. On the CPU reference
  * every output tensor agrees with ONNX Runtime within 1e-5 and the decoded faces (families.ts) are the same; on
  * WebGPU (Dawn) every output agrees with the reference within 1e-4; and `createDetector` gives the same faces on
- * each backend. The weights come from ../shared/models/yunet (skipped with a message when absent: see README,
- * "Face detection").
+ * each backend (the CPU backend's kernels are checked against the reference in graph-cpu.node.test.ts). The
+ * weights come from ../shared/models/yunet (skipped with a message when absent: see README, "Face detection").
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -132,7 +132,7 @@ describe.skipIf(!available)('YuNet on the CPU reference executor', () => {
     await session.release();
   });
 
-  it('createDetector finds the same faces on ONNX Runtime, WebGPU and the CPU reference', async () => {
+  it("createDetector finds the same faces on ONNX Runtime and on bridgeface's WebGPU and CPU backends", async () => {
     const frame = await crowd();
     const found = [];
     for (const backend of ['onnxruntime', 'webgpu', 'cpu'] as const) {
@@ -143,6 +143,6 @@ describe.skipIf(!available)('YuNet on the CPU reference executor', () => {
     }
     expect(found[0].length).toBeGreaterThanOrEqual(3);
     expectSameFaces(found[1], found[0], 1e-4, 1e-2);
-    expectSameFaces(found[2], found[0], 1e-5, 1e-3);
+    expectSameFaces(found[2], found[0], 1e-4, 1e-2);
   });
 });

@@ -10,8 +10,12 @@ export interface ConvShape {
   batch: number;
   inChannels: number;
   outChannels: number;
+  /** Side of the input and output maps; their heights when `inWidth` / `outWidth` are given. */
   inSize: number;
   outSize: number;
+  /** Widths of maps that are not square (a detector graph's); the student's maps are square and leave them out. */
+  inWidth?: number;
+  outWidth?: number;
   kernel: number;
   stride: number;
   pad: number;
@@ -29,27 +33,11 @@ export type ConvOp = (
 ) => void;
 
 /**
- * Columns of maps that are not square (the detector's feature maps; the reference alone takes them). `inSize` and
- * `outSize` are then the heights.
- */
-export interface MapWidths {
-  inWidth?: number;
-  outWidth?: number;
-}
-
-/**
  * out[n][o][y][x] = act(bias[o] + Σ weight · input over the K×K window at (y·stride − pad, x·stride − pad)), the
  * window spanning the C/groups input channels of o's group: all of them for the dense stem (groups 1, weight
  * [O][C][K][K]), channel o alone for depthwise layers (groups = C = O, weight [C][1][K][K]).
  */
-export const conv2d = (
-  s: Parameters<ConvOp>[0] & MapWidths,
-  input: Float32Array,
-  weight: Float32Array,
-  bias: Float32Array,
-  alpha: Float32Array | undefined,
-  out: Float32Array,
-): void => {
+export const conv2d: ConvOp = (s, input, weight, bias, alpha, out) => {
   const { inSize: inH, outSize: outH, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
   const [inW, outW] = [s.inWidth ?? inH, s.outWidth ?? outH];
   const [perGroupIn, perGroupOut] = [C / groups, O / groups];
