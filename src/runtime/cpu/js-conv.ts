@@ -10,7 +10,7 @@ import { activateRows, pointwiseJs } from './js-pointwise.js';
  * Im2col: for every face, the K·K·C input values under each output pixel, as a [C·K·K][P] matrix (the
  * layout of an NCHW map with C·K·K channels), so a dense convolution is a 1×1 convolution of it.
  */
-function im2col(s: ConvShape, input: Float32Array, columns: Float32Array): void {
+export function im2col(s: ConvShape, input: Float32Array, columns: Float32Array): void {
   const { inSize, outSize, kernel: k, stride, pad } = s;
   const [inW, outW] = [s.inWidth ?? inSize, s.outWidth ?? outSize];
   const [inPlane, outPlane, taps] = [inSize * inW, outSize * outW, s.inChannels * k * k];
