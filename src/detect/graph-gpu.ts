@@ -28,8 +28,16 @@ export interface GpuGraphOptions extends DeviceOptions {
   device?: GPUDevice;
 }
 
-/** The student's layer a conv step runs as: a 1×1 conv is a pointwise layer over the map's pixels. */
-function asLayer(step: ConvStep, index: number): Layer {
+/** Output channels the fast 1×1 kernel (pointwise_vec4) computes per invocation. */
+const VEC4_CHANNELS = 16;
+
+/**
+ * The student's layer a conv step runs as, and its weights. A 1×1 conv is a pointwise layer over the map's
+ * pixels; one with a few output channels (a head's 1, 4 or 10) gets zero weight rows up to 16, so that it runs on
+ * pointwise_vec4 rather than the general tiled kernel (32 channels per workgroup and barriers: ~20× slower on
+ * SwiftShader). Its output holds the real channels first (channel-major), which is all later steps read.
+ */
+function asLayer(step: ConvStep, index: number): { layer: Layer; weight: Float32Array; bias: Float32Array } {
   const c = step.conv;
   const common = {
     input: step.input,
@@ -40,11 +48,17 @@ function asLayer(step: ConvStep, index: number): Layer {
     bias: `${index}.bias`,
     act: actCode(step),
   };
-  if (c.kernel === 1 && c.stride === 1 && c.pad === 0 && c.groups === 1)
-    return { kind: 'pointwise', ...common, pixels: step.outHeight * step.outWidth };
+  if (c.kernel === 1 && c.stride === 1 && c.pad === 0 && c.groups === 1) {
+    const outChannels = Math.ceil(c.outChannels / VEC4_CHANNELS) * VEC4_CHANNELS;
+    const [weight, bias] = [new Float32Array(outChannels * c.inChannels), new Float32Array(outChannels)];
+    weight.set(c.weight);
+    bias.set(c.bias);
+    const pixels = step.outHeight * step.outWidth;
+    return { layer: { kind: 'pointwise', ...common, outChannels, pixels }, weight, bias };
+  }
   const { kernel, stride, pad, groups } = c;
   const sides = { inSize: step.inHeight, inWidth: step.inWidth, outSize: step.outHeight, outWidth: step.outWidth };
-  return { kind: 'conv', ...common, ...sides, kernel, stride, pad, groups };
+  return { layer: { kind: 'conv', ...common, ...sides, kernel, stride, pad, groups }, weight: c.weight, bias: c.bias };
 }
 
 interface Dispatch {
@@ -154,14 +168,18 @@ export class GpuGraphRunner implements GraphRunner {
     const device = this.device;
     const layers = new Map<PlanStep, Layer>();
     const tensors = new Map<string, Float32Array>();
+    // Floats each tensor's buffer holds: a padded 1×1 conv writes its zero channels too.
+    const sizes = [...plan.tensorSizes];
     plan.steps.forEach((step, i) => {
       if (step.kind !== 'conv') return;
-      layers.set(step, asLayer(step, i));
-      tensors.set(`${i}.weight`, step.conv.weight);
-      tensors.set(`${i}.bias`, step.conv.bias);
+      const { layer, weight, bias } = asLayer(step, i);
+      layers.set(step, layer);
+      tensors.set(`${i}.weight`, weight);
+      tensors.set(`${i}.bias`, bias);
+      if (layer.kind === 'pointwise') sizes[step.output] = layer.outChannels * layer.pixels;
     });
     const packed = packWeights([...layers.values()], tensors);
-    const memory = planMemoryOf(plan);
+    const memory = planMemoryOf(plan, sizes);
     const largest = Math.max(plan.tensorSizes[0], ...memory.slotFloats) * 4;
     if (largest > this.maxTensorBytes)
       throw new GpuError(

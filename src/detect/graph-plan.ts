@@ -228,11 +228,12 @@ export function planGraph(graph: DetectorGraph, height: number, width: number): 
 
 /**
  * Which reusable slot holds each tensor of `plan` (memory-plan.ts): both executors allocate these, so a large input
- * holds a few maps at a time instead of every one; the outputs stay live until they are read.
+ * holds a few maps at a time instead of every one; the outputs stay live until they are read. `floats` overrides
+ * the tensor sizes (WebGPU pads some tensors).
  */
-export function planMemoryOf(plan: GraphPlan): MemoryPlan {
+export function planMemoryOf(plan: GraphPlan, floats: readonly number[] = plan.tensorSizes): MemoryPlan {
   const steps = plan.steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input] : s.inputs, output: s.output }));
-  return planSlots(plan.tensorSizes, steps, [...new Set(plan.outputs.map((o) => o.tensor))]);
+  return planSlots(floats, steps, [...new Set(plan.outputs.map((o) => o.tensor))]);
 }
 
 function sizes(x: { inHeight: number; inWidth: number }, outHeight: number, outWidth: number): MapSizes {
