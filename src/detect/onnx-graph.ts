@@ -178,9 +178,19 @@ export async function parseOnnxGraph(bytes: Uint8Array): Promise<DetectorGraph> 
   const constants = new Map<string, IntTensor>();
   for (const t of graph.initializer) {
     const dims = (t.dims ?? []).map(int);
-    if (t.dataType === onnx.TensorProto.DataType.FLOAT) floats.set(t.name!, { dims, data: floatData(t) });
-    else if (t.dataType === onnx.TensorProto.DataType.INT64) constants.set(t.name!, { dims, values: int64Data(t) });
-    else throw unsupported(`initializer ${t.name}`, `data type ${t.dataType} (only float32 and int64)`);
+    if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
+      throw unsupported(`initializer ${t.name}`, 'data in an external file (pass a model with its weights inside)');
+    const values =
+      t.dataType === onnx.TensorProto.DataType.FLOAT
+        ? floatData(t)
+        : t.dataType === onnx.TensorProto.DataType.INT64
+          ? int64Data(t)
+          : undefined;
+    if (!values) throw unsupported(`initializer ${t.name}`, `data type ${t.dataType} (only float32 and int64)`);
+    if (values.length !== dims.reduce((a, b) => a * b, 1))
+      throw new DetectorError('bad-model', `initializer ${t.name} holds ${values.length} values for dims [${dims}]`);
+    if (values instanceof Float32Array) floats.set(t.name!, { dims, data: values });
+    else constants.set(t.name!, { dims, values });
   }
 
   const initializers = new Set([...floats.keys(), ...constants.keys()]);

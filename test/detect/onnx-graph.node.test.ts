@@ -5,6 +5,7 @@
  * refused with `DetectorError('unsupported-op')` naming the node.
  */
 import { createRequire } from 'node:module';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { BLAZEFACE_PACKAGE_FILE, createDetector } from '../../src/detect/detector.js';
@@ -86,6 +87,17 @@ describe('parseOnnxGraph', () => {
     ],
   ] as Array<[string, (nodes: Edited) => void, RegExp]>)('refuses %s, naming the node', async (_, edit, pattern) => {
     await expectRefused(pyramidModel(edit), pattern);
+  });
+
+  it('rejects a weight whose data does not fill its dims (a truncated file would otherwise read garbage)', async () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(pyramidModel());
+    const weight = model.graph!.initializer!.find((t) => t.name === 'dw.w')!;
+    weight.floatData = weight.floatData!.slice(1);
+    const error = await parseOnnxGraph(onnx.ModelProto.encode(model).finish()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DetectorError);
+    expect((error as DetectorError).code).toBe('bad-model');
+    expect((error as Error).message).toMatch(/dw\.w holds 143 values for dims \[16,1,3,3\]/);
   });
 
   it('refuses another opset, whose Resize and Unsqueeze read their inputs differently', async () => {
