@@ -12,11 +12,8 @@ import { DetectorError, InputError } from '../errors.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { nodeImport } from '../runtime/node-import.js';
 import { BLAZEFACE, type DetectorFamily, type FamilySpec, YUNET } from './families.js';
-import { CpuGraphRunner } from './graph-cpu.js';
-import { type GpuGraphOptions, GpuGraphRunner } from './graph-gpu.js';
-import { GRAPH_TENSORS, GraphSession } from './graph-session.js';
+import type { GpuGraphOptions } from './graph-gpu.js';
 import { type Detection, nonMaxSuppression } from './nms.js';
-import { parseOnnxGraph } from './onnx-graph.js';
 import { type OrtModule, type OrtSession, loadOrt } from './ort.js';
 import { type Pass, type Tile, planPasses } from './plan.js';
 import { resampleRegion } from './resample.js';
@@ -202,8 +199,16 @@ export async function createDetector(options: DetectorOptions = {}): Promise<Fac
     minFace: DEFAULT_MIN_FACE,
   };
   if (backend !== 'onnxruntime') {
+    // Imported here, like ONNX Runtime, so that recognition-only bundles carry none of the graph runtime.
+    const [{ parseOnnxGraph }, { GRAPH_TENSORS, GraphSession }] = await Promise.all([
+      import('./onnx-graph.js'),
+      import('./graph-session.js'),
+    ]);
     const graph = await parseOnnxGraph(bytes);
-    const runner = backend === 'webgpu' ? await GpuGraphRunner.create(options.webgpu) : new CpuGraphRunner();
+    const runner =
+      backend === 'webgpu'
+        ? await (await import('./graph-gpu.js')).GpuGraphRunner.create(options.webgpu)
+        : new (await import('./graph-cpu.js')).CpuGraphRunner();
     const session = new GraphSession(graph, runner);
     try {
       spec.check(session);

@@ -19,13 +19,20 @@ export function im2col(s: ConvShape, input: Float32Array, columns: Float32Array)
       const plane = (n * s.inChannels + Math.floor(t / (k * k))) * inPlane;
       const [ky, kx] = [Math.floor((t % (k * k)) / k), t % k];
       const row = (n * taps + t) * outPlane;
+      // Output columns whose tap lands inside the row, [first, end): the loop between needs no bounds tests.
+      const first = Math.min(outW, Math.max(0, Math.ceil((pad - kx) / stride)));
+      const end = Math.max(first, Math.min(outW, Math.floor((inW - 1 + pad - kx) / stride) + 1));
       for (let oy = 0; oy < outSize; oy++) {
         const iy = oy * stride + ky - pad;
-        for (let ox = 0; ox < outW; ox++) {
-          const ix = ox * stride + kx - pad;
-          columns[row + oy * outW + ox] =
-            iy < 0 || iy >= inSize || ix < 0 || ix >= inW ? 0 : input[plane + iy * inW + ix];
+        const out = row + oy * outW;
+        if (iy < 0 || iy >= inSize) {
+          columns.fill(0, out, out + outW);
+          continue;
         }
+        const src = plane + iy * inW + kx - pad;
+        columns.fill(0, out, out + first);
+        for (let ox = first; ox < end; ox++) columns[out + ox] = input[src + ox * stride];
+        columns.fill(0, out + end, out + outW);
       }
     }
   }
