@@ -11,7 +11,7 @@ import { type MemoryPlan, planSlots } from '../runtime/memory-plan.js';
 import type { ConvOp, DetectorGraph, GraphOp, IntTensor } from './onnx-graph.js';
 
 /** Height and width of a step's input and output maps. */
-export interface MapSizes {
+interface MapSizes {
   inHeight: number;
   inWidth: number;
   outHeight: number;
@@ -26,7 +26,7 @@ export interface ConvStep extends MapSizes {
 }
 
 /** A feature-map op (pooling, upsampling, add, transpose, sigmoid) on whole tensors. */
-export interface MapStep {
+interface MapStep {
   kind: 'map';
   inputs: number[];
   output: number;
@@ -35,7 +35,7 @@ export interface MapStep {
 
 export type PlanStep = ConvStep | MapStep;
 
-export interface GraphOutput {
+interface GraphOutput {
   name: string;
   tensor: number;
   dims: number[];

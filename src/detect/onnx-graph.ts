@@ -13,7 +13,7 @@
 import { DetectorError } from '../errors.js';
 
 /** A conv's epilogue activation (the ReLU that follows it in the graph, fused). */
-export type GraphActivation = 'none' | 'relu';
+type GraphActivation = 'none' | 'relu';
 
 interface Unary {
   input: string;
@@ -35,7 +35,7 @@ export interface ConvOp extends Unary {
 }
 
 /** Square-window max pooling with equal padding (padding never wins the max). */
-export interface MaxPoolOp extends Unary {
+interface MaxPoolOp extends Unary {
   op: 'maxpool';
   kernel: number;
   stride: number;
@@ -45,51 +45,51 @@ export interface MaxPoolOp extends Unary {
 }
 
 /** Nearest-neighbour resize of H and W: out[y][x] = in[⌊y / scaleH⌋][⌊x / scaleW⌋] (ONNX 'asymmetric', 'floor'). */
-export interface ResizeOp extends Unary {
+interface ResizeOp extends Unary {
   op: 'resize';
   scaleH: number;
   scaleW: number;
 }
 
 /** Elementwise sum of two tensors of the same shape. */
-export interface AddOp {
+interface AddOp {
   op: 'add';
   inputs: [string, string];
   output: string;
 }
 
-export interface SigmoidOp extends Unary {
+interface SigmoidOp extends Unary {
   op: 'sigmoid';
 }
 
-export interface TransposeOp extends Unary {
+interface TransposeOp extends Unary {
   op: 'transpose';
   perm: number[];
 }
 
 /** Same data, new shape; `shape` names an integer tensor (0 keeps that dimension, −1 takes what is left). */
-export interface ReshapeOp extends Unary {
+interface ReshapeOp extends Unary {
   op: 'reshape';
   shape: string;
 }
 
 /** Shape arithmetic: evaluated per input size when a plan is made, never dispatched. */
-export interface ShapeOp extends Unary {
+interface ShapeOp extends Unary {
   op: 'shape';
 }
 
-export interface GatherOp extends Unary {
+interface GatherOp extends Unary {
   op: 'gather';
   indices: string;
   axis: number;
 }
 
-export interface UnsqueezeOp extends Unary {
+interface UnsqueezeOp extends Unary {
   op: 'unsqueeze';
   axes: number[];
 }
 
-export interface ConcatOp {
+interface ConcatOp {
   op: 'concat';
   inputs: string[];
   axis: number;
@@ -427,7 +427,7 @@ function fuseRelu(ops: GraphOp[], outputs: string[], relus: Map<string, string> 
 }
 
 /** The tensor names an op reads. */
-export function inputsOf(op: GraphOp): string[] {
+function inputsOf(op: GraphOp): string[] {
   switch (op.op) {
     case 'add':
     case 'concat':

@@ -34,7 +34,7 @@ export function runMapOp(op: MapOp, inputs: readonly Float32Array[], out: Float3
   }
 }
 
-export interface PoolShape {
+interface PoolShape {
   /** Batch × channels: the planes pooled independently. */
   planes: number;
   inHeight: number;
@@ -67,7 +67,7 @@ function maxPool2d(s: PoolShape, input: Float32Array, out: Float32Array): void {
   }
 }
 
-export interface ResizeShape {
+interface ResizeShape {
   planes: number;
   inHeight: number;
   inWidth: number;
@@ -92,7 +92,7 @@ function resizeNearest(s: ResizeShape, input: Float32Array, out: Float32Array): 
 }
 
 /** A 4-D row-major tensor's dimensions and a permutation of them: out's axis i is in's axis perm[i]. */
-export interface TransposeShape {
+interface TransposeShape {
   dims: readonly [number, number, number, number];
   perm: readonly [number, number, number, number];
 }
