@@ -145,4 +145,15 @@ describe.skipIf(!available)('YuNet on the CPU reference executor', () => {
     expectSameFaces(found[1], found[0], 1e-4, 1e-2);
     expectSameFaces(found[2], found[0], 1e-4, 1e-2);
   });
+
+  it("tiles frames whose largest map would exceed the runner's tensor limit (128 MiB: sides ≤ 2880 for YuNet)", async () => {
+    const detector = await createDetector({ model: 'yunet', weights: models[0][1], backend: 'cpu' });
+    // minFace 10 upscales a 4000×3000 frame ×2.4: 9600 px wide, far past what one input may hold.
+    const [first] = detector.plan(4000, 3000, 10);
+    expect(first.tiles.length).toBeGreaterThan(1);
+    for (const tile of first.tiles) expect(Math.max(tile.inputWidth, tile.inputHeight)).toBeLessThanOrEqual(2880);
+    // YuNet's largest map is the stem's, 16 channels at a quarter of the input pixels: 4 floats per input pixel.
+    expect(Math.max(...first.tiles.map((t) => t.inputWidth))).toBe(2880);
+    detector.dispose();
+  });
 });
