@@ -45,7 +45,9 @@ export default defineConfig({
       external: (id) =>
         id === 'webgpu' ||
         id.startsWith('node:') ||
-        ['sharp', 'commander', 'cli-progress', 'munkres', 'onnxruntime-node', 'onnxruntime-web'].includes(id),
+        ['sharp', 'commander', 'cli-progress', 'munkres', 'onnxruntime-node', 'onnxruntime-web', 'onnx-proto'].includes(
+          id,
+        ),
     },
   },
 });

@@ -103,7 +103,9 @@ export type DetectorErrorCode =
   /** The detector weights could not be found or read (e.g. the BlazeFace package is not installed). */
   | 'weights-missing'
   /** The weights do not have the inputs and outputs of the model family they were given as. */
-  | 'bad-model';
+  | 'bad-model'
+  /** The ONNX graph uses an op, attribute or shape that bridgeface's own runtime does not run (ONNX Runtime may). */
+  | 'unsupported-op';
 
 /** Face detection could not start: no ONNX runtime, no weights, or weights of another model. */
 export class DetectorError extends BridgefaceError<DetectorErrorCode> {

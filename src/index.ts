@@ -32,6 +32,7 @@ export { type Alignment, type Similarity, alignFace, warpChip } from './detect/a
 export {
   type DetectOptions,
   type Detection,
+  type DetectorBackend,
   type DetectorFamily,
   type DetectorInfo,
   type DetectorOptions,

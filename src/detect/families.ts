@@ -34,7 +34,13 @@ export interface FamilySpec {
   /** Indices into the landmarks for the image-left eye, image-right eye, nose tip and mouth points used to align. */
   alignPoints: readonly number[];
   check(session: OrtSession): void;
-  run(ort: OrtModule, session: OrtSession, pixels: PlanarRgb, scoreThreshold: number): Promise<Detection[]>;
+  /** Runs the network on one tile; `ort` supplies the input tensor class (ONNX Runtime's, or graph-session.ts's). */
+  run(
+    ort: Pick<OrtModule, 'Tensor'>,
+    session: OrtSession,
+    pixels: PlanarRgb,
+    scoreThreshold: number,
+  ): Promise<Detection[]>;
 }
 
 function requireNames(

@@ -2,7 +2,8 @@
 // value. The general case: dense (groups = 1, weight [O, C, K, K]) or depthwise (groups = C, weight
 // [C, 1, K, K]) with any kernel, stride and padding. It runs the global depthwise pooling (K = input size,
 // pad 0, 1×1 output) and any stem the faster conv3x3_vec4.wgsl cannot (output channels not a multiple of 4);
-// depthwise3x3.wgsl runs the blocks. CPU reference: runtime/cpu/conv.ts.
+// depthwise3x3.wgsl runs the blocks. Maps may be rectangular: in_size/out_size are heights, *_width widths.
+// CPU reference: runtime/cpu/conv.ts.
 
 @group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
@@ -13,14 +14,14 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = flat_index(wid, nwg, lid);
-  let out_plane = P.out_size * P.out_size;
+  let out_plane = P.out_size * P.out_width;
   if (i >= P.batch * P.out_channels * out_plane) { return; }
-  let ox = i % P.out_size;
-  let oy = (i / P.out_size) % P.out_size;
+  let ox = i % P.out_width;
+  let oy = (i / P.out_width) % P.out_size;
   let o = (i / out_plane) % P.out_channels;
   let n = i / (out_plane * P.out_channels);
 
-  let in_plane = P.in_size * P.in_size;
+  let in_plane = P.in_size * P.in_width;
   let k = P.kernel;
   // Input channels of output channel o's group: all of them (dense) or channel o alone (depthwise).
   let group_in = P.in_channels / P.groups;
@@ -36,8 +37,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (iy >= P.in_size) { continue; }
       for (var kx = 0u; kx < k; kx++) {
         let ix = ox * P.stride + kx - P.pad;
-        if (ix >= P.in_size) { continue; }
-        acc += x[in_base + iy * P.in_size + ix] * weights[w_base + ky * k + kx];
+        if (ix >= P.in_width) { continue; }
+        acc += x[in_base + iy * P.in_width + ix] * weights[w_base + ky * k + kx];
       }
     }
   }

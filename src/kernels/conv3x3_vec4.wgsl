@@ -2,7 +2,8 @@
 // output widths that are multiples of 4. It is pointwise_vec4.wgsl's scheme with the im2col matrix gathered
 // on the fly: each invocation computes 16 output channels × 4 horizontally adjacent pixels; for each of the
 // C·3·3 taps it gathers the 4 input values once (zero outside the map) and multiplies them by four vec4s of
-// weights (stored [C·3·3][O] by runtime/gpu/weights-layout.ts). conv2d.wgsl handles other shapes.
+// weights (stored [C·3·3][O] by runtime/gpu/weights-layout.ts). conv2d.wgsl handles other shapes. Maps may be
+// rectangular (the detector's): in_size/out_size are heights, in_width/out_width widths.
 // CPU reference: runtime/cpu/conv.ts.
 
 @group(0) @binding(0) var<uniform> P: ConvParams;
@@ -14,22 +15,22 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = flat_index(wid, nwg, lid);
-  let quads = P.out_size * P.out_size / 4u;
+  let quads = P.out_size * P.out_width / 4u;
   let groups = P.out_channels / 4u;
   let blocks = groups / QUADS_OUT;
   if (i >= P.batch * blocks * quads) { return; }
   let q = i % quads;
   let g0 = ((i / quads) % blocks) * QUADS_OUT;
   let n = i / (quads * blocks);
-  let oy = (q * 4u) / P.out_size;
-  let ox0 = (q * 4u) % P.out_size;
+  let oy = (q * 4u) / P.out_width;
+  let ox0 = (q * 4u) % P.out_width;
 
   // Named accumulators, unrolled, for the reason given in pointwise_vec4.wgsl (SwiftShader's JIT).
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
   var a4 = vec4<f32>(0.0); var a5 = vec4<f32>(0.0); var a6 = vec4<f32>(0.0); var a7 = vec4<f32>(0.0);
   var a8 = vec4<f32>(0.0); var a9 = vec4<f32>(0.0); var a10 = vec4<f32>(0.0); var a11 = vec4<f32>(0.0);
   var a12 = vec4<f32>(0.0); var a13 = vec4<f32>(0.0); var a14 = vec4<f32>(0.0); var a15 = vec4<f32>(0.0);
-  let in_plane = P.in_size * P.in_size;
+  let in_plane = P.in_size * P.in_width;
   var wi = P.weight / 4u + g0;
   for (var c = 0u; c < P.in_channels; c++) {
     let plane = (n * P.in_channels + c) * in_plane;
@@ -41,7 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         if (iy < P.in_size) {
           for (var j = 0u; j < 4u; j++) {
             let ix = (ox0 + j) * P.stride + kx - P.pad;
-            if (ix < P.in_size) { xv[j] = x[plane + iy * P.in_size + ix]; }
+            if (ix < P.in_width) { xv[j] = x[plane + iy * P.in_width + ix]; }
           }
         }
         let w0 = weights[wi];

@@ -2,7 +2,8 @@
 // Each invocation computes 4 horizontally adjacent outputs of one (face, channel, row) as one vec4: per kernel
 // row it loads the input segment the four outputs share (6 values at stride 1, 9 at stride 2) once, into named
 // values (no indexed private arrays, which SwiftShader's JIT keeps in memory). conv2d.wgsl handles other
-// kernel sizes (the global depthwise pooling). CPU reference: runtime/cpu/conv.ts.
+// kernel sizes (the global depthwise pooling). Maps may be rectangular: in_size/out_size are heights, *_width
+// widths. CPU reference: runtime/cpu/conv.ts.
 
 @group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<f32>;
@@ -13,7 +14,7 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = flat_index(wid, nwg, lid);
-  let quads = (P.out_size + 3u) / 4u;
+  let quads = (P.out_width + 3u) / 4u;
   let rows = P.batch * P.out_channels * P.out_size;
   if (i >= rows * quads) { return; }
   let ox0 = (i % quads) * 4u;
@@ -24,13 +25,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let w = P.weight + c * 9u;
   var acc = vec4<f32>(weights[P.bias + c]);
-  let in_base = nc * P.in_size * P.in_size;
+  let in_base = nc * P.in_size * P.in_width;
   // Input column of the quad's first tap; unsigned wrap-around makes a left padding column fail bounds tests.
   let first = ox0 * P.stride - P.pad;
   for (var ky = 0u; ky < 3u; ky++) {
     let iy = oy * P.stride + ky - P.pad;
     if (iy >= P.in_size) { continue; }
-    let in_row = in_base + iy * P.in_size;
+    let in_row = in_base + iy * P.in_width;
     let k0 = weights[w + ky * 3u];
     let k1 = weights[w + ky * 3u + 1u];
     let k2 = weights[w + ky * 3u + 2u];
@@ -52,14 +53,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var slope = 0.0;
   if (P.act == ACT_PRELU) { slope = weights[P.alpha + c]; }
   let out = activate4(acc, P.act, slope);
-  let out_row = row * P.out_size + ox0;
+  let out_row = row * P.out_width + ox0;
   y[out_row] = out.x;
-  if (ox0 + 1u < P.out_size) { y[out_row + 1u] = out.y; }
-  if (ox0 + 2u < P.out_size) { y[out_row + 2u] = out.z; }
-  if (ox0 + 3u < P.out_size) { y[out_row + 3u] = out.w; }
+  if (ox0 + 1u < P.out_width) { y[out_row + 1u] = out.y; }
+  if (ox0 + 2u < P.out_width) { y[out_row + 2u] = out.z; }
+  if (ox0 + 3u < P.out_width) { y[out_row + 3u] = out.w; }
 }
 
 // Input value at column `ix` of the row starting at `row`, zero outside the map (padding).
 fn pixel(row: u32, ix: u32) -> f32 {
-  return select(0.0, x[row + min(ix, P.in_size - 1u)], ix < P.in_size);
+  return select(0.0, x[row + min(ix, P.in_width - 1u)], ix < P.in_width);
 }

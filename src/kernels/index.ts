@@ -3,6 +3,7 @@
  * the shared constants and uniform structs (written once in TypeScript) and common.wgsl to each at load,
  * because WGSL has no includes.
  */
+import add from './add.wgsl?raw';
 import avgpool from './avgpool.wgsl?raw';
 import common from './common.wgsl?raw';
 import conv2d from './conv2d.wgsl?raw';
@@ -12,10 +13,14 @@ import dot4Packed from './dot4_packed.wgsl?raw';
 import dot4Portable from './dot4_portable.wgsl?raw';
 import fullyConnected from './fully_connected.wgsl?raw';
 import l2norm from './l2norm.wgsl?raw';
+import maxpool from './maxpool.wgsl?raw';
 import pointwise from './pointwise.wgsl?raw';
 import pointwiseVec4 from './pointwise_vec4.wgsl?raw';
 import preprocess from './preprocess.wgsl?raw';
+import resizeNearest from './resize_nearest.wgsl?raw';
+import sigmoid from './sigmoid.wgsl?raw';
 import similarityTopk from './similarity_topk.wgsl?raw';
+import transpose from './transpose.wgsl?raw';
 
 export const WGSL = {
   common,
@@ -31,6 +36,11 @@ export const WGSL = {
   similarity_topk: similarityTopk,
   dot4_portable: dot4Portable,
   dot4_packed: dot4Packed,
+  maxpool,
+  resize_nearest: resizeNearest,
+  transpose,
+  add,
+  sigmoid,
 } as const;
 
 export type WgslFile = keyof typeof WGSL;

@@ -31,6 +31,12 @@ export interface ConvLayer extends LayerBase {
   outChannels: number;
   inSize: number;
   outSize: number;
+  /**
+   * Widths of maps that are not square (a detector graph's layers, detect/graph-gpu.ts); `inSize` and `outSize`
+   * are then the heights. The student's maps are square and leave these out.
+   */
+  inWidth?: number;
+  outWidth?: number;
   kernel: number;
   stride: number;
   pad: number;
@@ -207,7 +213,13 @@ export function layerInputs(layer: Layer): number[] {
 export function layerMacs(layer: Layer): number {
   switch (layer.kind) {
     case 'conv':
-      return layer.outChannels * layer.outSize ** 2 * (layer.inChannels / layer.groups) * layer.kernel ** 2;
+      return (
+        layer.outChannels *
+        layer.outSize *
+        (layer.outWidth ?? layer.outSize) *
+        (layer.inChannels / layer.groups) *
+        layer.kernel ** 2
+      );
     case 'pointwise':
       return layer.inChannels * layer.outChannels * layer.pixels;
     default:

@@ -1,6 +1,7 @@
 /**
  * Activation memory plan: which reusable slot holds each tensor. A tensor's slot is released after the last
- * layer that reads it, so the student needs three slots however deep it is, instead of one buffer per layer.
+ * step that reads it, so the student needs three slots however deep it is, instead of one buffer per layer.
+ * The same plan serves the detector graphs (detect/graph-gpu.ts), whose steps read one or two tensors.
  */
 import { type Network, layerInputs } from '../model/network.js';
 
@@ -11,17 +12,33 @@ export interface MemoryPlan {
   slotFloats: number[];
 }
 
-export function planMemory(network: Network): MemoryPlan {
-  const lastUse = new Array<number>(network.tensorSizes.length).fill(-1);
-  network.layers.forEach((layer, i) => layerInputs(layer).forEach((t) => (lastUse[t] = i)));
-  lastUse[network.output] = network.layers.length;
+/** What the plan needs of a step: the tensors it reads and the one it writes. */
+export interface TensorStep {
+  inputs: readonly number[];
+  output: number;
+}
 
-  const slotOf = new Array<number>(network.tensorSizes.length).fill(-1);
+export function planMemory(network: Network): MemoryPlan {
+  const steps = network.layers.map((layer) => ({ inputs: layerInputs(layer), output: layer.output }));
+  return planSlots(network.tensorSizes, steps, [network.output]);
+}
+
+/** Slots for `steps` over tensors of `tensorSizes` floats; the tensors in `results` stay live to the end. */
+export function planSlots(
+  tensorSizes: readonly number[],
+  steps: readonly TensorStep[],
+  results: readonly number[],
+): MemoryPlan {
+  const lastUse = new Array<number>(tensorSizes.length).fill(-1);
+  steps.forEach((step, i) => step.inputs.forEach((t) => (lastUse[t] = i)));
+  for (const t of results) lastUse[t] = steps.length;
+
+  const slotOf = new Array<number>(tensorSizes.length).fill(-1);
   const slotFloats: number[] = [];
   const free: number[] = [];
   const live = new Set<number>();
-  network.layers.forEach((layer, i) => {
-    // A slot read by this layer must not become its output, so release only tensors whose last reader came before.
+  steps.forEach((step, i) => {
+    // A slot read by this step must not become its output, so release only tensors whose last reader came before.
     for (const t of [...live]) {
       if (lastUse[t] < i) {
         live.delete(t);
@@ -29,9 +46,9 @@ export function planMemory(network: Network): MemoryPlan {
       }
     }
     const slot = free.length > 0 ? free.pop()! : slotFloats.push(0) - 1;
-    slotOf[layer.output] = slot;
-    slotFloats[slot] = Math.max(slotFloats[slot], network.tensorSizes[layer.output]);
-    live.add(layer.output);
+    slotOf[step.output] = slot;
+    slotFloats[slot] = Math.max(slotFloats[slot], tensorSizes[step.output]);
+    live.add(step.output);
   });
   return { slotOf, slotFloats };
 }

@@ -30,27 +30,28 @@ export function resizeTaps(
   mode: ResizeMode,
 ): Taps {
   const last = imageLength - 1;
-  const clamp = (j: number) => Math.min(Math.max(j, 0), last);
   const scale = length / outSize;
   if (mode === 'bilinear') {
     const u = Math.min(Math.max(start + (i + 0.5) * scale - 0.5, 0), last);
     const j0 = Math.floor(u);
     const f = u - j0;
-    return { index: [j0, clamp(j0 + 1)], weight: [1 - f, f] };
+    return { index: [j0, Math.min(j0 + 1, last)], weight: [1 - f, f] };
   }
   const a = start + i * scale;
   const b = a + scale;
-  const taps: Taps = { index: [], weight: [] };
-  for (let j = clamp(Math.floor(a)); j <= clamp(Math.ceil(b) - 1); j++) {
+  const index: number[] = [];
+  const weight: number[] = [];
+  const to = Math.min(Math.max(Math.ceil(b) - 1, 0), last);
+  for (let j = Math.min(Math.max(Math.floor(a), 0), last); j <= to; j++) {
     // Pixel 0 covers (-∞, 1) and the last pixel [last, ∞): the span beyond the image weights the edge pixel.
     const left = j === 0 ? a : Math.max(a, j);
     const right = j === last ? b : Math.min(b, j + 1);
     if (right > left) {
-      taps.index.push(j);
-      taps.weight.push((right - left) / scale);
+      index.push(j);
+      weight.push((right - left) / scale);
     }
   }
-  return taps;
+  return { index, weight };
 }
 
 /** An interleaved 8-bit image with 3 (RGB) or 4 (RGBA, the default) channels. */

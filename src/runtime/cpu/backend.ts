@@ -55,10 +55,21 @@ interface Layout {
   bytes: number;
 }
 
+/** A layout and each step's module calls, from a tensor and from images, for one batch size. */
+interface Pass {
+  layout: Layout;
+  tensorCalls: WasmCall[][];
+  imageCalls: WasmCall[][];
+}
+
+/** Batch sizes whose passes are kept (the chunk size, a remainder, batch 1, …). */
+const PASSES_KEPT = 8;
+
 export class CpuBackend implements Backend {
   readonly kind = 'cpu';
   readonly adapter: string;
   private readonly fusedStem: WasmStep['bordered'];
+  private readonly passes = new Map<number, Pass>();
 
   private constructor(
     private readonly model: BackendModel,
@@ -146,6 +157,22 @@ export class CpuBackend implements Backend {
     return { tensor: faces.tensor.subarray(from * perFace, to * perFace) };
   }
 
+  /**
+   * A pass's layout and each step's calls for `batch` faces, from a tensor and from images (the stem's calls
+   * differ), built once per batch size: most passes repeat a size, and building them was ~3 % of a one-face pass.
+   */
+  private pass(batch: number): Pass {
+    let pass = this.passes.get(batch);
+    if (!pass) {
+      if (this.passes.size >= PASSES_KEPT) this.passes.clear();
+      const layout = this.layout(batch);
+      const calls = (images: boolean) => this.steps.map((_, i) => this.stepCalls(i, images, batch, layout));
+      pass = { layout, tensorCalls: calls(false), imageCalls: calls(true) };
+      this.passes.set(batch, pass);
+    }
+    return pass;
+  }
+
   /** Tensors one after another after the resident data (16 bytes apart, so a kernel's x − 1 load stays in memory), then scratch. */
   private layout(batch: number): Layout {
     const { network } = this.model;
@@ -178,19 +205,24 @@ export class CpuBackend implements Backend {
   }
 
   /** The wasm calls of step `i` for `batch` faces (the stem's without its copy when images were preprocessed into its planes). */
-  private stepCalls(i: number, faces: Faces, batch: number, layout: Layout): WasmCall[] {
+  private stepCalls(i: number, images: boolean, batch: number, layout: Layout): WasmCall[] {
     const step = this.steps[i];
     if (step.engine !== 'wasm') return [];
-    const fused = i === 0 && 'images' in faces && this.fusedStem;
+    const fused = i === 0 && images && this.fusedStem;
     return (fused ? this.fusedStem! : step).calls(batch, layout.at, layout.scratch);
+  }
+
+  private callsOf(pass: Pass, faces: Faces): WasmCall[][] {
+    return 'images' in faces ? pass.imageCalls : pass.tensorCalls;
   }
 
   /** A worker's shard: the input pass and every step's calls (the whole plan is wasm when there are workers). */
   private job(faces: Faces, batch: number): ShardJob {
     const { network } = this.model;
-    const layout = this.layout(batch);
+    const pass = this.pass(batch);
+    const { layout } = pass;
     const input = this.inputPass(faces, batch, layout);
-    const steps = this.steps.flatMap((_, i) => this.stepCalls(i, faces, batch, layout));
+    const steps = this.callsOf(pass, faces).flat();
     return {
       input: input.bytes,
       inputAt: input.at,
@@ -210,11 +242,12 @@ export class CpuBackend implements Backend {
       if (observe) observe(what, performance.now() - start!);
     };
     let t: Float32Array[];
-    let layout: Layout | undefined;
+    let calls: WasmCall[][] = [];
     if (this.wasm) {
       const wasm = this.wasm;
-      const l = this.layout(batch);
-      layout = l;
+      const pass = this.pass(batch);
+      const l = pass.layout;
+      calls = this.callsOf(pass, faces);
       const input = this.inputPass(faces, batch, l);
       const memory = wasm.reserve(Math.max(l.bytes, input.at + input.bytes.length));
       t = network.tensorSizes.map((floats, i) => memory.subarray(l.at[i] / 4, l.at[i] / 4 + batch * floats));
@@ -233,7 +266,7 @@ export class CpuBackend implements Backend {
     this.steps.forEach((step, i) => {
       timed(step, () => {
         if (step.engine === 'js') step.run(batch, t);
-        else for (const c of this.stepCalls(i, faces, batch, layout!)) this.wasm!.call(c);
+        else for (const c of calls[i]) this.wasm!.call(c);
       });
     });
     return t[network.output];

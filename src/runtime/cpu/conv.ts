@@ -10,8 +10,12 @@ export interface ConvShape {
   batch: number;
   inChannels: number;
   outChannels: number;
+  /** Side of the input and output maps; their heights when `inWidth` / `outWidth` are given. */
   inSize: number;
   outSize: number;
+  /** Widths of maps that are not square (a detector graph's); the student's maps are square and leave them out. */
+  inWidth?: number;
+  outWidth?: number;
   kernel: number;
   stride: number;
   pad: number;
@@ -34,27 +38,28 @@ export type ConvOp = (
  * [O][C][K][K]), channel o alone for depthwise layers (groups = C = O, weight [C][1][K][K]).
  */
 export const conv2d: ConvOp = (s, input, weight, bias, alpha, out) => {
-  const { inSize, outSize, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
+  const { inSize: inH, outSize: outH, kernel: k, stride, pad, inChannels: C, outChannels: O, groups } = s;
+  const [inW, outW] = [s.inWidth ?? inH, s.outWidth ?? outH];
   const [perGroupIn, perGroupOut] = [C / groups, O / groups];
   for (let n = 0; n < s.batch; n++) {
     for (let o = 0; o < O; o++) {
       const first = Math.floor(o / perGroupOut) * perGroupIn;
-      for (let oy = 0; oy < outSize; oy++) {
-        for (let ox = 0; ox < outSize; ox++) {
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++) {
           let acc = bias[o];
           for (let g = 0; g < perGroupIn; g++) {
             const w = (o * perGroupIn + g) * k * k;
             for (let ky = 0; ky < k; ky++) {
               const iy = oy * stride + ky - pad;
-              if (iy < 0 || iy >= inSize) continue;
+              if (iy < 0 || iy >= inH) continue;
               for (let kx = 0; kx < k; kx++) {
                 const ix = ox * stride + kx - pad;
-                if (ix >= 0 && ix < inSize)
-                  acc += input[((n * C + first + g) * inSize + iy) * inSize + ix] * weight[w + ky * k + kx];
+                if (ix >= 0 && ix < inW)
+                  acc += input[((n * C + first + g) * inH + iy) * inW + ix] * weight[w + ky * k + kx];
               }
             }
           }
-          out[((n * O + o) * outSize + oy) * outSize + ox] = activate(acc, s.act, alpha, o);
+          out[((n * O + o) * outH + oy) * outW + ox] = activate(acc, s.act, alpha, o);
         }
       }
     }

@@ -33,7 +33,15 @@ interface AxisTable {
   last: number;
 }
 
-/** The taps of every output coordinate along one axis, as the kernel reads them; `stride` bytes per source pixel. */
+/**
+ * Tables built before, by geometry: the same chip sizes come back call after call (a video's faces, a stream of
+ * aligned chips), and building a pair of tables costs more than the rest of a one-face input pass. Bounded; cleared
+ * when full.
+ */
+const BUILT = new Map<string, AxisTable>();
+const BUILT_MAX = 256;
+
+/** The taps of every output coordinate along one axis, as the kernel reads them (`stride` bytes per source pixel); kept in BUILT. */
 function axisTable(
   size: number,
   start: number,
@@ -42,6 +50,9 @@ function axisTable(
   spec: InputSpec,
   stride: number,
 ): AxisTable {
+  const key = `${size} ${spec.resize} ${start} ${length} ${imageLength} ${stride}`;
+  const built = BUILT.get(key);
+  if (built) return built;
   const taps = Array.from({ length: size }, (_, i) => resizeTaps(i, size, start, length, imageLength, spec.resize));
   let first = taps[0].index[0];
   let last = first;
@@ -61,50 +72,52 @@ function axisTable(
       floats[k++] = t.weight[m];
     }
   }
-  return { ints, first, last };
+  if (BUILT.size >= BUILT_MAX) BUILT.clear();
+  const table = { ints, first, last };
+  BUILT.set(key, table);
+  return table;
 }
 
 /**
  * Packs the faces' tap tables and pixel regions into one blob. A table depends only on the geometry (box span,
- * image extent, row length), so faces of one geometry — a batch of same-size chips — share one copy of it, built
- * once (building tables was ~9 % of a 64-face pass when every face built its own).
+ * image extent, row length), so faces of one geometry — a batch of same-size chips — share one copy of it in the
+ * blob (building and copying a table per face was ~9 % of a 64-face pass).
  */
 export function packFaces(images: readonly RgbaImage[], size: number, spec: InputSpec): PackedFaces {
-  const tables = new Map<string, { table: AxisTable; at: number }>();
+  // Where each distinct table sits in the blob.
+  const tables = new Map<AxisTable, number>();
   let total = 0;
   const place = (bytes: number) => {
     const at = total;
     total += Math.ceil(bytes / 4) * 4;
     return at;
   };
-  const shared = (key: string, build: () => AxisTable) => {
-    let entry = tables.get(key);
-    if (!entry) {
-      const table = build();
-      entry = { table, at: place(table.ints.byteLength) };
-      tables.set(key, entry);
+  const shared = (table: AxisTable) => {
+    let at = tables.get(table);
+    if (at === undefined) {
+      at = place(table.ints.byteLength);
+      tables.set(table, at);
     }
-    return entry;
+    return { table, at };
   };
   const faces = images.map((image) => {
     const box: FaceBox = image.box ?? { x: 0, y: 0, width: image.width, height: image.height };
-    const x = shared(`x ${box.x} ${box.width} ${image.width}`, () =>
-      axisTable(size, box.x, box.width, image.width, spec, 4),
-    );
+    const x = shared(axisTable(size, box.x, box.width, image.width, spec, 4));
     const rowBytes = (x.table.last - x.table.first + 1) * 4;
-    const y = shared(`y ${box.y} ${box.height} ${image.height} ${rowBytes}`, () =>
-      axisTable(size, box.y, box.height, image.height, spec, rowBytes),
-    );
+    const y = shared(axisTable(size, box.y, box.height, image.height, spec, rowBytes));
     const rows = y.table.last - y.table.first + 1;
     return { image, x, y, rowBytes, rows, pixels: place(rowBytes * rows) };
   });
   const bytes = new Uint8Array(total);
-  for (const { table, at } of tables.values()) bytes.set(new Uint8Array(table.ints.buffer), at);
+  for (const [table, at] of tables) bytes.set(new Uint8Array(table.ints.buffer), at);
   for (const { image, x, y, rowBytes, rows, pixels } of faces) {
-    for (let r = 0; r < rows; r++) {
-      const from = ((y.table.first + r) * image.width + x.table.first) * 4;
-      bytes.set(image.data.subarray(from, from + rowBytes), pixels + r * rowBytes);
-    }
+    const first = (y.table.first * image.width + x.table.first) * 4;
+    if (rowBytes === image.width * 4) bytes.set(image.data.subarray(first, first + rows * rowBytes), pixels);
+    else
+      for (let r = 0; r < rows; r++) {
+        const from = first + r * image.width * 4;
+        bytes.set(image.data.subarray(from, from + rowBytes), pixels + r * rowBytes);
+      }
   }
   const scale = spec.std.map((s) => 1 / (255 * s));
   const offset = spec.mean.map((m, c) => -m / spec.std[c]);

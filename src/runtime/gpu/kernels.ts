@@ -10,6 +10,7 @@
  */
 import { WGSL, type WgslFile } from '../../kernels/index.js';
 import { ACT, type Layer } from '../../model/network.js';
+import { type MapOp, runMapOp } from '../cpu/map-ops.js';
 import {
   type ReferenceOp,
   avgPoolReference,
@@ -46,8 +47,11 @@ const CONV_PARAMS = new WgslStruct('ConvParams', {
   batch: 'u32',
   in_channels: 'u32',
   out_channels: 'u32',
+  /** Heights of the input and output maps (their side, for the student's square maps). */
   in_size: 'u32',
   out_size: 'u32',
+  in_width: 'u32',
+  out_width: 'u32',
   kernel: 'u32',
   stride: 'u32',
   pad: 'u32',
@@ -73,6 +77,39 @@ const MATMUL_PARAMS = new WgslStruct('MatmulParams', {
 });
 
 const POOL_PARAMS = new WgslStruct('PoolParams', { rows: 'u32', pixels: 'u32' });
+
+/** Uniforms of the feature-map kernels (MAP_KERNELS below). */
+const POOL2D_PARAMS = new WgslStruct('Pool2dParams', {
+  planes: 'u32',
+  in_height: 'u32',
+  in_width: 'u32',
+  out_height: 'u32',
+  out_width: 'u32',
+  kernel: 'u32',
+  stride: 'u32',
+  pad: 'u32',
+});
+const RESIZE_PARAMS = new WgslStruct('ResizeParams', {
+  planes: 'u32',
+  in_height: 'u32',
+  in_width: 'u32',
+  out_height: 'u32',
+  out_width: 'u32',
+  scale_h: 'f32',
+  scale_w: 'f32',
+});
+/** The output's dimensions, and for each output axis the input stride it steps by. */
+const TRANSPOSE_PARAMS = new WgslStruct('TransposeParams', {
+  length: 'u32',
+  dim1: 'u32',
+  dim2: 'u32',
+  dim3: 'u32',
+  stride0: 'u32',
+  stride1: 'u32',
+  stride2: 'u32',
+  stride3: 'u32',
+});
+const LENGTH_PARAMS = new WgslStruct('LengthParams', { length: 'u32' });
 const NORM_PARAMS = new WgslStruct('NormParams', { batch: 'u32', dim: 'u32' });
 
 /** Uniforms of preprocess.wgsl. */
@@ -117,6 +154,10 @@ const STRUCTS: ReadonlyArray<WgslStruct<Record<string, FieldType>>> = [
   CONV_PARAMS,
   MATMUL_PARAMS,
   POOL_PARAMS,
+  POOL2D_PARAMS,
+  RESIZE_PARAMS,
+  TRANSPOSE_PARAMS,
+  LENGTH_PARAMS,
   NORM_PARAMS,
   PREPROCESS_PARAMS,
   IMAGE_RECORD,
@@ -224,6 +265,8 @@ const convParams = (
   out_channels: l.outChannels,
   in_size: l.inSize,
   out_size: l.outSize,
+  in_width: l.inWidth ?? l.inSize,
+  out_width: l.outWidth ?? l.outSize,
   kernel: l.kernel,
   stride: l.stride,
   pad: l.pad,
@@ -248,7 +291,8 @@ const matmulParams = (
   bias: at(l.bias),
   alpha: at(l.alpha),
 });
-const outputs = (l: LayerOf<'conv'>, batch: number) => batch * l.outChannels * l.outSize ** 2;
+const outWidth = (l: LayerOf<'conv'>) => l.outWidth ?? l.outSize;
+const outputs = (l: LayerOf<'conv'>, batch: number) => batch * l.outChannels * l.outSize * outWidth(l);
 const isDepthwise = (l: LayerOf<'conv'>) => l.groups === l.inChannels && l.groups === l.outChannels;
 
 /**
@@ -259,7 +303,7 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
   kernel({
     name: 'conv3x3_vec4',
     layer: 'conv',
-    fits: (l) => l.groups === 1 && l.kernel === 3 && l.pad === 1 && l.outChannels % 16 === 0 && l.outSize % 4 === 0,
+    fits: (l) => l.groups === 1 && l.kernel === 3 && l.pad === 1 && l.outChannels % 16 === 0 && outWidth(l) % 4 === 0,
     weightLayout: 'transposed',
     uniforms: CONV_PARAMS,
     params: convParams,
@@ -275,7 +319,7 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
     uniforms: CONV_PARAMS,
     params: convParams,
     bindings: LAYER_BINDINGS,
-    grid: (l, n) => flatGrid(n * l.outChannels * l.outSize * Math.ceil(l.outSize / 4)),
+    grid: (l, n) => flatGrid(n * l.outChannels * l.outSize * Math.ceil(outWidth(l) / 4)),
     reference: convReference,
   }),
   kernel({
@@ -360,4 +404,122 @@ export function kernelFor(layer: Layer): LayerKernel {
   const found = LAYER_KERNELS.find((k) => k.fits(layer));
   if (!found) throw new Error(`no kernel fits layer kind ${layer.kind}`);
   return found;
+}
+
+type MapOpOf<K extends MapOp['kind']> = Extract<MapOp, { kind: K }>;
+
+/** One feature-map kernel (a detector graph's pooling, upsampling, add, transpose, sigmoid), as written below. */
+interface MapKernelSpec<K extends MapOp['kind'], F extends Record<string, FieldType>> {
+  name: WgslFile;
+  op: K;
+  uniforms: WgslStruct<F>;
+  params(op: MapOpOf<K>): StructValues<F>;
+  /** 'input' (and for two operands 'residual'), then 'output'. */
+  bindings: readonly BindingRole[];
+  grid(op: MapOpOf<K>): [number, number];
+}
+
+/** A feature-map kernel with its types erased; its CPU reference is `runMapOp` (runtime/cpu/map-ops.ts). */
+export interface MapKernel {
+  readonly name: WgslFile;
+  readonly op: MapOp['kind'];
+  readonly bindings: readonly BindingRole[];
+  encodeParams(op: MapOp): ArrayBuffer;
+  grid(op: MapOp): [number, number];
+  reference(op: MapOp, inputs: readonly Float32Array[], out: Float32Array): void;
+}
+
+function mapKernel<K extends MapOp['kind'], F extends Record<string, FieldType>>(spec: MapKernelSpec<K, F>): MapKernel {
+  // As in `kernel`: the only casts, guarded by `mapKernelFor`, which looks the entry up by the op's kind.
+  const typed = (op: MapOp) => op as MapOpOf<K>;
+  return {
+    name: spec.name,
+    op: spec.op,
+    bindings: spec.bindings,
+    encodeParams: (op) => spec.uniforms.encode(spec.params(typed(op))),
+    grid: (op) => spec.grid(typed(op)),
+    reference: runMapOp,
+  };
+}
+
+const UNARY_BINDINGS: readonly BindingRole[] = ['params', 'input', 'output'];
+const planeOutputs = (op: { planes: number; outHeight: number; outWidth: number }) =>
+  flatGrid(op.planes * op.outHeight * op.outWidth);
+
+/** One kernel per feature-map op kind. */
+const MAP_KERNELS: readonly MapKernel[] = [
+  mapKernel({
+    name: 'maxpool',
+    op: 'maxpool',
+    uniforms: POOL2D_PARAMS,
+    params: (o) => ({
+      planes: o.planes,
+      in_height: o.inHeight,
+      in_width: o.inWidth,
+      out_height: o.outHeight,
+      out_width: o.outWidth,
+      kernel: o.kernel,
+      stride: o.stride,
+      pad: o.pad,
+    }),
+    bindings: UNARY_BINDINGS,
+    grid: planeOutputs,
+  }),
+  mapKernel({
+    name: 'resize_nearest',
+    op: 'resize',
+    uniforms: RESIZE_PARAMS,
+    params: (o) => ({
+      planes: o.planes,
+      in_height: o.inHeight,
+      in_width: o.inWidth,
+      out_height: o.outHeight,
+      out_width: o.outWidth,
+      scale_h: o.scaleH,
+      scale_w: o.scaleW,
+    }),
+    bindings: UNARY_BINDINGS,
+    grid: planeOutputs,
+  }),
+  mapKernel({
+    name: 'transpose',
+    op: 'transpose',
+    uniforms: TRANSPOSE_PARAMS,
+    params: ({ dims, perm }) => {
+      const strides = [dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1];
+      return {
+        length: dims[0] * dims[1] * dims[2] * dims[3],
+        dim1: dims[perm[1]],
+        dim2: dims[perm[2]],
+        dim3: dims[perm[3]],
+        stride0: strides[perm[0]],
+        stride1: strides[perm[1]],
+        stride2: strides[perm[2]],
+        stride3: strides[perm[3]],
+      };
+    },
+    bindings: UNARY_BINDINGS,
+    grid: ({ dims }) => flatGrid(dims[0] * dims[1] * dims[2] * dims[3]),
+  }),
+  mapKernel({
+    name: 'add',
+    op: 'add',
+    uniforms: LENGTH_PARAMS,
+    params: (o) => ({ length: o.length }),
+    bindings: ['params', 'input', 'residual', 'output'],
+    grid: (o) => flatGrid(o.length),
+  }),
+  mapKernel({
+    name: 'sigmoid',
+    op: 'sigmoid',
+    uniforms: LENGTH_PARAMS,
+    params: (o) => ({ length: o.length }),
+    bindings: UNARY_BINDINGS,
+    grid: (o) => flatGrid(o.length),
+  }),
+];
+
+/** The kernel that runs a feature-map op. */
+export function mapKernelFor(op: MapOp): MapKernel {
+  return MAP_KERNELS.find((k) => k.op === op.kind)!;
 }

@@ -1,0 +1,259 @@
+/**
+ * Detector graphs on the CPU backend's kernels, one thread. WebAssembly SIMD where its kernels take the shape:
+ * 1×1 convs on `pointwise`, other dense convs as a JavaScript im2col into `pointwise` (pixels a multiple of 8,
+ * output channels of 4), stride-1 3×3 depthwise convs on `depthwise3x3_s1`, which takes square planes, so each
+ * H×W plane is copied into a zero-padded S×S one (S = max(H, W) rounded up to 4: the padding rows and columns are
+ * exactly the conv's zero padding, and the extra outputs are dropped). The tuned JavaScript convs (which take
+ * rectangular maps) run the rest, the reference loops any other grouping and the feature-map ops, 2×2 max
+ * pooling excepted. Tensors live in the wasm memory, in the slots of the plan's memory plan, each step's scratch
+ * after them, so wasm and JavaScript steps read each other's outputs in place.
+ * Judged against graph-reference.ts (test/detect/graph-cpu.node.test.ts).
+ */
+import { conv2d } from '../runtime/cpu/conv.js';
+import { convJs, im2col } from '../runtime/cpu/js-conv.js';
+import { pointwiseJs } from '../runtime/cpu/js-pointwise.js';
+import { type MapOp, runMapOp } from '../runtime/cpu/map-ops.js';
+import { type ResidentLayer, WasmKernels } from '../runtime/cpu/wasm-kernels.js';
+import { type ConvStep, type GraphPlan, type PlanStep, planMemoryOf } from './graph-plan.js';
+import { actCode, convShape } from './graph-reference.js';
+import type { GraphRunner, GraphTensor } from './graph-session.js';
+import type { ConvOp } from './onnx-graph.js';
+
+/** Weights of a pointwise layer small enough to stay in L1 beside its activations: pixel blocks outermost. */
+const L1_WEIGHT_BYTES = 16384;
+
+/** What a step runs with: a float view of each tensor, byte offsets of each (for wasm calls), all memory. */
+interface RunContext {
+  views: Float32Array[];
+  at: readonly number[];
+  memory: Float32Array;
+  /** Byte offset of this step's scratch. */
+  scratch: number;
+}
+
+interface StepRun {
+  run(ctx: RunContext): void;
+  /** Scratch floats the step needs. */
+  scratchFloats: number;
+}
+
+interface Compiled {
+  runs: StepRun[];
+  /** Where the arena starts: after the resident weights as they were when the plan was compiled. */
+  base: number;
+  /** Byte offset of each tensor in wasm memory (or in the JavaScript arena), by tensor id, and of each scratch. */
+  at: number[];
+  scratchAt: number[];
+  arenaBytes: number;
+}
+
+const aligned = (floats: number) => Math.ceil(floats / 4) * 16;
+
+export class CpuGraphRunner implements GraphRunner {
+  readonly description: string;
+  // As WebGPU's default binding limit: the frame plan tiles inputs whose largest map would exceed it.
+  readonly maxTensorBytes = 2 ** 27;
+  private readonly wasm: WasmKernels | undefined;
+  private readonly compiled = new Map<GraphPlan, Compiled>();
+  /** Weights resident in wasm memory, per conv (the same for every plan of a graph), and zero rows by length. */
+  private readonly resident = new Map<ConvOp, ResidentLayer>();
+  private readonly zeroRows = new Map<number, number>();
+  private arena?: Float32Array;
+
+  /** With `wasm: false`, the JavaScript kernels only (engines without WebAssembly SIMD run this anyway). */
+  constructor(options: { wasm?: boolean } = {}) {
+    this.wasm = options.wasm === false ? undefined : WasmKernels.create();
+    this.description = this.wasm ? `CPU (WebAssembly ${this.wasm.variant} SIMD, one thread)` : 'CPU (JavaScript)';
+  }
+
+  async run(plan: GraphPlan, input: Float32Array): Promise<Map<string, GraphTensor>> {
+    let c = this.compiled.get(plan);
+    // Weights added for a later plan move the arena: a plan compiled before them is laid out again.
+    if (!c || c.base !== this.arenaBase()) {
+      c = this.compile(plan);
+      this.compiled.set(plan, c);
+    }
+    // Memory grows only here (never while steps run), so the views below stay attached for the whole run.
+    const memory = this.wasm ? this.wasm.reserve(c.arenaBytes) : this.jsArena(c.arenaBytes);
+    const at = c.at;
+    const views = plan.tensorSizes.map((n, t) => memory.subarray(at[t] / 4, at[t] / 4 + n));
+    views[0].set(input);
+    c.runs.forEach((step, i) => step.run({ views, at, memory, scratch: c.scratchAt[i] }));
+    return new Map(plan.outputs.map((o) => [o.name, { data: views[o.tensor].slice(), dims: o.dims }]));
+  }
+
+  release(plan: GraphPlan): void {
+    this.compiled.delete(plan);
+  }
+
+  dispose(): void {
+    this.compiled.clear();
+    this.arena = undefined;
+  }
+
+  private jsArena(bytes: number): Float32Array {
+    if (!this.arena || this.arena.byteLength < bytes) this.arena = new Float32Array(bytes / 4);
+    return this.arena;
+  }
+
+  private arenaBase(): number {
+    return this.wasm ? Math.ceil(this.wasm.residentBytes / 16) * 16 : 0;
+  }
+
+  private compile(plan: GraphPlan): Compiled {
+    const memory = planMemoryOf(plan);
+    // Steps first (they may add resident weights), then the arena after the weights: input, slots, scratches.
+    const runs = plan.steps.map((step) => this.stepRun(step));
+    const base = this.arenaBase();
+    let top = base + aligned(plan.tensorSizes[0]);
+    const place = (floats: number) => {
+      const at = top;
+      top += aligned(floats);
+      return at;
+    };
+    const slotAt = memory.slotFloats.map(place);
+    const scratchAt = runs.map((r) => place(r.scratchFloats));
+    const at = plan.tensorSizes.map((_, t) => (t === 0 ? base : slotAt[memory.slotOf[t]]));
+    return { runs, base, at, scratchAt, arenaBytes: top - (this.wasm ? this.wasm.residentBytes : 0) };
+  }
+
+  private stepRun(step: PlanStep): StepRun {
+    if (step.kind === 'map') {
+      const op = step.op;
+      const run = isPool2x2(op)
+        ? (ctx: RunContext) => maxPool2x2(op, ctx.views[step.inputs[0]], ctx.views[step.output])
+        : (ctx: RunContext) =>
+            runMapOp(
+              op,
+              step.inputs.map((i) => ctx.views[i]),
+              ctx.views[step.output],
+            );
+      return { run, scratchFloats: 0 };
+    }
+    const c = step.conv;
+    const pointwise = c.kernel === 1 && c.stride === 1 && c.pad === 0 && c.groups === 1;
+    const depthwise = c.groups === c.inChannels && c.groups === c.outChannels;
+    const fast = this.wasm && (c.groups === 1 ? this.denseWasm(step, pointwise) : this.depthwiseWasm(step));
+    if (fast) return fast;
+    if (pointwise) {
+      const { inChannels, outChannels } = c;
+      const shape = { batch: 1, inChannels, outChannels, pixels: step.outHeight * step.outWidth, act: actCode(step) };
+      return {
+        run: (x) =>
+          pointwiseJs(shape, x.views[step.input], c.weight, c.bias, undefined, undefined, x.views[step.output]),
+        scratchFloats: 0,
+      };
+    }
+    const shape = convShape(step);
+    // The tuned ops take dense and depthwise convs; any other grouping runs the definition.
+    const op = c.groups === 1 || depthwise ? convJs : conv2d;
+    return {
+      run: (x) => op(shape, x.views[step.input], c.weight, c.bias, undefined, x.views[step.output]),
+      scratchFloats: 0,
+    };
+  }
+
+  /**
+   * A dense conv on the wasm pointwise kernel: directly for 1×1, over a JavaScript im2col (in scratch) otherwise.
+   * The kernel computes output channels four at a time, so a head with 1 or 10 channels gets zero weight rows up
+   * to a multiple of 4 and its output goes to scratch, of which the real channels (the first, channel-major) are
+   * copied out.
+   */
+  private denseWasm(step: ConvStep, pointwise: boolean): StepRun | undefined {
+    const c = step.conv;
+    const pixels = step.outHeight * step.outWidth;
+    if (pixels % 8 !== 0) return undefined;
+    const taps = c.inChannels * c.kernel ** 2;
+    const O = c.outChannels;
+    const padded = Math.ceil(O / 4) * 4;
+    const m = this.residentLayer(c, () => {
+      const [weight, bias] = [new Float32Array(padded * taps), new Float32Array(padded)];
+      weight.set(c.weight);
+      bias.set(c.bias);
+      return this.wasm!.addMatrix(weight, bias, padded, taps, actCode(step), undefined, 'blocked');
+    });
+    const pixelsOuter = taps * padded * 4 <= L1_WEIGHT_BYTES ? 1 : 0;
+    const columns = pointwise ? 0 : taps * pixels;
+    const shape = convShape(step);
+    return {
+      run: ({ views, at, memory, scratch }) => {
+        if (!pointwise) im2col(shape, views[step.input], memory.subarray(scratch / 4, scratch / 4 + columns));
+        const input = pointwise ? at[step.input] : scratch;
+        const output = padded === O ? at[step.output] : scratch + 4 * columns;
+        const args = [input, m.weight, m.bias, m.slopes, output, 0, 1, taps, padded, pixels, pixelsOuter];
+        this.wasm!.call({ fn: 'pointwise', args });
+        if (padded !== O) views[step.output].set(memory.subarray(output / 4, output / 4 + O * pixels));
+      },
+      scratchFloats: columns + (padded === O ? 0 : padded * pixels),
+    };
+  }
+
+  /**
+   * A stride-1, padding-1 3×3 depthwise conv on `depthwise3x3_s1`, plane by plane through two S×S scratch planes:
+   * the input copied into the first (zero elsewhere), the kernel's output in the second, its H×W corner copied out.
+   */
+  private depthwiseWasm(step: ConvStep): StepRun | undefined {
+    const c = step.conv;
+    if (c.groups !== c.inChannels || c.groups !== c.outChannels || c.kernel !== 3 || c.stride !== 1 || c.pad !== 1)
+      return undefined;
+    const { inHeight: H, inWidth: W } = step;
+    const side = Math.ceil(Math.max(H, W) / 4) * 4;
+    const g = this.residentLayer(c, () => this.wasm!.addDepthwise(c.weight, c.bias, c.outChannels, actCode(step)));
+    // The zero row the kernel reads above and below a plane: side + 8 floats, resident, one per length.
+    const zero = this.zeroRows.get(side) ?? this.wasm!.addZeros(side + 8);
+    this.zeroRows.set(side, zero);
+    const plane = side * side;
+    return {
+      run: ({ views, memory, scratch }) => {
+        const [x, y] = [views[step.input], views[step.output]];
+        const inF = scratch / 4;
+        const outF = inF + plane;
+        memory.fill(0, inF, outF);
+        for (let ch = 0; ch < c.outChannels; ch++) {
+          const from = ch * H * W;
+          if (W === side) memory.set(x.subarray(from, from + H * W), inF);
+          else for (let r = 0; r < H; r++) memory.set(x.subarray(from + r * W, from + (r + 1) * W), inF + r * side);
+          const args = [g.weight + 36 * ch, g.bias + 4 * ch, g.slopes + 4 * ch, 4 * outF, 1, 1, side, zero];
+          this.wasm!.call({ fn: 'depthwise3x3_s1', args: [scratch, ...args] });
+          if (W === side) y.set(memory.subarray(outF, outF + H * W), from);
+          else for (let r = 0; r < H; r++) y.set(memory.subarray(outF + r * side, outF + r * side + W), from + r * W);
+        }
+      },
+      scratchFloats: 2 * plane,
+    };
+  }
+
+  private residentLayer(c: ConvOp, add: () => ResidentLayer): ResidentLayer {
+    let m = this.resident.get(c);
+    if (!m) {
+      m = add();
+      this.resident.set(c, m);
+    }
+    return m;
+  }
+}
+
+/** A 2×2, stride-2 pool whose windows all lie inside the map (no partial last window). */
+const isPool2x2 = (op: MapOp): op is Extract<MapOp, { kind: 'maxpool' }> =>
+  op.kind === 'maxpool' &&
+  op.kernel === 2 &&
+  op.stride === 2 &&
+  op.pad === 0 &&
+  2 * op.outHeight <= op.inHeight &&
+  2 * op.outWidth <= op.inWidth;
+
+/** The detectors' 2×2, stride-2 max pool without the general window loops (a sixth of maxPool2d's time, measured). */
+function maxPool2x2(op: Extract<MapOp, { kind: 'maxpool' }>, x: Float32Array, y: Float32Array): void {
+  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = op;
+  for (let p = 0; p < op.planes; p++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const r0 = (p * H + 2 * oy) * W;
+      const r1 = r0 + W;
+      const o = (p * OH + oy) * OW;
+      for (let ox = 0; ox < OW; ox++) {
+        const i = 2 * ox;
+        y[o + ox] = Math.max(x[r0 + i], x[r0 + i + 1], x[r1 + i], x[r1 + i + 1]);
+      }
+    }
+  }
+}
