@@ -15,7 +15,7 @@ interface Report {
     dirty?: boolean;
     commitAfter?: string;
   };
-  model: { trained: boolean; parameters?: number; macsPerFace?: number };
+  model: { weights?: string; trained: boolean; parameters?: number; macsPerFace?: number };
   environments: EnvironmentResult[];
   targets: TargetCheck[];
   config: { quick: boolean; batches: number[]; sides: number[]; iterations: number };
@@ -461,7 +461,7 @@ export function markdownSummary(report: Report): string {
   const out: string[] = [];
   const batches = report.config.batches;
   out.push(
-    `\`${report.command}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC, ${report.machine.cpu} ×${report.machine.cores}, load ${report.machine.loadAverageBefore[0].toFixed(1)} → ${report.machine.loadAverageAfter[0].toFixed(1)}, commit ${report.machine.commit ?? '?'}${report.machine.dirty ? ' (+ uncommitted src)' : ''}${report.machine.commitAfter ? `, src changed during the run (→ ${report.machine.commitAfter})` : ''}. Faces/s from 32×32 RGBA (16×16 where marked); – = not timed (see JSON for the reason).`,
+    `\`${report.command}\`, ${report.date.slice(0, 16).replace('T', ' ')} UTC, ${report.machine.cpu} ×${report.machine.cores}, load ${report.machine.loadAverageBefore[0].toFixed(1)} → ${report.machine.loadAverageAfter[0].toFixed(1)}, commit ${report.machine.commit ?? '?'}${report.machine.dirty ? ' (+ uncommitted src)' : ''}${report.machine.commitAfter ? `, src changed during the run (→ ${report.machine.commitAfter})` : ''}${report.model.weights && report.model.weights !== 'weights/student.bfw' ? `, weights ${report.model.weights}` : ''}. Faces/s from 32×32 RGBA (16×16 where marked); – = not timed (see JSON for the reason).`,
   );
   for (const env of report.environments) {
     out.push('');

@@ -43,6 +43,10 @@ const cli = new Command('npm run bench --')
     "Node environments with V8's relaxed SIMD on (--experimental-wasm-relaxed-simd; Node 20 has it off)",
     false,
   )
+  .option(
+    '--weights <file>',
+    "a student other than weights/student.bfw (Node environments only: ONNX Runtime's speed depends on the weight values)",
+  )
   .option('--out <dir>', 'where the JSON, Markdown and chart go', join(root, 'bench', 'results'))
   .parse();
 const opts = cli.opts<{
@@ -52,7 +56,13 @@ const opts = cli.opts<{
   iterations?: number;
   out: string;
   relaxedSimd: boolean;
+  weights?: string;
 }>();
+const weightsPath = opts.weights ?? join(root, 'weights', 'student.bfw');
+if (opts.weights && opts.env.some((e) => !NODE_ENVS.includes(e)))
+  cli.error(
+    `--weights takes Node environments only (${NODE_ENVS.join(', ')}): the browser pages load weights/student.bfw`,
+  );
 const quick = opts.quick;
 const config: SuiteConfig = quick
   ? {
@@ -105,7 +115,7 @@ async function freePort(): Promise<number> {
 
 async function runNode(env: string, configPath: string, tmp: string): Promise<EnvironmentResult> {
   const out = join(tmp, `${env}.json`);
-  const childEnv = { ...process.env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, BRIDGEFACE_WEIGHTS: weightsPath };
   if (env === 'node-swiftshader' && existsSync(SWIFTSHADER_ICD)) childEnv.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   await new Promise<void>((resolve, reject) => {
     const flags = opts.relaxedSimd ? ['--experimental-wasm-relaxed-simd'] : [];
@@ -240,7 +250,7 @@ async function main() {
   const t0 = Date.now();
   const loadBefore = os.loadavg();
   const gitBefore = machine();
-  const weightsBytes = readFileSync(join(root, 'weights', 'student.bfw'));
+  const weightsBytes = readFileSync(weightsPath);
   const weights = readWeights(weightsBytes);
   // Exports of the student that the peers load (generated on the fly; cached copies for inspection).
   const cache = join(root, 'bench', '.cache');
@@ -293,7 +303,7 @@ async function main() {
     },
     config,
     model: {
-      weights: 'weights/student.bfw',
+      weights: opts.weights ?? 'weights/student.bfw',
       sha256: createHash('sha256').update(weightsBytes).digest('hex'),
       trained: weights.provenance.trained === true,
       parameters: results[0]?.parameters,

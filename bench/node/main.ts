@@ -45,6 +45,7 @@ async function main() {
   const spec = NODE_ENVIRONMENTS[env];
   if (!spec) throw new Error(`unknown environment ${env}`);
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as SuiteConfig;
+  // run.ts passes the student it was given (--weights).
   const weightsPath = process.env.BRIDGEFACE_WEIGHTS ?? join(root, 'weights', 'student.bfw');
   const weightsBytes = new Uint8Array(readFileSync(weightsPath));
   // Dawn's globals (GPUDevice, GPUBuffer, …) before the memory tracker wraps them.
