@@ -226,6 +226,8 @@ interface Context {
 
 function floatData(t: TensorProto): Float32Array {
   if (t.rawData && t.rawData.length > 0) {
+    if (t.rawData.length % 4 !== 0)
+      throw new DetectorError('bad-model', `initializer ${t.name} has ${t.rawData.length} bytes of float32 data`);
     // Copied (`Uint8Array.from`, not `slice`, which is a view on Node's Buffer): the raw bytes sit in the model
     // buffer at an arbitrary, maybe unaligned offset. ONNX stores little-endian, as every WebGPU host is.
     return new Float32Array(Uint8Array.from(t.rawData).buffer);

@@ -100,6 +100,18 @@ describe('parseOnnxGraph', () => {
     expect((error as Error).message).toMatch(/dw\.w holds 143 values for dims \[16,1,3,3\]/);
   });
 
+  it('rejects raw float data that is not a whole number of float32 values (a typed error, not a RangeError)', async () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(pyramidModel());
+    const weight = model.graph!.initializer!.find((t) => t.name === 'dw.w')!;
+    weight.rawData = new Uint8Array(4 * 144 - 1);
+    weight.floatData = [];
+    const error = await parseOnnxGraph(onnx.ModelProto.encode(model).finish()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DetectorError);
+    expect((error as DetectorError).code).toBe('bad-model');
+    expect((error as Error).message).toMatch(/dw\.w has 575 bytes of float32 data/);
+  });
+
   it('refuses another opset, whose Resize and Unsqueeze read their inputs differently', async () => {
     await expectRefused(pyramidModel(undefined, 13), /opset 13/);
   });
