@@ -1,9 +1,8 @@
 /**
  * Detector graphs on the CPU backend's kernels, one thread. WebAssembly SIMD where its kernels take the shape:
  * 1×1 convs on `pointwise`, other dense convs as a JavaScript im2col into `pointwise` (pixels a multiple of 8,
- * output channels of 4), stride-1 3×3 depthwise convs on `depthwise3x3_s1`, which takes square planes, so each
- * H×W plane is copied into a zero-padded S×S one (S = max(H, W) rounded up to 4: the padding rows and columns are
- * exactly the conv's zero padding, and the extra outputs are dropped). The tuned JavaScript convs (which take
+ * output channels of 4), stride-1 3×3 depthwise convs on `depthwise3x3_s1` (in place where a map's width is a
+ * multiple of 4 and its height even, else through zero-padded square planes). The tuned JavaScript convs (which take
  * rectangular maps) run the rest, the reference loops any other grouping and the feature-map ops, 2×2 max
  * pooling excepted. Tensors live in the wasm memory, in the slots of the plan's memory plan, each step's scratch
  * after them, so wasm and JavaScript steps read each other's outputs in place.
@@ -189,19 +188,31 @@ export class CpuGraphRunner implements GraphRunner {
   }
 
   /**
-   * A stride-1, padding-1 3×3 depthwise conv on `depthwise3x3_s1`, plane by plane through two S×S scratch planes:
-   * the input copied into the first (zero elsewhere), the kernel's output in the second, its H×W corner copied out.
+   * A stride-1, padding-1 3×3 depthwise conv on `depthwise3x3_s1`. The kernel takes H×W planes with W % 4 = 0 and
+   * H even (every map of a frame whose sides are multiples of 32, down to stride 8): then it runs on the tensors in
+   * place, all channels in one call. Other maps go plane by plane through two S×S scratch planes (S = max(H, W)
+   * rounded up to 4): the input copied into the first (zero elsewhere: exactly the conv's padding), the kernel's
+   * output in the second, its H×W corner copied out.
    */
   private depthwiseWasm(step: ConvStep): StepRun | undefined {
     const c = step.conv;
     if (c.groups !== c.inChannels || c.groups !== c.outChannels || c.kernel !== 3 || c.stride !== 1 || c.pad !== 1)
       return undefined;
     const { inHeight: H, inWidth: W } = step;
-    const side = Math.ceil(Math.max(H, W) / 4) * 4;
     const g = this.residentLayer(c, () => this.wasm!.addDepthwise(c.weight, c.bias, c.outChannels, actCode(step)));
-    // The zero row the kernel reads above and below a plane: side + 8 floats, resident, one per length.
-    const zero = this.zeroRows.get(side) ?? this.wasm!.addZeros(side + 8);
-    this.zeroRows.set(side, zero);
+    const params = (ch: number) => [g.weight + 36 * ch, g.bias + 4 * ch, g.slopes + 4 * ch];
+    if (W % 4 === 0 && H % 2 === 0) {
+      const zero = this.zeroRow(W);
+      return {
+        run: ({ at }) => {
+          const args = [at[step.input], ...params(0), at[step.output], c.outChannels, c.outChannels, H, W, zero];
+          this.wasm!.call({ fn: 'depthwise3x3_s1', args });
+        },
+        scratchFloats: 0,
+      };
+    }
+    const side = Math.ceil(Math.max(H, W) / 4) * 4;
+    const zero = this.zeroRow(side);
     const plane = side * side;
     return {
       run: ({ views, memory, scratch }) => {
@@ -213,14 +224,24 @@ export class CpuGraphRunner implements GraphRunner {
           const from = ch * H * W;
           if (W === side) memory.set(x.subarray(from, from + H * W), inF);
           else for (let r = 0; r < H; r++) memory.set(x.subarray(from + r * W, from + (r + 1) * W), inF + r * side);
-          const args = [g.weight + 36 * ch, g.bias + 4 * ch, g.slopes + 4 * ch, 4 * outF, 1, 1, side, zero];
-          this.wasm!.call({ fn: 'depthwise3x3_s1', args: [scratch, ...args] });
+          const args = [scratch, ...params(ch), 4 * outF, 1, 1, side, side, zero];
+          this.wasm!.call({ fn: 'depthwise3x3_s1', args });
           if (W === side) y.set(memory.subarray(outF, outF + H * W), from);
           else for (let r = 0; r < H; r++) y.set(memory.subarray(outF + r * side, outF + r * side + W), from + r * W);
         }
       },
       scratchFloats: 2 * plane,
     };
+  }
+
+  /** The zero row the depthwise kernel reads above and below a plane `width` wide: resident, one per length. */
+  private zeroRow(width: number): number {
+    let zero = this.zeroRows.get(width);
+    if (zero === undefined) {
+      zero = this.wasm!.addZeros(width + 8);
+      this.zeroRows.set(width, zero);
+    }
+    return zero;
   }
 
   private residentLayer(c: ConvOp, add: () => ResidentLayer): ResidentLayer {

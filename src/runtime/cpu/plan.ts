@@ -114,7 +114,9 @@ function wasmStep(
       if (kernel !== 3 || pad !== 1 || outSize % 4 !== 0 || inSize !== outSize * stride || stride > 2) return undefined;
       const fn = stride === 1 ? 'depthwise3x3_s1' : 'depthwise3x3_s2';
       const [g, zero] = [d(), zeros()];
-      return step(fn, (n, at) => [{ fn, args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, outSize, zero] }]);
+      // depthwise3x3_s1 takes height and width (the detectors' maps are not square), the s2 kernel one side.
+      const sides = stride === 1 ? [outSize, outSize] : [outSize];
+      return step(fn, (n, at) => [{ fn, args: [at[i], g.weight, g.bias, g.slopes, at[o], n * C, C, ...sides, zero] }]);
     }
     case 'pointwise': {
       const { inChannels: C, outChannels: O, pixels: P } = layer;

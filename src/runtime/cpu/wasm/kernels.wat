@@ -337,21 +337,22 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $rows))))
 
-  ;; 3×3 depthwise convolution, stride 1, padding 1, of `planes` planes of size² (channel = plane mod C):
+  ;; 3×3 depthwise convolution, stride 1, padding 1, of `planes` planes of height × width (channel = plane mod C):
   ;; weights [C][9], biases and slopes [C]. No padded copies: a column's neighbours come from unaligned loads
   ;; (the lanes outside the row zeroed at its two ends), rows above and below the plane read the zero row at
-  ;; $zero (size + 8 floats, zeroed by the host; 16 bytes in, so the x − 1 load stays inside). Two output rows
-  ;; per pass share four input rows; the nine weights stay in registers for the plane. Needs size % 4 == 0.
+  ;; $zero (width + 8 floats, zeroed by the host; 16 bytes in, so the x − 1 load stays inside). Two output rows
+  ;; per pass share four input rows; the nine weights stay in registers for the plane. Needs width % 4 == 0 and
+  ;; an even height (the student's maps are square; the detectors' are not).
   (func (export "depthwise3x3_s1")
     (param $in i32) (param $w i32) (param $b i32) (param $s i32) (param $out i32)
-    (param $planes i32) (param $C i32) (param $size i32) (param $zero i32)
+    (param $planes i32) (param $C i32) (param $height i32) (param $width i32) (param $zero i32)
     (local $plane i32) (local $c i32) (local $rowb i32) (local $planeb i32) (local $last i32) (local $y i32)
     (local $x i32) (local $src i32) (local $o0 i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
     (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $k5 v128)
     (local $k6 v128) (local $k7 v128) (local $k8 v128) (local $bias v128) (local $slope v128)
     (local $acc0 v128) (local $acc1 v128) (local $l v128) (local $m v128) (local $n v128)
-    (local.set $rowb (i32.shl (local.get $size) (i32.const 2)))
-    (local.set $planeb (i32.mul (local.get $rowb) (local.get $size)))
+    (local.set $rowb (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $planeb (i32.mul (local.get $rowb) (local.get $height)))
     (local.set $last (i32.sub (local.get $rowb) (i32.const 16)))
     (local.set $zero (i32.add (local.get $zero) (i32.const 16)))
     (block $planes_done
@@ -365,12 +366,12 @@
         (local.set $y (i32.const 0))
         (block $y_done
           (loop $y_loop
-            (br_if $y_done (i32.ge_u (local.get $y) (local.get $size)))
+            (br_if $y_done (i32.ge_u (local.get $y) (local.get $height)))
             (local.set $r1 (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $rowb))))
             (local.set $r0 (select (local.get $zero) (i32.sub (local.get $r1) (local.get $rowb)) (i32.eqz (local.get $y))))
             (local.set $r2 (i32.add (local.get $r1) (local.get $rowb)))
             (local.set $r3 (select (local.get $zero) (i32.add (local.get $r2) (local.get $rowb))
-              (i32.ge_u (i32.add (local.get $y) (i32.const 2)) (local.get $size))))
+              (i32.ge_u (i32.add (local.get $y) (i32.const 2)) (local.get $height))))
             (local.set $o0 (i32.add (i32.add (local.get $out) (i32.mul (local.get $plane) (local.get $planeb)))
               (i32.mul (local.get $y) (local.get $rowb))))
             (local.set $x (i32.const 0))
