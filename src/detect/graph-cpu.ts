@@ -3,8 +3,8 @@
  * 1×1 convs on `pointwise`, other dense convs as a JavaScript im2col into `pointwise` (pixels a multiple of 8,
  * output channels of 4), stride-1 3×3 depthwise convs on `depthwise3x3_s1` (in place where a map's width is a
  * multiple of 4 and its height even, else through zero-padded square planes). The tuned JavaScript convs (which take
- * rectangular maps) run the rest, the reference loops any other grouping and the feature-map ops, 2×2 max
- * pooling excepted. Tensors live in the wasm memory, in the slots of the plan's memory plan, each step's scratch
+ * rectangular maps) run the rest, the reference loops any other grouping and the feature-map ops, but for 2×2 max
+ * pooling (wasm `maxpool2x2`; a JavaScript loop without wasm). Tensors live in the wasm memory, in the slots of the plan's memory plan, each step's scratch
  * after them, so wasm and JavaScript steps read each other's outputs in place.
  * Judged against graph-reference.ts (test/detect/graph-cpu.node.test.ts).
  */
@@ -119,14 +119,22 @@ export class CpuGraphRunner implements GraphRunner {
   private stepRun(step: PlanStep): StepRun {
     if (step.kind === 'map') {
       const op = step.op;
-      const run = isPool2x2(op)
-        ? (ctx: RunContext) => maxPool2x2(op, ctx.views[step.inputs[0]], ctx.views[step.output])
-        : (ctx: RunContext) =>
-            runMapOp(
-              op,
-              step.inputs.map((i) => ctx.views[i]),
-              ctx.views[step.output],
-            );
+      const [input, output] = [step.inputs[0], step.output];
+      const wasm = this.wasm;
+      if (isPool2x2(op) && wasm) {
+        const shape = [op.planes, op.inHeight, op.inWidth, op.outHeight, op.outWidth];
+        return {
+          run: ({ at }) => wasm.call({ fn: 'maxpool2x2', args: [at[input], at[output], ...shape] }),
+          scratchFloats: 0,
+        };
+      }
+      if (isPool2x2(op)) return { run: ({ views }) => maxPool2x2(op, views[input], views[output]), scratchFloats: 0 };
+      const run = ({ views }: RunContext) =>
+        runMapOp(
+          op,
+          step.inputs.map((i) => views[i]),
+          views[output],
+        );
       return { run, scratchFloats: 0 };
     }
     const c = step.conv;

@@ -22,6 +22,7 @@ type KernelName =
   | 'gdc'
   | 'fc'
   | 'avgpool'
+  | 'maxpool2x2'
   | 'l2norm';
 
 /** One kernel call: what a plan step hands the module (here or in a worker). */

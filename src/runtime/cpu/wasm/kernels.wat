@@ -529,6 +529,59 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $n_loop))))
 
+  ;; 2×2 max pooling, stride 2, of `planes` planes of inH × inW into outH × outW, every window inside the map
+  ;; (2·outH ≤ inH, 2·outW ≤ inW: the detectors' pools). Four outputs per step: the two input rows' vertical
+  ;; maximum, then the maximum of each even/odd column pair (f32x4.max, NaN-propagating like the reference's
+  ;; Math.max); a scalar tail for outW % 4.
+  (func (export "maxpool2x2")
+    (param $in i32) (param $out i32) (param $planes i32) (param $inH i32) (param $inW i32) (param $outH i32)
+    (param $outW i32)
+    (local $p i32) (local $y i32) (local $x i32) (local $r0 i32) (local $r1 i32) (local $o i32) (local $vec i32)
+    (local $a v128) (local $b v128)
+    (local.set $vec (i32.and (local.get $outW) (i32.const -4)))
+    (block $p_done
+      (loop $p_loop
+        (br_if $p_done (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $y (i32.const 0))
+        (block $y_done
+          (loop $y_loop
+            (br_if $y_done (i32.ge_u (local.get $y) (local.get $outH)))
+            ;; input rows 2y and 2y + 1 of plane p, output row y (byte offsets)
+            (local.set $r0 (i32.add (local.get $in) (i32.shl (i32.mul (i32.add (i32.mul (local.get $p) (local.get $inH))
+              (i32.shl (local.get $y) (i32.const 1))) (local.get $inW)) (i32.const 2))))
+            (local.set $r1 (i32.add (local.get $r0) (i32.shl (local.get $inW) (i32.const 2))))
+            (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (i32.mul (local.get $p) (local.get $outH))
+              (local.get $y)) (local.get $outW)) (i32.const 2))))
+            (local.set $x (i32.const 0))
+            (block $x_done
+              (loop $x_loop
+                (br_if $x_done (i32.ge_u (local.get $x) (local.get $vec)))
+                (local.set $a (f32x4.max (v128.load (local.get $r0)) (v128.load (local.get $r1))))
+                (local.set $b (f32x4.max (v128.load offset=16 (local.get $r0)) (v128.load offset=16 (local.get $r1))))
+                (v128.store (local.get $o) (f32x4.max
+                  (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))
+                  (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))))
+                (local.set $r0 (i32.add (local.get $r0) (i32.const 32)))
+                (local.set $r1 (i32.add (local.get $r1) (i32.const 32)))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                (br $x_loop)))
+            (block $tail_done
+              (loop $tail
+                (br_if $tail_done (i32.ge_u (local.get $x) (local.get $outW)))
+                (f32.store (local.get $o) (f32.max
+                  (f32.max (f32.load (local.get $r0)) (f32.load offset=4 (local.get $r0)))
+                  (f32.max (f32.load (local.get $r1)) (f32.load offset=4 (local.get $r1)))))
+                (local.set $r0 (i32.add (local.get $r0) (i32.const 8)))
+                (local.set $r1 (i32.add (local.get $r1) (i32.const 8)))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                (br $tail)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $y_loop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $p_loop))))
+
   ;; Global average pooling: out[p] = mean of the `area` floats of plane p, for `planes` planes.
   (func (export "avgpool") (param $in i32) (param $out i32) (param $planes i32) (param $area i32)
     (local $p i32) (local $i i32) (local $acc f32)
