@@ -1,6 +1,6 @@
 /**
  * Detector graphs on the CPU backend's kernels, one thread. WebAssembly SIMD where its kernels take the shape:
- * 1×1 convs on `pointwise`, other dense convs as a JavaScript im2col into `pointwise` (pixels a multiple of 8,
+ * 1×1 convs on `pointwise`, other dense convs as an im2col (wasm for 3×3) into `pointwise` (pixels a multiple of 8,
  * output channels of 4), stride-1 3×3 depthwise convs on `depthwise3x3_s1` (in place where a map's width is a
  * multiple of 4 and its height even, else through zero-padded square planes). The tuned JavaScript convs (which take
  * rectangular maps) run the rest, the reference loops any other grouping and the feature-map ops, but for 2×2 max
@@ -161,7 +161,8 @@ export class CpuGraphRunner implements GraphRunner {
   }
 
   /**
-   * A dense conv on the wasm pointwise kernel: directly for 1×1, over a JavaScript im2col (in scratch) otherwise.
+   * A dense conv on the wasm pointwise kernel: directly for 1×1, over an im2col in scratch otherwise (wasm
+   * `im2col3x3` for 3×3 padding-1 convs of stride 1 or 2, JavaScript's for the rest).
    * The kernel computes output channels four at a time, so a head with 1 or 10 channels gets zero weight rows up
    * to a multiple of 4 and its output goes to scratch, of which the real channels (the first, channel-major) are
    * copied out.
@@ -182,9 +183,15 @@ export class CpuGraphRunner implements GraphRunner {
     const pixelsOuter = taps * padded * 4 <= L1_WEIGHT_BYTES ? 1 : 0;
     const columns = pointwise ? 0 : taps * pixels;
     const shape = convShape(step);
+    // The columns of a 3×3, padding-1 conv of stride 1 or 2 (YuNet's stem) in wasm, of any other in JavaScript.
+    const wasmColumns = c.kernel === 3 && c.pad === 1 && c.stride <= 2 && step.inWidth >= 3;
+    const sizes = [c.inChannels, step.inHeight, step.inWidth, step.outHeight, step.outWidth, c.stride];
+    const im2colCall = (at: readonly number[], scratch: number) =>
+      this.wasm!.call({ fn: 'im2col3x3', args: [at[step.input], scratch, ...sizes] });
     return {
       run: ({ views, at, memory, scratch }) => {
-        if (!pointwise) im2col(shape, views[step.input], memory.subarray(scratch / 4, scratch / 4 + columns));
+        if (!pointwise && wasmColumns) im2colCall(at, scratch);
+        else if (!pointwise) im2col(shape, views[step.input], memory.subarray(scratch / 4, scratch / 4 + columns));
         const input = pointwise ? at[step.input] : scratch;
         const output = padded === O ? at[step.output] : scratch + 4 * columns;
         const args = [input, m.weight, m.bias, m.slopes, output, 0, 1, taps, padded, pixels, pixelsOuter];

@@ -23,6 +23,7 @@ type KernelName =
   | 'fc'
   | 'avgpool'
   | 'maxpool2x2'
+  | 'im2col3x3'
   | 'l2norm';
 
 /** One kernel call: what a plan step hands the module (here or in a worker). */

@@ -529,6 +529,75 @@
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $n_loop))))
 
+  ;; im2col of a 3×3, padding-1 convolution with stride 1 or 2 over C planes of inH × inW: row t = (c·3 + ky)·3 + kx
+  ;; of the [C·9][outH·outW] matrix the `pointwise` kernel multiplies (runtime/cpu/js-conv.ts's im2col, whose
+  ;; columns these are). Per row of a tap: zeros where the tap falls in the padding, the inside four columns at a
+  ;; time (stride 2: the even lanes of two vectors), a scalar tail.
+  (func (export "im2col3x3")
+    (param $in i32) (param $out i32) (param $C i32) (param $inH i32) (param $inW i32) (param $outH i32)
+    (param $outW i32) (param $stride i32)
+    (local $t i32) (local $c i32) (local $ky i32) (local $kx i32) (local $oy i32) (local $iy i32) (local $ox i32)
+    (local $first i32) (local $end i32) (local $src i32) (local $o i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $outW) (i32.const 2)))
+    (block $t_done
+      (loop $t_loop
+        (br_if $t_done (i32.ge_u (local.get $t) (i32.mul (local.get $C) (i32.const 9))))
+        (local.set $c (i32.div_u (local.get $t) (i32.const 9)))
+        (local.set $ky (i32.div_u (i32.rem_u (local.get $t) (i32.const 9)) (i32.const 3)))
+        (local.set $kx (i32.rem_u (local.get $t) (i32.const 3)))
+        ;; Output columns whose input column ox·stride + kx − 1 lies in [0, inW): [first, end).
+        (local.set $first (i32.eqz (local.get $kx)))
+        (local.set $end (i32.add (i32.div_u (i32.sub (local.get $inW) (local.get $kx)) (local.get $stride)) (i32.const 1)))
+        (if (i32.gt_u (local.get $end) (local.get $outW)) (then (local.set $end (local.get $outW))))
+        (local.set $oy (i32.const 0))
+        (block $oy_done
+          (loop $oy_loop
+            (br_if $oy_done (i32.ge_u (local.get $oy) (local.get $outH)))
+            (local.set $o (i32.add (local.get $out)
+              (i32.mul (i32.add (i32.mul (local.get $t) (local.get $outH)) (local.get $oy)) (local.get $rowBytes))))
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $stride)) (local.get $ky)) (i32.const 1)))
+            (if (i32.ge_u (local.get $iy) (local.get $inH)) ;; above (wrapped around) or below the map
+              (then (memory.fill (local.get $o) (i32.const 0) (local.get $rowBytes)))
+              (else
+                ;; input element of output column 0 (one before the row for kx = 0, never read)
+                (local.set $src (i32.add (local.get $in) (i32.shl (i32.sub (i32.add (i32.mul
+                  (i32.add (i32.mul (local.get $c) (local.get $inH)) (local.get $iy)) (local.get $inW))
+                  (local.get $kx)) (i32.const 1)) (i32.const 2))))
+                (memory.fill (local.get $o) (i32.const 0) (i32.shl (local.get $first) (i32.const 2)))
+                (local.set $ox (local.get $first))
+                (if (i32.eq (local.get $stride) (i32.const 1))
+                  (then
+                    (block $v1_done
+                      (loop $v1
+                        (br_if $v1_done (i32.gt_u (i32.add (local.get $ox) (i32.const 4)) (local.get $end)))
+                        (v128.store (i32.add (local.get $o) (i32.shl (local.get $ox) (i32.const 2)))
+                          (v128.load (i32.add (local.get $src) (i32.shl (local.get $ox) (i32.const 2)))))
+                        (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                        (br $v1))))
+                  (else
+                    (block $v2_done
+                      (loop $v2
+                        (br_if $v2_done (i32.gt_u (i32.add (local.get $ox) (i32.const 4)) (local.get $end)))
+                        (v128.store (i32.add (local.get $o) (i32.shl (local.get $ox) (i32.const 2)))
+                          (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                            (v128.load (i32.add (local.get $src) (i32.shl (local.get $ox) (i32.const 3))))
+                            (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $ox) (i32.const 3))))))
+                        (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
+                        (br $v2)))))
+                (block $tail_done
+                  (loop $tail
+                    (br_if $tail_done (i32.ge_u (local.get $ox) (local.get $end)))
+                    (f32.store (i32.add (local.get $o) (i32.shl (local.get $ox) (i32.const 2)))
+                      (f32.load (i32.add (local.get $src) (i32.shl (i32.mul (local.get $ox) (local.get $stride)) (i32.const 2)))))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                    (br $tail)))
+                (memory.fill (i32.add (local.get $o) (i32.shl (local.get $end) (i32.const 2))) (i32.const 0)
+                  (i32.shl (i32.sub (local.get $outW) (local.get $end)) (i32.const 2)))))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $oy_loop)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $t_loop))))
+
   ;; 2×2 max pooling, stride 2, of `planes` planes of inH × inW into outH × outW, every window inside the map
   ;; (2·outH ≤ inH, 2·outW ≤ inW: the detectors' pools). Four outputs per step: the two input rows' vertical
   ;; maximum, then the maximum of each even/odd column pair (f32x4.max, NaN-propagating like the reference's
