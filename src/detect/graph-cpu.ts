@@ -2,7 +2,7 @@
  * Detector graphs on the CPU backend's kernels, one thread. WebAssembly SIMD where its kernels take the shape:
  * 1×1 convs on `pointwise`, other dense convs as an im2col (wasm for 3×3) into `pointwise` (pixels a multiple of 8,
  * output channels of 4), stride-1 3×3 depthwise convs on `depthwise3x3_s1` (in place where a map's width is a
- * multiple of 4 and its height even, else through zero-padded square planes). The tuned JavaScript convs (which take
+ * multiple of 4 and its height even, else through planes zero-padded to such a size). The tuned JavaScript convs (which take
  * rectangular maps) run the rest, the reference loops any other grouping and the feature-map ops, but for 2×2 max
  * pooling (wasm `maxpool2x2`; a JavaScript loop without wasm). Tensors live in the wasm memory, in the slots of the plan's memory plan, each step's scratch
  * after them, so wasm and JavaScript steps read each other's outputs in place.
@@ -203,49 +203,36 @@ export class CpuGraphRunner implements GraphRunner {
   }
 
   /**
-   * A stride-1, padding-1 3×3 depthwise conv on `depthwise3x3_s1`. The kernel takes H×W planes with W % 4 = 0 and
-   * H even (every map of a frame whose sides are multiples of 32, down to stride 8): then it runs on the tensors in
-   * place, all channels in one call. Other maps go plane by plane through two S×S scratch planes (S = max(H, W)
-   * rounded up to 4): the input copied into the first (zero elsewhere: exactly the conv's padding), the kernel's
-   * output in the second, its H×W corner copied out.
+   * A stride-1, padding-1 3×3 depthwise conv on `depthwise3x3_s1`, all channels in one call. The kernel takes
+   * H×W planes with W % 4 = 0 and H even: every map of a frame whose sides are multiples of 32, down to stride 8,
+   * runs in place. Other maps are copied into zero-padded planes of the next such size (the padding rows and
+   * columns are exactly the conv's zero padding), and the H×W corner of each output plane is copied back.
    */
   private depthwiseWasm(step: ConvStep): StepRun | undefined {
     const c = step.conv;
     if (c.groups !== c.inChannels || c.groups !== c.outChannels || c.kernel !== 3 || c.stride !== 1 || c.pad !== 1)
       return undefined;
     const { inHeight: H, inWidth: W } = step;
-    const g = this.residentLayer(c, () => this.wasm!.addDepthwise(c.weight, c.bias, c.outChannels, actCode(step)));
-    const params = (ch: number) => [g.weight + 36 * ch, g.bias + 4 * ch, g.slopes + 4 * ch];
-    if (W % 4 === 0 && H % 2 === 0) {
-      const zero = this.zeroRow(W);
-      return {
-        run: ({ at }) => {
-          const args = [at[step.input], ...params(0), at[step.output], c.outChannels, c.outChannels, H, W, zero];
-          this.wasm!.call({ fn: 'depthwise3x3_s1', args });
-        },
-        scratchFloats: 0,
-      };
-    }
-    const side = Math.ceil(Math.max(H, W) / 4) * 4;
-    const zero = this.zeroRow(side);
-    const plane = side * side;
+    const C = c.outChannels;
+    const [PH, PW] = [Math.ceil(H / 2) * 2, Math.ceil(W / 4) * 4];
+    const g = this.residentLayer(c, () => this.wasm!.addDepthwise(c.weight, c.bias, C, actCode(step)));
+    const zero = this.zeroRow(PW);
+    const conv = (input: number, output: number) =>
+      this.wasm!.call({ fn: 'depthwise3x3_s1', args: [input, g.weight, g.bias, g.slopes, output, C, C, PH, PW, zero] });
+    if (PH === H && PW === W) return { run: ({ at }) => conv(at[step.input], at[step.output]), scratchFloats: 0 };
+    const padded = C * PH * PW;
+    // Where row r of the C·H rows of the map starts among the padded planes (in floats).
+    const paddedRow = (r: number) => ((r / H) | 0) * PH * PW + (r % H) * PW;
     return {
       run: ({ views, memory, scratch }) => {
         const [x, y] = [views[step.input], views[step.output]];
-        const inF = scratch / 4;
-        const outF = inF + plane;
+        const [inF, outF] = [scratch / 4, scratch / 4 + padded];
         memory.fill(0, inF, outF);
-        for (let ch = 0; ch < c.outChannels; ch++) {
-          const from = ch * H * W;
-          if (W === side) memory.set(x.subarray(from, from + H * W), inF);
-          else for (let r = 0; r < H; r++) memory.set(x.subarray(from + r * W, from + (r + 1) * W), inF + r * side);
-          const args = [scratch, ...params(ch), 4 * outF, 1, 1, side, side, zero];
-          this.wasm!.call({ fn: 'depthwise3x3_s1', args });
-          if (W === side) y.set(memory.subarray(outF, outF + H * W), from);
-          else for (let r = 0; r < H; r++) y.set(memory.subarray(outF + r * side, outF + r * side + W), from + r * W);
-        }
+        for (let r = 0; r < C * H; r++) memory.set(x.subarray(r * W, (r + 1) * W), inF + paddedRow(r));
+        conv(scratch, 4 * outF);
+        for (let r = 0; r < C * H; r++) y.set(memory.subarray(outF + paddedRow(r), outF + paddedRow(r) + W), r * W);
       },
-      scratchFloats: 2 * plane,
+      scratchFloats: 2 * padded,
     };
   }
 
