@@ -4,7 +4,8 @@
  */
 import type { Batch } from './types.js';
 
-function rng(seed: number): () => number {
+/** xorshift32 in [0, 1): deterministic synthetic data with no short cycles in its high bits. */
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;
