@@ -291,7 +291,9 @@ def main(argv=None):
     # ---- step 2: student
     t0 = time.time()
     arch = CANDIDATES[args.arch]
-    model = Student(arch)
+    # channels_last: oneDNN's CPU depthwise and 1×1 convolutions run a training step of the v1 student ~1.35× faster
+    # in this layout (656 → 481 ms per 256-face batch, one thread, alternating); the values are the same.
+    model = Student(arch).to(memory_format=torch.channels_last)
     log(fh, f"student {args.arch}: {count_params(export_tensors(Student(arch).eval()))} parameters, {count_macs(arch) / 1e6:.2f}M MACs")
     use_cls = args.mode != "no-cls"
     use_mimic = args.mode != "cls-only"
@@ -330,7 +332,7 @@ def main(argv=None):
             order = np.argsort(gi)  # sorted gathers from the cache are faster
             j, gi = j[order], gi[order]
             src = c75[np.array([row_of[g] for g in gi])] if c75 is not None else chip75(cache.chips[gi])
-            x = deg(src, cache.loose[gi], hr_prob=0.1)
+            x = deg(src, cache.loose[gi], hr_prob=0.1).contiguous(memory_format=torch.channels_last)
             z = model(x)
             loss = torch.zeros(())
             ce_v = mim_v = 0.0
