@@ -9,6 +9,7 @@ import common from './common.wgsl?raw';
 import conv2d from './conv2d.wgsl?raw';
 import conv3x3Vec4 from './conv3x3_vec4.wgsl?raw';
 import depthwise3x3 from './depthwise3x3.wgsl?raw';
+import depthwise3x3Columns from './depthwise3x3_columns.wgsl?raw';
 import dot4Packed from './dot4_packed.wgsl?raw';
 import dot4Portable from './dot4_portable.wgsl?raw';
 import fullyConnected from './fully_connected.wgsl?raw';
@@ -26,6 +27,7 @@ export const WGSL = {
   common,
   conv2d,
   conv3x3_vec4: conv3x3Vec4,
+  depthwise3x3_columns: depthwise3x3Columns,
   depthwise3x3,
   pointwise,
   pointwise_vec4: pointwiseVec4,

@@ -9,7 +9,7 @@ import type { Layer, Network } from '../../src/model/network.js';
 import { compilePipelines } from '../../src/runtime/gpu/compile.js';
 import { type AcquiredDevice, acquireDevice } from '../../src/runtime/gpu/device.js';
 import { packImages } from '../../src/runtime/gpu/image-records.js';
-import type { LayerKernel } from '../../src/runtime/gpu/kernels.js';
+import { type LayerKernel, kernelFor } from '../../src/runtime/gpu/kernels.js';
 import { Plan } from '../../src/runtime/gpu/plan.js';
 import { StagingPool } from '../../src/runtime/gpu/staging.js';
 import { packWeights } from '../../src/runtime/gpu/weights-layout.js';
@@ -63,8 +63,36 @@ async function checked<T>(device: GPUDevice, work: () => Promise<T>): Promise<T>
   return result;
 }
 
+/** Uploads the packed weights and the input, and submits one pass of `layers` on `kernels` writing `slots`. */
+function encodeOnce(
+  gpu: GpuContext,
+  batch: number,
+  layers: readonly Layer[],
+  packed: ReturnType<typeof packWeights>,
+  input: Float32Array,
+  slots: GPUBuffer[],
+  slotOf: number[],
+  kernels: readonly LayerKernel[],
+): void {
+  const { device } = gpu;
+  const resources = {
+    device,
+    pipelines: gpu.pipelines,
+    weights: upload(device, packed.data),
+    offsets: packed.offsets,
+    input: upload(device, input),
+    slots,
+    slotOf,
+  };
+  const encoder = device.createCommandEncoder();
+  new Plan(batch, layers, resources, kernels).encode(encoder);
+  device.queue.submit([encoder.finish()]);
+}
+
 /**
- * Runs one layer. The layer must read tensor 0 (input), write tensor 1, and read tensor 2 as its residual if any.
+ * Runs one layer on `kernel` (its first fit by default; another must read the weight in the same layout, as the
+ * entries of kernelCandidates do). The layer must read tensor 0 (input), write tensor 1, and read tensor 2 as its
+ * residual if any.
  */
 export async function runLayer(
   gpu: GpuContext,
@@ -74,24 +102,13 @@ export async function runLayer(
   input: Float32Array,
   outFloats: number,
   residual?: Float32Array,
+  kernel: LayerKernel = kernelFor(layer),
 ): Promise<Float32Array> {
   const { device } = gpu;
   return checked(device, async () => {
-    const { data, offsets } = packWeights([layer], params);
     const out = upload(device, new Float32Array(outFloats));
     const slots = residual ? [out, upload(device, residual)] : [out];
-    const plan = new Plan(batch, [layer], {
-      device,
-      pipelines: gpu.pipelines,
-      weights: upload(device, data),
-      offsets,
-      input: upload(device, input),
-      slots,
-      slotOf: [-1, 0, 1],
-    });
-    const encoder = device.createCommandEncoder();
-    plan.encode(encoder);
-    device.queue.submit([encoder.finish()]);
+    encodeOnce(gpu, batch, [layer], packWeights([layer], params), input, slots, [-1, 0, 1], [kernel]);
     return read(device, out, outFloats);
   });
 }
@@ -110,22 +127,9 @@ export async function runNetwork(
 ): Promise<Float32Array> {
   const { device } = gpu;
   return checked(device, async () => {
-    const { data, offsets } = packWeights(network.layers, tensors);
     const memory = planMemory(network);
     const slots = memory.slotFloats.map((floats) => upload(device, new Float32Array(batch * floats)));
-    const resources = {
-      device,
-      pipelines: gpu.pipelines,
-      weights: upload(device, data),
-      offsets,
-      input: upload(device, input),
-      slots,
-      slotOf: memory.slotOf,
-    };
-    const plan = new Plan(batch, network.layers, resources, kernels);
-    const encoder = device.createCommandEncoder();
-    plan.encode(encoder);
-    device.queue.submit([encoder.finish()]);
+    encodeOnce(gpu, batch, network.layers, packWeights(network.layers, tensors), input, slots, memory.slotOf, kernels);
     const floats = batch * network.tensorSizes[network.output];
     return read(device, slots[memory.slotOf[network.output]], floats);
   });

@@ -312,6 +312,18 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
     reference: convReference,
   }),
   kernel({
+    name: 'depthwise3x3_columns',
+    layer: 'conv',
+    // Maps under 8 columns give too few lanes per row to beat depthwise3x3 (SwiftShader, llvmpipe: 4-wide maps ~10 % slower).
+    fits: (l) => isDepthwise(l) && l.kernel === 3 && l.pad === 1 && outWidth(l) >= 8,
+    weightLayout: 'file',
+    uniforms: CONV_PARAMS,
+    params: convParams,
+    bindings: LAYER_BINDINGS,
+    grid: (l, n) => flatGrid(n * l.outChannels * outWidth(l)),
+    reference: convReference,
+  }),
+  kernel({
     name: 'depthwise3x3',
     layer: 'conv',
     fits: (l) => isDepthwise(l) && l.kernel === 3 && l.pad === 1,
