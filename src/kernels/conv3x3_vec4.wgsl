@@ -4,8 +4,9 @@
 // channel and kernel row it loads the row segment its four pixels' three kx taps share once (6 values at
 // stride 1, 9 at stride 2; zero outside the map), then multiplies each tap's 4 values by four vec4s of weights
 // (stored [C·3·3][O] by runtime/gpu/weights-layout.ts). Loading the segment once instead of 4 values per tap
-// halves the input loads (SwiftShader: 126–141 → 104–116 ms for the stem at batch 64). conv2d.wgsl handles
-// other shapes. Maps may be rectangular (the detector's): in_size/out_size are heights, in_width/out_width
+// halves the input loads (SwiftShader: 126–141 → 91–116 ms for the stem at batch 64). The three taps are
+// calls of `taps` with the accumulators by pointer, which the compilers inline into registers; a kx loop
+// choosing the tap's vector with select() lost the gain. conv2d.wgsl handles other shapes. Maps may be rectangular (the detector's): in_size/out_size are heights, in_width/out_width
 // widths. CPU reference: runtime/cpu/conv.ts.
 
 @group(0) @binding(0) var<uniform> P: ConvParams;
