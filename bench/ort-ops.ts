@@ -1,8 +1,8 @@
 /**
  * Where onnxruntime-node's time goes on the exported student, by operator, for one or more weights files — and
- * why that depends on the weight values: ORT's PRelu takes a branch per element, so its time follows how
- * predictable the signs of its input are. The second table times one PRelu node on inputs that are all positive,
- * all negative and of random sign.
+ * why that depends on the weight values: ORT's PRelu time follows how predictable the signs of its input are (as a
+ * branch per element would). The second table times one PRelu node on inputs that are all positive, all negative
+ * and of random sign.
  *   node --import tsx --import ./scripts/register-wgsl.mjs bench/ort-ops.ts [--weights a.bfw,b.bfw] [--runs 12]
  * One thread, the options of the bench's `ort-node` row, 64 synthetic faces of 32 px (bench/core/faces.ts); ORT's
  * own profiler gives each node's kernel time, summed by operator and averaged over the runs.

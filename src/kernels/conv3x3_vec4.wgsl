@@ -6,8 +6,9 @@
 // (stored [C·3·3][O] by runtime/gpu/weights-layout.ts). Loading the segment once instead of 4 values per tap
 // halves the input loads (SwiftShader: 126–141 → 91–116 ms for the stem at batch 64). The three taps are
 // calls of `taps` with the accumulators by pointer, which the compilers inline into registers; a kx loop
-// choosing the tap's vector with select() lost the gain. conv2d.wgsl handles other shapes. Maps may be rectangular (the detector's): in_size/out_size are heights, in_width/out_width
-// widths. CPU reference: runtime/cpu/conv.ts.
+// choosing the tap's vector with select() lost the gain. conv2d.wgsl handles other shapes. Maps may be
+// rectangular (the detector's): in_size/out_size are heights, in_width/out_width widths.
+// CPU reference: runtime/cpu/conv.ts.
 
 @group(0) @binding(0) var<uniform> P: ConvParams;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<f32>>;

@@ -294,6 +294,8 @@ const matmulParams = (
 const outWidth = (l: LayerOf<'conv'>) => l.outWidth ?? l.outSize;
 const outputs = (l: LayerOf<'conv'>, batch: number) => batch * l.outChannels * l.outSize * outWidth(l);
 const isDepthwise = (l: LayerOf<'conv'>) => l.groups === l.inChannels && l.groups === l.outChannels;
+/** The blocks' depthwise layers: what both depthwise3x3 kernels run. */
+const isDepthwise3x3 = (l: LayerOf<'conv'>) => isDepthwise(l) && l.kernel === 3 && l.pad === 1;
 
 /**
  * Every layer kernel, fastest first: `kernelFor` takes the first entry that fits, and each layer kind ends with
@@ -314,8 +316,9 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
   kernel({
     name: 'depthwise3x3_columns',
     layer: 'conv',
-    // Maps under 8 columns give too few lanes per row to beat depthwise3x3 (SwiftShader, llvmpipe: 4-wide maps ~10 % slower).
-    fits: (l) => isDepthwise(l) && l.kernel === 3 && l.pad === 1 && outWidth(l) >= 8,
+    // Maps under 8 columns give too few lanes per row to beat depthwise3x3 (SwiftShader, llvmpipe: 4-wide maps
+    // ~10 % slower).
+    fits: (l) => isDepthwise3x3(l) && outWidth(l) >= 8,
     weightLayout: 'file',
     uniforms: CONV_PARAMS,
     params: convParams,
@@ -326,7 +329,7 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
   kernel({
     name: 'depthwise3x3',
     layer: 'conv',
-    fits: (l) => isDepthwise(l) && l.kernel === 3 && l.pad === 1,
+    fits: isDepthwise3x3,
     weightLayout: 'file',
     uniforms: CONV_PARAMS,
     params: convParams,
