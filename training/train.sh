@@ -14,7 +14,9 @@
 #   default 2),
 #   ARCH (student architecture, a name in bridgeface_train/candidates.py; default v1), RECIPE (LR synthesis, default v2),
 #   EPOCHS (default 12), SET_WEIGHTS (space-separated NAME=FACTOR, each passed as --set-weight to every student run:
-#   draw that set's faces FACTOR times as often; default none, every face once per epoch), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 1), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
+#   draw that set's faces FACTOR times as often; default none, every face once per epoch), INIT (a .bfw every student
+#   run starts from instead of at random, e.g. weights/student.bfw to fine-tune the shipped student; its split must be
+#   the run's, so with SPLITS=A for the shipped file), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 1), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
 #   (default /usr/bin/python3), OUT (default training), SMOKE=1, EVAL_BACKEND (cpu | webgpu; default webgpu on Dawn's
 #   GLES/llvmpipe adapter, the fastest here).
 set -euo pipefail
@@ -96,6 +98,7 @@ stage_teacher_lr() { # one folder per split: the teacher rows of the folds that 
 train() { # name split mode epochs [extra...]
   local name="$1" split="$2" mode="$3" ep="$4" w; shift 4
   for w in ${SET_WEIGHTS:-}; do set -- "$@" --set-weight "$w"; done
+  [ -z "${INIT:-}" ] || set -- "$@" --init "$INIT"
   PYTHONPATH=training nice -n 10 "$PY" -m bridgeface_train.train --cache "$CACHE" "${DATA_ARGS[@]}" --split "$split" \
     --mode "$mode" --epochs "$ep" --arch "$ARCH" --recipe "$RECIPE" --out "$RUNS/$name" "$@"
 }

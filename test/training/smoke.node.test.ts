@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lfwImagePath, parsePairs } from '../../src/eval/index.js';
 import { createRecognizer } from '../../src/index.js';
 import { readWeights } from '../../src/tools.js';
-import { dataRoot, repoRoot, skipReason } from './helpers.js';
+import { dataRoot, python, repoRoot, skipReason } from './helpers.js';
 
 const reason = skipReason(true);
 if (reason) console.warn(`[smoke] skipped: ${reason}`);
@@ -78,5 +78,28 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     const w2 = readWeights(fs.readFileSync(path.join(tmp, 'runs/smoke/student.bfw')));
     expect([...w2.tensors.keys()]).toEqual([...w.tensors.keys()]);
     for (const [name, t] of w.tensors) expect(w2.tensors.get(name)).toEqual(t);
+
+    // Fine-tuning from the exported file: a new run starts from it and says so in its provenance; a run on another
+    // split refuses it (the file was trained on the faces that split tests on).
+    const init = path.join(tmp, 'runs/smoke/student.bfw');
+    const trainPy = (split: string, out: string) =>
+      execFileSync(
+        python,
+        [
+          ...'-m bridgeface_train.train --mode full --epochs 1 --bridge-epochs 2 --batch 16 --threads 1'.split(' '),
+          ...['--cache', path.join(tmp, 'cache/teacher'), '--data', root, '--split', split, '--init', init],
+          ...['--out', path.join(tmp, 'runs', out)],
+        ],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, PYTHONPATH: path.join(repoRoot, 'training') },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    expect(trainPy('A', 'tuned')).toMatch(/student initialised from .*smoke\/student\.bfw/);
+    const tuned = readWeights(fs.readFileSync(path.join(tmp, 'runs/tuned/student.bfw')));
+    expect((tuned.provenance as { initialisedFrom?: { file: string } }).initialisedFrom?.file).toBe('student.bfw');
+    expect(() => trainPy('B', 'wrong-split')).toThrow(/trained without LFW folds \[1, 2, 3, 4, 5\]/);
   }, 900_000); // ~40 s on an idle 2-core machine; generous for a loaded one
 });

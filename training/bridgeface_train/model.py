@@ -100,6 +100,18 @@ def _fold(conv_w: torch.Tensor, bn: nn.BatchNorm2d | nn.BatchNorm1d):
     return w.detach().double(), b.detach().double()
 
 
+def _conv_bns(model: Student):
+    """(name, ConvBN) in export order: the names export_tensors gives them."""
+    yield "stem", model.stem
+    for i, blk in enumerate(model.blocks):
+        for part in blk:   # ModuleDict order: dw, pw | expand, dw, project
+            yield f"blocks.{i}.{part}", blk[part]
+    if model.head is not None:
+        yield "head", model.head
+    if model.pooling == "gdc":
+        yield "pool", model.pool
+
+
 @torch.no_grad()
 def export_tensors(model: Student) -> Dict[str, np.ndarray]:
     """Fold BN into convs; tensor names/order as docs/weights-format.md."""
@@ -113,18 +125,61 @@ def export_tensors(model: Student) -> Dict[str, np.ndarray]:
         if cb.act is not None and prelu:
             t[f"{name}.prelu"] = cb.act.weight.detach().float().numpy().copy()
 
-    put("stem", model.stem)
-    for i, blk in enumerate(model.blocks):
-        for part in blk:   # ModuleDict order: dw, pw | expand, dw, project
-            put(f"blocks.{i}.{part}", blk[part])
-    if model.head is not None:
-        put("head", model.head)
-    if model.pooling == "gdc":
-        put("pool", model.pool)
+    for name, cb in _conv_bns(model):
+        put(name, cb)
     w, b = _fold(model.fc.weight, model.fc_bn)
     t["fc.weight"] = w.float().numpy()
     t["fc.bias"] = b.float().numpy()
     return t
+
+
+@torch.no_grad()
+def import_tensors(model: Student, tensors: Dict[str, np.ndarray], x: torch.Tensor) -> None:
+    """The inverse of export_tensors, for fine-tuning a shipped student: after it, the model computes the exported
+    function both in eval mode (exactly) and in train mode on batches like `x` (approximately).
+
+    Folding lost each BatchNorm's statistics, so they are re-derived from the data: each layer first gets the folded
+    weights with an identity BN (scale 1, shift = folded bias), one eval pass over `x` records every BN input's
+    per-channel mean μ and variance σ², then each BN is set to γ = √(σ² + ε), β = μ + bias and running statistics
+    (μ, σ²). In eval mode that is z − μ + μ + bias = z + bias; in train mode a batch's own statistics stand in for μ
+    and σ², so the first steps start from the exported network rather than from a re-normalised one.
+    Raises ValueError when the tensors do not fit the model (another architecture)."""
+    want = export_tensors(Student(model.arch).eval())
+    if set(want) != set(tensors) or any(tuple(want[k].shape) != tuple(np.shape(tensors[k])) for k in want):
+        raise ValueError("the weights do not fit this architecture (tensor names or shapes differ)")
+    T = {k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in tensors.items()}
+    pairs = [(name, cb.conv, cb.bn) for name, cb in _conv_bns(model)] + [("fc", model.fc, model.fc_bn)]
+    for name, layer, bn in pairs:
+        layer.weight.copy_(T[f"{name}.weight"].reshape(layer.weight.shape))
+        bn.weight.fill_(1.0)
+        bn.bias.copy_(T[f"{name}.bias"])
+        bn.running_mean.zero_()
+        bn.running_var.fill_(1.0 - bn.eps)
+    for name, cb in _conv_bns(model):
+        if cb.act is not None and model.arch["activation"] == "prelu":
+            cb.act.weight.copy_(T[f"{name}.prelu"])
+    stats = {}
+
+    def record(bn, inp):
+        z = inp[0].double()
+        dims = [d for d in range(z.dim()) if d != 1]
+        stats[bn] = (z.mean(dims), z.var(dims, unbiased=False))
+
+    hooks = [bn.register_forward_pre_hook(record) for _, _, bn in pairs]
+    was_training = model.training
+    model.eval()
+    try:
+        model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+        model.train(was_training)
+    for _, _, bn in pairs:
+        mu, var = stats[bn]
+        bn.weight.copy_(torch.sqrt(var + bn.eps))
+        bn.bias.add_(mu)
+        bn.running_mean.copy_(mu)
+        bn.running_var.copy_(var)
 
 
 def runtime_forward(arch: Dict[str, Any], tensors: Dict[str, np.ndarray], x: torch.Tensor) -> torch.Tensor:

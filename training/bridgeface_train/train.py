@@ -22,11 +22,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import data as D
-from .bfw import write_bfw
+from .bfw import read_bfw, write_bfw
 from .degrade import LOOSE_BOX, RECIPES, Degrader, chip75, eval_input
 from .metrics import far_threshold, kfold_accuracy
 from .candidates import CANDIDATES
-from .model import Student, count_macs, count_params, export_tensors
+from .model import Student, count_macs, count_params, export_tensors, import_tensors
 from .sampling import draw_shares, epoch_order, face_probabilities, parse_set_weight, set_weights
 
 PRELOAD_MAX = 20_000
@@ -135,7 +135,7 @@ def train_bridge(fh, T_all, y, epochs, seed, rel_weight=4.0):
 # Arguments that change what a run computes: a checkpoint is resumed only when all of them match (threads, eval
 # cadence and the output folder may differ).
 RESUME_KEYS = ("cache", "data", "split", "mode", "epochs", "bridge_epochs", "batch", "lr", "mimic", "arch", "recipe",
-               "seed", "limit", "set_weight")
+               "seed", "limit", "set_weight", "init")
 
 
 def save_checkpoint(path, args, state):
@@ -208,6 +208,9 @@ def main(argv=None):
     ap.add_argument("--set-weight", action="append", type=parse_set_weight, metavar="NAME=FACTOR",
                     help="draw the faces of set NAME FACTOR times as often as those of an unnamed set (repeatable; "
                     "sampling.py): each epoch then draws as many faces as there are, with replacement")
+    ap.add_argument("--init", metavar="BFW", help="start the student from this weights file (e.g. weights/student.bfw) "
+                    "instead of at random: fine-tuning on other faces, or training on after a finished schedule; it must "
+                    "be of --arch, and its split must be this run's (its excluded LFW folds are checked)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke tests: use only this many training images")
@@ -231,6 +234,11 @@ def main(argv=None):
     cache = D.load_cache(args.cache)
     pairs = D.parse_pairs(os.path.join(D.lfw_root(roots), "lfw", "pairs.txt"))
     test_folds = SPLITS[args.split]
+    init_header, init_tensors = read_bfw(args.init) if args.init else (None, None)
+    excluded = (init_header or {}).get("provenance", {}).get("excludedLfwFolds")
+    if excluded is not None and excluded != [f + 1 for f in test_folds]:  # before the bridge and student train
+        raise SystemExit(f"--init {args.init} was trained without LFW folds {excluded}, this run tests on "
+                         f"{[f + 1 for f in test_folds]}: its LFW figures would not be honest")
     dups = D.near_duplicates(args.cache)
     tr, calib = D.split_indices(cache, pairs, test_folds, sets=D.sets_in(roots), exclude=dups)
     if args.limit:
@@ -314,12 +322,26 @@ def main(argv=None):
     target_t = torch.from_numpy(target.astype(np.float32))
     y_t = torch.from_numpy(y).long()
     first_epoch = 0
+    init_from = None
+    if init_tensors is not None and ckpt is None:
+        init_from = init_header.get("provenance", {})
+        # BatchNorm statistics from faces like the training batches (a separate degrader: the run's own draws stay)
+        probe = tr[np.random.default_rng(args.seed + 2).permutation(len(tr))[:1024]]
+        xs = Degrader(RECIPES[args.recipe], 32, seed=args.seed + 2)(chip75(cache.chips[np.sort(probe)]),
+                                                                     cache.loose[np.sort(probe)], hr_prob=0.1)
+        try:
+            import_tensors(model, init_tensors, xs.contiguous(memory_format=torch.channels_last))
+        except ValueError as e:
+            raise SystemExit(f"--init {args.init}: {e} (--arch {args.arch})")
+        log(fh, f"student initialised from {args.init} ({init_from.get('gitCommit', 'no commit')}, "
+                f"{init_from.get('epochs', '?')} epochs)")
     if ckpt is not None:
         model.load_state_dict(ckpt["model"]); head.load_state_dict(ckpt["head"])
         opt.load_state_dict(ckpt["opt"]); sched.load_state_dict(ckpt["sched"])
         rng.bit_generator.state = ckpt["rng"]; deg.rng.bit_generator.state = ckpt["deg_rng"]
         torch.set_rng_state(ckpt["torch_rng"])
         first_epoch, t0 = ckpt["epoch"], time.time() - ckpt["elapsed"]
+        init_from = ckpt.get("init_from")
         log(fh, f"resumed from {ckpt_path} after epoch {first_epoch}")
     for ep in range(first_epoch, args.epochs):
         model.train()
@@ -362,7 +384,7 @@ def main(argv=None):
         save_checkpoint(ckpt_path, args, {
             "model": model.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
             "rng": rng.bit_generator.state, "deg_rng": deg.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-            "epoch": ep + 1, "elapsed": time.time() - t0})
+            "epoch": ep + 1, "elapsed": time.time() - t0, "init_from": init_from})
     t_student = time.time() - t0
     model.eval()
     torch.save(model.state_dict(), os.path.join(args.out, "student.pt"))
@@ -425,7 +447,10 @@ def main(argv=None):
             "use": "research and evaluation only: the training sets above include non-commercial research-only data; "
                    "retrain on data you hold the rights to for any other use (training/README.md)",
             "calibrationImages": int(len(calib)),
-            "epochs": args.epochs, "bridgeEpochs": args.bridge_epochs if args.mode in ("full", "no-cls") else 0,
+            "epochs": args.epochs,
+            **({"initialisedFrom": {"file": os.path.basename(args.init), **{k: v for k, v in (init_from or {}).items()
+                                    if k in ("gitCommit", "epochs", "date", "trainingImages")}}} if args.init else {}),
+            "bridgeEpochs": args.bridge_epochs if args.mode in ("full", "no-cls") else 0,
             **({"setWeights": args.set_weight, "drawShares": draw_shares(face_sets, args.set_weight)} if args.set_weight else {}),
             "batch": args.batch, "lr": args.lr, "mimicWeight": args.mimic, "seed": args.seed,
             "lrSynthesis": {"recipe": args.recipe, **{k: v for k, v in dataclasses.asdict(RECIPES[args.recipe]).items()},
