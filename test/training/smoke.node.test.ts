@@ -80,14 +80,14 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     for (const [name, t] of w.tensors) expect(w2.tensors.get(name)).toEqual(t);
 
     // Fine-tuning from the exported file: a new run starts from it and says so in its provenance; a run on another
-    // split refuses it (the file was trained on the faces that split tests on).
+    // split refuses it (the file was trained on the faces that split tests on); a file that is not weights is refused.
     const init = path.join(tmp, 'runs/smoke/student.bfw');
-    const trainPy = (split: string, out: string) =>
+    const trainPy = (split: string, out: string, from = init) =>
       execFileSync(
         python,
         [
           ...'-m bridgeface_train.train --mode full --epochs 1 --bridge-epochs 2 --batch 16 --threads 1'.split(' '),
-          ...['--cache', path.join(tmp, 'cache/teacher'), '--data', root, '--split', split, '--init', init],
+          ...['--cache', path.join(tmp, 'cache/teacher'), '--data', root, '--split', split, '--init', from],
           ...['--out', path.join(tmp, 'runs', out)],
         ],
         {
@@ -101,5 +101,7 @@ describe.skipIf(!!reason)('training pipeline smoke test', () => {
     const tuned = readWeights(fs.readFileSync(path.join(tmp, 'runs/tuned/student.bfw')));
     expect((tuned.provenance as { initialisedFrom?: { file: string } }).initialisedFrom?.file).toBe('student.bfw');
     expect(() => trainPy('B', 'wrong-split')).toThrow(/trained without LFW folds \[1, 2, 3, 4, 5\]/);
+    fs.writeFileSync(path.join(tmp, 'not-weights.bfw'), 'not weights');
+    expect(() => trainPy('A', 'bad-file', path.join(tmp, 'not-weights.bfw'))).toThrow(/not a readable weights file/);
   }, 900_000); // ~40 s on an idle 2-core machine; generous for a loaded one
 });

@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import data as D
-from .bfw import read_bfw, write_bfw
+from .bfw import BfwError, read_bfw, write_bfw
 from .degrade import LOOSE_BOX, RECIPES, Degrader, chip75, eval_input
 from .metrics import far_threshold, kfold_accuracy
 from .candidates import CANDIDATES
@@ -234,7 +234,10 @@ def main(argv=None):
     cache = D.load_cache(args.cache)
     pairs = D.parse_pairs(os.path.join(D.lfw_root(roots), "lfw", "pairs.txt"))
     test_folds = SPLITS[args.split]
-    init_header, init_tensors = read_bfw(args.init) if args.init else (None, None)
+    try:
+        init_header, init_tensors = read_bfw(args.init) if args.init else (None, None)
+    except (OSError, BfwError) as e:
+        raise SystemExit(f"--init {args.init}: not a readable weights file ({e})")
     excluded = (init_header or {}).get("provenance", {}).get("excludedLfwFolds")
     if excluded is not None and excluded != [f + 1 for f in test_folds]:  # before the bridge and student train
         raise SystemExit(f"--init {args.init} was trained without LFW folds {excluded}, this run tests on "
