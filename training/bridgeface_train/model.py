@@ -144,7 +144,7 @@ def import_tensors(model: Student, tensors: Dict[str, np.ndarray], x: torch.Tens
     (μ, σ²). In eval mode that is z − μ + μ + bias = z + bias; in train mode a batch's own statistics stand in for μ
     and σ², so the first steps start from the exported network rather than from a re-normalised one.
     Raises ValueError when the tensors do not fit the model (another architecture)."""
-    want = export_tensors(Student(model.arch).eval())
+    want = export_tensors(model)  # only the names and shapes are compared
     if set(want) != set(tensors) or any(tuple(want[k].shape) != tuple(np.shape(tensors[k])) for k in want):
         raise ValueError("the weights do not fit this architecture (tensor names or shapes differ)")
     T = {k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in tensors.items()}

@@ -329,9 +329,9 @@ def main(argv=None):
     if init_tensors is not None and ckpt is None:
         init_from = init_header.get("provenance", {})
         # BatchNorm statistics from faces like the training batches (a separate degrader: the run's own draws stay)
-        probe = tr[np.random.default_rng(args.seed + 2).permutation(len(tr))[:1024]]
-        xs = Degrader(RECIPES[args.recipe], 32, seed=args.seed + 2)(chip75(cache.chips[np.sort(probe)]),
-                                                                     cache.loose[np.sort(probe)], hr_prob=0.1)
+        probe = np.sort(tr[np.random.default_rng(args.seed + 2).permutation(len(tr))[:1024]])
+        xs = Degrader(RECIPES[args.recipe], 32, seed=args.seed + 2)(chip75(cache.chips[probe]), cache.loose[probe],
+                                                                     hr_prob=0.1)
         try:
             import_tensors(model, init_tensors, xs.contiguous(memory_format=torch.channels_last))
         except ValueError as e:
