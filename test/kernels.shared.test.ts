@@ -212,14 +212,32 @@ describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, 
   });
 });
 
-describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)', () => {
+describe('pointwise_8x16.wgsl, pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)', () => {
   const cases = [
     {
-      name: '12→16 ch (vec4), 4×4 px, batch 70, residual',
+      name: '12→16 ch (8×16), 4×4 px, batch 70, residual',
       batch: 70,
       C: 12,
       O: 16,
       pixels: 16,
+      residual: true,
+      kernel: 'pointwise_8x16',
+    },
+    {
+      name: '5→8 ch (8×16), 8×6 px, batch 3, residual',
+      batch: 3,
+      C: 5,
+      O: 8,
+      pixels: 48,
+      residual: true,
+      kernel: 'pointwise_8x16',
+    },
+    {
+      name: '12→32 ch (vec4), 3×4 px, batch 70, residual',
+      batch: 70,
+      C: 12,
+      O: 32,
+      pixels: 12,
       residual: true,
       kernel: 'pointwise_vec4',
     },
@@ -234,11 +252,20 @@ describe('pointwise_vec4.wgsl and pointwise.wgsl (1×1 conv and fully connected)
     },
     { name: '13→30 ch, 5×5 px, batch 1', batch: 1, C: 13, O: 30, pixels: 25, residual: false, kernel: 'pointwise' },
     {
-      name: '64→128 ch (vec4), 8×8 px, batch 9',
+      name: '64→128 ch (8×16), 8×8 px, batch 9',
       batch: 9,
       C: 64,
       O: 128,
       pixels: 64,
+      residual: false,
+      kernel: 'pointwise_8x16',
+    },
+    {
+      name: '64→48 ch (vec4), 5×4 px, batch 9',
+      batch: 9,
+      C: 64,
+      O: 48,
+      pixels: 20,
       residual: false,
       kernel: 'pointwise_vec4',
     },

@@ -13,7 +13,7 @@ import type { Layer } from '../model/network.js';
 import { compileModule } from '../runtime/gpu/compile.js';
 import { type DeviceOptions, acquireDevice } from '../runtime/gpu/device.js';
 import { checkedSubmit } from '../runtime/gpu/gpu-errors.js';
-import { type BindingRole, kernelFor, mapKernelFor, wgslModule } from '../runtime/gpu/kernels.js';
+import { type BindingRole, kernelFor, kernelModule, mapKernelFor } from '../runtime/gpu/kernels.js';
 import { StagingPool } from '../runtime/gpu/staging.js';
 import { packWeights } from '../runtime/gpu/weights-layout.js';
 import { type ConvStep, type GraphPlan, type PlanStep, planMemoryOf } from './graph-plan.js';
@@ -28,13 +28,13 @@ export interface GpuGraphOptions extends DeviceOptions {
   device?: GPUDevice;
 }
 
-/** Output channels the fast 1×1 kernel (pointwise_vec4) computes per invocation. */
+/** Output channels the fast 1×1 kernels (pointwise_8x16, pointwise_vec4) need a multiple of. */
 const VEC4_CHANNELS = 16;
 
 /**
  * The student's layer a conv step runs as, and its weights. A 1×1 conv is a pointwise layer over the map's
  * pixels; one with a few output channels (a head's 1, 4 or 10) gets zero weight rows up to 16, so that it runs on
- * pointwise_vec4 rather than the general tiled kernel (32 channels per workgroup and barriers: ~20× slower on
+ * the fast kernels rather than the general tiled one (32 channels per workgroup and barriers: ~20× slower on
  * SwiftShader). Its output holds the real channels first (channel-major), which is all later steps read.
  */
 function asLayer(step: ConvStep, index: number): { layer: Layer; weight: Float32Array; bias: Float32Array } {
@@ -158,7 +158,7 @@ export class GpuGraphRunner implements GraphRunner {
   private pipeline(name: WgslFile): Promise<GPUComputePipeline> {
     let p = this.pipelines.get(name);
     if (!p) {
-      p = compileModule(this.device, name, wgslModule(name), ['main']).then((m) => m.main);
+      p = compileModule(this.device, name, kernelModule(name), ['main']).then((m) => m.main);
       this.pipelines.set(name, p);
     }
     return p;

@@ -16,6 +16,8 @@ import fullyConnected from './fully_connected.wgsl?raw';
 import l2norm from './l2norm.wgsl?raw';
 import maxpool from './maxpool.wgsl?raw';
 import pointwise from './pointwise.wgsl?raw';
+import pointwise8x16 from './pointwise_8x16.wgsl?raw';
+import pointwiseEpilogue from './pointwise_epilogue.wgsl?raw';
 import pointwiseVec4 from './pointwise_vec4.wgsl?raw';
 import preprocess from './preprocess.wgsl?raw';
 import resizeNearest from './resize_nearest.wgsl?raw';
@@ -30,7 +32,9 @@ export const WGSL = {
   depthwise3x3_columns: depthwise3x3Columns,
   depthwise3x3,
   pointwise,
+  pointwise_8x16: pointwise8x16,
   pointwise_vec4: pointwiseVec4,
+  pointwise_epilogue: pointwiseEpilogue,
   fully_connected: fullyConnected,
   avgpool,
   l2norm,

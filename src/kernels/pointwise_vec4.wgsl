@@ -1,5 +1,6 @@
 // 1×1 convolution for layers whose output channels are a multiple of 16 and pixels per face a multiple of 4
-// (all of the default student's blocks): Y[n][o][p] = act(b[o] + Σc W[o][c]·X[n][c][p]) (+ R[n][o][p]).
+// (the detector's maps that pointwise_8x16.wgsl does not fit): Y[n][o][p] = act(b[o] + Σc W[o][c]·X[n][c][p])
+// (+ R[n][o][p]).
 // Each invocation computes 16 output channels × 4 pixels in registers, with no workgroup memory or barriers:
 // per input channel, one vec4 of X (4 pixels) and four vec4s of W (16 outputs; W is stored [C][O] by
 // runtime/gpu/weights-layout.ts) feed 64 multiply-adds. Consecutive invocations take consecutive pixel quads,
@@ -54,21 +55,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   epilogue(base + 4u * quads, quads, g0 + 1u, a4, a5, a6, a7);
   epilogue(base + 8u * quads, quads, g0 + 2u, a8, a9, a10, a11);
   epilogue(base + 12u * quads, quads, g0 + 3u, a12, a13, a14, a15);
-}
-
-// Bias, activation and residual for the four output channels of quad `g`, 4 pixels each, then the stores.
-fn epilogue(base: u32, stride: u32, g: u32, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) {
-  let bias = weights[P.bias / 4u + g];
-  var slope = vec4<f32>(0.0);
-  if (P.act == ACT_PRELU) { slope = weights[P.alpha / 4u + g]; }
-  write_out(base, v0 + bias.x, slope.x);
-  write_out(base + stride, v1 + bias.y, slope.y);
-  write_out(base + 2u * stride, v2 + bias.z, slope.z);
-  write_out(base + 3u * stride, v3 + bias.w, slope.w);
-}
-
-fn write_out(index: u32, v: vec4<f32>, slope: f32) {
-  var out = activate4(v, P.act, slope);
-  if (P.has_residual == 1u) { out += residual[index]; }
-  y[index] = out;
 }

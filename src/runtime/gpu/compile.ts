@@ -4,7 +4,7 @@
  */
 import { GpuError } from '../../errors.js';
 import type { WgslFile } from '../../kernels/index.js';
-import { LAYER_KERNELS, wgslModule } from './kernels.js';
+import { LAYER_KERNELS, kernelModule } from './kernels.js';
 
 /** Compiles one module and a pipeline per entry point; a failure is a `GpuError('validation')` with diagnostics. */
 export async function compileModule<E extends string>(
@@ -45,7 +45,7 @@ export async function compileModule<E extends string>(
 export async function compilePipelines(device: GPUDevice): Promise<Map<WgslFile, GPUComputePipeline>> {
   const names: WgslFile[] = [...LAYER_KERNELS.map((k) => k.name), 'preprocess'];
   const compiled = await Promise.all(
-    names.map(async (name) => [name, (await compileModule(device, name, wgslModule(name), ['main'])).main] as const),
+    names.map(async (name) => [name, (await compileModule(device, name, kernelModule(name), ['main'])).main] as const),
   );
   return new Map(compiled);
 }

@@ -40,6 +40,8 @@ export const KERNEL_CONSTANTS = {
 const { WG, TILE, QUADS_OUT } = KERNEL_CONSTANTS;
 /** Output values one invocation of a vec4 kernel computes: 16 channels × 4 pixels. */
 const VEC4_OUTPUTS = QUADS_OUT * 4 * 4;
+/** Output values one invocation of pointwise_8x16 computes. */
+const POINTWISE_8X16_OUTPUTS = 8 * 16;
 const MAX_WORKGROUPS_X = 65535;
 
 /** Uniforms of the convolution kernels (conv2d, conv3x3_vec4, depthwise3x3). Offsets are floats into the weights. */
@@ -176,6 +178,17 @@ const HEADER = [
 /** A complete WGSL module: the header, then the given files in order. */
 export function wgslModule(...files: WgslFile[]): string {
   return [HEADER, ...files.map((f) => WGSL[f])].join('\n');
+}
+
+/** Files a kernel's module appends after the kernel's own (functions two kernels share). */
+const KERNEL_PARTS: Partial<Record<WgslFile, readonly WgslFile[]>> = {
+  pointwise_8x16: ['pointwise_epilogue'],
+  pointwise_vec4: ['pointwise_epilogue'],
+};
+
+/** The module of one kernel entry point (`main`): its file and the parts it shares with others. */
+export function kernelModule(name: WgslFile): string {
+  return wgslModule(name, ...(KERNEL_PARTS[name] ?? []));
 }
 
 /**
@@ -357,6 +370,17 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
     params: matmulParams,
     bindings: RESIDUAL_BINDINGS,
     grid: (l, n) => flatGrid((n * l.outChannels) / (QUADS_OUT * 4)),
+    reference: pointwiseReference,
+  }),
+  kernel({
+    name: 'pointwise_8x16',
+    layer: 'pointwise',
+    fits: (l) => l.pixels % 16 === 0 && l.outChannels % 8 === 0,
+    weightLayout: 'transposed',
+    uniforms: MATMUL_PARAMS,
+    params: matmulParams,
+    bindings: RESIDUAL_BINDINGS,
+    grid: (l, n) => flatGrid((n * l.outChannels * l.pixels) / POINTWISE_8X16_OUTPUTS),
     reference: pointwiseReference,
   }),
   kernel({
