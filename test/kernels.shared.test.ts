@@ -44,10 +44,10 @@ const activations: Array<[string, ActCode]> = [
   ['prelu', ACT.prelu],
 ];
 
-describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, depthwise, general)', () => {
+describe('conv3x3_16x8.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, depthwise, general)', () => {
   const cases = [
     {
-      name: 'stem 3→16 (vec4), 8×8, stride 1, batch 2',
+      name: 'stem 3→16 (16×8), 8×8, stride 1, batch 2',
       dense: true,
       batch: 2,
       inC: 3,
@@ -55,10 +55,10 @@ describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, 
       size: 8,
       stride: 1 as const,
       act: ACT.prelu,
-      kernel: 'conv3x3_vec4',
+      kernel: 'conv3x3_16x8',
     },
     {
-      name: 'stem 3→32 (vec4), 15×15, stride 2, batch 70',
+      name: 'stem 3→32 (16×8), 15×15, stride 2, batch 70',
       dense: true,
       batch: 70,
       inC: 3,
@@ -66,7 +66,44 @@ describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, 
       size: 15,
       stride: 2 as const,
       act: ACT.relu,
-      kernel: 'conv3x3_vec4',
+      kernel: 'conv3x3_16x8',
+    },
+    {
+      // 3 rows of 12: 9 pixel quads, so the second quad of an invocation may start the next row, and the last
+      // invocation has only one.
+      name: 'stem 5→16 (16×8), 3×12, stride 1, batch 3',
+      dense: true,
+      batch: 3,
+      inC: 5,
+      outC: 16,
+      size: 3,
+      width: 12,
+      stride: 1 as const,
+      act: ACT.prelu,
+      kernel: 'conv3x3_16x8',
+    },
+    {
+      name: 'stem 3→32 (16×8), 5×23 → 3×12, stride 2, batch 70',
+      dense: true,
+      batch: 70,
+      inC: 3,
+      outC: 32,
+      size: 5,
+      width: 23,
+      stride: 2 as const,
+      act: ACT.relu,
+      kernel: 'conv3x3_16x8',
+    },
+    {
+      name: 'dense 3→16 (general), 12×12, stride 3, batch 2',
+      dense: true,
+      batch: 2,
+      inC: 3,
+      outC: 16,
+      size: 12,
+      stride: 3,
+      act: ACT.none,
+      kernel: 'conv2d',
     },
     {
       name: 'stem 3→5 (general), 7×7, stride 1, batch 1',
@@ -148,13 +185,16 @@ describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, 
   ];
   for (const c of cases) {
     it(c.name, async () => {
+      // Square maps unless the case gives a width.
+      const width = c.width ?? c.size;
       const outSize = Math.floor((c.size - 1) / c.stride) + 1;
+      const outWidth = Math.floor((width - 1) / c.stride) + 1;
       const params = new Map([
         ['w', randomFloats(random, c.outC * (c.dense ? c.inC : 1) * 9)],
         ['b', randomFloats(random, c.outC)],
         ['a', randomFloats(random, c.outC, 0.5)],
       ]);
-      const input = randomFloats(random, c.batch * c.inC * c.size * c.size, 2);
+      const input = randomFloats(random, c.batch * c.inC * c.size * width, 2);
       const layer: ConvLayer = {
         kind: 'conv',
         input: 0,
@@ -163,6 +203,7 @@ describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, 
         outChannels: c.outC,
         inSize: c.size,
         outSize,
+        ...(c.width === undefined ? {} : { inWidth: width, outWidth }),
         kernel: 3,
         stride: c.stride,
         pad: 1,
@@ -172,7 +213,7 @@ describe('conv3x3_vec4.wgsl, depthwise3x3(_columns).wgsl and conv2d.wgsl (stem, 
         act: c.act,
         alpha: 'a',
       };
-      const expected = new Float32Array(c.batch * c.outC * outSize * outSize);
+      const expected = new Float32Array(c.batch * c.outC * outSize * outWidth);
       runReference(layer, c.batch, { input, output: expected, param: (name) => params.get(name)! });
       expect(kernelFor(layer).name).toBe(c.kernel);
       const actual = await runLayer(gpu, layer, c.batch, params, input, expected.length);

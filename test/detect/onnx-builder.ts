@@ -48,7 +48,7 @@ const conv = (name: string, input: string, output: string, k: number, stride: nu
  * A two-level feature pyramid with YuNet's structure: stem conv (3→16, stride 2) + ReLU, a max pool, a depthwise
  * and a 1×1 conv, a dense stride-2 conv (8→8) to the coarse level, nearest ×2 upsampling added to the finer map,
  * and per level a head: 1×1 conv → transpose to channels-last → reshape to [N, H·W, C] through
- * Shape/Gather/Unsqueeze/Concat → sigmoid. On WebGPU its convs take each conv kernel: the stem conv3x3_vec4,
+ * Shape/Gather/Unsqueeze/Concat → sigmoid. On WebGPU its convs take each conv kernel: the stem a dense 3×3 one,
  * the depthwise depthwise3x3, the 8-channel dense conv conv2d, the 1×1 convs pointwise.
  */
 export function pyramidModel(edit: (nodes: Edited) => void = () => {}, opset = 11): Uint8Array {

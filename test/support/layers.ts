@@ -1,7 +1,7 @@
 /**
  * fast-check generators of single layers of every kind, reading tensor 0, writing tensor 1 and (pointwise with a
  * residual) adding tensor 2, with weights named 'w', 'b' and 'a' — the shape `runLayer` in gpu-harness.ts takes.
- * Sizes are biased towards the multiples the fast kernels need (16 output channels, 4 pixels), so every kernel
+ * Sizes are biased towards the multiples the fast kernels need (16 output channels, 4, 8 or 16 pixels), so every kernel
  * of the table gets layers it fits, and kept small so the CPU reference stays quick.
  */
 import fc from 'fast-check';
@@ -30,7 +30,8 @@ const conv: fc.Arbitrary<Layer> = fc
       },
     ),
     stride: fc.constantFrom(1, 2),
-    inSize: fc.integer({ min: 1, max: 13 }),
+    // Sides 8 and 16 give the output widths (8 at stride 1 or 2, 16) that conv3x3_16x8 needs.
+    inSize: fc.oneof(fc.integer({ min: 1, max: 13 }), fc.constantFrom(8, 16)),
     act,
     globalPool: fc.boolean(),
   })

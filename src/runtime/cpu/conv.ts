@@ -1,5 +1,5 @@
 /**
- * CPU reference for kernels/conv2d.wgsl, conv3x3_vec4.wgsl (the dense stem) and depthwise3x3.wgsl (3×3 blocks;
+ * CPU reference for kernels/conv2d.wgsl, conv3x3_16x8.wgsl (the dense stem) and depthwise3x3.wgsl (3×3 blocks;
  * conv2d.wgsl also runs the global depthwise pooling): the plain loop of the definition, NCHW, zero padding.
  * It judges every kernel (WGSL, tuned JavaScript, WebAssembly); nothing runs it for speed.
  */

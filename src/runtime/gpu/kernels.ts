@@ -44,7 +44,7 @@ const VEC4_OUTPUTS = QUADS_OUT * 4 * 4;
 const POINTWISE_8X16_OUTPUTS = 8 * 16;
 const MAX_WORKGROUPS_X = 65535;
 
-/** Uniforms of the convolution kernels (conv2d, conv3x3_vec4, depthwise3x3). Offsets are floats into the weights. */
+/** Uniforms of the convolution kernels (conv2d, conv3x3_16x8, depthwise3x3). Offsets are floats into the weights. */
 const CONV_PARAMS = new WgslStruct('ConvParams', {
   batch: 'u32',
   in_channels: 'u32',
@@ -316,14 +316,21 @@ const isDepthwise3x3 = (l: LayerOf<'conv'>) => isDepthwise(l) && l.kernel === 3 
  */
 export const LAYER_KERNELS: readonly LayerKernel[] = [
   kernel({
-    name: 'conv3x3_vec4',
+    name: 'conv3x3_16x8',
     layer: 'conv',
-    fits: (l) => l.groups === 1 && l.kernel === 3 && l.pad === 1 && l.outChannels % 16 === 0 && outWidth(l) % 4 === 0,
+    fits: (l) =>
+      l.groups === 1 &&
+      l.kernel === 3 &&
+      l.pad === 1 &&
+      (l.stride === 1 || l.stride === 2) &&
+      l.outChannels % 16 === 0 &&
+      outWidth(l) % 4 === 0,
     weightLayout: 'transposed',
     uniforms: CONV_PARAMS,
     params: convParams,
     bindings: LAYER_BINDINGS,
-    grid: (l, n) => flatGrid(outputs(l, n) / VEC4_OUTPUTS),
+    // Two pixel quads per invocation; the last one of an odd count has only the first.
+    grid: (l, n) => flatGrid(n * (l.outChannels / 16) * Math.ceil((l.outSize * outWidth(l)) / 8)),
     reference: convReference,
   }),
   kernel({
