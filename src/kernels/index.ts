@@ -7,7 +7,7 @@ import add from './add.wgsl?raw';
 import avgpool from './avgpool.wgsl?raw';
 import common from './common.wgsl?raw';
 import conv2d from './conv2d.wgsl?raw';
-import conv3x3x16x8 from './conv3x3_16x8.wgsl?raw';
+import conv3x3 from './conv3x3_16x8.wgsl?raw';
 import depthwise3x3 from './depthwise3x3.wgsl?raw';
 import depthwise3x3Columns from './depthwise3x3_columns.wgsl?raw';
 import dot4Packed from './dot4_packed.wgsl?raw';
@@ -28,7 +28,7 @@ import transpose from './transpose.wgsl?raw';
 export const WGSL = {
   common,
   conv2d,
-  conv3x3_16x8: conv3x3x16x8,
+  conv3x3_16x8: conv3x3,
   depthwise3x3_columns: depthwise3x3Columns,
   depthwise3x3,
   pointwise,

@@ -42,6 +42,8 @@ const { WG, TILE, QUADS_OUT } = KERNEL_CONSTANTS;
 const VEC4_OUTPUTS = QUADS_OUT * 4 * 4;
 /** Output values one invocation of pointwise_8x16 computes. */
 const POINTWISE_8X16_OUTPUTS = 8 * 16;
+/** Pixels (two quads) one invocation of conv3x3_16x8 computes, for QUADS_OUT × 4 = 16 output channels. */
+const CONV3X3_PIXELS = 8;
 const MAX_WORKGROUPS_X = 65535;
 
 /** Uniforms of the convolution kernels (conv2d, conv3x3_16x8, depthwise3x3). Offsets are floats into the weights. */
@@ -329,8 +331,9 @@ export const LAYER_KERNELS: readonly LayerKernel[] = [
     uniforms: CONV_PARAMS,
     params: convParams,
     bindings: LAYER_BINDINGS,
-    // Two pixel quads per invocation; the last one of an odd count has only the first.
-    grid: (l, n) => flatGrid(n * (l.outChannels / 16) * Math.ceil((l.outSize * outWidth(l)) / 8)),
+    // The last invocation of an odd quad count has only the first quad.
+    grid: (l, n) =>
+      flatGrid(n * (l.outChannels / (QUADS_OUT * 4)) * Math.ceil((l.outSize * outWidth(l)) / CONV3X3_PIXELS)),
     reference: convReference,
   }),
   kernel({
