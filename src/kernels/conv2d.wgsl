@@ -2,7 +2,8 @@
 // value. The general case: dense (groups = 1, weight [O, C, K, K]) or depthwise (groups = C, weight
 // [C, 1, K, K]) with any kernel, stride and padding. It runs the global depthwise pooling (K = input size,
 // pad 0, 1×1 output) and any stem the faster conv3x3_16x8.wgsl does not take (output channels not a multiple
-// of 16, output widths not a multiple of 4, strides above 2); depthwise3x3.wgsl runs the blocks. Maps may be rectangular: in_size/out_size are heights, *_width widths.
+// of 16, output widths not a multiple of 4, strides above 2); depthwise3x3.wgsl runs the blocks. Maps may be
+// rectangular: in_size/out_size are heights, *_width widths.
 // CPU reference: runtime/cpu/conv.ts.
 
 @group(0) @binding(0) var<uniform> P: ConvParams;
