@@ -5,6 +5,7 @@
  * score threshold every operating point follows: recall per face-height bucket at a false-positive budget, and
  * average precision.
  */
+import { InputError } from '../errors.js';
 import type { FaceBox } from '../runtime/image.js';
 import { iou } from './nms.js';
 
@@ -154,9 +155,23 @@ export function parseWiderBoxes(text: string): Array<{ file: string; truth: Trut
   for (let i = 0; i < lines.length && lines[i].trim(); ) {
     const file = lines[i++].trim();
     const n = Number(lines[i++]);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new InputError(
+        'bad-file',
+        `WIDER box file line ${i}: expected a face count after ${file}, got ${JSON.stringify(lines[i - 1])}`,
+      );
+    }
     const truth: TruthFace[] = [];
     for (let k = 0; k < Math.max(n, 1); k++) {
-      const v = lines[i++].trim().split(/\s+/).map(Number);
+      const line = lines[i++]?.trim();
+      const v = line ? line.split(/\s+/).map(Number) : [];
+      if (v.length < 8 || v.some((x) => !Number.isFinite(x))) {
+        // The subset's train box file is cut off inside its last entry: say so rather than read garbage.
+        throw new InputError(
+          'bad-file',
+          `WIDER box file line ${i}: ${file} lists ${n} faces, face ${k + 1} is ${line ? `unreadable (${JSON.stringify(line)})` : 'missing (the file ends)'}`,
+        );
+      }
       if (n === 0) continue;
       const box = { x: v[0], y: v[1], width: v[2], height: v[3] };
       truth.push({ box, ignore: v[7] === 1 || box.height < 10 || box.width <= 0 });

@@ -85,4 +85,12 @@ describe('parseWiderBoxes', () => {
       { file: 'c/3.jpg', truth: [{ box: { x: 1, y: 2, width: 20, height: 25 }, ignore: true }] },
     ]);
   });
+
+  it('refuses a file cut off inside an entry, or with a malformed count or box, naming the line', () => {
+    const cut = ['a/1.jpg', '3', '10 20 30 40 0 0 0 0 0 0 ', '5 5 8 9 0 0 0 0 0 0 '].join('\n');
+    expect(() => parseWiderBoxes(cut)).toThrow(/line 5: a\/1.jpg lists 3 faces, face 3 is missing/);
+    expect(() => parseWiderBoxes(cut)).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-file' }));
+    expect(() => parseWiderBoxes('a/1.jpg\ntwo\n')).toThrow(/line 2: expected a face count/);
+    expect(() => parseWiderBoxes('a/1.jpg\n1\n10 20 x 40 0 0 0 0 0 0\n')).toThrow(/face 1 is unreadable/);
+  });
 });
