@@ -70,7 +70,7 @@ export interface DetectorInfo {
 
 /**
  * Default score thresholds: each family's operating point at 1 false positive per photo on the WIDER subset at
- * minFace 10 (0.69 YuNet-s, 0.68 BlazeFace; docs/detection.md), rounded up.
+ * minFace 10 (every 7th photo: 0.69 YuNet-s, 0.68 BlazeFace; all 351: 0.71 YuNet-s; docs/detection.md), rounded.
  */
 const DEFAULT_SCORE: Record<DetectorFamily, number> = { yunet: 0.7, blazeface: 0.7 };
 const DEFAULT_MIN_FACE = 16;
