@@ -50,7 +50,7 @@ export type InputErrorCode =
   | 'unknown-label'
   /** A weights path or URL that cannot be read or fetched. */
   | 'unreadable'
-  /** A data file given to a tool (an LFW pairs list) that does not parse. */
+  /** A data file given to a tool (an LFW pairs list, a WIDER FACE box file) that does not parse. */
   | 'bad-file';
 
 /** Bad arguments to the public API: nothing was computed and no state changed. */

@@ -169,7 +169,7 @@ export function parseWiderBoxes(text: string): Array<{ file: string; truth: Trut
         // The subset's train box file is cut off inside its last entry: say so rather than read garbage.
         throw new InputError(
           'bad-file',
-          `WIDER box file line ${i}: ${file} lists ${n} faces, face ${k + 1} is ${line ? `unreadable (${JSON.stringify(line)})` : 'missing (the file ends)'}`,
+          `WIDER box file line ${i}: ${file} lists ${n} faces, ${n === 0 ? 'its line of zeros' : `face ${k + 1}`} is ${line ? `unreadable (${JSON.stringify(line)})` : 'missing (the file ends)'}`,
         );
       }
       if (n === 0) continue;
