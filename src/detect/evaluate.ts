@@ -154,11 +154,13 @@ export function parseWiderBoxes(text: string): Array<{ file: string; truth: Trut
   const out: Array<{ file: string; truth: TruthFace[] }> = [];
   for (let i = 0; i < lines.length && lines[i].trim(); ) {
     const file = lines[i++].trim();
-    const n = Number(lines[i++]);
-    if (!Number.isInteger(n) || n < 0) {
+    const count = lines[i++] ?? '';
+    const n = Number(count);
+    // Number('') is 0: an empty count line must not read as an empty entry.
+    if (!/^\s*\d+\s*$/.test(count)) {
       throw new InputError(
         'bad-file',
-        `WIDER box file line ${i}: expected a face count after ${file}, got ${JSON.stringify(lines[i - 1])}`,
+        `WIDER box file line ${i}: expected a face count after ${file}, got ${JSON.stringify(count)}`,
       );
     }
     const truth: TruthFace[] = [];

@@ -91,6 +91,7 @@ describe('parseWiderBoxes', () => {
     expect(() => parseWiderBoxes(cut)).toThrow(/line 5: a\/1.jpg lists 3 faces, face 3 is missing/);
     expect(() => parseWiderBoxes(cut)).toThrow(expect.objectContaining({ name: 'InputError', code: 'bad-file' }));
     expect(() => parseWiderBoxes('a/1.jpg\ntwo\n')).toThrow(/line 2: expected a face count/);
+    expect(() => parseWiderBoxes('a/1.jpg\n\n0 0 0 0 0 0 0 0 0 0\n')).toThrow(/line 2: expected a face count/);
     expect(() => parseWiderBoxes('a/1.jpg\n0\n')).toThrow(/lists 0 faces, its line of zeros is missing/);
     expect(() => parseWiderBoxes('a/1.jpg\n1\n10 20 x 40 0 0 0 0 0 0\n')).toThrow(/face 1 is unreadable/);
   });
