@@ -13,7 +13,7 @@
 #   descriptor in the Node processes, the reference the port is tested against), SHARDS (parallel teacher processes,
 #   default 2),
 #   ARCH (student architecture, a name in bridgeface_train/candidates.py; default v1), RECIPE (LR synthesis, default v2),
-#   EPOCHS (default 12), SET_WEIGHTS (space-separated NAME=FACTOR, each passed as --set-weight to every student run:
+#   EPOCHS (default 24, the shipped student's schedule), SET_WEIGHTS (space-separated NAME=FACTOR, each passed as --set-weight to every student run:
 #   draw that set's faces FACTOR times as often; default none, every face once per epoch), INIT (a .bfw every student
 #   run starts from instead of at random, e.g. weights/student.bfw to fine-tune the shipped student; its split must be
 #   the run's, so with SPLITS=A for the shipped file), MODE (default no-cls; full = multi-task), ABL_EPOCHS (default 1), ABLATIONS (default 1; 0 skips them), SPLITS (default "A B": all 10 folds; "A" alone covers folds 1-5), PYTHON
@@ -37,7 +37,7 @@ DATA_ARGS=(); for r in "${ROOTS[@]}"; do DATA_ARGS+=(--data "$r"); done
 PY="${PYTHON:-/usr/bin/python3}"
 OUT="${OUT:-training}"
 SHARDS="${SHARDS:-2}"
-EPOCHS="${EPOCHS:-12}"   # of ~67k faces per split: ≈ 1 h per split on one core (training/README.md)
+EPOCHS="${EPOCHS:-24}"   # of ~67k faces per split: ≈ 3.1 min an epoch per split, both splits at once (training/README.md, "End to end")
 ARCH="${ARCH:-v1}"
 RECIPE="${RECIPE:-v2}"
 MODE="${MODE:-no-cls}"   # the shipped recipe: mimic the bridge only (see README, ablations)
