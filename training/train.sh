@@ -37,7 +37,7 @@ DATA_ARGS=(); for r in "${ROOTS[@]}"; do DATA_ARGS+=(--data "$r"); done
 PY="${PYTHON:-/usr/bin/python3}"
 OUT="${OUT:-training}"
 SHARDS="${SHARDS:-2}"
-EPOCHS="${EPOCHS:-24}"   # of ~67k faces per split: ≈ 3.1 min an epoch per split, both splits at once (training/README.md, "End to end")
+EPOCHS="${EPOCHS:-24}"   # of ~67k faces per split: ≈ 3.1 min an epoch per split, both splits at once (training/README.md, "`npm run train` end to end")
 ARCH="${ARCH:-v1}"
 RECIPE="${RECIPE:-v2}"
 MODE="${MODE:-no-cls}"   # the shipped recipe: mimic the bridge only (see README, ablations)
